@@ -1,0 +1,407 @@
+"""Value: a scalar node that keeps its local gradients, and the op table it is built from.
+
+Every op is one ``Op`` record: its forward function, its local-gradient rule, its symbol for the
+diagram and its gate pattern. The rule ``local(*inputs, out)`` is written with plain arithmetic,
+so it runs on floats in the forward pass (the local gradients kept on the node) and on Values
+when the gradient's own graph is wanted (higher-order gradients).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeAlias
+
+from . import graph
+
+DISTRIBUTOR = "distributor"  # add: upstream passes unchanged to every input
+SWITCHER = "switcher"  # mul: each input gets upstream x the other input
+ROUTER = "router"  # max: the whole upstream goes to the larger input
+CHAIN = "chain"  # every other op: upstream x its local derivative
+
+Number: TypeAlias = int | float
+Operand: TypeAlias = "Value | int | float"
+
+
+@dataclass(frozen=True, slots=True)
+class Op:
+    """One operation: ``out = forward(*x)``, ``local(*x, out)`` = (d out / d x_i for each i)."""
+
+    name: str
+    symbol: str
+    pattern: str
+    forward: Callable[..., float]
+    local: Callable[..., tuple[Any, ...]]
+
+    def __repr__(self) -> str:
+        return f"Op({self.name!r})"
+
+
+def _log(x: Any) -> Any:
+    """log for a float or a Value, so that a local rule can run on either."""
+    return x.log() if isinstance(x, Value) else math.log(x)
+
+
+def _step(x: Any) -> float:
+    """1.0 where x > 0, else 0.0 (relu's derivative; 0 at 0, as PyTorch)."""
+    return 1.0 if float(x) > 0.0 else 0.0
+
+
+def _max_locals(x: Any, y: Any, out: Any) -> tuple[float, float]:
+    """d max(x, y) / d(x, y): all to the larger input, split evenly on a tie (torch.maximum)."""
+    x, y = float(x), float(y)
+    if x == y:
+        return (0.5, 0.5)
+    return (1.0, 0.0) if x > y else (0.0, 1.0)
+
+
+def _sigmoid(x: float) -> float:
+    """1 / (1 + e^-x), written so that neither branch overflows."""
+    if x >= 0.0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+def _pow_locals(x: Any, y: Any, out: Any) -> tuple[Any, Any]:
+    """d x^y / dx = y x^(y-1), d x^y / dy = x^y log x (0 where x = 0, as PyTorch)."""
+    if isinstance(x, Value) or isinstance(y, Value):
+        return (y * x ** (y - 1), out * _log(x) if float(x) != 0.0 else 0.0)
+    return (_pow_local(x, y), out * math.log(x) if x != 0.0 else 0.0)
+
+
+def _pow_local(x: float, k: float) -> float:
+    """k x^(k-1) on floats; infinite where x = 0 and k < 1 (as PyTorch), 0 where k = 0."""
+    if k == 0.0:
+        return 0.0
+    if x == 0.0 and k < 1.0:
+        return math.inf
+    return k * float(x ** (k - 1))
+
+
+def _pow_forward(x: float, y: float) -> float:
+    if x < 0.0:
+        raise ValueError("the gradient with respect to the exponent needs a base >= 0")
+    return math.pow(x, y)
+
+
+_ONES = (1.0, 1.0)
+
+ADD = Op("add", "+", DISTRIBUTOR, float.__add__, lambda x, y, out: _ONES)
+MUL = Op("mul", "*", SWITCHER, float.__mul__, lambda x, y, out: (y, x))
+MAX = Op("max", "max", ROUTER, max, _max_locals)
+RELU = Op("relu", "relu", ROUTER, lambda x: 0.0 if x <= 0.0 else x, lambda x, out: (_step(x),))
+RECIPROCAL = Op("reciprocal", "1/x", CHAIN, lambda x: 1.0 / x, lambda x, out: (-out * out,))
+EXP = Op("exp", "exp", CHAIN, math.exp, lambda x, out: (out,))
+LOG = Op("log", "log", CHAIN, lambda x: math.log(x), lambda x, out: (1 / x,))
+TANH = Op("tanh", "tanh", CHAIN, math.tanh, lambda x, out: (1 - out * out,))
+SIGMOID = Op("sigmoid", "σ", CHAIN, _sigmoid, lambda x, out: (out * (1 - out),))
+POW = Op("pow", "**", CHAIN, _pow_forward, _pow_locals)
+
+ADD_N = Op("add", "+", DISTRIBUTOR, lambda *xs: sum(xs), lambda *xs: _ones(len(xs) - 1))
+
+
+def _affine_forward(b: float, *wx: float) -> float:
+    """b + w0 x0 + w1 x1 + ..., summed in that order (as a chain of add gates would)."""
+    return sum(map(float.__mul__, wx[::2], wx[1::2]), b)
+
+
+def _affine_locals(b: Any, *wx_out: Any) -> tuple[Any, ...]:
+    """d/db = 1, d/dw_i = x_i, d/dx_i = w_i: each input gets the other factor, as in a mul gate."""
+    wx = wx_out[:-1]
+    swapped = list(wx)
+    swapped[::2], swapped[1::2] = wx[1::2], wx[::2]
+    return (1.0, *swapped)
+
+
+AFFINE = Op("affine", "w·x+b", CHAIN, _affine_forward, _affine_locals)
+
+_ones_cache: dict[int, tuple[float, ...]] = {}
+
+
+def _ones(n: int) -> tuple[float, ...]:
+    """(1.0,) * n, one shared tuple per n: an add gate's local gradients cost no memory."""
+    ones = _ones_cache.get(n)
+    if ones is None:
+        ones = _ones_cache[n] = (1.0,) * n
+    return ones
+
+
+_pow_ops: dict[float, Op] = {}
+
+
+def pow_op(k: float) -> Op:
+    """The op x -> x**k for a fixed number k (one shared Op per exponent)."""
+    op = _pow_ops.get(k)
+    if op is None:
+        op = Op(
+            "pow",
+            f"**{k:g}",
+            CHAIN,
+            lambda x: math.pow(x, k),
+            lambda x, out: (k * x ** (k - 1),) if isinstance(x, Value) else (_pow_local(x, k),),
+        )
+        _pow_ops[k] = op
+    return op
+
+
+def _where(nodes: tuple[Value, ...]) -> str:
+    labels = [n.label for n in nodes if n.label]
+    return "at node " + ", ".join(repr(s) for s in labels) if labels else "at an unlabelled node"
+
+
+def _domain_error(op: Op, nodes: tuple[Value, ...], err: Exception) -> Exception:
+    """The same kind of error, naming the op, the input values and the nodes' labels."""
+    values = ", ".join(repr(n.data) for n in nodes)
+    return type(err)(f"{op.name} of {values} {_where(nodes)}: {err}")
+
+
+def apply(op: Op, *inputs: Value) -> Value:
+    """A new node ``op(*inputs)`` that keeps its local gradients (works for any ``Op``)."""
+    xs = [v.data for v in inputs]
+    try:
+        out = float(op.forward(*xs))
+        local = tuple(op.local(*xs, out))
+    except (ArithmeticError, ValueError) as err:
+        raise _domain_error(op, inputs, err) from None
+    return _node(out, op, inputs, local)
+
+
+def add_n(values: Iterable[Operand]) -> Value:
+    """x1 + x2 + ... + xn as one add gate with n inputs (a distributor: every local gradient is 1).
+
+    One node instead of n - 1 chained ones, so a neuron's weighted sum stays small and fast.
+    """
+    inputs = tuple(v if isinstance(v, Value) else _wrap(v) for v in values)
+    if not inputs:
+        raise ValueError("add_n needs at least one value")
+    return _node(sum([v.data for v in inputs]), ADD_N, inputs, _ones(len(inputs)))
+
+
+def affine(ws: Sequence[Value], xs: Sequence[Operand], b: Value) -> Value:
+    """b + sum_i w_i x_i as one gate: a neuron before its activation (DLfS's Affine, one output).
+
+    Parents are (b, w0, x0, w1, x1, ...). One node instead of 2n, so a scalar MLP trains fast.
+    """
+    if len(ws) != len(xs):
+        raise ValueError(f"affine needs as many weights as inputs, got {len(ws)} and {len(xs)}")
+    inputs = [b]
+    for w, x in zip(ws, xs, strict=True):
+        inputs += (w, x if isinstance(x, Value) else _wrap(x))
+    return apply(AFFINE, *inputs)
+
+
+def _apply1(op: Op, a: Value) -> Value:
+    """apply() for one input, without the tuple packing (the hot path)."""
+    x = a.data
+    try:
+        out = op.forward(x)
+        local = op.local(x, out)
+    except (ArithmeticError, ValueError) as err:
+        raise _domain_error(op, (a,), err) from None
+    return _node(out, op, (a,), local)
+
+
+def _apply2(op: Op, a: Value, b: Value) -> Value:
+    """apply() for two inputs, without the tuple packing (the hot path)."""
+    x, y = a.data, b.data
+    try:
+        out = op.forward(x, y)
+        local = op.local(x, y, out)
+    except (ArithmeticError, ValueError) as err:
+        raise _domain_error(op, (a, b), err) from None
+    return _node(out, op, (a, b), local)
+
+
+def _as_float(data: Any) -> float:
+    if isinstance(data, numbers.Real) and not isinstance(data, Value):
+        return float(data)
+    raise TypeError(f"Value needs a real number, got {type(data).__name__}: {data!r}")
+
+
+def _data(x: Any) -> float:
+    """The number behind a Value or a real number, for comparisons."""
+    if isinstance(x, Value):
+        return x.data
+    if isinstance(x, numbers.Real):
+        return float(x)
+    raise TypeError(f"cannot compare a Value with {type(x).__name__}: {x!r}")
+
+
+def _wrap(x: Any) -> Value:
+    """A Value as it is, a number as a constant leaf."""
+    if isinstance(x, Value):
+        return x
+    if isinstance(x, numbers.Real):
+        return Value(float(x))
+    raise TypeError(f"cannot combine a Value with {type(x).__name__}: {x!r}")
+
+
+class Value:
+    """A scalar node: ``data``, ``grad`` = dL/d(this node), and what made it.
+
+    ``op`` is the ``Op`` that made the node (None for a leaf), ``_prev`` its parents (one entry
+    per use, so ``x * x`` has two edges to ``x``) and ``_local`` d(this)/d(parent) for each,
+    computed in the forward pass. Nothing here points back at the node itself, so a dropped graph
+    is freed by reference counting alone.
+    """
+
+    __slots__ = ("data", "grad", "label", "op", "_prev", "_local")
+    _EMPTY_GRAD = 0.0
+
+    def __init__(self, data: Number, label: str = "") -> None:
+        self.data = data if type(data) is float else _as_float(data)
+        self.grad = 0.0
+        self.label = label
+        self.op: Op | None = None
+        self._prev: tuple[Value, ...] = ()
+        self._local: tuple[Any, ...] = ()
+
+    # -- the primitive gates ------------------------------------------------------------------
+    def __add__(self, other: Operand) -> Value:
+        return _apply2(ADD, self, other if isinstance(other, Value) else _wrap(other))
+
+    def __mul__(self, other: Operand) -> Value:
+        return _apply2(MUL, self, other if isinstance(other, Value) else _wrap(other))
+
+    def reciprocal(self) -> Value:
+        """1 / x, local gradient -1/x^2."""
+        return _apply1(RECIPROCAL, self)
+
+    def exp(self) -> Value:
+        """e^x, local gradient e^x."""
+        return _apply1(EXP, self)
+
+    def max(self, other: Operand) -> Value:
+        """max(x, y): a router; a tie sends half of the gradient to each side."""
+        return _apply2(MAX, self, _wrap(other))
+
+    def relu(self) -> Value:
+        """max(x, 0), local gradient 1 where x > 0 else 0 (0 at 0, as PyTorch)."""
+        return _apply1(RELU, self)
+
+    # -- built from the primitives, so the graph shows their gates -----------------------------
+    def __neg__(self) -> Value:
+        return self * -1.0
+
+    def __sub__(self, other: Operand) -> Value:
+        return self + (-other)
+
+    def __truediv__(self, other: Operand) -> Value:
+        return self * _wrap(other).reciprocal()
+
+    def __radd__(self, other: Operand) -> Value:
+        return _wrap(other) + self
+
+    def __rmul__(self, other: Operand) -> Value:
+        return _wrap(other) * self
+
+    def __rsub__(self, other: Operand) -> Value:
+        return _wrap(other) + (-self)
+
+    def __rtruediv__(self, other: Operand) -> Value:
+        if not isinstance(other, Value) and other == 1:
+            return self.reciprocal()  # 1 / x is the reciprocal gate itself
+        return _wrap(other) * self.reciprocal()
+
+    # -- ops with a local gradient of their own -------------------------------------------------
+    def __pow__(self, other: Operand) -> Value:
+        """x ** k for a number k (local k x^(k-1)), or x ** y for a Value y."""
+        if isinstance(other, Value):
+            return _apply2(POW, self, other)
+        if isinstance(other, numbers.Real):
+            return _apply1(pow_op(float(other)), self)
+        raise TypeError(f"exponent must be a number or a Value, got {type(other).__name__}")
+
+    def __rpow__(self, other: Number) -> Value:
+        return _apply2(POW, _wrap(other), self)
+
+    def log(self) -> Value:
+        """Natural log, local gradient 1/x."""
+        return _apply1(LOG, self)
+
+    def tanh(self) -> Value:
+        """tanh x, local gradient 1 - tanh^2 x."""
+        return _apply1(TANH, self)
+
+    def sigmoid(self) -> Value:
+        """1 / (1 + e^-x) as one fused gate, local gradient s (1 - s)."""
+        return _apply1(SIGMOID, self)
+
+    # -- backward -------------------------------------------------------------------------------
+    def backward(self, grad: float = 1.0) -> None:
+        """Fill ``grad`` of every node this one depends on, by the chain rule from ``grad``."""
+        graph.backward(self, float(grad))
+
+    def _add_grad(self, g: float) -> None:
+        self.grad += g
+
+    def _backprop(self) -> None:
+        g = self.grad
+        for parent, local in zip(self._prev, self._local, strict=True):
+            parent.grad += local * g
+
+    def zero_grad(self) -> None:
+        """Set ``grad`` to 0 on this node and every node it depends on (the leaves included)."""
+        for node in graph.topological_order(self):
+            node.grad = 0.0
+
+    # -- what the node tells about itself -----------------------------------------------------
+    @property
+    def parents(self) -> tuple[Value, ...]:
+        return self._prev
+
+    @property
+    def local_grads(self) -> tuple[float, ...]:
+        """d(this node) / d(parent), one per parent, as computed in the forward pass."""
+        return self._local
+
+    @property
+    def pattern(self) -> str | None:
+        """The gate pattern of the op that made this node: distributor, switcher, router, chain."""
+        return self.op.pattern if self.op else None
+
+    @property
+    def _op(self) -> str:
+        """The op's symbol, '' for a leaf (micrograd's name, so its drawing code runs)."""
+        return self.op.symbol if self.op else ""
+
+    # -- comparisons look at data; == stays identity so Values can live in sets and dicts -----
+    def __lt__(self, other: Operand) -> bool:
+        return self.data < _data(other)
+
+    def __le__(self, other: Operand) -> bool:
+        return self.data <= _data(other)
+
+    def __gt__(self, other: Operand) -> bool:
+        return self.data > _data(other)
+
+    def __ge__(self, other: Operand) -> bool:
+        return self.data >= _data(other)
+
+    # numpy scalars on the left (np.float64(2) * v) defer to Value instead of converting it.
+    __array_ufunc__ = None
+
+    def __float__(self) -> float:
+        return self.data
+
+    def __repr__(self) -> str:
+        label = f", label={self.label!r}" if self.label else ""
+        return f"Value(data={self.data}, grad={self.grad}{label})"
+
+
+def _node(data: float, op: Op, prev: tuple[Value, ...], local: tuple[Any, ...]) -> Value:
+    """An op's output node; skips __init__'s checks, the inputs being Values already."""
+    v = _new(Value)
+    v.data = data
+    v.grad = 0.0
+    v.label = ""
+    v.op = op
+    v._prev = prev
+    v._local = local
+    return v
+
+
+_new = object.__new__

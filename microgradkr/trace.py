@@ -1,0 +1,111 @@
+"""The backward pass as data: one step per op node, in the order backward visits them.
+
+Each step says which node passes its gradient back, through which gate pattern, and for every
+parent the local gradient and the contribution ``local * upstream``. The text trace prints it;
+the diagrams draw it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .engine import Op, Value
+from .graph import topological_order
+
+
+@dataclass(frozen=True)
+class Edge:
+    """One input of a step: d(node)/d(parent) and what it adds to dL/d(parent)."""
+
+    parent: Value
+    local: float
+    contribution: float  # local * upstream
+
+
+@dataclass(frozen=True)
+class Step:
+    """Step ``index`` (from 1): ``node`` sends ``upstream`` = dL/d(node) back through ``op``."""
+
+    index: int
+    node: Value
+    op: Op
+    upstream: float
+    edges: tuple[Edge, ...]
+
+    @property
+    def pattern(self) -> str:
+        return self.op.pattern
+
+
+def backward_steps(root: Value, grad: float = 1.0) -> list[Step]:
+    """The chain rule from ``root``, step by step, without touching any ``.grad``.
+
+    The upstream of each step is the node's gradient after ``root.backward(grad)``; a node used
+    twice (fan-out) gets one edge per use and the sum of their contributions.
+    """
+    grads: dict[Value, float] = {root: float(grad)}
+    steps: list[Step] = []
+    for node in reversed(topological_order(root)):
+        if node.op is None:
+            continue
+        upstream = grads.get(node, 0.0)
+        edges = []
+        for parent, local in zip(node._prev, node._local, strict=True):
+            contribution = local * upstream
+            grads[parent] = grads.get(parent, 0.0) + contribution
+            edges.append(Edge(parent, local, contribution))
+        steps.append(Step(len(steps) + 1, node, node.op, upstream, tuple(edges)))
+    return steps
+
+
+def gradients_after(steps: list[Step], k: int, grad: float = 1.0) -> dict[Value, float]:
+    """dL/d(node) as known after the first ``k`` steps (the root is known before any step)."""
+    known: dict[Value, float] = {}
+    if steps:
+        known[steps[0].node] = float(grad)
+    for step in steps[:k]:
+        for edge in step.edges:
+            known[edge.parent] = known.get(edge.parent, 0.0) + edge.contribution
+    return known
+
+
+def node_names(root: Value) -> dict[Value, str]:
+    """A readable name for every node: its label, a constant's value, or op#n in forward order."""
+    names: dict[Value, str] = {}
+    count = 0
+    for node in topological_order(root):
+        if node.label:
+            names[node] = node.label
+        elif node.op is None:
+            names[node] = f"{node.data:g}"
+        else:
+            count += 1
+            names[node] = f"{node.op.name}#{count}"
+    return names
+
+
+def format_trace(root: Value, grad: float = 1.0, digits: int = 5) -> str:
+    """The forward values and the backward pass as text, one gate per step with its pattern."""
+    names = node_names(root)
+    order = topological_order(root)
+
+    def num(x: float) -> str:
+        return f"{x:.{digits}g}"
+
+    lines = ["forward:"]
+    for node in order:
+        if node.op is not None:
+            args = ", ".join(names[p] for p in node._prev)
+            lines.append(f"  {names[node]} = {node.op.name}({args}) = {num(node.data)}")
+    lines.append(f"backward (dL/d{names[root]} = {num(grad)}):")
+    for step in backward_steps(root, grad):
+        lines.append(
+            f"  step {step.index}: {names[step.node]} [{step.op.symbol} {step.pattern}]"
+            f" upstream {num(step.upstream)}"
+        )
+        for e in step.edges:
+            lines.append(
+                f"    -> {names[e.parent]}: local {num(e.local)} x upstream"
+                f" {num(step.upstream)} = {num(e.contribution)}"
+            )
+    return "\n".join(lines)
