@@ -17,8 +17,13 @@ def add_mul() -> tuple[Value, dict[str, Value]]:
 
 def sigmoid_neuron(fused: bool = False) -> tuple[Value, dict[str, Value]]:
     """1b: f = 1 / (1 + exp(-(w0 x0 + w1 x1 + w2))), from primitive gates or one sigmoid gate."""
-    names = ("w0", "x0", "w1", "x1", "w2")
-    w0, x0, w1, x1, w2 = (Value(v, n) for v, n in zip((2.0, -1.0, -3.0, -2.0, -3.0), names))
+    w0, x0, w1, x1, w2 = (
+        Value(2.0, "w0"),
+        Value(-1.0, "x0"),
+        Value(-3.0, "w1"),
+        Value(-2.0, "x1"),
+        Value(-3.0, "w2"),
+    )
     z = w0 * x0 + w1 * x1 + w2
     f = z.sigmoid() if fused else 1 / (1 + (-z).exp())
     f.label = "f"
