@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from . import nn
+from .anomaly import detect_anomaly
 from .engine import CHAIN, DISTRIBUTOR, ROUTER, SWITCHER, Op, Value, add_n, affine, apply
 from .graph import topological_order
 from .numeric import (
@@ -30,6 +31,7 @@ __all__ = [
     "affine",
     "apply",
     "backward_steps",
+    "detect_anomaly",
     "format_trace",
     "gradcheck",
     "gradient_descent",

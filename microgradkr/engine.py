@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
-from . import graph
+from . import anomaly, graph
 
 DISTRIBUTOR = "distributor"  # add: upstream passes unchanged to every input
 SWITCHER = "switcher"  # mul: each input gets upstream x the other input
@@ -34,6 +34,7 @@ class Op:
     pattern: str
     forward: Callable[..., float]
     local: Callable[..., tuple[Any, ...]]
+    kinked: bool = False  # not differentiable everywhere: the local gradient picks a branch
 
     def __repr__(self) -> str:
         return f"Op({self.name!r})"
@@ -47,6 +48,12 @@ def _log(x: Any) -> Any:
 def _step(x: Any) -> float:
     """1.0 where x > 0, else 0.0 (relu's derivative; 0 at 0, as PyTorch)."""
     return 1.0 if float(x) > 0.0 else 0.0
+
+
+def _sign(x: Any) -> float:
+    """d|x|/dx: -1, 0 or 1 (0 at 0, as PyTorch)."""
+    x = float(x)
+    return 1.0 if x > 0.0 else -1.0 if x < 0.0 else 0.0
 
 
 def _max_locals(x: Any, y: Any, out: Any) -> tuple[float, float]:
@@ -91,8 +98,11 @@ _ONES = (1.0, 1.0)
 
 ADD = Op("add", "+", DISTRIBUTOR, float.__add__, lambda x, y, out: _ONES)
 MUL = Op("mul", "*", SWITCHER, float.__mul__, lambda x, y, out: (y, x))
-MAX = Op("max", "max", ROUTER, max, _max_locals)
-RELU = Op("relu", "relu", ROUTER, lambda x: 0.0 if x <= 0.0 else x, lambda x, out: (_step(x),))
+MAX = Op("max", "max", ROUTER, max, _max_locals, kinked=True)
+RELU = Op(
+    "relu", "relu", ROUTER, lambda x: 0.0 if x <= 0.0 else x, lambda x, out: (_step(x),), True
+)
+ABS = Op("abs", "abs", CHAIN, abs, lambda x, out: (_sign(x),), kinked=True)
 RECIPROCAL = Op("reciprocal", "1/x", CHAIN, lambda x: 1.0 / x, lambda x, out: (-out * out,))
 EXP = Op("exp", "exp", CHAIN, math.exp, lambda x, out: (out,))
 LOG = Op("log", "log", CHAIN, lambda x: math.log(x), lambda x, out: (1 / x,))
@@ -307,6 +317,10 @@ class Value:
         return _wrap(other) * self.reciprocal()
 
     # -- ops with a local gradient of their own -------------------------------------------------
+    def __abs__(self) -> Value:
+        """|x|, local gradient sign(x) (0 at 0, as PyTorch)."""
+        return _apply1(ABS, self)
+
     def __pow__(self, other: Operand) -> Value:
         """x ** k for a number k (local k x^(k-1)), or x ** y for a Value y."""
         if isinstance(other, Value):
@@ -394,6 +408,8 @@ class Value:
 
 def _node(data: float, op: Op, prev: tuple[Value, ...], local: tuple[Any, ...]) -> Value:
     """An op's output node; skips __init__'s checks, the inputs being Values already."""
+    if anomaly.switch.enabled:
+        anomaly.check_forward(op.name, prev, data)
     v = _new(Value)
     v.data = data
     v.grad = 0.0

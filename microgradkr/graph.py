@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from typing import Any, Protocol, TypeVar
 
+from . import anomaly
+
 
 class Node(Protocol):
     _prev: tuple[Any, ...]
@@ -65,7 +67,10 @@ def backward(root: N, grad: Any) -> list[N]:
         if node._prev:
             node.grad = node._EMPTY_GRAD
     root._add_grad(grad)
+    checked = anomaly.switch.enabled
     for node in reversed(order):
         if node._prev:
             node._backprop()
+            if checked:
+                anomaly.check_backward(node)
     return order

@@ -16,6 +16,7 @@ import numpy as np
 
 from .engine import Value
 from .graph import topological_order
+from .trace import node_names
 
 
 def _number(y: Any) -> float:
@@ -62,6 +63,7 @@ class GradcheckRow:
 
     index: int
     label: str
+    value: float
     analytic: float
     numerical: float
     ok: bool
@@ -142,12 +144,92 @@ def gradcheck(
             x.data = saved
         numerical = (up - down) / (2 * eps)
         ok = abs(analytic[i] - numerical) <= atol + rtol * abs(numerical)
-        rows.append(GradcheckRow(i, x.label, analytic[i], numerical, ok))
+        rows.append(GradcheckRow(i, x.label, saved, analytic[i], numerical, ok))
     if all(row.ok for row in rows):
         return True
     if not raise_exception:
         return False
-    raise GradcheckError(_report(rows, eps, atol, rtol), rows)
+    notes = _diagnose(f, xs, [row for row in rows if not row.ok], eps, atol, rtol)
+    raise GradcheckError(_report(rows, eps, atol, rtol) + notes, rows)
+
+
+def _replay(order: list[Value], fixed: dict[Value, float]) -> dict[Value, float] | None:
+    """Every node's value recomputed from the recorded ops, with ``fixed`` nodes held at a value."""
+    vals: dict[Value, float] = {}
+    try:
+        for n in order:
+            if n in fixed:
+                vals[n] = fixed[n]
+            elif n.op is None:
+                vals[n] = n.data
+            else:
+                vals[n] = float(n.op.forward(*(vals[p] for p in n._prev)))
+    except (ArithmeticError, ValueError):
+        return None
+    return vals
+
+
+def _branches(order: list[Value], vals: dict[Value, float]) -> dict[Value, tuple[Any, ...]]:
+    """The local gradients of the kinked ops (max, relu, abs): which branch each one takes."""
+    return {
+        n: tuple(n.op.local(*(vals[p] for p in n._prev), vals[n]))
+        for n in order
+        if n.op is not None and n.op.kinked
+    }
+
+
+def _diagnose(
+    f: Callable[..., Any],
+    xs: list[Value],
+    failed: list[GradcheckRow],
+    eps: float,
+    atol: float,
+    rtol: float,
+) -> str:
+    """Where the graph goes wrong: a kink crossed by the central difference, or the first node
+    (walking back from the output) whose backprop gradient disagrees with the numerical one."""
+    out = _call(f, xs)
+    order = topological_order(out)
+    names = node_names(out)
+    notes = []
+    for row in failed:
+        x = xs[row.index]
+        up, down = _replay(order, {x: x.data + eps}), _replay(order, {x: x.data - eps})
+        if up is None or down is None:
+            continue
+        before, after = _branches(order, down), _branches(order, up)
+        for n in before:
+            if before[n] != after[n]:
+                notes.append(
+                    f"kink: {names[n]} switches branch between {names[x]} -/+ eps, so the central "
+                    f"difference is meaningless there (analytic {row.analytic:g} by convention, "
+                    f"numerical {row.numerical:g})"
+                )
+                break
+    if notes:
+        return "\n" + "\n".join(notes)
+    saved = [n.grad for n in order]
+    try:
+        for n in order:
+            n.grad = 0.0
+        out.backward()
+        grads = {n: n.grad for n in order}
+    finally:
+        for n, g in zip(order, saved, strict=True):
+            n.grad = g
+    for node in reversed(order):
+        up, down = _replay(order, {node: node.data + eps}), _replay(order, {node: node.data - eps})
+        if up is None or down is None:
+            continue
+        numerical = (up[out] - down[out]) / (2 * eps)
+        if abs(grads[node] - numerical) > atol + rtol * abs(numerical):
+            users = sorted({names[n] for n in order if node in n._prev})
+            return (
+                f"\nfirst disagreement walking back from the output: node {names[node]} "
+                f"(input of {', '.join(users)}): analytic {grads[node]:.7g}, numerical "
+                f"{numerical:.7g}; suspect the local gradient of {', '.join(users)}"
+            )
+    return ""
 
 
 def _report(rows: list[GradcheckRow], eps: float, atol: float, rtol: float) -> str:
@@ -155,13 +237,14 @@ def _report(rows: list[GradcheckRow], eps: float, atol: float, rtol: float) -> s
     lines = [
         f"gradcheck: backprop and central differences disagree for {failed} of {len(rows)} inputs"
         f" (eps={eps:g}, atol={atol:g}, rtol={rtol:g})",
-        f"{'input':>5}  {'label':<10} {'analytic':>14} {'numerical':>14} {'error':>11}",
+        f"{'input':>5}  {'label':<10} {'value':>12} {'analytic':>14} {'numerical':>14}"
+        f" {'error':>11}",
     ]
     for row in rows:
         mark = "" if row.ok else "  <- mismatch"
         lines.append(
-            f"{row.index:>5}  {row.label[:10]:<10} {row.analytic:>14.7g} {row.numerical:>14.7g}"
+            f"{row.index:>5}  {row.label[:10]:<10} {row.value:>12.6g} {row.analytic:>14.7g}"
+            f" {row.numerical:>14.7g}"
             f" {row.error:>11.3g}{mark}"
         )
-    lines.append("At a kink (max tie, relu at 0) the two differ by definition; check away from it.")
     return "\n".join(lines)
