@@ -5,11 +5,13 @@ from __future__ import annotations
 from . import nn
 from .anomaly import detect_anomaly
 from .engine import CHAIN, DISTRIBUTOR, ROUTER, SWITCHER, Op, Value, add_n, affine, apply
-from .graph import topological_order
+from .graph import grad, topological_order
 from .numeric import (
     GradcheckError,
     gradcheck,
+    gradgradcheck,
     gradient_descent,
+    hessian,
     numerical_diff,
     numerical_gradient,
 )
@@ -33,9 +35,12 @@ __all__ = [
     "backward_steps",
     "detect_anomaly",
     "format_trace",
+    "grad",
     "gradcheck",
+    "gradgradcheck",
     "gradient_descent",
     "gradients_after",
+    "hessian",
     "nn",
     "numerical_diff",
     "numerical_gradient",

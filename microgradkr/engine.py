@@ -345,17 +345,32 @@ class Value:
         return _apply1(SIGMOID, self)
 
     # -- backward -------------------------------------------------------------------------------
-    def backward(self, grad: float = 1.0) -> None:
-        """Fill ``grad`` of every node this one depends on, by the chain rule from ``grad``."""
-        graph.backward(self, float(grad))
+    def backward(self, grad: float = 1.0, create_graph: bool = False) -> None:
+        """Fill ``grad`` of every node this one depends on, by the chain rule from ``grad``.
 
-    def _add_grad(self, g: float) -> None:
-        self.grad += g
+        With ``create_graph=True`` each ``grad`` is a Value with its own graph, built from the
+        ops' local-gradient rules, so it can be differentiated again.
+        """
+        if create_graph:
+            graph.backward(self, grad if isinstance(grad, Value) else Value(grad), True)
+        else:
+            graph.backward(self, float(grad))
+
+    def _add_grad(self, g: Any) -> None:
+        self.grad = _accumulate(self.grad, g)
 
     def _backprop(self) -> None:
         g = self.grad
         for parent, local in zip(self._prev, self._local, strict=True):
             parent.grad += local * g
+
+    def _backprop_graph(self) -> None:
+        """parent.grad += local * grad, with every term a Value (the gradient's own graph)."""
+        assert self.op is not None
+        g = self.grad
+        for parent, local in zip(self._prev, self.op.local(*self._prev, self), strict=True):
+            term = g if type(local) is float and local == 1.0 else local * g
+            parent.grad = _accumulate(parent.grad, term)
 
     def zero_grad(self) -> None:
         """Set ``grad`` to 0 on this node and every node it depends on (the leaves included)."""
@@ -404,6 +419,11 @@ class Value:
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
         return f"Value(data={self.data}, grad={self.grad}{label})"
+
+
+def _accumulate(grad: Any, term: Any) -> Any:
+    """grad + term, where a float 0 (no gradient yet) is simply replaced: no 0 + term node."""
+    return term if type(grad) is float and grad == 0.0 else grad + term
 
 
 def _node(data: float, op: Op, prev: tuple[Value, ...], local: tuple[Any, ...]) -> Value:

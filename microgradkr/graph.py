@@ -5,7 +5,9 @@ A node kind (``Value``, ``Tensor``) provides:
 - ``_prev``: the tuple of parents, one entry per use;
 - ``grad``: the gradient dL/d(node), and ``_EMPTY_GRAD``, what an inner node starts a pass with;
 - ``_add_grad(g)``: adds ``g`` to ``grad`` (used to seed the root);
-- ``_backprop()``: adds this node's contribution to each parent's ``grad`` (the chain rule).
+- ``_backprop()``: adds this node's contribution to each parent's ``grad`` (the chain rule);
+- ``_backprop_graph()``: the same with the library's own ops, so the gradients are nodes with a
+  history of their own (``create_graph=True``: higher-order gradients).
 
 No walk here recurses, so a graph a million nodes deep is fine.
 """
@@ -24,6 +26,7 @@ class Node(Protocol):
 
     def _add_grad(self, g: Any) -> None: ...
     def _backprop(self) -> None: ...
+    def _backprop_graph(self) -> None: ...
 
 
 N = TypeVar("N", bound=Node)
@@ -56,11 +59,12 @@ def topological_order(root: N) -> list[N]:
     return order
 
 
-def backward(root: N, grad: Any) -> list[N]:
+def backward(root: N, grad: Any, create_graph: bool = False) -> list[N]:
     """Run the chain rule from ``root`` (seeded with ``grad``); returns the order used.
 
     Leaves accumulate (calling twice adds the same gradients again, as PyTorch does);
     inner nodes start from empty on every pass, so their gradients are never compounded.
+    With ``create_graph`` the gradients are built as nodes (``grad`` must be a node then).
     """
     order = topological_order(root)
     for node in order:
@@ -70,7 +74,49 @@ def backward(root: N, grad: Any) -> list[N]:
     checked = anomaly.switch.enabled
     for node in reversed(order):
         if node._prev:
-            node._backprop()
+            if create_graph:
+                node._backprop_graph()
+            else:
+                node._backprop()
             if checked:
                 anomaly.check_backward(node)
     return order
+
+
+def grad(
+    outputs: Any, inputs: Any, grad_outputs: Any = None, create_graph: bool = False
+) -> tuple[Any, ...]:
+    """d(outputs)/dx for each x in ``inputs``, as ``torch.autograd.grad``; no ``.grad`` changes.
+
+    ``outputs`` is a node or a list of nodes (their gradients add up, each seeded with its
+    ``grad_outputs`` entry or 1). With ``create_graph`` the results are nodes that can be
+    differentiated again. An input the outputs do not depend on gets the empty gradient
+    (0.0 for a Value, None for a Tensor).
+    """
+    outs = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
+    xs = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+    seeds = list(grad_outputs) if isinstance(grad_outputs, (list, tuple)) else [grad_outputs]
+    if len(seeds) == 1 and len(outs) > 1:
+        seeds *= len(outs)
+    if len(seeds) != len(outs):
+        raise ValueError(f"grad got {len(outs)} outputs but {len(seeds)} grad_outputs")
+    touched: dict[Any, Any] = {}
+    for out in outs:
+        for node in topological_order(out):
+            touched.setdefault(node, node.grad)
+    for x in xs:
+        touched.setdefault(x, x.grad)
+    results: list[Any] = [None] * len(xs)
+    try:
+        for out, seed in zip(outs, seeds, strict=True):
+            for node in touched:
+                node.grad = node._EMPTY_GRAD
+            kwargs = {} if seed is None else {"grad": seed}
+            out.backward(create_graph=create_graph, **kwargs)
+            for i, x in enumerate(xs):
+                if x.grad is not None:
+                    results[i] = x.grad if results[i] is None else results[i] + x.grad
+    finally:
+        for node, g in touched.items():
+            node.grad = g
+    return tuple(x._EMPTY_GRAD if r is None else r for x, r in zip(xs, results, strict=True))

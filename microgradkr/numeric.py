@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from .engine import Value
-from .graph import topological_order
+from .graph import grad, topological_order
 from .trace import node_names
 
 
@@ -99,22 +99,6 @@ def _call(f: Callable[..., Any], inputs: Sequence[Value]) -> Value:
     return out
 
 
-def _analytic(f: Callable[..., Any], inputs: Sequence[Value]) -> list[float]:
-    """Backprop's gradients of f for ``inputs``; every .grad in the graph is restored after."""
-    out = _call(f, inputs)
-    order = topological_order(out)
-    saved = [node.grad for node in order]
-    in_graph = set(order)
-    try:
-        for node in order:
-            node.grad = 0.0
-        out.backward()
-        return [x.grad if x in in_graph else 0.0 for x in inputs]
-    finally:
-        for node, g in zip(order, saved, strict=True):
-            node.grad = g
-
-
 def gradcheck(
     f: Callable[..., Any],
     inputs: Value | float | Sequence[Value | float],
@@ -129,9 +113,8 @@ def gradcheck(
     rtol * |numerical|. Returns True, or raises ``GradcheckError`` with a table of every input
     (returns False instead when ``raise_exception`` is False). Numbers are wrapped as Values.
     """
-    seq = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
-    xs = [_as_input(x, i) for i, x in enumerate(seq)]
-    analytic = _analytic(f, xs)
+    xs = _inputs(inputs)
+    analytic = list(grad(_call(f, xs), xs))  # backprop; no .grad is changed
     rows = []
     for i, x in enumerate(xs):
         saved = x.data
@@ -208,15 +191,7 @@ def _diagnose(
                 break
     if notes:
         return "\n" + "\n".join(notes)
-    saved = [n.grad for n in order]
-    try:
-        for n in order:
-            n.grad = 0.0
-        out.backward()
-        grads = {n: n.grad for n in order}
-    finally:
-        for n, g in zip(order, saved, strict=True):
-            n.grad = g
+    grads = dict(zip(order, grad(out, order), strict=True))
     for node in reversed(order):
         up, down = _replay(order, {node: node.data + eps}), _replay(order, {node: node.data - eps})
         if up is None or down is None:
@@ -248,3 +223,45 @@ def _report(rows: list[GradcheckRow], eps: float, atol: float, rtol: float) -> s
             f" {row.error:>11.3g}{mark}"
         )
     return "\n".join(lines)
+
+
+def _inputs(inputs: Value | float | Sequence[Value | float]) -> list[Value]:
+    seq = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+    return [_as_input(x, i) for i, x in enumerate(seq)]
+
+
+def hessian(f: Callable[..., Any], inputs: Value | float | Sequence[Value | float]) -> np.ndarray:
+    """H[i, j] = d^2 f / dx_i dx_j at ``inputs`` (f of a few Values), by backprop twice."""
+    xs = _inputs(inputs)
+    first = grad(_call(f, xs), xs, create_graph=True)
+    h: np.ndarray = np.zeros((len(xs), len(xs)))
+    for i, g in enumerate(first):
+        if isinstance(g, Value):  # a float gradient is a constant: its row stays 0
+            h[i] = [float(d) for d in grad(g, xs)]
+    return h
+
+
+def gradgradcheck(
+    f: Callable[..., Any],
+    inputs: Value | float | Sequence[Value | float],
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    raise_exception: bool = True,
+) -> bool:
+    """Check second derivatives, as ``torch.autograd.gradgradcheck``: the gradient of each
+    component of backprop's gradient (built with ``create_graph=True``) against central
+    differences of that component."""
+    xs = _inputs(inputs)
+    for i in range(len(xs)):
+
+        def component(*args: Value, i: int = i) -> Value:
+            g = grad(_call(f, list(args)), list(args), create_graph=True)[i]
+            return g if isinstance(g, Value) else Value(g)
+
+        try:
+            if not gradcheck(component, xs, eps, atol, rtol, raise_exception):
+                return False
+        except GradcheckError as err:
+            raise GradcheckError(f"gradgradcheck, d/dx of df/dx{i}:\n{err}", err.rows) from None
+    return True

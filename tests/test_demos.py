@@ -1,0 +1,58 @@
+"""The demos tell the truth: their numbers, run here."""
+
+import importlib.util
+import random
+import runpy
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+DEMOS = Path(__file__).resolve().parent.parent / "demos"
+
+
+def load(name):
+    spec = importlib.util.spec_from_file_location(name, DEMOS / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize(
+    "script", ["scalar_1a_add_mul", "scalar_1b_sigmoid_neuron", "scalar_1c_gate_patterns"]
+)
+def test_scalar_demos_run(script, capsys):
+    runpy.run_path(str(DEMOS / f"{script}.py"))
+    assert "step 1:" in capsys.readouterr().out
+
+
+def test_newton_converges_in_a_few_steps_and_gradient_descent_in_hundreds():
+    newton = load("newton")
+    x, steps = newton.newton(2.0)
+    assert abs(x - 1.0) < 1e-10 and steps == 6
+    x_gd, steps_gd = newton.gradient_descent(2.0)
+    assert abs(x_gd - 1.0) < 1e-10 and steps_gd > 40 * steps
+
+
+def test_hessian_vector_product_equals_the_full_hessian_times_v():
+    demo = load("hessian_vector_product")
+    from microgradkr import hessian
+    from microgradkr.nn import MLP
+
+    random.seed(0)
+    model = MLP(2, [3, 1])
+    point = [p.data for p in model.parameters()]
+    v = np.random.default_rng(1).normal(size=len(point))
+    full = hessian(lambda *ps: demo.loss_of(model, ps), point)
+    np.testing.assert_allclose(demo.hvp(model, point, v), full @ v, atol=1e-12)
+    np.testing.assert_allclose(full, full.T, atol=1e-12)
+
+
+def test_check_your_op_demo_catches_the_wrong_gradient(capsys):
+    runpy.run_path(str(DEMOS / "check_your_op.py"))
+    out = capsys.readouterr().out
+    assert "passes" in out and "suspect the local gradient of wrong_sin" in out
+    from microgradkr.testing import REGISTRY
+
+    REGISTRY.pop("wrong_sin", None)
+    REGISTRY.pop("sin", None)
