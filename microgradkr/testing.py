@@ -209,6 +209,22 @@ def expressions(
     return draw_expression()
 
 
+def op_cases(op: str) -> Any:
+    """Pairs ``(f, inputs)``: the registered op alone, at inputs where its gradient can be
+    checked numerically (away from its kinks and domain edges)."""
+    entry = REGISTRY[op]
+    st = _hypothesis().strategies
+    alone = Expression(entry.arity, [(entry.name, tuple(range(entry.arity)))])
+
+    def usable(xs: list[Value]) -> bool:
+        return entry.safe is None or bool(entry.safe(*(x.data for x in xs)))
+
+    labelled = st.lists(values(-2, 2), min_size=entry.arity, max_size=entry.arity).map(
+        lambda xs: [Value(x.data, f"x{i}") for i, x in enumerate(xs)]
+    )
+    return st.tuples(st.just(alone), labelled.filter(usable))
+
+
 def check_gradients(
     f: Callable[..., Value], *strategies: Any, max_examples: int | None = None, **tolerances: Any
 ) -> None:
@@ -247,26 +263,15 @@ def check_op(
     expressions with the built-in ops. Raises with the smallest failing case."""
     entry = REGISTRY[op] if isinstance(op, str) else register(op, arity=arity, safe=safe)
     hypothesis = _hypothesis()
-    st = hypothesis.strategies
-    alone = Expression(entry.arity, [(entry.name, tuple(range(entry.arity)))])
-
-    def usable(xs: list[Value]) -> bool:
-        return entry.safe is None or bool(entry.safe(*(x.data for x in xs)))
-
-    inputs = st.lists(values(-2, 2), min_size=entry.arity, max_size=entry.arity).filter(usable)
     # the op under test is drawn as often as all the built-in ones together
     mixed = expressions(ops=[entry.name] * len(BUILTIN_OPS) + list(BUILTIN_OPS), max_depth=5)
     settings = hypothesis.settings(max_examples=max_examples) if max_examples else (lambda f: f)
 
-    @settings  # type: ignore[untyped-decorator]
-    @hypothesis.given(inputs)  # type: ignore[untyped-decorator]
-    def check_alone(xs: list[Value]) -> None:
-        gradcheck(alone, [Value(x.data, f"x{i}") for i, x in enumerate(xs)])
+    for cases in (op_cases(entry.name), mixed):
 
-    @settings  # type: ignore[untyped-decorator]
-    @hypothesis.given(mixed)  # type: ignore[untyped-decorator]
-    def check_mixed(case: tuple[Expression, list[Value]]) -> None:
-        gradcheck(*case)
+        @settings  # type: ignore[untyped-decorator]
+        @hypothesis.given(cases)  # type: ignore[untyped-decorator]
+        def check(case: tuple[Expression, list[Value]]) -> None:
+            gradcheck(*case)
 
-    check_alone()
-    check_mixed()
+        check()

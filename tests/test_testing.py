@@ -113,8 +113,11 @@ def test_detect_anomaly_names_the_node_in_the_backward_pass():
     h = x**0.5
     h.label = "h"
     y = h * 2.0
-    with detect_anomaly(), pytest.raises(
-        FloatingPointError, match=r"backward of pow at 'h' gave inf to its input 'x'"
+    with (
+        detect_anomaly(),
+        pytest.raises(
+            FloatingPointError, match=r"backward of pow at 'h' gave inf to its input 'x'"
+        ),
     ):
         y.backward()
     y.backward()  # outside the block: no check

@@ -5,10 +5,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from microgradkr import Value
-from microgradkr.testing import BUILTIN_OPS, REGISTRY, Expression, expressions, values
+from microgradkr.testing import BUILTIN_OPS, expressions, op_cases
 
 torch = pytest.importorskip("torch")
 from torch_twins import TORCH, in_torch  # noqa: E402 (needs torch)
+
 
 def compare(f, xs):
     theirs = [torch.tensor(x.data, dtype=torch.float64, requires_grad=True) for x in xs]
@@ -32,13 +33,9 @@ def test_random_expressions_match_torch_in_float64(case):
 
 
 @pytest.mark.parametrize("op", BUILTIN_OPS)
-@given(xs=st.lists(values(-2, 2), min_size=5, max_size=5))
-def test_every_op_matches_torch(op, xs):
-    entry = REGISTRY[op]
-    xs = xs[: entry.arity]
-    if entry.safe is not None and not entry.safe(*(x.data for x in xs)):
-        return
-    compare(Expression(entry.arity, [(op, tuple(range(entry.arity)))]), xs)
+@given(data=st.data())
+def test_every_op_matches_torch(op, data):
+    compare(*data.draw(op_cases(op)))
 
 
 def test_micrograd_sanity_checks_against_torch():
