@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import nn
+from . import functional, nn
 from .engine import CHAIN, DISTRIBUTOR, ROUTER, SWITCHER, Op, Value, add_n, affine, apply
 from .graph import topological_order
 from .numeric import (
@@ -12,6 +12,7 @@ from .numeric import (
     numerical_diff,
     numerical_gradient,
 )
+from .tensor import Tensor, TensorOp, maximum, sum_to
 from .trace import Edge, Step, backward_steps, format_trace, gradients_after
 
 __version__ = "0.1.0"
@@ -25,17 +26,22 @@ __all__ = [
     "GradcheckError",
     "Op",
     "Step",
+    "Tensor",
+    "TensorOp",
     "Value",
     "add_n",
     "affine",
     "apply",
     "backward_steps",
     "format_trace",
+    "functional",
     "gradcheck",
     "gradient_descent",
     "gradients_after",
+    "maximum",
     "nn",
     "numerical_diff",
     "numerical_gradient",
+    "sum_to",
     "topological_order",
 ]
