@@ -9,8 +9,10 @@ from .numeric import (
     GradcheckError,
     gradcheck,
     gradient_descent,
+    jacobian,
     numerical_diff,
     numerical_gradient,
+    vjp,
 )
 from .tensor import Tensor, TensorOp, maximum, sum_to
 from .trace import Edge, Step, backward_steps, format_trace, gradients_after
@@ -38,10 +40,12 @@ __all__ = [
     "gradcheck",
     "gradient_descent",
     "gradients_after",
+    "jacobian",
     "maximum",
     "nn",
     "numerical_diff",
     "numerical_gradient",
     "sum_to",
     "topological_order",
+    "vjp",
 ]

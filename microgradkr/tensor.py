@@ -88,9 +88,6 @@ def _pow_vjp(g: Any, x: Any, out: Any, k: float) -> Any:
 
 
 def _log_forward(x: Array) -> Any:
-    if (x < 0).any():
-        i = np.unravel_index(int(np.argmax(x < 0)), x.shape) if x.ndim else ()
-        raise ValueError(f"log of {x[i]!r} at index {tuple(int(j) for j in i)}")
     with np.errstate(divide="ignore"):  # log 0 = -inf, as PyTorch
         return np.log(x)
 
@@ -370,6 +367,9 @@ class Tensor:
         """The single number of a one-element tensor."""
         return float(self.data.item())
 
+    def __float__(self) -> float:
+        return self.item()
+
     def detach(self) -> Tensor:
         """The same data as a new leaf that does not require a gradient."""
         return Tensor(self.data)
@@ -422,10 +422,11 @@ class Tensor:
 
     def log(self) -> Tensor:
         """Natural log, local gradient 1/x (log 0 = -inf; negative input is an error)."""
-        try:
-            return _apply1(LOG, self)
-        except ValueError as err:
-            raise ValueError(f"{err}{_where((self,))}") from None
+        x = self.data
+        if (x < 0).any():
+            i = tuple(int(j) for j in np.unravel_index(int(np.argmax(x < 0)), x.shape))
+            raise ValueError(f"log of {float(x[i])!r} at index {i}{_where((self,))}")
+        return _apply1(LOG, self)
 
     def tanh(self) -> Tensor:
         """tanh x, local gradient 1 - tanh^2 x."""
