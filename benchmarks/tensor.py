@@ -87,7 +87,12 @@ class SoftmaxWithLoss:
 
 def numpy_step(p: dict[str, np.ndarray], lean: bool = False) -> Callable[[], float]:
     """DLfS's TwoLayerNet step; ``lean`` skips dX of the first layer, which nothing uses."""
-    a1, relu, a2, last = Affine(p["W1"], p["b1"]), Relu(), Affine(p["W2"], p["b2"]), SoftmaxWithLoss()
+    a1, relu, a2, last = (
+        Affine(p["W1"], p["b1"]),
+        Relu(),
+        Affine(p["W2"], p["b2"]),
+        SoftmaxWithLoss(),
+    )
     x, t = p["x"], p["t"]
 
     def step() -> float:
@@ -132,7 +137,8 @@ def torch_step(p: dict[str, np.ndarray]) -> Callable[[], float] | None:
         return None
     torch.set_num_threads(1)
     W1, b1, W2, b2 = (
-        torch.tensor(p[k], dtype=torch.float64, requires_grad=True) for k in ("W1", "b1", "W2", "b2")
+        torch.tensor(p[k], dtype=torch.float64, requires_grad=True)
+        for k in ("W1", "b1", "W2", "b2")
     )
     params = (W1, b1, W2, b2)
     x, t = torch.tensor(p["x"]), torch.tensor(p["t"])
@@ -151,7 +157,9 @@ def torch_step(p: dict[str, np.ndarray]) -> Callable[[], float] | None:
     return step
 
 
-def per_step_us(steps: dict[str, Callable[[], float]], reps: int, block: int = 10) -> dict[str, float]:
+def per_step_us(
+    steps: dict[str, Callable[[], float]], reps: int, block: int = 10
+) -> dict[str, float]:
     """Median time of one step, in µs. The contenders take turns, a block of steps each, so
     that a busy machine slows them all alike."""
     for step in steps.values():
