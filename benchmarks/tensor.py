@@ -176,6 +176,17 @@ def per_step_us(
     return {k: statistics.median(v) * 1e6 for k, v in times.items()}
 
 
+def cpu_name() -> str:
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reps", type=int, default=3000, help="timed steps per contender")
@@ -188,7 +199,7 @@ def main() -> None:
         torch_version = "not installed"
     print(
         f"python {platform.python_version()}, numpy {np.__version__}, torch {torch_version},"
-        f" {platform.machine()} ({os.cpu_count()} cpus), BLAS and torch on 1 thread, float64"
+        f" {cpu_name()} ({os.cpu_count()} cpus), BLAS and torch on 1 thread, float64"
     )
     print(
         f"one step = forward + backward + SGD update; median over {args.reps} steps"

@@ -193,7 +193,7 @@ TRANSPOSE = TensorOp(
     "T",
     DISTRIBUTOR,
     lambda x, axes: x.transpose(axes),
-    (lambda g, x, out, axes: g.transpose(np.argsort(axes)),),
+    (lambda g, x, out, axes: g.transpose(tuple(np.argsort(axes).tolist())),),
 )
 GETITEM = TensorOp("getitem", "[]", ROUTER, lambda x, index: x[index], (_getitem_vjp,))
 

@@ -332,3 +332,56 @@ def test_bad_axis_and_index_name_the_op() -> None:
         x[5]
     with pytest.raises(ValueError, match="reshape"):
         x.reshape(4, 2)
+
+
+def test_boolean_masks_none_and_ellipsis_index_like_numpy() -> None:
+    x = Tensor([[1.0, -2.0, 3.0], [-4.0, 5.0, 6.0]], requires_grad=True)
+    x[x.data > 0].sum().backward()
+    assert_allclose(x.grad, [[1, 0, 1], [0, 1, 1]])
+    x.grad = None
+    x[None, ..., 1].sum().backward()
+    assert_allclose(x.grad, [[0, 1, 0], [0, 1, 0]])
+    x.grad = None
+    x[:, [0, 0]].sum().backward()
+    assert_allclose(x.grad, [[2, 0, 0], [2, 0, 0]])
+
+
+def test_zero_dim_tensors_and_iteration() -> None:
+    s = Tensor(3.0, requires_grad=True)
+    (s * s).backward()
+    assert_allclose(s.grad, 6.0)
+    assert [float(e) for e in Tensor([1.0, 2.0])] == [1.0, 2.0]
+
+
+def test_operator_rules_also_run_on_tensors() -> None:
+    """Rules written with operators build a graph when given Tensors (higher order, later)."""
+    from microgradkr import tensor as T
+    from microgradkr.functional import SOFTMAX
+
+    rng = np.random.default_rng(4)
+    a, b, g2 = rng.random((2, 3)) + 0.5, rng.random((3, 2)) + 0.5, rng.standard_normal((2, 2))
+    g = rng.standard_normal((2, 3))
+    cases = [
+        (T.ADD, (a, a), g, ()),
+        (T.SUB, (a, a), g, ()),
+        (T.MUL, (a, a), g, ()),
+        (T.DIV, (a, a), g, ()),
+        (T.MATMUL, (a, b), g2, ()),
+        (T.NEG, (a,), g, ()),
+        (T.POW, (a,), g, (3.0,)),
+        (T.EXP, (a,), g, ()),
+        (T.LOG, (a,), g, ()),
+        (T.TANH, (a,), g, ()),
+        (T.SIGMOID, (a,), g, ()),
+        (T.RESHAPE, (a,), g.reshape(6), ((6,),)),
+        (T.TRANSPOSE, (a,), g.T, ((1, 0),)),
+        (SOFTMAX, (a,), g, (1,)),
+    ]
+    for op, xs, up, args in cases:
+        out = op.forward(*xs, *args)
+        tensors = [Tensor(x, requires_grad=True) for x in (up, *xs, out)]
+        for vjp in op.vjps:
+            on_arrays = vjp(up, *xs, out, *args)
+            on_tensors = vjp(*tensors, *args)
+            assert isinstance(on_tensors, Tensor) and on_tensors.requires_grad, op.name
+            assert_allclose(on_tensors.data, on_arrays, err_msg=op.name)
