@@ -550,6 +550,25 @@ class Tensor:
             else:
                 p.grad = old + gp
 
+    def edge_grads(self) -> tuple[Array | None, ...]:
+        """What this node sends each parent, vjp_i(grad) summed to the parent's shape (or None).
+
+        The gradient flowing on each edge, for diagrams and traces: with fan-out, a parent's
+        ``grad`` is the sum of these over its children.
+        """
+        g = self.grad
+        if g is None or self.op is None:
+            return tuple(None for _ in self._prev)
+        xs = [p.data for p in self._prev]
+        sent: list[Array | None] = []
+        for p, vjp in zip(self._prev, self.op.vjps, strict=True):
+            if not p.requires_grad:
+                sent.append(None)
+                continue
+            gp = np.asarray(vjp(g, *xs, self.data, *self._args), dtype=p.data.dtype)
+            sent.append(sum_to(gp, p.data.shape) if gp.shape != p.data.shape else gp)
+        return tuple(sent)
+
     def zero_grad(self) -> None:
         """Set ``grad`` to None on this tensor and every tensor it depends on."""
         for node in graph.topological_order(self):

@@ -385,3 +385,22 @@ def test_operator_rules_also_run_on_tensors() -> None:
             on_tensors = vjp(*tensors, *args)
             assert isinstance(on_tensors, Tensor) and on_tensors.requires_grad, op.name
             assert_allclose(on_tensors.data, on_arrays, err_msg=op.name)
+
+
+def test_edge_grads_show_what_flows_on_each_edge() -> None:
+    x = Tensor([1.0, -2.0], requires_grad=True)
+    b = Tensor(0.5, requires_grad=True)
+    c = Tensor([3.0, 3.0])
+    sq = x * x
+    xb = x * b
+    y = sq + xb + c
+    y.sum().backward()
+    to_x, to_x_again = sq.edge_grads()
+    assert_allclose(to_x, x.data)  # each use of x in x * x sends g * x
+    assert_allclose(to_x_again, x.data)
+    via_xb, to_b = xb.edge_grads()
+    assert to_b is not None and to_b.shape == ()  # summed back to the broadcast input's shape
+    assert_allclose(to_b, x.data.sum())
+    assert_allclose(to_x + to_x_again + via_xb, x.grad)  # fan-out: the edges add up
+    assert y.edge_grads()[1] is None  # c needs no gradient
+    assert x.edge_grads() == ()
