@@ -37,7 +37,9 @@ def _softmax_vjp(g: Any, a: Any, y: Any, axis: int) -> Any:
 
 def _log_softmax_vjp(g: Any, a: Any, out: Any, axis: int) -> Any:
     """dL/da = g - softmax(a) sum(g)."""
-    return g - np.exp(out) * g.sum(axis=axis, keepdims=True)
+    return g - (out.exp() if isinstance(out, Tensor) else np.exp(out)) * g.sum(
+        axis=axis, keepdims=True
+    )
 
 
 SOFTMAX = TensorOp("softmax", "softmax", CHAIN, _softmax_array, (_softmax_vjp,))
@@ -46,6 +48,13 @@ LOG_SOFTMAX = TensorOp("log_softmax", "log_softmax", CHAIN, _log_softmax_array, 
 
 def _softmax_ce_vjp(g: Any, a: Any, out: Any, y: Array, t: Array, rows: Array | None) -> Any:
     """dL/da = (y - t) / N, N the batch size (DLfS's SoftmaxWithLoss.backward)."""
+    if isinstance(g, Tensor):  # building the gradient's graph: y as a function of a
+        onehot = t
+        if rows is not None:
+            onehot = np.zeros(y.shape, dtype=y.dtype)
+            onehot[rows, t] = 1.0
+        ys = softmax(a.reshape(y.shape), axis=1)
+        return ((ys - onehot) * (g / y.shape[0])).reshape(a.shape)
     if rows is not None:  # integer labels: t is one-hot without being built
         d = y.copy()
         d[rows, t] -= 1.0

@@ -55,9 +55,29 @@ def sum_to(g: Array, shape: tuple[int, ...]) -> Array:
 # -- the rules ---------------------------------------------------------------------------------
 
 
+# A rule gets ndarrays in an ordinary backward pass and Tensors in one that builds the gradient's
+# own graph (``backward(create_graph=True)``). Operators work on both; these helpers cover the rest.
+
+
+def _values(x: Any) -> Any:
+    """The numbers behind x: masks and comparisons are constants, not part of a graph."""
+    return x.data if isinstance(x, Tensor) else x
+
+
 def _mT(a: Any) -> Any:
     """The last two axes swapped (a.T for a matrix)."""
-    return a.T if a.ndim == 2 else np.swapaxes(a, -1, -2)
+    if a.ndim == 2:
+        return a.T
+    if isinstance(a, Tensor):
+        return a.transpose(*range(a.ndim - 2), a.ndim - 1, a.ndim - 2)
+    return np.swapaxes(a, -1, -2)
+
+
+def _broadcast(g: Any, shape: tuple[int, ...]) -> Any:
+    """g broadcast to ``shape`` (a read-only view for an ndarray; an add node for a Tensor)."""
+    if isinstance(g, Tensor):
+        return g + np.zeros(shape, dtype=g.dtype)
+    return np.broadcast_to(g, shape)
 
 
 def _matmul_da(g: Any, a: Any, b: Any, out: Any) -> Any:
@@ -97,48 +117,59 @@ def _sigmoid(x: Array) -> Any:
     return 0.5 + 0.5 * np.tanh(0.5 * x)
 
 
-def _relu_vjp(g: Array, x: Array, out: Array) -> Any:
-    return g * (x > 0)  # 0 at 0, as PyTorch
+def _relu_vjp(g: Any, x: Any, out: Any) -> Any:
+    return g * (_values(x) > 0)  # 0 at 0, as PyTorch
 
 
-def _maximum_da(g: Array, a: Array, b: Array, out: Array) -> Any:
+def _maximum_da(g: Any, a: Any, b: Any, out: Any) -> Any:
+    a, b = _values(a), _values(b)
     return g * ((a > b) + 0.5 * (a == b))  # a tie sends half to each side (torch.maximum)
 
 
-def _maximum_db(g: Array, a: Array, b: Array, out: Array) -> Any:
+def _maximum_db(g: Any, a: Any, b: Any, out: Any) -> Any:
+    a, b = _values(a), _values(b)
     return g * ((b > a) + 0.5 * (a == b))
 
 
-def _expand(g: Array, shape: tuple[int, ...], axis: tuple[int, ...] | None, keep: bool) -> Any:
+def _expand(g: Any, shape: tuple[int, ...], axis: tuple[int, ...] | None, keep: bool) -> Any:
     """Put back the reduced axes of ``g`` (size 1) so that it broadcasts against ``shape``."""
     if keep or axis is None or g.ndim == len(shape):
         return g
+    if isinstance(g, Tensor):
+        return g.reshape(tuple(1 if i in axis else n for i, n in enumerate(shape)))
     return np.expand_dims(g, axis)
 
 
-def _sum_vjp(g: Array, x: Array, out: Array, axis: tuple[int, ...] | None, keep: bool) -> Any:
-    return np.broadcast_to(_expand(g, x.shape, axis, keep), x.shape)
+def _sum_vjp(g: Any, x: Any, out: Any, axis: tuple[int, ...] | None, keep: bool) -> Any:
+    return _broadcast(_expand(g, x.shape, axis, keep), x.shape)
 
 
-def _mean_vjp(g: Array, x: Array, out: Array, axis: tuple[int, ...] | None, keep: bool) -> Any:
+def _mean_vjp(g: Any, x: Any, out: Any, axis: tuple[int, ...] | None, keep: bool) -> Any:
     count = x.size // max(out.size, 1)
-    return np.broadcast_to(_expand(g, x.shape, axis, keep) / count, x.shape)
+    return _broadcast(_expand(g, x.shape, axis, keep) / count, x.shape)
 
 
-def _max_vjp(g: Array, x: Array, out: Array, axis: tuple[int, ...] | None, keep: bool) -> Any:
+def _max_vjp(g: Any, x: Any, out: Any, axis: tuple[int, ...] | None, keep: bool) -> Any:
     """The gradient goes to the maxima, split evenly between ties (torch.amax)."""
-    mask = x == _expand(out, x.shape, axis, keep)
+    mask = _values(x) == _expand(_values(out), x.shape, axis, keep)
     return mask * (_expand(g, x.shape, axis, keep) / mask.sum(axis=axis, keepdims=True))
 
 
-def _getitem_vjp(g: Array, x: Array, out: Array, index: Any) -> Array:
-    """Scatter ``g`` back to where it was gathered; repeated indices add up."""
-    gx = np.zeros(x.shape, dtype=g.dtype)
+def _scatter(g: Array, shape: tuple[int, ...], index: Any) -> Array:
+    """A zero array of ``shape`` with g added at ``index`` (repeated indices add up)."""
+    gx = np.zeros(shape, dtype=g.dtype)
     if _is_basic(index):
         gx[index] = g
     else:
         np.add.at(gx, index, g)
     return gx
+
+
+def _getitem_vjp(g: Any, x: Any, out: Any, index: Any) -> Any:
+    """Scatter ``g`` back to where it was gathered."""
+    if isinstance(g, Tensor):
+        return apply(SCATTER, g, args=(x.shape, index))
+    return _scatter(g, x.shape, index)
 
 
 def _is_basic(index: Any) -> bool:
@@ -196,6 +227,10 @@ TRANSPOSE = TensorOp(
     (lambda g, x, out, axes: g.transpose(tuple(np.argsort(axes).tolist())),),
 )
 GETITEM = TensorOp("getitem", "[]", ROUTER, lambda x, index: x[index], (_getitem_vjp,))
+# getitem's backward as an op of its own, so that a gradient's graph can pass through it
+SCATTER = TensorOp(
+    "scatter_add", "[]+=", ROUTER, _scatter, (lambda g, x, out, shape, index: g[index],)
+)
 
 
 # -- building nodes ----------------------------------------------------------------------------
@@ -224,7 +259,7 @@ def _const(x: Any, like: Tensor) -> Tensor:
     """A Tensor as it is; a number or an array as a constant leaf with ``like``'s dtype."""
     if isinstance(x, Tensor):
         return x
-    if isinstance(x, (numbers.Real, np.ndarray, list, tuple)):
+    if isinstance(x, (numbers.Real, np.ndarray, np.generic, list, tuple)):
         t = _new(Tensor)
         t.data = _as_array(x, like.data.dtype, f"an operand of a {like.data.dtype} Tensor")
         t.grad = None
@@ -335,7 +370,8 @@ class Tensor:
         if isinstance(data, Tensor):
             data = data.data
         self.data: Array = _as_array(data, dtype, "Tensor")
-        self.grad: Array | None = None
+        # an ndarray (or a Tensor after backward(create_graph=True)), None before any backward
+        self.grad: Any = None
         self.requires_grad = bool(requires_grad)
         self.label = label
         self.op: TensorOp | None = None
@@ -491,11 +527,13 @@ class Tensor:
         return len(self.data)
 
     # -- backward ---------------------------------------------------------------------------------
-    def backward(self, grad: Any = None) -> None:
+    def backward(self, grad: Any = None, create_graph: bool = False) -> None:
         """Fill ``grad`` of every tensor this one depends on, by the chain rule from ``grad``.
 
         ``grad`` is dL/d(this tensor): optional for a one-element tensor (1 is used), otherwise
         an array of this tensor's shape. Leaves accumulate across calls, as in PyTorch.
+        With ``create_graph=True`` every ``grad`` is a Tensor whose own graph can be
+        differentiated again (higher-order gradients, as DeZero and PyTorch).
         """
         if not self.requires_grad:
             raise RuntimeError(
@@ -516,17 +554,25 @@ class Tensor:
                 raise ValueError(
                     f"backward(): grad has shape {g.shape}, but the tensor has shape {self.shape}"
                 )
-        graph.backward(self, g)
+        if create_graph:
+            seed = grad if isinstance(grad, Tensor) else Tensor(g, dtype=g.dtype)
+            graph.backward(self, seed)
+        else:
+            graph.backward(self, g)
 
-    def _add_grad(self, g: Array) -> None:
+    def _add_grad(self, g: Any) -> None:
         if self.grad is None:
-            self.grad = g.copy() if not self._prev else g  # a leaf never shares the caller's array
+            # a leaf never shares the caller's array
+            self.grad = g.copy() if not self._prev and isinstance(g, np.ndarray) else g
         else:
             self.grad = self.grad + g
 
     def _backprop(self) -> None:
         g = self.grad
         if g is None:
+            return
+        if type(g) is not np.ndarray:
+            self._backprop_graph(g)
             return
         prev = self._prev
         xs = [p.data for p in prev]
@@ -550,13 +596,26 @@ class Tensor:
             else:
                 p.grad = old + gp
 
+    def _backprop_graph(self, g: Tensor) -> None:
+        """_backprop with Tensors in and out: the rules build the gradient's own graph."""
+        prev = self._prev
+        for p, vjp in zip(prev, self.op.vjps, strict=True):  # type: ignore[union-attr]
+            if not p.requires_grad:
+                continue
+            gp = vjp(g, *prev, self, *self._args)
+            if not isinstance(gp, Tensor):
+                gp = Tensor(gp, dtype=p.data.dtype)
+            if gp.shape != p.data.shape:
+                gp = _sum_to_tensor(gp, p.data.shape)
+            p.grad = gp if p.grad is None else p.grad + gp
+
     def edge_grads(self) -> tuple[Array | None, ...]:
         """What this node sends each parent, vjp_i(grad) summed to the parent's shape (or None).
 
         The gradient flowing on each edge, for diagrams and traces: with fan-out, a parent's
         ``grad`` is the sum of these over its children.
         """
-        g = self.grad
+        g = _values(self.grad)
         if g is None or self.op is None:
             return tuple(None for _ in self._prev)
         xs = [p.data for p in self._prev]
@@ -603,6 +662,16 @@ class Tensor:
 
 
 _new = object.__new__
+
+
+def _sum_to_tensor(g: Tensor, shape: tuple[int, ...]) -> Tensor:
+    """sum_to as Tensor ops, for a gradient that keeps its graph."""
+    lead = g.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and g.shape[lead + i] != 1
+    )
+    out = g.sum(axis=axes, keepdims=True) if axes else g
+    return out.reshape(shape) if lead else out
 
 
 def tensor(data: Any, requires_grad: bool = False, label: str = "", dtype: Any = None) -> Tensor:

@@ -404,3 +404,42 @@ def test_edge_grads_show_what_flows_on_each_edge() -> None:
     assert_allclose(to_x + to_x_again + via_xb, x.grad)  # fan-out: the edges add up
     assert y.edge_grads()[1] is None  # c needs no gradient
     assert x.edge_grads() == ()
+
+
+def test_create_graph_gives_higher_order_gradients() -> None:
+    x = Tensor([0.5, -1.2, 2.0], requires_grad=True)
+    (x**3).sum().backward(create_graph=True)
+    first = x.grad
+    assert isinstance(first, Tensor) and first.requires_grad
+    assert_allclose(first.data, 3 * x.data**2)
+    x.grad = None
+    first.sum().backward(create_graph=True)
+    second = x.grad
+    assert isinstance(second, Tensor)
+    assert_allclose(second.data, 6 * x.data)
+    x.grad = None
+    second.sum().backward()
+    assert_allclose(x.grad, [6.0, 6.0, 6.0])  # third derivative, as an ndarray again
+
+
+def test_create_graph_through_a_layer_matches_central_differences() -> None:
+    rng = np.random.default_rng(5)
+    X, W0, v = rng.standard_normal((4, 3)), rng.standard_normal((3, 2)), rng.standard_normal((3, 2))
+
+    def grad_dot_v(w: np.ndarray) -> float:
+        W = Tensor(w, requires_grad=True)
+        (Tensor(X) @ W).sigmoid().sum().backward()
+        return float((W.grad * v).sum())
+
+    W = Tensor(W0, requires_grad=True)
+    (Tensor(X) @ W).sigmoid().sum().backward(create_graph=True)
+    gW = W.grad
+    W.grad = None
+    (gW * v).sum().backward()  # Hessian-vector product H v
+    h = 1e-5
+    numerical = np.zeros_like(W0)
+    for i in np.ndindex(W0.shape):
+        e = np.zeros_like(W0)
+        e[i] = h
+        numerical[i] = (grad_dot_v(W0 + e) - grad_dot_v(W0 - e)) / (2 * h)
+    assert_allclose(W.grad, numerical, rtol=1e-6, atol=1e-9)

@@ -265,3 +265,122 @@ def test_a_composite_network_matches_torch() -> None:
         return TF.cross_entropy(torch.tanh(x @ W + B) @ W2, torch.tensor(labels))
 
     compare(ours, theirs, [a, w, b, w2], 3)
+
+
+# -- second order: backward(create_graph=True), then backward through the gradient's graph ---------
+
+
+def compare_second_order(
+    ours: Callable[..., Tensor], theirs: Callable[..., Any], arrays: list[np.ndarray], seed: int
+) -> None:
+    """Hessian-vector products sum_i <dL/dx_i, v_i> differentiated again, against torch."""
+    rng = np.random.default_rng(seed + 2)
+    xs = [Tensor(a, requires_grad=True) for a in arrays]
+    ts = [torch.tensor(a, requires_grad=True) for a in arrays]
+    out, tout = ours(*xs), theirs(*ts)
+    r = rng.standard_normal(out.shape)
+    vs = [rng.standard_normal(a.shape) for a in arrays]
+    (out * r).sum().backward(create_graph=True)
+    grads = [x.grad for x in xs]
+    assert all(isinstance(g, Tensor) for g in grads)
+    tgrads = torch.autograd.grad((tout * torch.tensor(r)).sum(), ts, create_graph=True)
+    for g, tg in zip(grads, tgrads, strict=True):
+        assert_allclose(g.data, tg.detach().numpy(), rtol=1e-9, atol=1e-12)
+    for x in xs:
+        x.grad = None
+    inner = sum((g * v).sum() for g, v in zip(grads, vs, strict=True))
+    if not isinstance(inner, Tensor) or not inner.requires_grad:
+        return  # the gradient does not depend on the inputs (a linear op)
+    inner.backward()
+    tinner = sum((tg * torch.tensor(v)).sum() for tg, v in zip(tgrads, vs, strict=True))
+    if not tinner.requires_grad:
+        return
+    hv = torch.autograd.grad(tinner, ts, allow_unused=True)
+    for x, h in zip(xs, hv, strict=True):
+        expected = np.zeros(x.shape) if h is None else h.numpy()
+        got = np.zeros(x.shape) if x.grad is None else x.grad
+        assert_allclose(got, expected, rtol=1e-8, atol=1e-10)
+
+
+@pytest.mark.parametrize("name", sorted(BINARY))
+@given(shape_pair=pairs, seed=seeds)
+@settings(max_examples=10)
+def test_binary_ops_second_order_match_torch(name: str, shape_pair: Any, seed: int) -> None:
+    a, b = normal(seed, *shape_pair.input_shapes)
+    if name == "div":
+        b = np.sign(b) * (np.abs(b) + 0.5)
+    compare_second_order(*BINARY[name], [a, b], seed)
+
+
+@pytest.mark.parametrize("name", sorted(UNARY))
+@given(shape=shapes, seed=seeds)
+@settings(max_examples=10)
+def test_elementwise_ops_second_order_match_torch(
+    name: str, shape: tuple[int, ...], seed: int
+) -> None:
+    (a,) = normal(seed, shape)
+    ours, theirs, positive = UNARY[name]
+    if positive:
+        a = np.abs(a) + 0.5
+    compare_second_order(ours, theirs, [a], seed)
+
+
+@given(case=shape_and_axis(), seed=seeds)
+@settings(max_examples=10)
+def test_reductions_and_shapes_second_order_match_torch(case: Any, seed: int) -> None:
+    shape, axis, keep = case
+    (a,) = normal(seed, shape)
+    dims = tuple(range(len(shape))) if axis is None else axis
+    idx = np.random.default_rng(seed).integers(0, shape[0], size=4)
+    for ours, theirs in (
+        (
+            lambda x: (x * x).sum(axis=axis, keepdims=keep),
+            lambda x: (x * x).sum(dim=dims, keepdim=keep),
+        ),
+        (
+            lambda x: x.exp().mean(axis=axis, keepdims=keep),
+            lambda x: x.exp().mean(dim=dims, keepdim=keep),
+        ),
+        (
+            lambda x: x.tanh().max(axis=axis, keepdims=keep) ** 2,
+            lambda x: torch.amax(x.tanh(), dim=dims, keepdim=keep) ** 2,
+        ),
+        (
+            lambda x: (x.T * x.T).reshape(-1),
+            lambda x: x.permute(*reversed(range(x.ndim))).pow(2).reshape(-1),
+        ),
+        (lambda x: x[idx] ** 3, lambda x: x[torch.tensor(idx)] ** 3),
+    ):
+        compare_second_order(ours, theirs, [a], seed)
+
+
+@pytest.mark.parametrize(("sa", "sb"), MATMUL_SHAPES)
+def test_matmul_second_order_matches_torch(sa: tuple[int, ...], sb: tuple[int, ...]) -> None:
+    a, b = normal(8, sa, sb)
+    compare_second_order(lambda x, y: (x @ y) ** 2, lambda x, y: (x @ y) ** 2, [a, b], 8)
+
+
+@given(n=st.integers(1, 5), c=st.integers(1, 4), seed=seeds)
+@settings(max_examples=10)
+def test_losses_second_order_match_torch(n: int, c: int, seed: int) -> None:
+    a, w = normal(seed, (n, c), (c, c))
+    labels = np.random.default_rng(seed).integers(0, c, n)
+    tl = torch.tensor(labels)
+    compare_second_order(
+        lambda x, m: F.cross_entropy(x @ m, labels),
+        lambda x, m: TF.cross_entropy(x @ m, tl),
+        [a, w],
+        seed,
+    )
+    compare_second_order(
+        lambda x: F.softmax(x) * x,
+        lambda x: torch.softmax(x, dim=-1) * x,
+        [a],
+        seed,
+    )
+    compare_second_order(
+        lambda x: F.log_softmax(x) * x,
+        lambda x: torch.log_softmax(x, dim=-1) * x,
+        [a],
+        seed,
+    )
