@@ -3,7 +3,8 @@
 Every op is one ``TensorOp`` record: its forward function, one VJP rule per input, its symbol for
 the diagram and its gate pattern. A rule ``vjp(g, *x, out, *args)`` returns dL/d(x_i) given the
 upstream gradient ``g`` = dL/d(out); it never builds the Jacobian. Rules are written with operators
-(``g @ b.T``, ``g * out``) wherever the op allows, so that they could run on Tensors as well.
+(``g @ b.T``, ``g * out``), so the same rules run on Tensors: ``backward(create_graph=True)``
+builds the gradient's own graph, for higher-order gradients (as DeZero does).
 
 The gradient of a broadcast input is summed back to the input's shape in one place, the backward
 step (``_backprop``), so no rule has to think about broadcasting.
