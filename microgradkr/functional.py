@@ -36,10 +36,9 @@ def _softmax_vjp(g: Any, a: Any, y: Any, axis: int) -> Any:
 
 
 def _log_softmax_vjp(g: Any, a: Any, out: Any, axis: int) -> Any:
-    """dL/da = g - softmax(a) sum(g)."""
-    return g - (out.exp() if isinstance(out, Tensor) else np.exp(out)) * g.sum(
-        axis=axis, keepdims=True
-    )
+    """dL/da = g - softmax(a) sum(g), softmax(a) being e^out."""
+    y = out.exp() if isinstance(out, Tensor) else np.exp(out)
+    return g - y * g.sum(axis=axis, keepdims=True)
 
 
 SOFTMAX = TensorOp("softmax", "softmax", CHAIN, _softmax_array, (_softmax_vjp,))
