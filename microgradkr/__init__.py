@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import nn
+from . import functional, nn
 from .anomaly import detect_anomaly
 from .engine import CHAIN, DISTRIBUTOR, ROUTER, SWITCHER, Op, Value, add_n, affine, apply
 from .graph import grad, topological_order
@@ -12,9 +12,12 @@ from .numeric import (
     gradgradcheck,
     gradient_descent,
     hessian,
+    jacobian,
     numerical_diff,
     numerical_gradient,
+    vjp,
 )
+from .tensor import Tensor, TensorOp, maximum, sum_to
 from .trace import Edge, Step, backward_steps, format_trace, gradients_after
 
 __version__ = "0.1.0"
@@ -28,6 +31,8 @@ __all__ = [
     "GradcheckError",
     "Op",
     "Step",
+    "Tensor",
+    "TensorOp",
     "Value",
     "add_n",
     "affine",
@@ -35,14 +40,19 @@ __all__ = [
     "backward_steps",
     "detect_anomaly",
     "format_trace",
+    "functional",
     "grad",
     "gradcheck",
     "gradgradcheck",
     "gradient_descent",
     "gradients_after",
     "hessian",
+    "jacobian",
+    "maximum",
     "nn",
     "numerical_diff",
     "numerical_gradient",
+    "sum_to",
     "topological_order",
+    "vjp",
 ]

@@ -1,0 +1,251 @@
+"""Softmax, log-softmax and the losses of DLfS and CS231n, for Tensors and for lists of Values.
+
+``cross_entropy`` is Softmax-with-Loss as one op (DLfS ch.5): its backward is (y - t) / N,
+which is both the textbook's formula and the fast path for training.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Literal, overload
+
+import numpy as np
+
+from .engine import CHAIN, Value, add_n
+from .tensor import Tensor, TensorOp, _axes, _const, _node, apply
+
+Array = np.ndarray
+
+
+def _softmax_array(a: Array, axis: int) -> Any:
+    """e^(a - max a) / sum e^(a - max a): subtracting the max keeps e^a from overflowing."""
+    e = np.exp(a - a.max(axis=axis, keepdims=True))
+    e /= e.sum(axis=axis, keepdims=True)
+    return e
+
+
+def _log_softmax_array(a: Array, axis: int) -> Any:
+    """(a - max a) - log sum e^(a - max a)."""
+    shifted = a - a.max(axis=axis, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+
+
+def _softmax_vjp(g: Any, a: Any, y: Any, axis: int) -> Any:
+    """dL/da = y * (g - sum(g y)): the softmax Jacobian diag(y) - y y^T, applied to g."""
+    return y * (g - (g * y).sum(axis=axis, keepdims=True))
+
+
+def _log_softmax_vjp(g: Any, a: Any, out: Any, axis: int) -> Any:
+    """dL/da = g - softmax(a) sum(g), softmax(a) being e^out."""
+    y = out.exp() if isinstance(out, Tensor) else np.exp(out)
+    return g - y * g.sum(axis=axis, keepdims=True)
+
+
+SOFTMAX = TensorOp("softmax", "softmax", CHAIN, _softmax_array, (_softmax_vjp,))
+LOG_SOFTMAX = TensorOp("log_softmax", "log_softmax", CHAIN, _log_softmax_array, (_log_softmax_vjp,))
+
+
+def _softmax_ce_vjp(g: Any, a: Any, out: Any, y: Array, t: Array, rows: Array | None) -> Any:
+    """dL/da = (y - t) / N, N the batch size (DLfS's SoftmaxWithLoss.backward)."""
+    if isinstance(g, Tensor):  # building the gradient's graph: y as a function of a
+        onehot = t
+        if rows is not None:
+            onehot = np.zeros(y.shape, dtype=y.dtype)
+            onehot[rows, t] = 1.0
+        ys = softmax(a.reshape(y.shape), axis=1)
+        return ((ys - onehot) * (g / y.shape[0])).reshape(a.shape)
+    if rows is not None:  # integer labels: t is one-hot without being built
+        d = y.copy()
+        d[rows, t] -= 1.0
+    else:
+        d = y - t
+    d *= float(g) / y.shape[0]
+    return d if d.ndim == a.ndim else d.reshape(a.shape)
+
+
+def _softmax_ce_forward(a: Array, y: Array, t: Array, rows: Array | None) -> Any:
+    """L = -(1/N) sum log softmax(a)[t]; ``cross_entropy`` computes it inline, keeping y."""
+    logp = _log_softmax_array(a.reshape(y.shape), 1)
+    picked = logp[rows, t] if rows is not None else (t * logp).sum(axis=1)
+    return -picked.sum() / y.shape[0]
+
+
+SOFTMAX_CE = TensorOp(
+    "softmax_cross_entropy", "softmax+CE", CHAIN, _softmax_ce_forward, (_softmax_ce_vjp,)
+)
+
+
+def _tensor(x: Any, name: str) -> Tensor:
+    if isinstance(x, Tensor):
+        return x
+    try:
+        return Tensor(x)
+    except TypeError as err:
+        raise TypeError(f"{name}: {err}") from None
+
+
+def _last_axis(x: Tensor, axis: int, op: str) -> int:
+    axes = _axes(axis, x.data.ndim, op)
+    if not axes:
+        raise ValueError(f"{op} needs a tensor with at least one axis, got shape {x.shape}")
+    return axes[0]
+
+
+@overload
+def softmax(x: Tensor, axis: int = -1) -> Tensor: ...
+@overload
+def softmax(x: Sequence[Value], axis: int = -1) -> list[Value]: ...
+def softmax(x: Any, axis: int = -1) -> Any:
+    """y_k = e^(a_k - max a) / sum_j e^(a_j - max a), over ``axis``; a list of Values too."""
+    if _is_values(x):
+        return _value_softmax(x)
+    x = _tensor(x, "softmax")
+    return apply(SOFTMAX, x, args=(_last_axis(x, axis, "softmax"),))
+
+
+@overload
+def log_softmax(x: Tensor, axis: int = -1) -> Tensor: ...
+@overload
+def log_softmax(x: Sequence[Value], axis: int = -1) -> list[Value]: ...
+def log_softmax(x: Any, axis: int = -1) -> Any:
+    """log y_k = (a_k - max a) - log sum_j e^(a_j - max a), over ``axis``; a list of Values too."""
+    if _is_values(x):
+        return _value_log_softmax(x)
+    x = _tensor(x, "log_softmax")
+    return apply(LOG_SOFTMAX, x, args=(_last_axis(x, axis, "log_softmax"),))
+
+
+def _targets(t: Any, a: Array, op: str) -> tuple[Array, bool]:
+    """Integer labels (shape a.shape[:-1]) or one-hot/probability targets (a's shape), flattened."""
+    t = t.data if isinstance(t, Tensor) else np.asarray(t)
+    c = a.shape[-1]
+    if t.shape == a.shape and t.dtype.kind in "biuf":
+        return t.reshape(-1, c).astype(a.dtype, copy=False), False
+    if t.dtype.kind not in "iu":
+        raise TypeError(
+            f"{op}: targets must be integer labels of shape {a.shape[:-1]} or one-hot targets"
+            f" of shape {a.shape}, got {t.dtype} of shape {t.shape}"
+        )
+    if t.shape != a.shape[:-1]:
+        raise ValueError(
+            f"{op}: labels of shape {t.shape} do not match logits of shape {a.shape}"
+            f" (expected labels of shape {a.shape[:-1]})"
+        )
+    flat = t if t.ndim == 1 else t.reshape(-1)
+    # A negative label would index from the end: a silently wrong loss. Too large ones would
+    # raise deep in numpy. One reduction each, on N labels.
+    if flat.size and (np.minimum.reduce(flat) < 0 or np.maximum.reduce(flat) >= c):
+        raise ValueError(f"{op}: labels must lie in [0, {c}), got {flat.min()}..{flat.max()}")
+    return flat, True
+
+
+def cross_entropy(logits: Any, labels: Any) -> Any:
+    """Softmax-with-Loss: L = -(1/N) sum_n log softmax(a_n)[t_n]; backward (y - t) / N.
+
+    ``labels`` are integer class indices (shape ``logits.shape[:-1]``) or one-hot targets
+    (``logits``'s shape). For a list of Values (one example's logits) and an int label, the same
+    loss is built from Value gates.
+    """
+    if _is_values(logits):
+        return _value_cross_entropy(logits, int(labels))
+    x = _tensor(logits, "cross_entropy")
+    a = x.data
+    if a.ndim == 0:
+        raise ValueError("cross_entropy needs logits with a class axis, got a 0-d tensor")
+    t, is_labels = _targets(labels, a, "cross_entropy")
+    a2 = a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
+    n = a2.shape[0]
+    # ufunc.reduce rather than .max/.sum: the same numbers without numpy's Python wrappers
+    shifted = a2 - np.maximum.reduce(a2, axis=1, keepdims=True)
+    e = np.exp(shifted)
+    s = np.add.reduce(e, axis=1, keepdims=True)
+    e /= s  # now y = softmax(a)
+    log_s = np.log(s)
+    if is_labels:
+        rows = np.arange(n)
+        loss = (np.add.reduce(log_s, axis=None) - np.add.reduce(shifted[rows, t])) / n
+    else:
+        rows = None
+        loss = -(t * (shifted - log_s)).sum() / n
+    return _node(np.asarray(loss, dtype=a.dtype), SOFTMAX_CE, (x,), (e, t, rows))
+
+
+def cross_entropy_error(y: Any, t: Any, delta: float = 1e-7) -> Tensor:
+    """DLfS: E = -(1/N) sum_n sum_k t_nk log(y_nk + delta), from probabilities y.
+
+    ``t`` is one-hot (y's shape) or integer labels; delta = 1e-7 keeps log(0) away.
+    """
+    probs = _tensor(y, "cross_entropy_error")
+    target = np.asarray(t.data if isinstance(t, Tensor) else t)
+    if probs.ndim == 1:  # one example: a batch of one, as in the book
+        probs = probs.reshape(1, probs.size)
+        target = target.reshape(1, -1) if target.ndim == 1 else target.reshape(1)
+    n = probs.shape[0]
+    if target.shape == probs.shape:
+        return -((probs + delta).log() * _const(target, probs)).sum() / n
+    if target.dtype.kind not in "iu" or target.shape != (n,):
+        raise ValueError(
+            f"cross_entropy_error: targets of shape {target.shape} ({target.dtype}) do not match"
+            f" probabilities of shape {probs.shape}: pass one-hot {probs.shape} or labels ({n},)"
+        )
+    return -(probs[np.arange(n), target] + delta).log().sum() / n
+
+
+def mse(y: Any, t: Any, reduction: Literal["half_sum", "mean"] = "half_sum") -> Tensor:
+    """DLfS's sum of squares error E = 1/2 sum (y - t)^2; ``reduction="mean"``: mean (y - t)^2."""
+    out = _tensor(y, "mse")
+    target = _const(t, out)
+    if target.shape != out.shape:
+        raise ValueError(f"mse: y has shape {out.shape} but t has shape {target.shape}")
+    d = out - target
+    if reduction == "half_sum":
+        return 0.5 * (d * d).sum()
+    if reduction == "mean":
+        return (d * d).mean()
+    raise ValueError(f"mse: reduction must be 'half_sum' or 'mean', got {reduction!r}")
+
+
+def hinge(scores: Any, labels: Any, margin: float = 1.0) -> Tensor:
+    """Multiclass SVM: L = (1/N) sum_n sum_{j != t_n} max(0, s_nj - s_nt + margin)."""
+    s = _tensor(scores, "hinge")
+    t = np.asarray(labels.data if isinstance(labels, Tensor) else labels)
+    if s.ndim == 1:
+        s = s.reshape(1, s.size)
+        t = t.reshape(1)
+    if s.ndim != 2 or t.shape != (s.shape[0],) or t.dtype.kind not in "iu":
+        raise ValueError(
+            f"hinge: scores of shape {s.shape} need integer labels of shape ({s.shape[0]},),"
+            f" got {t.dtype} of shape {t.shape}"
+        )
+    n, c = s.shape
+    rows = np.arange(n)
+    correct = s[rows, t].reshape(n, 1)
+    others = np.ones((n, c), dtype=s.dtype)
+    others[rows, t] = 0.0  # the correct class has no margin term
+    return ((s - correct + margin).relu() * others).sum() / n
+
+
+# -- lists of Values -----------------------------------------------------------------------------
+
+
+def _is_values(x: Any) -> bool:
+    return isinstance(x, (list, tuple)) and len(x) > 0 and isinstance(x[0], Value)
+
+
+def _value_softmax(xs: Sequence[Value]) -> list[Value]:
+    m = max(v.data for v in xs)  # a constant shift: the value is unchanged, e^x cannot overflow
+    exps = [(v - m).exp() for v in xs]
+    total = add_n(exps)
+    return [e / total for e in exps]
+
+
+def _value_log_softmax(xs: Sequence[Value]) -> list[Value]:
+    m = max(v.data for v in xs)
+    log_total = add_n([(v - m).exp() for v in xs]).log()
+    return [(v - m) - log_total for v in xs]
+
+
+def _value_cross_entropy(xs: Sequence[Value], label: int) -> Value:
+    if not 0 <= label < len(xs):
+        raise ValueError(f"cross_entropy: label {label} is not in [0, {len(xs)})")
+    return -_value_log_softmax(xs)[label]

@@ -1,0 +1,714 @@
+"""Tensor: a numpy-backed node whose ops carry vector-Jacobian products (CS231n's Jacobian view).
+
+Every op is one ``TensorOp`` record: its forward function, one VJP rule per input, its symbol for
+the diagram and its gate pattern. A rule ``vjp(g, *x, out, *args)`` returns dL/d(x_i) given the
+upstream gradient ``g`` = dL/d(out); it never builds the Jacobian. Rules are written with operators
+(``g @ b.T``, ``g * out``), so the same rules run on Tensors: ``backward(create_graph=True)``
+builds the gradient's own graph, for higher-order gradients (as DeZero does).
+
+The gradient of a broadcast input is summed back to the input's shape in one place, the backward
+step (``_backprop``), so no rule has to think about broadcasting.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeAlias
+
+import numpy as np
+
+from . import graph
+from .engine import CHAIN, DISTRIBUTOR, ROUTER, SWITCHER
+
+Array: TypeAlias = np.ndarray
+Operand: TypeAlias = "Tensor | float | int | np.ndarray"
+Axis: TypeAlias = "int | tuple[int, ...] | None"
+
+
+@dataclass(frozen=True, slots=True)
+class TensorOp:
+    """One operation: ``out = forward(*x, *args)``; ``vjps[i](g, *x, out, *args)`` = dL/d(x_i)."""
+
+    name: str
+    symbol: str
+    pattern: str
+    forward: Callable[..., Any]
+    vjps: tuple[Callable[..., Any], ...]
+
+    def __repr__(self) -> str:
+        return f"TensorOp({self.name!r})"
+
+
+def sum_to(g: Array, shape: tuple[int, ...]) -> Array:
+    """Sum ``g`` down to ``shape``: the backward of numpy broadcasting (a copy in, a sum out)."""
+    lead = g.ndim - len(shape)
+    if lead == 1 and g.shape[1:] == shape:  # a bias over a batch: the common case, made cheap
+        return np.add.reduce(g, axis=0)  # type: ignore[no-any-return]
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and g.shape[lead + i] != 1
+    )
+    out = np.add.reduce(g, axis=axes, keepdims=True) if axes else g
+    return out.reshape(shape) if lead else out
+
+
+# -- the rules ---------------------------------------------------------------------------------
+
+
+# A rule gets ndarrays in an ordinary backward pass and Tensors in one that builds the gradient's
+# own graph (``backward(create_graph=True)``). Operators work on both; these helpers cover the rest.
+
+
+def _values(x: Any) -> Any:
+    """The numbers behind x: masks and comparisons are constants, not part of a graph."""
+    return x.data if isinstance(x, Tensor) else x
+
+
+def _mT(a: Any) -> Any:
+    """The last two axes swapped (a.T for a matrix)."""
+    if a.ndim == 2:
+        return a.T
+    if isinstance(a, Tensor):
+        return a.transpose(*range(a.ndim - 2), a.ndim - 1, a.ndim - 2)
+    return np.swapaxes(a, -1, -2)
+
+
+def _broadcast(g: Any, shape: tuple[int, ...]) -> Any:
+    """g broadcast to ``shape`` (a read-only view for an ndarray; an add node for a Tensor)."""
+    if isinstance(g, Tensor):
+        return g + np.zeros(shape, dtype=g.dtype)
+    return np.broadcast_to(g, shape)
+
+
+def _matmul_da(g: Any, a: Any, b: Any, out: Any) -> Any:
+    """dL/da for a @ b: g b^T (with numpy's rules for 1-D operands)."""
+    if b.ndim == 1:
+        return g[..., None] * b if a.ndim > 1 else g * b
+    if a.ndim == 1:
+        return g[..., None, :] @ _mT(b)
+    return g @ _mT(b)
+
+
+def _matmul_db(g: Any, a: Any, b: Any, out: Any) -> Any:
+    """dL/db for a @ b: a^T g (with numpy's rules for 1-D operands)."""
+    if a.ndim == 1:
+        return a[:, None] * g[..., None, :] if b.ndim > 1 else g * a
+    if b.ndim == 1:
+        return (_mT(a) @ g[..., None])[..., 0]
+    return _mT(a) @ g
+
+
+def _pow_vjp(g: Any, x: Any, out: Any, k: float) -> Any:
+    """k x^(k-1) g; 0 for k = 0 (as PyTorch)."""
+    if k == 0:
+        return g * 0.0
+    if k == 2:
+        return g * 2.0 * x
+    return g * k * x ** (k - 1)
+
+
+def _log_forward(x: Array) -> Any:
+    with np.errstate(divide="ignore"):  # log 0 = -inf, as PyTorch
+        return np.log(x)
+
+
+def _sigmoid(x: Array) -> Any:
+    """1 / (1 + e^-x) via tanh, which never overflows."""
+    return 0.5 + 0.5 * np.tanh(0.5 * x)
+
+
+def _relu_vjp(g: Any, x: Any, out: Any) -> Any:
+    return g * (_values(x) > 0)  # 0 at 0, as PyTorch
+
+
+def _maximum_da(g: Any, a: Any, b: Any, out: Any) -> Any:
+    a, b = _values(a), _values(b)
+    return g * ((a > b) + 0.5 * (a == b))  # a tie sends half to each side (torch.maximum)
+
+
+def _maximum_db(g: Any, a: Any, b: Any, out: Any) -> Any:
+    a, b = _values(a), _values(b)
+    return g * ((b > a) + 0.5 * (a == b))
+
+
+def _expand(g: Any, shape: tuple[int, ...], axis: tuple[int, ...] | None, keep: bool) -> Any:
+    """Put back the reduced axes of ``g`` (size 1) so that it broadcasts against ``shape``."""
+    if keep or axis is None or g.ndim == len(shape):
+        return g
+    if isinstance(g, Tensor):
+        return g.reshape(tuple(1 if i in axis else n for i, n in enumerate(shape)))
+    return np.expand_dims(g, axis)
+
+
+def _sum_vjp(g: Any, x: Any, out: Any, axis: tuple[int, ...] | None, keep: bool) -> Any:
+    return _broadcast(_expand(g, x.shape, axis, keep), x.shape)
+
+
+def _mean_vjp(g: Any, x: Any, out: Any, axis: tuple[int, ...] | None, keep: bool) -> Any:
+    count = x.size // max(out.size, 1)
+    return _broadcast(_expand(g, x.shape, axis, keep) / count, x.shape)
+
+
+def _max_vjp(g: Any, x: Any, out: Any, axis: tuple[int, ...] | None, keep: bool) -> Any:
+    """The gradient goes to the maxima, split evenly between ties (torch.amax)."""
+    mask = _values(x) == _expand(_values(out), x.shape, axis, keep)
+    return mask * (_expand(g, x.shape, axis, keep) / mask.sum(axis=axis, keepdims=True))
+
+
+def _scatter(g: Array, shape: tuple[int, ...], index: Any) -> Array:
+    """A zero array of ``shape`` with g added at ``index`` (repeated indices add up)."""
+    gx = np.zeros(shape, dtype=g.dtype)
+    if _is_basic(index):
+        gx[index] = g
+    else:
+        np.add.at(gx, index, g)
+    return gx
+
+
+def _getitem_vjp(g: Any, x: Any, out: Any, index: Any) -> Any:
+    """Scatter ``g`` back to where it was gathered."""
+    if isinstance(g, Tensor):
+        return apply(SCATTER, g, args=(x.shape, index))
+    return _scatter(g, x.shape, index)
+
+
+def _is_basic(index: Any) -> bool:
+    """True for ints, slices, None and Ellipsis only (no index can repeat)."""
+    parts = index if isinstance(index, tuple) else (index,)
+    return all(p is None or p is Ellipsis or isinstance(p, (int, slice)) for p in parts)
+
+
+def _same(g: Any, *rest: Any) -> Any:
+    return g
+
+
+def _neg(g: Any, *rest: Any) -> Any:
+    return -g
+
+
+ADD = TensorOp("add", "+", DISTRIBUTOR, np.add, (_same, _same))
+SUB = TensorOp("sub", "-", DISTRIBUTOR, np.subtract, (_same, _neg))
+MUL = TensorOp(
+    "mul", "*", SWITCHER, np.multiply, (lambda g, a, b, out: g * b, lambda g, a, b, out: g * a)
+)
+DIV = TensorOp(
+    "div", "/", CHAIN, np.divide, (lambda g, a, b, out: g / b, lambda g, a, b, out: -g * out / b)
+)
+MATMUL = TensorOp("matmul", "@", SWITCHER, np.matmul, (_matmul_da, _matmul_db))
+NEG = TensorOp("neg", "-x", CHAIN, np.negative, (_neg,))
+POW = TensorOp("pow", "**", CHAIN, np.power, (_pow_vjp,))
+EXP = TensorOp("exp", "exp", CHAIN, np.exp, (lambda g, x, out: g * out,))
+LOG = TensorOp("log", "log", CHAIN, _log_forward, (lambda g, x, out: g / x,))
+TANH = TensorOp("tanh", "tanh", CHAIN, np.tanh, (lambda g, x, out: g * (1 - out * out),))
+SIGMOID = TensorOp("sigmoid", "σ", CHAIN, _sigmoid, (lambda g, x, out: g * out * (1 - out),))
+RELU = TensorOp("relu", "relu", ROUTER, lambda x: np.maximum(x, 0.0), (_relu_vjp,))
+MAXIMUM = TensorOp("maximum", "max", ROUTER, np.maximum, (_maximum_da, _maximum_db))
+SUM = TensorOp(
+    "sum", "sum", DISTRIBUTOR, lambda x, axis, keep: x.sum(axis=axis, keepdims=keep), (_sum_vjp,)
+)
+MEAN = TensorOp(
+    "mean", "mean", CHAIN, lambda x, axis, keep: x.mean(axis=axis, keepdims=keep), (_mean_vjp,)
+)
+MAX = TensorOp(
+    "max", "max", ROUTER, lambda x, axis, keep: x.max(axis=axis, keepdims=keep), (_max_vjp,)
+)
+RESHAPE = TensorOp(
+    "reshape",
+    "reshape",
+    DISTRIBUTOR,
+    lambda x, shape: x.reshape(shape),
+    (lambda g, x, out, shape: g.reshape(x.shape),),
+)
+TRANSPOSE = TensorOp(
+    "transpose",
+    "T",
+    DISTRIBUTOR,
+    lambda x, axes: x.transpose(axes),
+    (lambda g, x, out, axes: g.transpose(tuple(np.argsort(axes).tolist())),),
+)
+GETITEM = TensorOp("getitem", "[]", ROUTER, lambda x, index: x[index], (_getitem_vjp,))
+# getitem's backward as an op of its own, so that a gradient's graph can pass through it
+SCATTER = TensorOp(
+    "scatter_add", "[]+=", ROUTER, _scatter, (lambda g, x, out, shape, index: g[index],)
+)
+
+
+# -- building nodes ----------------------------------------------------------------------------
+
+_FLOATS = (np.dtype(np.float64), np.dtype(np.float32))
+
+
+def _as_array(data: Any, dtype: Any, what: str) -> Array:
+    """``data`` as a float ndarray (shared, not copied, when it already is one)."""
+    try:
+        arr = np.asarray(data)
+    except ValueError as err:  # a ragged list
+        raise TypeError(f"{what} needs a rectangular array of numbers: {err}") from None
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(
+            f"{what} needs numbers, got an array of dtype {arr.dtype}"
+            + (" (Values? use Tensor for arrays, Value for scalars)" if arr.dtype == object else "")
+        )
+    dt = np.dtype(np.float64 if dtype is None else dtype)
+    if dt not in _FLOATS:
+        raise ValueError(f"{what}: dtype must be float64 or float32, got {dt}")
+    return arr if arr.dtype == dt else arr.astype(dt)
+
+
+def _const(x: Any, like: Tensor) -> Tensor:
+    """A Tensor as it is; a number or an array as a constant leaf with ``like``'s dtype."""
+    if isinstance(x, Tensor):
+        return x
+    if isinstance(x, (numbers.Real, np.ndarray, np.generic, list, tuple)):
+        t = _new(Tensor)
+        t.data = _as_array(x, like.data.dtype, f"an operand of a {like.data.dtype} Tensor")
+        t.grad = None
+        t.requires_grad = False
+        t.label = ""
+        t.op = None
+        t._prev = ()
+        t._args = ()
+        return t
+    raise TypeError(f"cannot combine a Tensor with {type(x).__name__}: {x!r}")
+
+
+def _where(nodes: Sequence[Tensor]) -> str:
+    labels = [n.label for n in nodes if n.label]
+    return " at " + ", ".join(repr(s) for s in labels) if labels else ""
+
+
+def _op_error(op: TensorOp, inputs: Sequence[Tensor], err: Exception) -> Exception:
+    """The same kind of error, naming the op, the input shapes and labels, not numpy's insides."""
+    shapes = " and ".join(str(t.data.shape) for t in inputs)
+    if len(inputs) == 2 and isinstance(err, ValueError) and "broadcast" in str(err):
+        return ValueError(f"{op.name}: shapes {shapes} do not broadcast{_where(inputs)}")
+    if op is MATMUL and isinstance(err, ValueError):
+        return ValueError(
+            f"matmul: shapes {shapes} do not match (the last axis of the first must equal "
+            f"the {'only' if inputs[1].data.ndim == 1 else 'second-to-last'} axis of the second)"
+            f"{_where(inputs)}"
+        )
+    kind = type(err) if isinstance(err, (ValueError, IndexError, TypeError)) else ValueError
+    return kind(f"{op.name} of a tensor of shape {shapes}{_where(inputs)}: {err}")
+
+
+def apply(op: TensorOp, *inputs: Tensor, args: tuple[Any, ...] = ()) -> Tensor:
+    """A new node ``op(*inputs, *args)`` that records its parents when one of them needs a grad."""
+    try:
+        out = op.forward(*[t.data for t in inputs], *args)
+    except (ValueError, IndexError, TypeError, FloatingPointError) as err:
+        raise _op_error(op, inputs, err) from None
+    return _node(out, op, inputs, args)
+
+
+def _apply1(op: TensorOp, a: Tensor) -> Tensor:
+    """apply() for one input and no args (the hot path)."""
+    try:
+        out = op.forward(a.data)
+    except (ValueError, FloatingPointError) as err:
+        raise _op_error(op, (a,), err) from None
+    return _node(out, op, (a,), ())
+
+
+def _apply2(op: TensorOp, a: Tensor, b: Tensor) -> Tensor:
+    """apply() for two inputs and no args (the hot path)."""
+    try:
+        out = op.forward(a.data, b.data)
+    except ValueError as err:
+        raise _op_error(op, (a, b), err) from None
+    return _node(out, op, (a, b), ())
+
+
+def _node(out: Any, op: TensorOp, prev: tuple[Tensor, ...], args: tuple[Any, ...]) -> Tensor:
+    """An op's output; it keeps its op and parents only if a parent requires a gradient."""
+    t = _new(Tensor)
+    t.data = out if type(out) is np.ndarray else np.asarray(out)
+    t.grad = None
+    t.label = ""
+    for p in prev:
+        if p.requires_grad:
+            t.requires_grad = True
+            t.op = op
+            t._prev = prev
+            t._args = args
+            return t
+    t.requires_grad = False
+    t.op = None
+    t._prev = ()
+    t._args = ()
+    return t
+
+
+def _axes(axis: Axis, ndim: int, op: str) -> tuple[int, ...] | None:
+    """``axis`` as a sorted tuple of non-negative axes, or None for all of them."""
+    if axis is None:
+        return None
+    parts = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    out = []
+    for a in parts:
+        if not isinstance(a, (int, np.integer)) or not -ndim <= a < ndim:
+            raise ValueError(f"{op}: axis {axis!r} is out of range for a tensor with {ndim} axes")
+        out.append(int(a) % ndim)
+    return tuple(sorted(out))
+
+
+class Tensor:
+    """A numpy-backed node: ``data`` (ndarray), ``grad`` = dL/d(this) of the same shape, or None.
+
+    ``op`` is the ``TensorOp`` that made it (None for a leaf), ``_prev`` its parents (one entry
+    per use) and ``_args`` the op's non-tensor arguments (axis, shape, index). A node records
+    them only when it ``requires_grad``: a leaf asked to, or a result of one that does.
+    ``data`` shares memory with a float ndarray passed in (as ``torch.from_numpy``).
+    """
+
+    __slots__ = ("data", "grad", "requires_grad", "label", "op", "_prev", "_args")
+    _EMPTY_GRAD = None
+
+    def __init__(
+        self, data: Any, requires_grad: bool = False, label: str = "", dtype: Any = None
+    ) -> None:
+        if isinstance(data, Tensor):
+            data = data.data
+        self.data: Array = _as_array(data, dtype, "Tensor")
+        # an ndarray (or a Tensor after backward(create_graph=True)), None before any backward
+        self.grad: Any = None
+        self.requires_grad = bool(requires_grad)
+        self.label = label
+        self.op: TensorOp | None = None
+        self._prev: tuple[Tensor, ...] = ()
+        self._args: tuple[Any, ...] = ()
+
+    # -- what it is -----------------------------------------------------------------------------
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def size(self) -> int:
+        return self.data.size
+
+    @property
+    def dtype(self) -> np.dtype[Any]:
+        return self.data.dtype
+
+    def numpy(self) -> Array:
+        """The data as an ndarray (shared, not copied)."""
+        return self.data
+
+    def item(self) -> float:
+        """The single number of a one-element tensor."""
+        return float(self.data.item())
+
+    def __float__(self) -> float:
+        return self.item()
+
+    def detach(self) -> Tensor:
+        """The same data as a new leaf that does not require a gradient."""
+        return Tensor(self.data)
+
+    # -- arithmetic, with numpy broadcasting ----------------------------------------------------
+    def __add__(self, other: Operand) -> Tensor:
+        return _apply2(ADD, self, other if isinstance(other, Tensor) else _const(other, self))
+
+    def __radd__(self, other: Operand) -> Tensor:
+        return _apply2(ADD, _const(other, self), self)
+
+    def __sub__(self, other: Operand) -> Tensor:
+        return _apply2(SUB, self, other if isinstance(other, Tensor) else _const(other, self))
+
+    def __rsub__(self, other: Operand) -> Tensor:
+        return _apply2(SUB, _const(other, self), self)
+
+    def __mul__(self, other: Operand) -> Tensor:
+        return _apply2(MUL, self, other if isinstance(other, Tensor) else _const(other, self))
+
+    def __rmul__(self, other: Operand) -> Tensor:
+        return _apply2(MUL, _const(other, self), self)
+
+    def __truediv__(self, other: Operand) -> Tensor:
+        return _apply2(DIV, self, other if isinstance(other, Tensor) else _const(other, self))
+
+    def __rtruediv__(self, other: Operand) -> Tensor:
+        return _apply2(DIV, _const(other, self), self)
+
+    def __matmul__(self, other: Operand) -> Tensor:
+        """Matrix product; dL/dA = g B^T, dL/dB = A^T g."""
+        return _apply2(MATMUL, self, other if isinstance(other, Tensor) else _const(other, self))
+
+    def __rmatmul__(self, other: Operand) -> Tensor:
+        return _apply2(MATMUL, _const(other, self), self)
+
+    def __neg__(self) -> Tensor:
+        return _apply1(NEG, self)
+
+    def __pow__(self, k: float) -> Tensor:
+        """x ** k for a number k, local gradient k x^(k-1)."""
+        if isinstance(k, Tensor) or not isinstance(k, numbers.Real):
+            raise TypeError(f"Tensor ** k needs a number k, got {type(k).__name__}")
+        return apply(POW, self, args=(float(k),))
+
+    # -- elementwise functions (diagonal Jacobians) ---------------------------------------------
+    def exp(self) -> Tensor:
+        """e^x, local gradient e^x."""
+        return _apply1(EXP, self)
+
+    def log(self) -> Tensor:
+        """Natural log, local gradient 1/x (log 0 = -inf; negative input is an error)."""
+        x = self.data
+        if (x < 0).any():
+            i = tuple(int(j) for j in np.unravel_index(int(np.argmax(x < 0)), x.shape))
+            raise ValueError(f"log of {float(x[i])!r} at index {i}{_where((self,))}")
+        return _apply1(LOG, self)
+
+    def tanh(self) -> Tensor:
+        """tanh x, local gradient 1 - tanh^2 x."""
+        return _apply1(TANH, self)
+
+    def sigmoid(self) -> Tensor:
+        """s = 1 / (1 + e^-x), local gradient s (1 - s)."""
+        return _apply1(SIGMOID, self)
+
+    def relu(self) -> Tensor:
+        """max(x, 0), local gradient 1 where x > 0 else 0."""
+        return _apply1(RELU, self)
+
+    def maximum(self, other: Operand) -> Tensor:
+        """Elementwise max(a, b): a router; ties split the gradient evenly."""
+        return _apply2(MAXIMUM, self, _const(other, self))
+
+    # -- reductions -------------------------------------------------------------------------------
+    def sum(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+        """sum over ``axis`` (all if None); the gradient is copied back along it."""
+        return apply(SUM, self, args=(_axes(axis, self.data.ndim, "sum"), keepdims))
+
+    def mean(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+        """mean over ``axis`` (all if None); the gradient is g / n along it."""
+        return apply(MEAN, self, args=(_axes(axis, self.data.ndim, "mean"), keepdims))
+
+    def max(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+        """max over ``axis`` (all if None); the gradient goes to the maxima, ties split evenly."""
+        if self.data.size == 0:
+            raise ValueError(f"max of an empty tensor of shape {self.shape}{_where((self,))}")
+        return apply(MAX, self, args=(_axes(axis, self.data.ndim, "max"), keepdims))
+
+    # -- shape ------------------------------------------------------------------------------------
+    def reshape(self, *shape: Any) -> Tensor:
+        """The same numbers in a new shape; the gradient is reshaped back."""
+        target = tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], Sequence) else shape
+        return apply(RESHAPE, self, args=(target,))
+
+    def transpose(self, *axes: int) -> Tensor:
+        """Axes permuted (reversed if none given); the gradient is permuted back."""
+        if len(axes) == 1 and isinstance(axes[0], Sequence):
+            axes = tuple(axes[0])
+        perm = tuple(axes) if axes else tuple(range(self.data.ndim - 1, -1, -1))
+        return apply(TRANSPOSE, self, args=(perm,))
+
+    @property
+    def T(self) -> Tensor:
+        """The transpose (axes reversed)."""
+        return self.transpose()
+
+    def __getitem__(self, index: Any) -> Tensor:
+        """x[index] with ints, slices and integer arrays; backward scatters with add."""
+        if isinstance(index, Tensor):
+            index = index.data.astype(np.intp)
+        elif isinstance(index, tuple):
+            index = tuple(i.data.astype(np.intp) if isinstance(i, Tensor) else i for i in index)
+        elif isinstance(index, list):
+            index = np.asarray(index)
+        return apply(GETITEM, self, args=(index,))
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    # -- backward ---------------------------------------------------------------------------------
+    def backward(self, grad: Any = None, create_graph: bool = False) -> None:
+        """Fill ``grad`` of every tensor this one depends on, by the chain rule from ``grad``.
+
+        ``grad`` is dL/d(this tensor): optional for a one-element tensor (1 is used), otherwise
+        an array of this tensor's shape. Leaves accumulate across calls, as in PyTorch.
+        With ``create_graph=True`` every ``grad`` is a Tensor whose own graph can be
+        differentiated again (higher-order gradients, as DeZero and PyTorch).
+        """
+        if not self.requires_grad:
+            raise RuntimeError(
+                "backward() on a tensor that does not require grad: create the leaves with "
+                "Tensor(..., requires_grad=True)"
+            )
+        if grad is None:
+            if self.data.size != 1:
+                raise ValueError(
+                    f"backward() on a tensor of shape {self.shape} needs grad = dL/d(this tensor):"
+                    f" pass an array of shape {self.shape}, e.g. np.ones({self.shape}) to"
+                    " differentiate the sum of its elements"
+                )
+            g = np.ones_like(self.data)
+        else:
+            g = _as_array(grad.data if isinstance(grad, Tensor) else grad, self.dtype, "grad")
+            if g.shape != self.shape:
+                raise ValueError(
+                    f"backward(): grad has shape {g.shape}, but the tensor has shape {self.shape}"
+                )
+        if create_graph:
+            seed = grad if isinstance(grad, Tensor) else Tensor(g, dtype=g.dtype)
+            graph.backward(self, seed, create_graph=True)
+        else:
+            graph.backward(self, g)
+
+    def _add_grad(self, g: Any) -> None:
+        if self.grad is None:
+            # a leaf never shares the caller's array
+            self.grad = g.copy() if not self._prev and isinstance(g, np.ndarray) else g
+        else:
+            self.grad = self.grad + g
+
+    def _backprop(self) -> None:
+        g = self.grad
+        if g is None:
+            return
+        prev = self._prev
+        xs = [p.data for p in prev]
+        out = self.data
+        args = self._args
+        for p, vjp in zip(prev, self.op.vjps, strict=True):  # type: ignore[union-attr]
+            if not p.requires_grad:
+                continue
+            gp = vjp(g, *xs, out, *args)
+            if type(gp) is not np.ndarray:
+                gp = np.asarray(gp, dtype=p.data.dtype)
+            if gp.shape != p.data.shape:
+                gp = sum_to(gp, p.data.shape)
+            old = p.grad
+            if old is None:
+                # Inner grads are never written in place, so sharing is safe among them; a leaf's
+                # grad is the user's, so it gets an array of its own (add passes g itself on).
+                if not p._prev and (gp is g or not gp.flags.owndata):
+                    gp = gp.copy()
+                p.grad = gp
+            else:
+                p.grad = old + gp
+
+    def _backprop_graph(self) -> None:
+        """_backprop with Tensors in and out: the rules build the gradient's own graph."""
+        g = self.grad
+        if g is None:
+            return
+        prev = self._prev
+        for p, vjp in zip(prev, self.op.vjps, strict=True):  # type: ignore[union-attr]
+            if not p.requires_grad:
+                continue
+            gp = vjp(g, *prev, self, *self._args)
+            if not isinstance(gp, Tensor):
+                gp = Tensor(gp, dtype=p.data.dtype)
+            if gp.shape != p.data.shape:
+                gp = _sum_to_tensor(gp, p.data.shape)
+            p.grad = gp if p.grad is None else p.grad + gp
+
+    def edge_grads(self) -> tuple[Array | None, ...]:
+        """What this node sends each parent, vjp_i(grad) summed to the parent's shape (or None).
+
+        The gradient flowing on each edge, for diagrams and traces: with fan-out, a parent's
+        ``grad`` is the sum of these over its children.
+        """
+        g = _values(self.grad)
+        if g is None or self.op is None:
+            return tuple(None for _ in self._prev)
+        xs = [p.data for p in self._prev]
+        sent: list[Array | None] = []
+        for p, vjp in zip(self._prev, self.op.vjps, strict=True):
+            if not p.requires_grad:
+                sent.append(None)
+                continue
+            gp = np.asarray(vjp(g, *xs, self.data, *self._args), dtype=p.data.dtype)
+            sent.append(sum_to(gp, p.data.shape) if gp.shape != p.data.shape else gp)
+        return tuple(sent)
+
+    def zero_grad(self) -> None:
+        """Set ``grad`` to None on this tensor and every tensor it depends on."""
+        for node in graph.topological_order(self):
+            node.grad = None
+
+    # -- what the node tells about itself (for diagrams and traces) ---------------------------
+    @property
+    def parents(self) -> tuple[Tensor, ...]:
+        return self._prev
+
+    @property
+    def pattern(self) -> str | None:
+        """The gate pattern of the op that made this node: distributor, switcher, router, chain."""
+        return self.op.pattern if self.op else None
+
+    @property
+    def _op(self) -> str:
+        """The op's symbol, '' for a leaf."""
+        return self.op.symbol if self.op else ""
+
+    # numpy operands on the left (ndarray * t) defer to Tensor instead of converting it.
+    __array_ufunc__ = None
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> Array:
+        return self.data if dtype is None else self.data.astype(dtype)
+
+    def __repr__(self) -> str:
+        body = np.array2string(self.data, precision=8, separator=", ", threshold=20)
+        extra = ", requires_grad=True" if self.requires_grad else ""
+        extra += f", label={self.label!r}" if self.label else ""
+        return f"Tensor({body}{extra})"
+
+
+_new = object.__new__
+
+
+def _sum_to_tensor(g: Tensor, shape: tuple[int, ...]) -> Tensor:
+    """sum_to as Tensor ops, for a gradient that keeps its graph."""
+    lead = g.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and g.shape[lead + i] != 1
+    )
+    out = g.sum(axis=axes, keepdims=True) if axes else g
+    return out.reshape(shape) if lead else out
+
+
+def tensor(data: Any, requires_grad: bool = False, label: str = "", dtype: Any = None) -> Tensor:
+    """Tensor(data, ...), as ``torch.tensor``."""
+    return Tensor(data, requires_grad=requires_grad, label=label, dtype=dtype)
+
+
+def maximum(a: Operand, b: Operand) -> Tensor:
+    """Elementwise max(a, b); ties split the gradient evenly."""
+    if isinstance(a, Tensor):
+        return a.maximum(b)
+    if isinstance(b, Tensor):
+        return _apply2(MAXIMUM, _const(a, b), b)
+    raise TypeError("maximum needs at least one Tensor")
+
+
+def exp(x: Tensor) -> Tensor:
+    """e^x."""
+    return x.exp()
+
+
+def log(x: Tensor) -> Tensor:
+    """log x."""
+    return x.log()
+
+
+def tanh(x: Tensor) -> Tensor:
+    """tanh x."""
+    return x.tanh()
+
+
+def sigmoid(x: Tensor) -> Tensor:
+    """1 / (1 + e^-x)."""
+    return x.sigmoid()
+
+
+def relu(x: Tensor) -> Tensor:
+    """max(x, 0)."""
+    return x.relu()
