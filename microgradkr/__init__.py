@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import nn
+from . import nn, optim
 from .engine import CHAIN, DISTRIBUTOR, ROUTER, SWITCHER, Op, Value, add_n, affine, apply
 from .graph import topological_order
 from .numeric import (
@@ -37,5 +37,6 @@ __all__ = [
     "nn",
     "numerical_diff",
     "numerical_gradient",
+    "optim",
     "topological_order",
 ]
