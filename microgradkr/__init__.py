@@ -5,6 +5,7 @@ from __future__ import annotations
 from . import nn, optim
 from .engine import CHAIN, DISTRIBUTOR, ROUTER, SWITCHER, Op, Value, add_n, affine, apply
 from .graph import topological_order
+from .io import load, save
 from .numeric import (
     GradcheckError,
     gradcheck,
@@ -34,9 +35,11 @@ __all__ = [
     "gradcheck",
     "gradient_descent",
     "gradients_after",
+    "load",
     "nn",
     "numerical_diff",
     "numerical_gradient",
     "optim",
+    "save",
     "topological_order",
 ]
