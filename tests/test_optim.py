@@ -295,3 +295,46 @@ def test_a_parameter_listed_twice_is_refused():
 
 def test_repr_shows_the_hyperparameters():
     assert "lr=0.1" in repr(optim.SGD([Value(1.0)], lr=0.1))
+
+
+def load_demo(name: str) -> Any:
+    """A demo script as a module, so that its main() can run with tiny settings."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).parent.parent / "demos" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"demo_{name}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_optimizers_demo_smoke(tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    paths = load_demo("optimizers").main(["--out", str(tmp_path), "--steps", "3"])
+    assert list(paths) == ["SGD", "Momentum", "Nesterov", "AdaGrad", "RMSProp", "AdaDelta", "Adam"]
+    assert all(p.shape == (4, 2) for p in paths.values())
+    assert paths["SGD"][1] == pytest.approx([-7 + 0.95 * 0.7, 2 - 0.95 * 4])
+    assert (tmp_path / "optimizers.png").stat().st_size > 10_000
+    assert "saved" in capsys.readouterr().out
+
+
+def test_gradient_descent_demo_reaches_the_reference_point(tmp_path):
+    pytest.importorskip("matplotlib")
+    paths = load_demo("gradient_descent").main(["--out", str(tmp_path)])
+    num, back = paths[0.1]
+    np.testing.assert_allclose(back[-1], [-6.1e-10, 8.1e-10], rtol=0.01)
+    np.testing.assert_allclose(num, back, rtol=0, atol=1e-9)
+    assert (tmp_path / "gradient_descent.png").is_file()
+
+
+@pytest.mark.parametrize("name", ["optimizers", "gradient_descent"])
+def test_demos_without_matplotlib_name_the_extra(tmp_path, monkeypatch, name):
+    import sys
+
+    demo = load_demo(name)
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
+    with pytest.raises(ImportError, match=r'pip install -e "\.\[demos\]"'):
+        demo.main(["--out", str(tmp_path), "--steps", "1"])
