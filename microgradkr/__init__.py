@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from . import functional, nn
+from . import functional, nn, optim
 from .anomaly import detect_anomaly
 from .engine import CHAIN, DISTRIBUTOR, ROUTER, SWITCHER, Op, Value, add_n, affine, apply
 from .graph import grad, topological_order
+from .io import load, save
 from .numeric import (
     GradcheckError,
     gradcheck,
@@ -48,10 +49,13 @@ __all__ = [
     "gradients_after",
     "hessian",
     "jacobian",
+    "load",
     "maximum",
     "nn",
     "numerical_diff",
     "numerical_gradient",
+    "optim",
+    "save",
     "sum_to",
     "topological_order",
     "vjp",
