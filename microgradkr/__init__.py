@@ -13,16 +13,19 @@ from .numeric import (
     numerical_gradient,
 )
 from .trace import Edge, Step, backward_steps, format_trace, gradients_after
+from .viz import Diagram, GraphvizNotFoundError, draw, draw_steps, save, steps_html, write_steps
 
 __version__ = "0.1.0"
 
 __all__ = [
     "CHAIN",
     "DISTRIBUTOR",
+    "Diagram",
     "ROUTER",
     "SWITCHER",
     "Edge",
     "GradcheckError",
+    "GraphvizNotFoundError",
     "Op",
     "Step",
     "Value",
@@ -30,6 +33,8 @@ __all__ = [
     "affine",
     "apply",
     "backward_steps",
+    "draw",
+    "draw_steps",
     "format_trace",
     "gradcheck",
     "gradient_descent",
@@ -37,5 +42,8 @@ __all__ = [
     "nn",
     "numerical_diff",
     "numerical_gradient",
+    "save",
+    "steps_html",
     "topological_order",
+    "write_steps",
 ]

@@ -18,7 +18,9 @@ def add_mul() -> tuple[Value, dict[str, Value]]:
 def sigmoid_neuron(fused: bool = False) -> tuple[Value, dict[str, Value]]:
     """1b: f = 1 / (1 + exp(-(w0 x0 + w1 x1 + w2))), from primitive gates or one sigmoid gate."""
     names = ("w0", "x0", "w1", "x1", "w2")
-    w0, x0, w1, x1, w2 = (Value(v, n) for v, n in zip((2.0, -1.0, -3.0, -2.0, -3.0), names))
+    w0, x0, w1, x1, w2 = (
+        Value(v, n) for v, n in zip((2.0, -1.0, -3.0, -2.0, -3.0), names, strict=True)
+    )
     z = w0 * x0 + w1 * x1 + w2
     f = z.sigmoid() if fused else 1 / (1 + (-z).exp())
     f.label = "f"
