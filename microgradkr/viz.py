@@ -39,7 +39,10 @@ LOCAL_COLOUR = "#1565c0"  # blue: known from the forward pass
 GLOBAL_COLOUR = "#c62828"  # red: what the backward pass sends
 UNKNOWN_COLOUR = "#8a8a8a"
 ACTIVE_FILL = "#fff3e0"
-FONTS = {"en": "Helvetica,Arial,sans-serif", "ko": "NanumGothic,Noto Sans CJK KR,sans-serif"}
+FONTS = {
+    "en": "Helvetica,Arial,sans-serif",
+    "ko": "DejaVu Sans,NanumGothic,Noto Sans CJK KR,sans-serif",
+}
 
 TEXT: dict[str, dict[str, str]] = {
     "en": {
