@@ -119,7 +119,9 @@ def test_bad_usage_exits_2(
     assert message in capsys.readouterr().err
 
 
-def test_math_error_exits_1_naming_the_op(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_math_error_exits_1_naming_the_op(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     assert main(["draw", "log(x)", "--at", "x=-1", "-o", str(tmp_path / "o.dot")]) == 1
     assert "log of -1.0 at node 'x'" in capsys.readouterr().err
 
