@@ -64,7 +64,7 @@ def demo(args: argparse.Namespace) -> int:
             save(draw(build_example()[0], lang=args.lang), out / f"{name}.gv")
         print(f"error: {err}\nwrote the DOT sources (*.gv) to {out}/", file=sys.stderr)
         return 1
-    print(f"wrote {len(written)} files to {out}/:")
+    print(f"wrote {len(written)} files to {out}/ (and the step frames 1b_steps_NN.svg):")
     for path in written:
         print(f"  {path}")
     print(f"open {written[-1]} in a browser to step through the backward pass.")

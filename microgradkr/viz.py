@@ -21,7 +21,7 @@ from typing import Any
 import graphviz
 from graphviz.backend import dot_command
 
-from .engine import CHAIN, DISTRIBUTOR, ROUTER, SWITCHER, Value
+from .engine import CHAIN, DISTRIBUTOR, ROUTER, SWITCHER, Op, Value
 from .graph import topological_order
 from .trace import Step, backward_steps, gradients_after
 
@@ -206,8 +206,13 @@ def _num(x: float, precision: int) -> str:
     return f"{x:.{precision}g}" if x != 0.0 else "0"
 
 
+_PLAIN = re.compile(r"[\w .,:;+*/=()\-]*", re.ASCII)
+
+
 def _esc(text: str) -> str:
     """Text safe inside a Graphviz HTML-like label: <, >, &, quotes escaped, newlines as breaks."""
+    if _PLAIN.fullmatch(text):
+        return text  # the common case, labels like 'x0' or 'w1'
     text = "".join(c if c.isprintable() or c == "\n" else "\ufffd" for c in text)
     text = html.escape(text, quote=False).replace('"', "&quot;").replace("'", "&#39;")
     return text.replace("\n", "<br/>")
@@ -327,6 +332,7 @@ class _Picture:
     lines: dict[int | None, list[str]] = field(default_factory=dict)  # per cluster
     edges: list[str] = field(default_factory=list)
     box_out: dict[int, Value] = field(default_factory=dict)  # module -> its output node
+    gate_looks: dict[Op, str] = field(default_factory=dict)
 
     def put(self, unit: int | None, statement: str) -> None:
         self.lines.setdefault(unit, []).append(statement)
@@ -345,13 +351,17 @@ class _Picture:
         self.put(unit, f"\t{vid} [label={_table(cells, highlight)}]\n")
 
     def gate(self, gid: str, node: Value, unit: int | None, highlight: bool) -> None:
-        assert node.op is not None
+        op = node.op
+        assert op is not None
+        look = self.gate_looks.get(op)
+        if look is None:  # one per op: a big graph has many gates and few ops
+            pattern = f'<font point-size="9">{self.t[op.pattern]}</font>'
+            colour = PATTERN_COLOURS.get(op.pattern, PATTERN_COLOURS[CHAIN])
+            label = f"<<b>{_esc(op.symbol)}</b><br/>{pattern}>"
+            look = f'label={label} shape=ellipse style=filled fillcolor="{colour}"'
+            self.gate_looks[op] = look
         extra = f' color="{GLOBAL_COLOUR}" penwidth=3' if highlight else ""
-        pattern = f'<font point-size="9">{self.t[node.op.pattern]}</font>'
-        label = f"<<b>{_esc(node.op.symbol)}</b><br/>{pattern}>"
-        colour = PATTERN_COLOURS.get(node.op.pattern, PATTERN_COLOURS[CHAIN])
-        style = f'shape=ellipse style=filled fillcolor="{colour}"{extra}'
-        self.put(unit, f"\t{gid} [label={label} {style}]\n")
+        self.put(unit, f"\t{gid} [{look}{extra}]\n")
 
     def box(self, unit: int, name: str, parent: int | None) -> None:
         """A collapsed module: its name and its output's data and grad."""
@@ -422,13 +432,13 @@ def _clustered(pic: _Picture, tree: list[_Module]) -> list[str]:
     return out
 
 
-def _legend(order: list[Value], t: dict[str, str]) -> str:
-    """One table: the gate patterns present, the two edge colours, the arrows, fan-out."""
+def _legend(order: list[Value], t: dict[str, str], hidden: dict[Value, int]) -> str:
+    """One table: the gate patterns drawn, the two edge colours, the arrows, fan-out."""
     symbols: dict[str, list[str]] = {}
     uses: set[Value] = set()
     fan_out = False
     for node in order:
-        if node.op is not None:
+        if node.op is not None and node not in hidden:
             seen = symbols.setdefault(node.op.pattern, [])
             if node.op.symbol not in seen:
                 seen.append(node.op.symbol)
@@ -536,7 +546,7 @@ def draw(
     _walk(pic, order, root)
     body = _clustered(pic, tree) + pic.edges
     if legend:
-        body.append(_legend(order, t))
+        body.append(_legend(order, t, pic.owner if collapse else {}))
     heading = state.title if title is None else f"{title}\n{state.title}"
     font = FONTS[lang]
     return Diagram(
