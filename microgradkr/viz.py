@@ -23,6 +23,7 @@ from graphviz.backend import dot_command
 
 from .engine import CHAIN, DISTRIBUTOR, ROUTER, SWITCHER, Op, Value
 from .graph import topological_order
+from .nn import Module
 from .trace import Step, backward_steps, gradients_after
 
 DEFAULT_MAX_NODES = 2000
@@ -255,12 +256,10 @@ class _Module:
     children: list[int] = field(default_factory=list)
 
 
-def _submodules(module: Any) -> list[Any]:
+def _submodules(module: Module) -> list[Module]:
     """The modules held by ``module``'s attributes, directly or in a list (Layer.neurons)."""
-    from .nn import Module
-
-    found: list[Any] = []
-    for value in vars(module).values():
+    found: list[Module] = []
+    for value in getattr(module, "__dict__", {}).values():
         if isinstance(value, Module):
             found.append(value)
         elif isinstance(value, list | tuple):
@@ -514,7 +513,7 @@ def draw(
     precision: int = 4,
     max_nodes: int = DEFAULT_MAX_NODES,
     step: int | None = None,
-    modules: Any = None,
+    modules: Module | Sequence[Module] | None = None,
     collapse: bool = False,
     legend: bool = True,
     title: str | None = None,
@@ -541,7 +540,7 @@ def draw(
     tree: list[_Module] = []
     objs: list[Any] = []
     if modules is not None:
-        tree, objs = _module_tree(modules if isinstance(modules, list | tuple) else [modules])
+        tree, objs = _module_tree([modules] if isinstance(modules, Module) else list(modules))
     pic = _Picture(state, t, precision, _owners(order, objs) if objs else {}, collapse)
     _walk(pic, order, root)
     body = _clustered(pic, tree) + pic.edges

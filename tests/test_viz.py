@@ -11,7 +11,17 @@ from pathlib import Path
 
 import pytest
 
-from microgradkr import Value, draw, draw_steps, examples, nn, steps_html, write_steps
+from microgradkr import (
+    Value,
+    backward_steps,
+    draw,
+    draw_steps,
+    examples,
+    gradients_after,
+    nn,
+    steps_html,
+    write_steps,
+)
 from microgradkr.engine import RELU, _node
 from microgradkr.viz import GraphvizNotFoundError, mimebundle
 
@@ -176,6 +186,22 @@ def test_step_frames_show_what_is_known_after_k_steps() -> None:
     assert gate_inputs(two, "+") == [("1", "-4"), ("1", "-4")]
     assert "x data -2 grad -4" in two[1].values()
     assert ins["x"].grad == 0.0  # drawing the steps did not touch .grad
+
+
+@pytest.mark.parametrize("fused", [False, True])
+def test_every_frame_shows_exactly_the_gradients_known_after_k_steps(fused: bool) -> None:
+    f, ins = examples.sigmoid_neuron(fused=fused)
+    steps = backward_steps(f)
+    for k, frame in enumerate(draw_steps(f, precision=5)):
+        known = gradients_after(steps, k)
+        names, texts, _ = parse_dot(frame.source)
+        shown = {names[i]: t.rsplit("grad ", 1)[1] for i, t in texts.items() if names[i] in ins}
+        for name, leaf in ins.items():
+            want = f"{known[leaf]:.5g}" if leaf in known else "?"
+            assert shown[name] == want, (k, name)
+        assert sum("not known yet" in t for _, _, t in parse_dot(frame.source)[2]) == sum(
+            len(s.edges) for s in steps[k:]
+        )
 
 
 def test_step_highlights_the_active_gate_and_spells_out_the_product() -> None:
