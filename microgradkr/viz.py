@@ -236,11 +236,17 @@ def _edge_label(
     return f"<{line1}<br/>{_font(text, GLOBAL_COLOUR)}>"
 
 
-def _table(cells: list[str], highlight: bool) -> str:
+def _table(name: str, rows: list[str], highlight: bool) -> str:
+    """The name in bold on the left, the rows (data, grad) stacked: narrow, for long graphs."""
     fill, border = (ACTIVE_FILL, GLOBAL_COLOUR) if highlight else ("white", "#444444")
+    head = f'<td rowspan="{len(rows)}"><b>{name}</b></td>' if name else ""
+    lines = [
+        f'<tr>{head if i == 0 else ""}<td align="left">{row}</td></tr>'
+        for i, row in enumerate(rows)
+    ]
     return (
-        f'<<table border="1" cellborder="0" cellspacing="0" cellpadding="4" color="{border}" '
-        f'bgcolor="{fill}"><tr>{"".join(cells)}</tr></table>>'
+        f'<<table border="1" cellborder="0" cellspacing="0" cellpadding="2" color="{border}" '
+        f'bgcolor="{fill}">{"".join(lines)}</table>>'
     )
 
 
@@ -338,16 +344,15 @@ class _Picture:
 
     def value(self, vid: str, node: Value, unit: int | None, highlight: bool) -> None:
         t, p = self.t, self.precision
-        cells = [f"<td><b>{_esc(node.label)}</b></td>"] if node.label else []
-        cells.append(f"<td>{t['data']} {_num(node.data, p)}</td>")
+        rows = [f"{t['data']} {_num(node.data, p)}"]
         grad = self.state.grads.get(node)
         if grad is None:
-            cells.append(f"<td>{_font(t['grad'] + ' ?', UNKNOWN_COLOUR)}</td>")
+            rows.append(_font(t["grad"] + " ?", UNKNOWN_COLOUR))
         else:
             so_far = f" ({t['so_far']})" if node in self.state.partial else ""
-            text = f"{t['grad']} {_num(grad, p)}{so_far}"
-            cells.append(f"<td>{_font(text, GLOBAL_COLOUR)}</td>")
-        self.put(unit, f"\t{vid} [label={_table(cells, highlight)}]\n")
+            rows.append(_font(f"{t['grad']} {_num(grad, p)}{so_far}", GLOBAL_COLOUR))
+        label = _table(_esc(node.label), rows, highlight)
+        self.put(unit, f"\t{vid} [label={label}]\n")
 
     def gate(self, gid: str, node: Value, unit: int | None, highlight: bool) -> None:
         op = node.op
@@ -365,13 +370,13 @@ class _Picture:
     def box(self, unit: int, name: str, parent: int | None) -> None:
         """A collapsed module: its name and its output's data and grad."""
         out = self.box_out.get(unit)
-        cells = [f"<td><b>{_esc(name)}</b></td>"]
+        rows = []
         if out is not None:
             grad = self.state.grads.get(out)
             g = "?" if grad is None else _num(grad, self.precision)
-            cells.append(f"<td>{self.t['data']} {_num(out.data, self.precision)}</td>")
-            cells.append(f"<td>{_font(self.t['grad'] + ' ' + g, GLOBAL_COLOUR)}</td>")
-        self.put(parent, f"\tm{unit} [label={_table(cells, False)}]\n")
+            rows.append(f"{self.t['data']} {_num(out.data, self.precision)}")
+            rows.append(_font(f"{self.t['grad']} {g}", GLOBAL_COLOUR))
+        self.put(parent, f"\tm{unit} [label={_table(_esc(name), rows or [''], False)}]\n")
 
 
 def _walk(pic: _Picture, order: list[Value], root: Value) -> None:
