@@ -64,10 +64,16 @@ def demo(args: argparse.Namespace) -> int:
             save(draw(build_example()[0], lang=args.lang), out / f"{name}.gv")
         print(f"error: {err}\nwrote the DOT sources (*.gv) to {out}/", file=sys.stderr)
         return 1
-    print(f"wrote {len(written)} files to {out}/ (and the step frames 1b_steps_NN.svg):")
+    if args.lang == "ko":
+        print(f"{out}/ 에 파일 {len(written)}개와 단계별 그림 1b_steps_NN.svg 를 썼습니다:")
+    else:
+        print(f"wrote {len(written)} files to {out}/ (and the step frames 1b_steps_NN.svg):")
     for path in written:
         print(f"  {path}")
-    print(f"open {written[-1]} in a browser to step through the backward pass.")
+    if args.lang == "ko":
+        print(f"브라우저로 {written[-1]} 을 열면 역전파를 한 단계씩 볼 수 있습니다.")
+    else:
+        print(f"open {written[-1]} in a browser to step through the backward pass.")
     return 0
 
 

@@ -168,6 +168,22 @@ def test_demo_writes_the_pictures_and_prints_the_trace(
     assert "1b_steps.html" in printed
 
 
+@needs_dot
+def test_demo_in_korean(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "ko"
+    assert main(["demo", "--out", str(out), "--lang", "ko"]) == 0
+    assert "역전파를 한 단계씩" in capsys.readouterr().out
+    svg = html.unescape((out / "1a_add_mul.svg").read_text(encoding="utf-8"))
+    assert "국소 기울기 1" in svg and "전역 기울기 -4" in svg and "기울기 분배기" in svg
+    assert "역전파 단계별 보기" in (out / "1b_steps.html").read_text(encoding="utf-8")
+
+
+def test_format_flag_overrides_the_suffix(tmp_path: Path) -> None:
+    out = tmp_path / "graph.txt"
+    assert main(["draw", "x * y", "--at", "x=2", "y=3", "-o", str(out), "--format", "dot"]) == 0
+    assert out.read_text(encoding="utf-8").startswith("digraph microgradkr {")
+
+
 def test_demo_without_dot_still_traces_and_writes_dot_sources(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
