@@ -273,11 +273,11 @@ def _submodules(module: Module) -> list[Module]:
     return found
 
 
-def _module_tree(modules: Sequence[Any]) -> tuple[list[_Module], list[Any]]:
+def _module_tree(modules: Sequence[Module]) -> tuple[list[_Module], list[Module]]:
     """Every module and sub-module, parents first, named by class and position (Neuron 0.1)."""
     tree: list[_Module] = []
-    objs: list[Any] = []
-    Frame = tuple[tuple[int, ...], Any, "int | None"]  # (position path, module, parent index)
+    objs: list[Module] = []
+    Frame = tuple[tuple[int, ...], Module, "int | None"]  # (position path, module, parent)
     top: tuple[int, ...] = ()
     stack: list[Frame] = [
         ((i,) if len(modules) > 1 else top, m, None) for i, m in enumerate(modules)
@@ -296,7 +296,7 @@ def _module_tree(modules: Sequence[Any]) -> tuple[list[_Module], list[Any]]:
     return tree, objs
 
 
-def _owners(order: list[Value], objs: list[Any]) -> dict[Value, int]:
+def _owners(order: list[Value], objs: list[Module]) -> dict[Value, int]:
     """The innermost module each node was made in, from parameters and graph structure.
 
     A module holds its parameters, every gate that takes one of them as input, a gate all of
@@ -543,7 +543,7 @@ def draw(
     order = _order_within(root, max_nodes)
     state = _state(root, order, step, t, precision)
     tree: list[_Module] = []
-    objs: list[Any] = []
+    objs: list[Module] = []
     if modules is not None:
         tree, objs = _module_tree([modules] if isinstance(modules, Module) else list(modules))
     pic = _Picture(state, t, precision, _owners(order, objs) if objs else {}, collapse)

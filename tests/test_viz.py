@@ -384,6 +384,13 @@ def test_notebook_shows_svg_and_repr_stays_text() -> None:
     assert repr(f) == bundle["text/plain"] == "Value(data=-12.0, grad=1.0, label='f')"
 
 
+def test_notebook_falls_back_to_text_for_a_graph_too_big_to_draw() -> None:
+    node = Value(0.5, "x")
+    for _ in range(3000):
+        node = node.relu()
+    assert mimebundle(node) == {"text/plain": repr(node)}
+
+
 def test_value_stays_small() -> None:
     assert Value.__slots__ == ("data", "grad", "label", "op", "_prev", "_local")
     assert not hasattr(Value(1.0), "__dict__")
