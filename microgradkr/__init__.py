@@ -20,16 +20,19 @@ from .numeric import (
 )
 from .tensor import Tensor, TensorOp, maximum, sum_to
 from .trace import Edge, Step, backward_steps, format_trace, gradients_after
+from .viz import Diagram, GraphvizNotFoundError, draw, draw_steps, steps_html, write_steps
 
 __version__ = "0.1.0"
 
 __all__ = [
     "CHAIN",
     "DISTRIBUTOR",
+    "Diagram",
     "ROUTER",
     "SWITCHER",
     "Edge",
     "GradcheckError",
+    "GraphvizNotFoundError",
     "Op",
     "Step",
     "Tensor",
@@ -40,6 +43,8 @@ __all__ = [
     "apply",
     "backward_steps",
     "detect_anomaly",
+    "draw",
+    "draw_steps",
     "format_trace",
     "functional",
     "grad",
@@ -56,7 +61,9 @@ __all__ = [
     "numerical_gradient",
     "optim",
     "save",
+    "steps_html",
     "sum_to",
     "topological_order",
     "vjp",
+    "write_steps",
 ]

@@ -1,13 +1,17 @@
-"""``python -m microgradkr``: the worked examples, traced."""
+"""``python -m microgradkr``: the worked examples traced and drawn, and any expression drawn."""
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from . import examples
+from .engine import Value
+from .expr import ALLOWED, ExpressionError, build
 from .trace import format_trace
+from .viz import GraphvizNotFoundError, draw, save, write_steps
 
 EXAMPLES = {
     "1a  f = (x + y) * z": examples.add_mul,
@@ -16,29 +20,148 @@ EXAMPLES = {
     "1c  gate patterns and fan-out": examples.gate_patterns,
 }
 
+PICTURES: dict[str, Callable[[], tuple[Value, dict[str, Value]]]] = {
+    "1a_add_mul": examples.add_mul,
+    "1b_sigmoid_gates": lambda: examples.sigmoid_neuron(fused=False),
+    "1b_sigmoid_fused": lambda: examples.sigmoid_neuron(fused=True),
+    "1c_gate_patterns": examples.gate_patterns,
+}
+TITLES = {
+    "en": {
+        "1a_add_mul": "REFERENCE 1a: f = (x + y) * z",
+        "1b_sigmoid_gates": "REFERENCE 1b: sigmoid neuron from primitive gates",
+        "1b_sigmoid_fused": "REFERENCE 1b: the same neuron with one fused sigmoid gate",
+        "1c_gate_patterns": "REFERENCE 1c: gate patterns and a value used twice",
+    },
+    "ko": {
+        "1a_add_mul": "1a: f = (x + y) * z 의 계산 그래프",
+        "1b_sigmoid_gates": "1b: 기본 게이트로 만든 시그모이드 뉴런",
+        "1b_sigmoid_fused": "1b: 시그모이드 게이트 하나로 묶은 같은 뉴런",
+        "1c_gate_patterns": "1c: 게이트 패턴과 두 번 쓰인 값",
+    },
+}
+
+
+class UsageError(ValueError):
+    """Bad command-line input (exit code 2)."""
+
 
 def demo(args: argparse.Namespace) -> int:
-    """Print the forward values and the backward trace of REFERENCE.md 1a-1c."""
-    for title, build in EXAMPLES.items():
-        root, inputs = build()
+    """Print the traces of REFERENCE.md 1a-1c and draw them into ``--out`` (SVG, PNG, HTML)."""
+    for title, build_example in EXAMPLES.items():
+        root, inputs = build_example()
         root.backward()
         print(f"== {title}")
         print(format_trace(root))
         grads = ", ".join(f"d{root.label}/d{name} = {v.grad:.5g}" for name, v in inputs.items())
         print(f"gradients: {grads}\n")
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    try:
+        written = _demo_pictures(out, args.lang)
+    except GraphvizNotFoundError as err:
+        for name, build_example in PICTURES.items():
+            save(draw(build_example()[0], lang=args.lang), out / f"{name}.gv")
+        print(f"error: {err}\nwrote the DOT sources (*.gv) to {out}/", file=sys.stderr)
+        return 1
+    if args.lang == "ko":
+        print(f"{out}/ 에 파일 {len(written)}개와 단계별 그림 1b_steps_NN.svg 를 썼습니다:")
+    else:
+        print(f"wrote {len(written)} files to {out}/ (and the step frames 1b_steps_NN.svg):")
+    for path in written:
+        print(f"  {path}")
+    if args.lang == "ko":
+        print(f"브라우저로 {written[-1]} 을 열면 역전파를 한 단계씩 볼 수 있습니다.")
+    else:
+        print(f"open {written[-1]} in a browser to step through the backward pass.")
     return 0
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def _demo_pictures(out: Path, lang: str) -> list[Path]:
+    written = []
+    for name, build_example in PICTURES.items():
+        root, _ = build_example()
+        root.backward()
+        diagram = draw(root, lang=lang, title=TITLES[lang][name])
+        written += [save(diagram, out / f"{name}.svg"), save(diagram, out / f"{name}.png")]
+    root, _ = examples.sigmoid_neuron(fused=False)
+    written.append(write_steps(root, out, stem="1b_steps", lang=lang))
+    return written
+
+
+def _values(pairs: Sequence[str]) -> dict[str, float]:
+    values = {}
+    for pair in pairs:
+        name, sep, number = pair.partition("=")
+        if not sep or not name.isidentifier():
+            raise UsageError(f"--at takes NAME=NUMBER pairs, got {pair!r}")
+        try:
+            values[name] = float(number)
+        except ValueError:
+            raise UsageError(f"--at {pair}: {number!r} is not a number") from None
+    return values
+
+
+def draw_command(args: argparse.Namespace) -> int:
+    """Draw an expression after its backward pass; ``--steps`` adds the frames and HTML."""
+    try:
+        root, _ = build(args.expression, _values(args.at))
+    except ExpressionError as err:
+        raise UsageError(str(err)) from None
+    if root.op is not None and not root.label:
+        root.label = "f"
+    out = Path(args.output)
+    fmt = (args.format or out.suffix.lstrip(".") or "svg").lower()
+    options = {"lang": args.lang, "precision": args.precision, "rankdir": args.rankdir}
+    root.backward()
+    save(draw(root, title=args.expression, **options), out, fmt)
+    print(f"wrote {out}")
+    if args.steps:
+        page = write_steps(root, out.parent, stem=f"{out.stem}_steps", **options)
+        print(f"wrote {page} and its frames {out.stem}_steps_NN.svg")
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m microgradkr", description="microgradkr: backpropagation made visible."
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    p_demo = sub.add_parser("demo", help="trace the worked examples of REFERENCE.md")
+    p_demo = sub.add_parser(
+        "demo",
+        help="trace and draw the worked examples of REFERENCE.md",
+        description="Print the backward trace of REFERENCE.md 1a-1c and draw each example "
+        "(SVG and PNG), plus a step-by-step HTML page for the sigmoid neuron.",
+    )
+    p_demo.add_argument("--out", default="microgradkr-demo", help="directory for the pictures")
+    p_demo.add_argument("--lang", choices=("en", "ko"), default="en", help="label language")
     p_demo.set_defaults(run=demo)
-    args = parser.parse_args(argv)
+    p_draw = sub.add_parser(
+        "draw",
+        help="draw an expression with local and global gradients on every edge",
+        description=f"Draw an expression after backward. Allowed: {ALLOWED}. "
+        "The text is parsed, never run.",
+        epilog='example: python -m microgradkr draw "(x + y) * z" --at x=-2 y=5 z=-4 -o graph.svg',
+    )
+    p_draw.add_argument("expression", help='e.g. "(x + y) * z" (start with a space if it is "-x")')
+    p_draw.add_argument("--at", nargs="+", default=[], metavar="NAME=NUMBER", help="input values")
+    p_draw.add_argument("-o", "--output", default="graph.svg", help="file to write")
+    p_draw.add_argument("--format", choices=("svg", "png", "dot"), help="default: from -o")
+    p_draw.add_argument("--steps", action="store_true", help="also write step frames and HTML")
+    p_draw.add_argument("--lang", choices=("en", "ko"), default="en", help="label language")
+    p_draw.add_argument("--precision", type=int, default=4, help="significant digits")
+    p_draw.add_argument("--rankdir", choices=("LR", "TB", "RL", "BT"), default="LR")
+    p_draw.set_defaults(run=draw_command)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
     try:
         return int(args.run(args))
-    except (ValueError, ArithmeticError, OSError) as err:
+    except UsageError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except (ValueError, ArithmeticError, OSError, GraphvizNotFoundError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1

@@ -1,0 +1,138 @@
+"""Expressions typed on the command line, turned into a graph without ever running them as code.
+
+``build("(x + y) * z", {"x": -2, "y": 5, "z": -4})`` parses the text with ``ast`` and accepts only
+numbers, names, + - * / **, unary - and +, and calls of exp, log, tanh, sigmoid, relu, max. Anything
+else (attribute access, subscripts, lambdas, other calls, ...) is refused with a clear message;
+nothing is passed to eval or exec.
+"""
+
+from __future__ import annotations
+
+import ast
+import operator
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from .engine import Value
+
+FUNCTIONS: dict[str, tuple[int, Callable[..., Value]]] = {
+    "exp": (1, Value.exp),
+    "log": (1, Value.log),
+    "tanh": (1, Value.tanh),
+    "sigmoid": (1, Value.sigmoid),
+    "relu": (1, Value.relu),
+    "max": (2, Value.max),
+}
+BINARY: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.Pow: operator.pow,
+}
+UNARY: dict[type[ast.unaryop], Callable[[Any], Any]] = {
+    ast.USub: operator.neg,
+    ast.UAdd: operator.pos,
+}
+ALLOWED = (
+    "numbers, names given a value, + - * / **, unary -, "
+    "and exp(a), log(a), tanh(a), sigmoid(a), relu(a), max(a, b)"
+)
+
+_WHAT = {
+    ast.Attribute: "attribute access (a.b)",
+    ast.Subscript: "subscripts (a[b])",
+    ast.Lambda: "lambda",
+    ast.Compare: "comparisons",
+    ast.BoolOp: "and/or",
+    ast.IfExp: "if/else",
+    ast.NamedExpr: "assignment (:=)",
+    ast.Starred: "*arguments",
+    ast.JoinedStr: "f-strings",
+}
+
+
+class ExpressionError(ValueError):
+    """The text is not an expression this tool accepts; the message says what is allowed."""
+
+
+def _refuse(what: str) -> ExpressionError:
+    return ExpressionError(f"refused: {what} is not allowed; an expression may use {ALLOWED}")
+
+
+def _operands(node: ast.AST, names: Mapping[str, Any]) -> list[ast.expr]:
+    """The sub-expressions ``node`` needs, or an ExpressionError if ``node`` is not allowed."""
+    if isinstance(node, ast.Constant):
+        if isinstance(node.value, bool) or not isinstance(node.value, int | float):
+            raise _refuse(f"the constant {node.value!r}")
+        return []
+    if isinstance(node, ast.Name):
+        if node.id not in names:
+            raise ExpressionError(f"{node.id!r} has no value: give it one, e.g. --at {node.id}=1.5")
+        return []
+    if isinstance(node, ast.BinOp):
+        if type(node.op) not in BINARY:
+            raise _refuse(f"the operator {type(node.op).__name__}")
+        return [node.left, node.right]
+    if isinstance(node, ast.UnaryOp):
+        if type(node.op) not in UNARY:
+            raise _refuse(f"the operator {type(node.op).__name__}")
+        return [node.operand]
+    if isinstance(node, ast.Call):
+        return _call_operands(node)
+    raise _refuse(_WHAT.get(type(node), type(node).__name__))
+
+
+def _call_operands(node: ast.Call) -> list[ast.expr]:
+    if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
+        raise _refuse(f"calling {ast.unparse(node.func)!r}")
+    arity = FUNCTIONS[node.func.id][0]
+    if node.keywords or len(node.args) != arity:
+        raise ExpressionError(f"{node.func.id} takes {arity} argument(s), as {node.func.id}(...)")
+    if any(isinstance(a, ast.Starred) for a in node.args):
+        raise _refuse("*arguments")
+    return list(node.args)
+
+
+def _apply(node: ast.AST, args: list[Any], leaves: Mapping[str, Value]) -> Any:
+    """The value of an allowed ``node`` from its operands' values."""
+    if isinstance(node, ast.Constant):
+        assert isinstance(node.value, int | float)  # checked by _operands
+        return float(node.value)
+    if isinstance(node, ast.Name):
+        return leaves[node.id]
+    if isinstance(node, ast.BinOp):
+        return BINARY[type(node.op)](*args)
+    if isinstance(node, ast.UnaryOp):
+        return UNARY[type(node.op)](args[0])
+    assert isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+    fn = FUNCTIONS[node.func.id][1]
+    return fn(*(a if isinstance(a, Value) else Value(a) for a in args[:1]), *args[1:])
+
+
+def build(text: str, values: Mapping[str, float]) -> tuple[Value, dict[str, Value]]:
+    """The graph of ``text`` with each name a labelled leaf (one per name, so reuse fans out)."""
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+    except SyntaxError as err:
+        raise ExpressionError(f"not a valid expression: {err.msg}") from None
+    except (RecursionError, MemoryError):
+        raise ExpressionError("the expression is nested too deeply") from None
+    leaves = {name: Value(float(v), name) for name, v in values.items()}
+    results: list[Any] = []
+    stack: list[tuple[ast.AST, bool]] = [(tree.body, False)]
+    while stack:  # post-order without recursion: operands first, then the node
+        node, ready = stack.pop()
+        operands = _operands(node, leaves)
+        if ready:
+            args = results[len(results) - len(operands) :]
+            del results[len(results) - len(operands) :]
+            results.append(_apply(node, args, leaves))
+        else:
+            stack.append((node, True))
+            stack += [(op, False) for op in reversed(operands)]
+    root = results[0]
+    if not isinstance(root, Value):
+        raise ExpressionError("the expression has no variable: use at least one name")
+    used = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+    return root, {name: leaf for name, leaf in leaves.items() if name in used}

@@ -1,0 +1,195 @@
+"""``python -m microgradkr``: draw and demo, the expression whitelist, exit codes."""
+
+from __future__ import annotations
+
+import html
+import math
+import shutil
+from pathlib import Path
+
+import pytest
+
+from microgradkr.cli import main
+from microgradkr.expr import ExpressionError, build
+
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is missing")
+
+
+def test_expression_builds_the_graph_with_one_leaf_per_name() -> None:
+    f, leaves = build("(x + y) * z", {"x": -2, "y": 5, "z": -4})
+    f.backward()
+    assert f.data == -12.0
+    assert {k: v.grad for k, v in leaves.items()} == {"x": -4.0, "y": -4.0, "z": 3.0}
+    g, leaves = build("x * x + max(x, 1) - relu(-x) / 2 ** x", {"x": 3})
+    g.backward()
+    assert g.data == 12.0 and leaves["x"].grad == 7.0  # 2x + 1; relu(-3) = 0
+    h, _ = build("sigmoid(log(x)) + tanh(exp(-x))", {"x": 1})
+    assert h.data == pytest.approx(0.5 + math.tanh(math.exp(-1)), rel=1e-12)
+
+
+def test_dot_output_has_the_numbers_on_the_edges(tmp_path: Path) -> None:
+    out = tmp_path / "g.dot"
+    rc = main(["draw", "(x + y) * z", "--at", "x=-2", "y=5", "z=-4", "-o", str(out)])
+    assert rc == 0
+    source = html.unescape(out.read_text(encoding="utf-8"))
+    assert "local 1" in source and "global -4" in source and "global 3" in source
+
+
+@needs_dot
+def test_draw_writes_svg_png_and_steps(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    svg = tmp_path / "graph.svg"
+    args = ["draw", "(x + y) * z", "--at", "x=-2", "y=5", "z=-4", "-o", str(svg), "--steps"]
+    assert main(args) == 0
+    assert "global -4" in html.unescape(svg.read_text(encoding="utf-8"))
+    assert (tmp_path / "graph_steps.html").exists()
+    assert len(list(tmp_path.glob("graph_steps_*.svg"))) == 3
+    png = tmp_path / "graph.png"
+    assert main(["draw", "x * y", "--at", "x=2", "y=3", "-o", str(png), "--lang", "ko"]) == 0
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "graph_steps.html" in capsys.readouterr().out
+
+
+ATTACKS = [
+    "__import__('os').system('touch PWNED')",
+    "open('PWNED', 'w')",
+    "x.__class__",
+    "x.real",
+    "(lambda: 1)()",
+    "lambda: 1",
+    "x[0]",
+    "[x]",
+    "{x: 1}",
+    "'text'",
+    "x if y else 1",
+    "x < y",
+    "x and y",
+    "(y := 2)",
+    "f'{x}'",
+    "x @ y",
+    "~x",
+    "x // y",
+    "exec('x')",
+    "eval('x')",
+    "exp(x, y)",
+    "exp(x=1)",
+    "max(*[x, y])",
+    "getattr(x, 'data')",
+    "True + x",
+    "1j * x",
+    "x; y",
+    "import os",
+]
+
+
+@pytest.mark.parametrize("attack", ATTACKS)
+def test_anything_outside_the_whitelist_is_refused(
+    attack: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    rc = main(["draw", attack, "--at", "x=1", "y=2", "-o", "out.dot"])
+    err = capsys.readouterr().err
+    assert rc == 2
+    assert err.startswith("error: ")
+    assert "refused" in err or "not a valid expression" in err or "argument" in err
+    assert not (tmp_path / "PWNED").exists() and not (tmp_path / "out.dot").exists()
+    with pytest.raises(ExpressionError):
+        build(attack, {"x": 1.0, "y": 2.0})
+
+
+def test_refusal_names_what_is_allowed(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["draw", "__import__('os').system('x')", "--at", "x=1"]) == 2
+    err = capsys.readouterr().err
+    assert "__import__" in err and "exp(a), log(a), tanh(a), sigmoid(a), relu(a), max(a, b)" in err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["draw", "x * w", "--at", "x=1"], "'w' has no value"),
+        (["draw", "x * 2", "--at", "x"], "NAME=NUMBER"),
+        (["draw", "x * 2", "--at", "x=abc"], "not a number"),
+        (["draw", "2 * 3"], "no variable"),
+        (["draw", "(" * 300 + "x" + ")" * 300, "--at", "x=1"], "expression"),
+    ],
+)
+def test_bad_usage_exits_2(
+    args: list[str], message: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    assert main([*args, "-o", str(tmp_path / "o.dot")]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_math_error_exits_1_naming_the_op(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    assert main(["draw", "log(x)", "--at", "x=-1", "-o", str(tmp_path / "o.dot")]) == 1
+    assert "log of -1.0 at node 'x'" in capsys.readouterr().err
+
+
+def test_missing_dot_exits_1_with_install_hint(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert main(["draw", "x * y", "--at", "x=1", "y=2", "-o", str(tmp_path / "g.svg")]) == 1
+    err = capsys.readouterr().err
+    assert "apt-get install graphviz" in err and "graphviz-pure" in err
+    assert main(["draw", "x * y", "--at", "x=1", "y=2", "-o", str(tmp_path / "g.dot")]) == 0
+
+
+@pytest.mark.parametrize("command", [[], ["demo"], ["draw"]])
+def test_help_everywhere(command: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main([*command, "--help"])
+    assert exit_.value.code == 0
+    assert "usage: python -m microgradkr" in capsys.readouterr().out
+
+
+def test_no_command_is_bad_usage() -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main([])
+    assert exit_.value.code == 2
+
+
+@needs_dot
+def test_demo_writes_the_pictures_and_prints_the_trace(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "demo"
+    assert main(["demo", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "step 1: f [1/x chain] upstream 1" in printed
+    assert "dL/dx1" not in printed and "df/dx1 = -0.58984" in printed
+    for name in ("1a_add_mul", "1b_sigmoid_gates", "1b_sigmoid_fused", "1c_gate_patterns"):
+        assert (out / f"{name}.svg").stat().st_size > 1000
+        assert (out / f"{name}.png").read_bytes()[:4] == b"\x89PNG"
+        assert str(out / f"{name}.png") in printed
+    page = (out / "1b_steps.html").read_text(encoding="utf-8")
+    assert page.count('class="frame"') == 9 and "http" not in page
+    assert "1b_steps.html" in printed
+
+
+@needs_dot
+def test_demo_in_korean(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "ko"
+    assert main(["demo", "--out", str(out), "--lang", "ko"]) == 0
+    assert "역전파를 한 단계씩" in capsys.readouterr().out
+    svg = html.unescape((out / "1a_add_mul.svg").read_text(encoding="utf-8"))
+    assert "국소 기울기 1" in svg and "전역 기울기 -4" in svg and "기울기 분배기" in svg
+    assert "역전파 단계별 보기" in (out / "1b_steps.html").read_text(encoding="utf-8")
+
+
+def test_format_flag_overrides_the_suffix(tmp_path: Path) -> None:
+    out = tmp_path / "graph.txt"
+    assert main(["draw", "x * y", "--at", "x=2", "y=3", "-o", str(out), "--format", "dot"]) == 0
+    assert out.read_text(encoding="utf-8").startswith("digraph microgradkr {")
+
+
+def test_demo_without_dot_still_traces_and_writes_dot_sources(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    assert main(["demo", "--out", str(tmp_path / "demo")]) == 1
+    captured = capsys.readouterr()
+    assert "backward (dL/df = 1):" in captured.out
+    assert "apt-get install graphviz" in captured.err
+    assert (tmp_path / "demo" / "1a_add_mul.gv").exists()

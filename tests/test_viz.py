@@ -1,0 +1,426 @@
+"""Diagrams: the numbers on every edge (REFERENCE.md 1a-1c), step frames, escaping, rendering."""
+
+from __future__ import annotations
+
+import html
+import random
+import re
+import shutil
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from microgradkr import (
+    Value,
+    backward_steps,
+    draw,
+    draw_steps,
+    examples,
+    gradients_after,
+    nn,
+    steps_html,
+    write_steps,
+)
+from microgradkr.engine import RELU, _node
+from microgradkr.viz import GraphvizNotFoundError, mimebundle
+
+HAS_DOT = shutil.which("dot") is not None
+needs_dot = pytest.mark.skipif(not HAS_DOT, reason="Graphviz's dot is not installed")
+
+NODE = re.compile(r"^\t(\w+) \[label=<(.*)>(?: [^\]]*)?\]$", re.M)
+EDGE = re.compile(r"^\t(\w+) -> (\w+) \[(?:label=<(.*)>)?[^\]]*\]$", re.M)
+
+
+def text(label: str) -> str:
+    """The visible text of an HTML-like label."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", label)).split())
+
+
+def bold(label: str) -> str:
+    found = re.search(r"<b>(.*?)</b>", label)
+    return html.unescape(found.group(1).replace("<br/>", "\n")) if found else ""
+
+
+def parse_dot(source: str) -> tuple[dict[str, str], dict[str, str], list[tuple[str, str, str]]]:
+    """(id -> name or op symbol, id -> visible text, edges (src, dst, visible label))."""
+    names = {i: bold(label) for i, label in NODE.findall(source)}
+    texts = {i: text(label) for i, label in NODE.findall(source)}
+    edges = [(a, b, text(label)) for a, b, label in EDGE.findall(source)]
+    return names, texts, edges
+
+
+def parse_svg(svg: str) -> tuple[dict[str, str], dict[str, str], list[tuple[str, str, str]]]:
+    """The same three things, read back from what dot rendered."""
+    ns = {"s": "http://www.w3.org/2000/svg"}
+    root = ET.fromstring(svg)
+    texts, edges = {}, []
+    names: dict[str, str] = {}
+    for g in root.iter("{http://www.w3.org/2000/svg}g"):
+        title = g.find("s:title", ns)
+        words = [t.text or "" for t in g.iter("{http://www.w3.org/2000/svg}text")]
+        if g.get("class") == "node" and title is not None:
+            texts[title.text or ""] = " ".join(" ".join(words).split())
+            names[title.text or ""] = words[0] if words else ""
+        elif g.get("class") == "edge" and title is not None:
+            src, dst = (title.text or "").split("->")
+            edges.append((src, dst, " ".join(" ".join(words).split())))
+    return names, texts, edges
+
+
+def numbers_on(parsed, src_name: str, gate: str) -> list[tuple[str, str | None]]:
+    """(local, global) written on each edge from the value named ``src_name`` into a ``gate``."""
+    names, _, edges = parsed
+    out = []
+    for a, b, label in edges:
+        if names.get(a) == src_name and names.get(b) == gate and label:
+            local = re.search(r"local (\S+)", label)
+            glob = re.search(r"global (-?[\d.e+-]+)", label)
+            assert local, label
+            out.append((local.group(1), glob.group(1) if glob else None))
+    return out
+
+
+# -- REFERENCE.md 1a: f = (x + y) * z ---------------------------------------------------------
+
+
+def test_1a_edges_show_local_and_global_gradient_after_backward() -> None:
+    f, _ = examples.add_mul()
+    f.backward()
+    parsed = parse_dot(draw(f).source)
+    assert numbers_on(parsed, "x", "+") == [("1", "-4")]
+    assert numbers_on(parsed, "y", "+") == [("1", "-4")]
+    assert numbers_on(parsed, "q", "*") == [("-4", "-4")]
+    assert numbers_on(parsed, "z", "*") == [("3", "3")]
+    texts = parsed[1]
+    assert "x data -2 grad -4" in texts.values()
+    assert "z data -4 grad 3" in texts.values()
+    assert "f data -12 grad 1" in texts.values()
+
+
+def test_1a_before_backward_edges_say_global_not_known_yet() -> None:
+    f, _ = examples.add_mul()
+    source = draw(f).source
+    parsed = parse_dot(source)
+    assert numbers_on(parsed, "x", "+") == [("1", None)]
+    assert numbers_on(parsed, "z", "*") == [("3", None)]
+    labelled = [label for _, _, label in parsed[2] if label]
+    assert len(labelled) == 4 and all("global: not known yet" in s for s in labelled)
+    assert all("grad ?" in t for i, t in parsed[1].items() if i.startswith("v"))
+    f.backward()  # the same graph, now with its gradients
+    assert "not known yet" not in draw(f).source
+
+
+@needs_dot
+def test_1a_rendered_svg_has_the_same_numbers() -> None:
+    f, _ = examples.add_mul()
+    f.backward()
+    parsed = parse_svg(draw(f).pipe(format="svg", encoding="utf-8"))
+    assert numbers_on(parsed, "x", "+") == [("1", "-4")]
+    assert numbers_on(parsed, "y", "+") == [("1", "-4")]
+    assert numbers_on(parsed, "z", "*") == [("3", "3")]
+    assert numbers_on(parsed, "q", "*") == [("-4", "-4")]
+
+
+# -- REFERENCE.md 1b: the sigmoid neuron ------------------------------------------------------
+
+# (input, gate it enters, local, global) to the digits REFERENCE.md gives.
+SIGMOID_EDGES = [
+    ("w0", "*", "-1", "-0.19661"),
+    ("x0", "*", "2", "0.39322"),
+    ("w1", "*", "-2", "-0.39322"),
+    ("x1", "*", "-3", "-0.58984"),
+    ("w2", "+", "1", "0.19661"),
+]
+
+
+def gate_inputs(parsed, gate: str) -> list[tuple[str, str | None]]:
+    """(local, global) on every edge into a gate with symbol ``gate``, whatever the source."""
+    names, _, edges = parsed
+    found = []
+    for _, b, label in edges:
+        if names.get(b) == gate and label:
+            glob = re.search(r"global (-?[\d.e+-]+)", label)
+            found.append((re.search(r"local (\S+)", label).group(1), glob and glob.group(1)))
+    return found
+
+
+@pytest.mark.parametrize("render", [False, pytest.param(True, marks=needs_dot)])
+def test_1b_primitive_gates_edges_match_reference(render: bool) -> None:
+    f, _ = examples.sigmoid_neuron(fused=False)
+    f.backward()
+    d = draw(f, precision=5)
+    parsed = parse_svg(d.pipe(format="svg", encoding="utf-8")) if render else parse_dot(d.source)
+    for name, gate, local, glob in SIGMOID_EDGES:
+        assert numbers_on(parsed, name, gate) == [(local, glob)], name
+    assert gate_inputs(parsed, "1/x") == [("-0.53445", "-0.53445")]  # -1/1.36788^2, upstream 1
+    assert gate_inputs(parsed, "exp") == [("0.36788", "-0.19661")]  # e^-1 x -0.53445
+    assert ("1", "-0.53445") in gate_inputs(parsed, "+")  # the +1 gate
+    texts = parsed[1].values()
+    assert "f data 0.73106 grad 1" in texts
+    assert "x1 data -2 grad -0.58984" in texts
+
+
+def test_1b_fused_sigmoid_edge_carries_the_same_0_19661() -> None:
+    f, _ = examples.sigmoid_neuron(fused=True)
+    f.backward()
+    parsed = parse_dot(draw(f, precision=5).source)
+    assert gate_inputs(parsed, "σ") == [("0.19661", "0.19661")]  # (1 - s) s, s = 0.73106
+    for name, gate, local, glob in SIGMOID_EDGES:
+        assert numbers_on(parsed, name, gate) == [(local, glob)], name
+
+
+# -- step by step -----------------------------------------------------------------------------
+
+
+def test_step_frames_show_what_is_known_after_k_steps() -> None:
+    f, ins = examples.add_mul()  # never .backward(): the frames come from backward_steps
+    frames = [parse_dot(d.source) for d in draw_steps(f)]
+    assert len(frames) == 3  # step 0, the * gate, the + gate
+    zero, one, two = frames
+    assert all(glob is None for glob in [g for _, g in gate_inputs(zero, "*")])
+    assert "f data -12 grad 1" in zero[1].values() and "x data -2 grad ?" in zero[1].values()
+    assert gate_inputs(one, "*") == [("-4", "-4"), ("3", "3")]
+    assert gate_inputs(one, "+") == [("1", None), ("1", None)]
+    assert "q data 3 grad -4" in one[1].values() and "x data -2 grad ?" in one[1].values()
+    assert gate_inputs(two, "+") == [("1", "-4"), ("1", "-4")]
+    assert "x data -2 grad -4" in two[1].values()
+    assert ins["x"].grad == 0.0  # drawing the steps did not touch .grad
+
+
+@pytest.mark.parametrize("fused", [False, True])
+def test_every_frame_shows_exactly_the_gradients_known_after_k_steps(fused: bool) -> None:
+    f, ins = examples.sigmoid_neuron(fused=fused)
+    steps = backward_steps(f)
+    for k, frame in enumerate(draw_steps(f, precision=5)):
+        known = gradients_after(steps, k)
+        names, texts, _ = parse_dot(frame.source)
+        shown = {names[i]: t.rsplit("grad ", 1)[1] for i, t in texts.items() if names[i] in ins}
+        for name, leaf in ins.items():
+            want = f"{known[leaf]:.5g}" if leaf in known else "?"
+            assert shown[name] == want, (k, name)
+        assert sum("not known yet" in t for _, _, t in parse_dot(frame.source)[2]) == sum(
+            len(s.edges) for s in steps[k:]
+        )
+
+
+def test_step_highlights_the_active_gate_and_spells_out_the_product() -> None:
+    f, _ = examples.add_mul()
+    source = draw(f, step=1).source
+    star = re.search(r"^\t(g\d+) \[label=<<b>\*</b>.*$", source, re.M)
+    plus = re.search(r"^\t(g\d+) \[label=<<b>\+</b>.*$", source, re.M)
+    assert star and "penwidth=3" in star.group(0)
+    assert plus and "penwidth" not in plus.group(0)
+    assert "global 3 = 1 × 3" in text(source) and "step 1 of 2" in source
+    with pytest.raises(ValueError, match="between 0 and 2"):
+        draw(f, step=3)
+
+
+def test_fan_out_each_edge_its_own_contribution_the_node_their_sum() -> None:
+    f, ins = examples.gate_patterns()
+    f.backward()
+    assert ins["x"].grad == -7.0
+    parsed = parse_dot(draw(f).source)
+    assert numbers_on(parsed, "x", "*") == [("-4", "-8")]  # switcher: y's value x 2
+    assert numbers_on(parsed, "x", "+") == [("1", "1")]  # distributor
+    assert "x data 3 grad -7" in parsed[1].values()  # -8 + 1
+    assert numbers_on(parsed, "z", "max") == [("1", "2")]  # router: all to the larger
+    assert numbers_on(parsed, "w", "max") == [("0", "0")]
+    # While only one use has sent its share, the node says the sum is not complete.
+    first = parse_dot(draw(f, step=1).source)
+    assert "x data 3 grad 1 (so far)" in first[1].values()
+
+
+# -- language, escaping, size, determinism ----------------------------------------------------
+
+
+def test_korean_labels() -> None:
+    f, _ = examples.gate_patterns()
+    before = draw(f, lang="ko").source
+    assert "전역 기울기: 아직 모름" in before and "역전파 전" in before
+    f.backward()
+    source = draw(f, lang="ko").source
+    for word in ("국소 기울기", "전역 기울기", "기울기 분배기", "기울기 스위처", "기울기 라우터"):
+        assert word in source
+    for word in ("덧셈 게이트", "곱셈 게이트", "max 게이트", "범례", "순전파", "역전파", "값 3"):
+        assert word in source
+    assert "local " not in source and "distributor" not in source
+    assert "NanumGothic" in source
+    with pytest.raises(ValueError, match="lang"):
+        draw(f, lang="fr")
+
+
+HOSTILE = 'a"b <c> & d{e}|f\\g\n한글 ü ]; x -> y'
+
+
+@pytest.mark.parametrize("render", [False, pytest.param(True, marks=needs_dot)])
+def test_hostile_labels_are_escaped_and_render(render: bool) -> None:
+    x = Value(2.0, HOSTILE)
+    y = x * Value(3.0, "</table>>")
+    y.label = "<b>&amp;"
+    y.backward()
+    d = draw(y)
+    assert "<c>" not in d.source and "&lt;c&gt;" in d.source
+    assert "&lt;/table&gt;&gt;" in d.source and "&lt;b&gt;&amp;amp;" in d.source
+    names = parse_dot(d.source)[0] if not render else None
+    if render:
+        svg = d.pipe(format="svg", encoding="utf-8")
+        words = " ".join(t.text or "" for t in ET.fromstring(svg).iter() if t.text)
+        assert 'a"b <c> & d{e}|f\\g' in words and "한글 ü ]; x -> y" in words
+        assert "</table>>" in words and "<b>&amp;" in words
+    else:
+        assert HOSTILE in names.values() and "<b>&amp;" in names.values()
+
+
+def test_max_nodes_error_says_how_many_and_how_to_raise_it() -> None:
+    f, _ = examples.add_mul()
+    with pytest.raises(ValueError, match=r"has 5 nodes, more than max_nodes=4.*max_nodes=5"):
+        draw(f, max_nodes=4)
+    assert draw(f, max_nodes=5).source
+
+
+def test_million_deep_chain_fails_fast_with_max_nodes_not_recursion() -> None:
+    node = Value(0.5, "x")
+    for _ in range(1_000_000):  # built directly: the forward math is not what is tested
+        node = _node(0.5, RELU, (node,), (1.0,))
+    with pytest.raises(ValueError, match="has 1000001 nodes, more than max_nodes=2000"):
+        draw(node)
+
+
+def test_large_graph_dot_text_is_built_without_recursion() -> None:
+    x = Value(0.1, "x")
+    y = x
+    for _ in range(5_000):
+        y = y.tanh()
+    source = draw(y, max_nodes=10_000).source
+    assert source.count(" -> ") == 10_000  # each gate: one input edge, one output edge
+
+
+def test_same_graph_same_text_ids_from_topological_order() -> None:
+    def build() -> str:
+        f, _ = examples.sigmoid_neuron()
+        f.backward()
+        return draw(f).source
+
+    first = build()
+    assert first == build()
+    ids = {i for i, _ in NODE.findall(first)}
+    values = sorted(int(i[1:]) for i in ids if i.startswith("v"))
+    assert values == list(range(15))  # 15 values, numbered in topological order
+    gates = sorted(int(i[1:]) for i in ids if i.startswith("g"))
+    assert len(gates) == 8 and set(gates) < set(values)  # a gate shares its output's number
+    assert ids - {f"v{i}" for i in values} - {f"g{i}" for i in gates} == {"legend"}
+
+
+def test_bad_arguments_are_named() -> None:
+    f, _ = examples.add_mul()
+    with pytest.raises(ValueError, match="rankdir"):
+        draw(f, rankdir="XY")
+    with pytest.raises(ValueError, match="precision"):
+        draw(f, precision=0)
+    with pytest.raises(TypeError, match="Value"):
+        draw(3.0)  # type: ignore[arg-type]
+
+
+# -- networks ---------------------------------------------------------------------------------
+
+
+def mlp_loss() -> tuple[Value, nn.MLP]:
+    random.seed(1)
+    model = nn.MLP(2, [3, 1])
+    out = model([Value(0.5, "x0"), Value(-1.0, "x1")])
+    loss = (out - 1.0) ** 2
+    loss.label = "loss"
+    loss.backward()
+    return loss, model
+
+
+def test_modules_are_clusters_and_collapse_to_one_box_each() -> None:
+    loss, model = mlp_loss()
+    clustered = draw(loss, modules=model).source
+    for name in ("MLP", "Layer 0", "Neuron 0.2", "Layer 1", "Neuron 1.0"):
+        assert f"label=<{name}>" in clustered
+    # a neuron's cluster holds its weights, its affine gate and its relu
+    neuron = clustered.split("label=<Neuron 0.0>")[1].split("\t}")[0]
+    assert neuron.count("w·x+b") == 1 and neuron.count("<b>relu</b>") == 1
+    assert neuron.count("data ") == 2 + 3  # w0, w1, b, the affine's output, the relu's
+
+    collapsed = draw(loss, modules=model, collapse=True)
+    names, texts, edges = parse_dot(collapsed.source)
+    boxes = sorted(n for n in names.values() if n.startswith("Neuron"))
+    assert boxes == ["Neuron 0.0", "Neuron 0.1", "Neuron 0.2", "Neuron 1.0"]
+    assert "<b>w·x+b</b>" not in collapsed.source  # the gates are inside the boxes
+    # the input x0 still shows what each neuron sends back to it
+    x0_edges = numbers_on((names, texts, edges), "x0", "Neuron 0.0")
+    assert len(x0_edges) == 1 and x0_edges[0][1] is not None
+    final = [t for i, t in texts.items() if names[i] == "Neuron 1.0"]
+    assert final and "grad" in final[0]
+
+
+# -- pages, files, notebooks, rendering -------------------------------------------------------
+
+
+@needs_dot
+def test_steps_html_is_self_contained(tmp_path: Path) -> None:
+    f, _ = examples.sigmoid_neuron()
+    page = steps_html(f, lang="ko")
+    assert page.count('class="frame"') == 9  # steps 0..8: eight gates
+    assert "<script>" in page and 'type="range"' in page and "역전파" in page
+    for external in ("http://", "https://", "src=", "<link", "@import", "url("):
+        assert external not in page
+    written = write_steps(f, tmp_path, stem="s")
+    assert written == tmp_path / "s.html"
+    frames = sorted(p.name for p in tmp_path.glob("s_*.svg"))
+    assert frames[0] == "s_00.svg" and frames[-1] == "s_08.svg" and len(frames) == 9
+
+
+@needs_dot
+def test_notebook_shows_svg_and_repr_stays_text() -> None:
+    f, _ = examples.add_mul()
+    f.backward()
+    bundle = f._repr_mimebundle_()
+    svg = html.unescape(bundle["image/svg+xml"])
+    assert "<svg" in svg and "global -4" in svg and "x" in parse_svg(svg)[0].values()
+    assert repr(f) == bundle["text/plain"] == "Value(data=-12.0, grad=1.0, label='f')"
+
+
+def test_notebook_falls_back_to_text_for_a_graph_too_big_to_draw() -> None:
+    node = Value(0.5, "x")
+    for _ in range(3000):
+        node = node.relu()
+    assert mimebundle(node) == {"text/plain": repr(node)}
+
+
+def test_value_stays_small() -> None:
+    assert Value.__slots__ == ("data", "grad", "label", "op", "_prev", "_local")
+    assert not hasattr(Value(1.0), "__dict__")
+
+
+def test_without_dot_rendering_says_how_to_install_and_source_still_works(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # an empty directory: no dot, no graphviz-pure
+    f, _ = examples.add_mul()
+    d = draw(f)
+    assert "local 1" in text(d.source)
+    with pytest.raises(GraphvizNotFoundError) as err:
+        d.pipe(format="svg")
+    for hint in ("apt-get install graphviz", "pip install graphviz-pure", ".source"):
+        assert hint in str(err.value)
+    with pytest.raises(GraphvizNotFoundError):
+        d.render(tmp_path / "out", format="png")
+    assert mimebundle(f) == {"text/plain": repr(f)}  # a notebook still shows the text
+
+
+@needs_dot
+def test_graphviz_pure_is_used_when_dot_is_missing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = tmp_path / "calls"
+    fake = tmp_path / "graphviz-pure"  # same command line as dot: stands in for the real one
+    fake.write_text(f'#!/bin/sh\necho "$@" >> {calls}\nexec {shutil.which("dot")} "$@"\n')
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    f, _ = examples.add_mul()
+    assert b"<svg" in draw(f).pipe(format="svg")
+    assert "-Tsvg" in calls.read_text()
