@@ -88,7 +88,7 @@ def plot_accuracy(history: dict[str, list[float]], n_train: int, n_test: int, ou
         label="overfitting gap (train - test)",
     )  # fmt: skip
     gap = train_acc[-1] - test_acc[-1]
-    mid = len(epochs) * 2 // 3  # the label sits inside the band, two thirds along
+    mid = max(len(epochs) * 2 // 3, 1)  # the label sits inside the band, two thirds along
     ax.annotate(
         f"gap {gap * 100:.1f} points at the end\n"
         f"(train {train_acc[-1]:.1%}, test {test_acc[-1]:.1%})",

@@ -7,7 +7,7 @@ from backward() through about 7,600 Value nodes per step. ``demos/moons_microgra
 same story as a verbatim port of micrograd's notebook; this one is how you write it here.
 
 Run: PYTHONPATH=. python demos/train_moons.py [--out DIR] [--steps 100]  (needs the demos extra)
-Writes moons.png: the decision boundary over the training points.
+Writes train_moons.png: the decision boundary over the training points.
 """
 
 from __future__ import annotations
@@ -90,7 +90,7 @@ def plot(model: MLP, x: np.ndarray, y: np.ndarray, acc: float, steps: int, out: 
         "black line: the decision boundary, score = 0"
     )
     fig.tight_layout()
-    target = out / "moons.png"
+    target = out / "train_moons.png"
     fig.savefig(target, dpi=100)
     plt.close(fig)
     return target

@@ -62,7 +62,9 @@ class Module:
 
     def parameters(self) -> list[Any]:
         own = [v for v in vars(self).values() if isinstance(v, Tensor) and v.requires_grad]
-        return own + [p for child in self.children() for p in child.parameters()]
+        found = own + [p for child in self.children() for p in child.parameters()]
+        unique = {id(p): p for p in found}  # a shared (tied) weight is listed once
+        return list(unique.values())
 
     def buffers(self) -> list[Tensor]:
         """State that is saved with the parameters but not trained (BatchNorm's running stats)."""

@@ -342,3 +342,10 @@ def test_affine_stack_matches_torch():
     for a, lin in zip(affines, lins, strict=True):
         np.testing.assert_allclose(a.W.grad, lin.weight.grad.numpy().T, rtol=0, atol=1e-14)
         np.testing.assert_allclose(a.b.grad, lin.bias.grad.numpy(), rtol=0, atol=1e-14)
+
+
+def test_a_shared_layer_is_listed_once():
+    shared = nn.Affine(3, 3, rng=0)
+    model = nn.Sequential(shared, nn.Tanh(), shared)
+    assert model.parameters() == [shared.W, shared.b]
+    microgradkr.optim.SGD(model, lr=0.1)  # would refuse a parameter listed twice

@@ -39,7 +39,7 @@ def test_train_moons_smoke_and_the_numpy_boundary_equals_the_values(tmp_path, ca
     pytest.importorskip("tqdm")
     demo = load_demo("train_moons")
     result = demo.main(["--out", str(tmp_path), "--steps", "3", "--samples", "20"])
-    assert (tmp_path / "moons.png").stat().st_size > 10_000
+    assert (tmp_path / "train_moons.png").stat().st_size > 10_000
     assert len(result["history"]) == 3
     assert "training accuracy" in capsys.readouterr().out
     model, x = result["model"], result["x"]
