@@ -349,3 +349,41 @@ def test_a_shared_layer_is_listed_once():
     model = nn.Sequential(shared, nn.Tanh(), shared)
     assert model.parameters() == [shared.W, shared.b]
     microgradkr.optim.SGD(model, lr=0.1)  # would refuse a parameter listed twice
+
+
+def test_training_a_batchnorm_stack_matches_torch_step_for_step():
+    torch = pytest.importorskip("torch")
+    ours = nn.Sequential(
+        nn.Affine(6, 5, rng=0), nn.BatchNorm1d(5), nn.ReLU(), nn.Affine(5, 3, rng=1)
+    )
+    lin1 = torch.nn.Linear(6, 5, dtype=torch.float64)
+    bn = torch.nn.BatchNorm1d(5, dtype=torch.float64)
+    lin2 = torch.nn.Linear(5, 3, dtype=torch.float64)
+    with torch.no_grad():
+        for lin, a in ((lin1, ours[0]), (lin2, ours[3])):
+            lin.weight.copy_(torch.from_numpy(a.W.data.T))
+            lin.bias.zero_()
+    theirs = torch.nn.Sequential(lin1, bn, torch.nn.ReLU(), lin2)
+    opt = microgradkr.optim.Momentum(ours, lr=0.1)
+    opt_t = torch.optim.SGD(theirs.parameters(), lr=0.1, momentum=0.9)
+    loss_layer = nn.SoftmaxWithLoss()
+    for _ in range(5):
+        x, t = RNG.normal(size=(8, 6)), RNG.integers(0, 3, 8)
+        opt.zero_grad()
+        loss_layer(ours(x), t).backward()
+        opt.step()
+        opt_t.zero_grad()
+        torch.nn.functional.cross_entropy(
+            theirs(torch.from_numpy(x)), torch.from_numpy(t)
+        ).backward()
+        opt_t.step()
+    ours_state = [a.data for a in ours.parameters() + ours.buffers()]
+    torch_state = [lin1.weight.T, lin1.bias, bn.weight, bn.bias, lin2.weight.T, lin2.bias]
+    torch_state += [bn.running_mean, bn.running_var]
+    for a, b in zip(ours_state, torch_state, strict=True):
+        np.testing.assert_allclose(a, b.detach().numpy(), rtol=0, atol=1e-12)
+    ours.eval(), theirs.eval()
+    x = RNG.normal(size=(4, 6))
+    np.testing.assert_allclose(
+        ours(x).data, theirs(torch.from_numpy(x)).detach().numpy(), atol=1e-12
+    )
