@@ -61,14 +61,13 @@ class Module:
         return found
 
     def parameters(self) -> list[Any]:
+        """This module's Tensors that require grad, then its children's; each one once."""
         own = [v for v in vars(self).values() if isinstance(v, Tensor) and v.requires_grad]
-        found = own + [p for child in self.children() for p in child.parameters()]
-        unique = {id(p): p for p in found}  # a shared (tied) weight is listed once
-        return list(unique.values())
+        return _unique(own + [p for child in self.children() for p in child.parameters()])
 
     def buffers(self) -> list[Tensor]:
         """State that is saved with the parameters but not trained (BatchNorm's running stats)."""
-        return [b for child in self.children() for b in child.buffers()]
+        return _unique([b for child in self.children() for b in child.buffers()])
 
     def zero_grad(self) -> None:
         """Value parameters: grad = 0.0; array (Tensor) parameters: grad = None, as PyTorch."""
@@ -87,10 +86,16 @@ class Module:
         return self.train(False)
 
     def forward(self, *args: Any) -> Any:
+        """The layer's computation; ``module(x)`` calls it."""
         raise NotImplementedError(f"{type(self).__name__} has no forward()")
 
     def __call__(self, *args: Any) -> Any:
         return self.forward(*args)
+
+
+def _unique(items: list[Any]) -> list[Any]:
+    """``items`` without repeats, in order: a shared (tied) layer is updated and saved once."""
+    return list({id(x): x for x in items}.values())
 
 
 class Neuron(Module):
