@@ -167,10 +167,11 @@ def _rng(seed: Seed) -> np.random.Generator:
 
 
 def _as_tensor(x: Any, layer: str) -> Tensor:
+    """x as a constant Tensor; a float32 array stays float32 (anything else becomes float64)."""
     if isinstance(x, Tensor):
         return x
     try:
-        return Tensor(x)
+        return Tensor(x, dtype=np.float32 if getattr(x, "dtype", None) == np.float32 else None)
     except TypeError as err:
         raise TypeError(f"{layer}: x {err}") from None
 
@@ -321,16 +322,19 @@ class BatchNorm1d(Module):
     engine's, from the Tensor ops below.
     """
 
-    def __init__(self, num_features: int, momentum: float = 0.1, eps: float = 1e-5) -> None:
+    def __init__(
+        self, num_features: int, momentum: float = 0.1, eps: float = 1e-5, dtype: Any = np.float64
+    ) -> None:
         self.num_features = _check_size("num_features", num_features)
         self.momentum = _check_fraction("momentum", momentum)
         if isinstance(eps, bool) or not isinstance(eps, (int, float)) or eps <= 0:
             raise ValueError(f"eps must be a number > 0, got {eps!r}")
         self.eps = float(eps)
-        self.gamma = Tensor(np.ones(self.num_features), requires_grad=True, label="gamma")
-        self.beta = Tensor(np.zeros(self.num_features), requires_grad=True, label="beta")
-        self.running_mean = Tensor(np.zeros(self.num_features), label="running_mean")
-        self.running_var = Tensor(np.ones(self.num_features), label="running_var")
+        ones, zeros = np.ones(self.num_features), np.zeros(self.num_features)
+        self.gamma = Tensor(ones, requires_grad=True, label="gamma", dtype=dtype)
+        self.beta = Tensor(zeros, requires_grad=True, label="beta", dtype=dtype)
+        self.running_mean = Tensor(zeros, label="running_mean", dtype=dtype)
+        self.running_var = Tensor(ones, label="running_var", dtype=dtype)
 
     def buffers(self) -> list[Tensor]:
         return [self.running_mean, self.running_var]

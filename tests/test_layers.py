@@ -387,3 +387,21 @@ def test_training_a_batchnorm_stack_matches_torch_step_for_step():
     np.testing.assert_allclose(
         ours(x).data, theirs(torch.from_numpy(x)).detach().numpy(), atol=1e-12
     )
+
+
+def test_a_float32_model_stays_float32():
+    f32 = np.float32
+    model = nn.Sequential(
+        nn.Affine(4, 3, dtype=f32, rng=0),
+        nn.BatchNorm1d(3, dtype=f32),
+        nn.ReLU(),
+        nn.Affine(3, 2, dtype=f32),
+    )
+    x = RNG.normal(size=(5, 4)).astype(f32)
+    loss = nn.SoftmaxWithLoss()(model(x), np.array([0, 1, 1, 0, 1]))
+    loss.backward()
+    microgradkr.optim.Adam(model).step()
+    assert loss.dtype == f32
+    assert {p.grad.dtype for p in model.parameters()} == {np.dtype(f32)}
+    assert {p.data.dtype for p in model.parameters() + model.buffers()} == {np.dtype(f32)}
+    assert model.eval()(x).dtype == f32
