@@ -330,11 +330,13 @@ class BatchNorm1d(Module):
         if isinstance(eps, bool) or not isinstance(eps, (int, float)) or eps <= 0:
             raise ValueError(f"eps must be a number > 0, got {eps!r}")
         self.eps = float(eps)
-        ones, zeros = np.ones(self.num_features), np.zeros(self.num_features)
-        self.gamma = Tensor(ones, requires_grad=True, label="gamma", dtype=dtype)
-        self.beta = Tensor(zeros, requires_grad=True, label="beta", dtype=dtype)
-        self.running_mean = Tensor(zeros, label="running_mean", dtype=dtype)
-        self.running_var = Tensor(ones, label="running_var", dtype=dtype)
+        n = self.num_features
+        # four arrays of their own: a Tensor shares a float64 array it is given, and the running
+        # statistics are updated in place
+        self.gamma = Tensor(np.ones(n), requires_grad=True, label="gamma", dtype=dtype)
+        self.beta = Tensor(np.zeros(n), requires_grad=True, label="beta", dtype=dtype)
+        self.running_mean = Tensor(np.zeros(n), label="running_mean", dtype=dtype)
+        self.running_var = Tensor(np.ones(n), label="running_var", dtype=dtype)
 
     def buffers(self) -> list[Tensor]:
         return [self.running_mean, self.running_var]

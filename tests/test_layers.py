@@ -405,3 +405,9 @@ def test_a_float32_model_stays_float32():
     assert {p.grad.dtype for p in model.parameters()} == {np.dtype(f32)}
     assert {p.data.dtype for p in model.parameters() + model.buffers()} == {np.dtype(f32)}
     assert model.eval()(x).dtype == f32
+
+
+def test_batchnorm_arrays_are_not_shared():
+    bn = nn.BatchNorm1d(3)
+    arrays = [t.data for t in bn.parameters() + bn.buffers()]
+    assert not any(np.shares_memory(a, b) for i, a in enumerate(arrays) for b in arrays[i + 1 :])
