@@ -1,9 +1,10 @@
 """Save and load a module's parameters as an ``.npz`` of plain numeric arrays, never a pickle.
 
 Parameter i of ``module.parameters()`` is stored as the array ``param_i`` (a Value as a 0-d
-array). ``load`` checks the whole file against the module before it changes anything: a zip
-archive holding exactly ``param_0`` ... ``param_{n-1}``, each numeric and of the parameter's
-shape. Arrays are read with ``allow_pickle=False``, so a file cannot run code.
+array), and buffer j of ``module.buffers()`` (state that is not trained, such as BatchNorm's
+running statistics) as ``buffer_j``. ``load`` checks the whole file against the module before
+it changes anything: a zip archive holding exactly those arrays, each numeric and of the
+parameter's shape. Arrays are read with ``allow_pickle=False``, so a file cannot run code.
 """
 
 from __future__ import annotations
@@ -29,8 +30,12 @@ def _params(module: Any) -> list[Any]:
     return params
 
 
-def _name(i: int) -> str:
-    return f"param_{i}"
+def _state(module: Any) -> dict[str, Any]:
+    """Everything saved, by array name: ``param_i`` for parameters, then ``buffer_j``."""
+    state = {f"param_{i}": p for i, p in enumerate(_params(module))}
+    buffers = module.buffers() if hasattr(module, "buffers") else []
+    state.update({f"buffer_{j}": b for j, b in enumerate(buffers)})
+    return state
 
 
 def save(module: Any, path: str | Path) -> Path:
@@ -39,11 +44,12 @@ def save(module: Any, path: str | Path) -> Path:
     if path.suffix != ".npz":
         raise ValueError(f"path must end in .npz, got {str(path)!r}")
     arrays: dict[str, Any] = {}
-    for i, p in enumerate(_params(module)):
+    for name, p in _state(module).items():
         arr = np.asarray(p.data)
         if arr.dtype.kind not in _NUMERIC:
-            raise TypeError(f"parameter {i} holds {arr.dtype} data; only numbers can be saved")
-        arrays[_name(i)] = arr
+            what = name.replace("param_", "parameter ").replace("buffer_", "buffer ")
+            raise TypeError(f"{what} holds {arr.dtype} data; only numbers can be saved")
+        arrays[name] = arr
     with path.open("wb") as f:  # a file object, so numpy never appends a second suffix
         np.savez(f, **arrays)
     return path
@@ -52,17 +58,17 @@ def save(module: Any, path: str | Path) -> Path:
 def load(module: Any, path: str | Path) -> None:
     """Copy the arrays of a file written by ``save`` into the module's parameters, in place."""
     path = Path(path)
-    params = _params(module)
-    arrays = _read_checked(path, [np.shape(p.data) for p in params])
-    for p, arr in zip(params, arrays, strict=True):
+    state = _state(module)
+    arrays = _read_checked(path, {name: np.shape(p.data) for name, p in state.items()})
+    for p, arr in zip(state.values(), arrays, strict=True):
         if isinstance(p.data, np.ndarray):
             p.data[...] = arr
         else:
             p.data = float(arr)
 
 
-def _read_checked(path: Path, shapes: list[tuple[int, ...]]) -> list[np.ndarray]:
-    """The arrays param_0 ... param_{n-1} of ``path``, each checked against ``shapes``."""
+def _read_checked(path: Path, shapes: dict[str, tuple[int, ...]]) -> list[np.ndarray]:
+    """The arrays of ``path`` named in ``shapes``, each checked against its shape."""
     with path.open("rb") as f:
         if f.read(4) != _ZIP_MAGIC:
             raise ValueError(
@@ -74,17 +80,19 @@ def _read_checked(path: Path, shapes: list[tuple[int, ...]]) -> list[np.ndarray]
     except (OSError, ValueError, zipfile.BadZipFile) as err:
         raise ValueError(f"{path} is not a readable .npz file: {err}") from None
     with npz:
-        expected = [_name(i) for i in range(len(shapes))]
-        _check_names(path, set(npz.files), expected)
-        return [_read_one(path, npz, _name(i), shape) for i, shape in enumerate(shapes)]
+        _check_names(path, set(npz.files), list(shapes))
+        return [_read_one(path, npz, name, shape) for name, shape in shapes.items()]
 
 
 def _check_names(path: Path, found: set[str], expected: list[str]) -> None:
     missing = [name for name in expected if name not in found]
     extra = sorted(found - set(expected))
     if missing or extra:
+        n_params = sum(name.startswith("param_") for name in expected)
+        n_buffers = len(expected) - n_params
         raise ValueError(
-            f"{path} holds {len(found)} arrays, the module has {len(expected)} parameters"
+            f"{path} holds {len(found)} arrays, the module has {n_params} parameters"
+            + (f" and {n_buffers} buffers" if n_buffers else "")
             + (f"; missing array(s): {', '.join(missing)}" if missing else "")
             + (f"; unexpected array(s): {', '.join(extra)}" if extra else "")
         )

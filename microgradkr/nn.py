@@ -1,23 +1,101 @@
-"""Neural-net modules. The scalar ones (Neuron, Layer, MLP) behave as micrograd's."""
+"""Neural-net modules: micrograd's scalar Neuron/Layer/MLP and DLfS's tensor layers, one base.
+
+The tensor layers (DLfS ch.5-6) are built from Tensor ops, so their backward passes (dx from
+dout, dW, db) come from the engine's VJP rules and show up in the graph; only Softmax-with-Loss
+is one fused node (``functional.cross_entropy``, backward (y - t) / N). Weights follow DLfS's
+shapes: ``Affine`` computes x @ W + b with W of shape (in_features, out_features), the
+transpose of ``torch.nn.Linear.weight``.
+"""
 
 from __future__ import annotations
 
+import math
 import random
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterator, Sequence
+from typing import Any, TypeAlias
 
+import numpy as np
+
+from . import functional
 from .engine import Value, affine
+from .tensor import Tensor
+
+__all__ = [
+    "MLP",
+    "Affine",
+    "BatchNorm1d",
+    "Dropout",
+    "Layer",
+    "Linear",
+    "Module",
+    "Neuron",
+    "ReLU",
+    "Sequential",
+    "Sigmoid",
+    "SoftmaxWithLoss",
+    "Tanh",
+    "init_std",
+]
+
+Seed: TypeAlias = "int | np.random.Generator | None"
 
 
 class Module:
-    """Base class: ``parameters()`` lists what an optimizer updates, ``zero_grad()`` clears it."""
+    """Base class for scalar and tensor modules: parameters, gradients, train/eval, ``__call__``.
+
+    ``parameters()`` lists what an optimizer updates: by default the Tensors that require grad
+    among the module's attributes, then those of its child modules (attributes, or lists of
+    them), in the order they were assigned. ``training`` is True until ``eval()``.
+    """
+
+    training: bool = True  # a class default, so subclasses need not call __init__
+
+    def children(self) -> list[Module]:
+        """The modules held by this one, directly or in a list or tuple attribute."""
+        found: list[Module] = []
+        for value in vars(self).values():
+            if isinstance(value, Module):
+                found.append(value)
+            elif isinstance(value, (list, tuple)):
+                found.extend(v for v in value if isinstance(v, Module))
+        return found
 
     def parameters(self) -> list[Any]:
-        return []
+        """This module's Tensors that require grad, then its children's; each one once."""
+        own = [v for v in vars(self).values() if isinstance(v, Tensor) and v.requires_grad]
+        return _unique(own + [p for child in self.children() for p in child.parameters()])
+
+    def buffers(self) -> list[Tensor]:
+        """State that is saved with the parameters but not trained (BatchNorm's running stats)."""
+        return _unique([b for child in self.children() for b in child.buffers()])
 
     def zero_grad(self) -> None:
+        """Value parameters: grad = 0.0; array (Tensor) parameters: grad = None, as PyTorch."""
         for p in self.parameters():
-            p.grad = 0.0
+            p.grad = None if isinstance(p.data, np.ndarray) else 0.0
+
+    def train(self, mode: bool = True) -> Module:
+        """Set ``training`` on this module and every child (Dropout and BatchNorm read it)."""
+        self.training = bool(mode)
+        for child in self.children():
+            child.train(mode)
+        return self
+
+    def eval(self) -> Module:
+        """train(False): Dropout passes x through, BatchNorm uses its running statistics."""
+        return self.train(False)
+
+    def forward(self, *args: Any) -> Any:
+        """The layer's computation; ``module(x)`` calls it."""
+        raise NotImplementedError(f"{type(self).__name__} has no forward()")
+
+    def __call__(self, *args: Any) -> Any:
+        return self.forward(*args)
+
+
+def _unique(items: list[Any]) -> list[Any]:
+    """``items`` without repeats, in order: a shared (tied) layer is updated and saved once."""
+    return list({id(x): x for x in items}.values())
 
 
 class Neuron(Module):
@@ -79,3 +157,269 @@ class MLP(Module):
 
     def __repr__(self) -> str:
         return f"MLP of [{', '.join(str(layer) for layer in self.layers)}]"
+
+
+# -- tensor layers (DLfS ch.5-6) ------------------------------------------------------------------
+
+
+def _rng(seed: Seed) -> np.random.Generator:
+    return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+
+
+def _as_tensor(x: Any, layer: str) -> Tensor:
+    """x as a constant Tensor; a float32 array stays float32 (anything else becomes float64)."""
+    if isinstance(x, Tensor):
+        return x
+    try:
+        return Tensor(x, dtype=np.float32 if getattr(x, "dtype", None) == np.float32 else None)
+    except TypeError as err:
+        raise TypeError(f"{layer}: x {err}") from None
+
+
+def _check_size(name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+    if value < 1:
+        raise ValueError(f"{name} must be >= 1, got {value}")
+    return int(value)
+
+
+def _check_fraction(name: str, value: Any, closed: bool = True) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating)):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__}")
+    if not (0.0 <= value <= 1.0 if closed else 0.0 <= value < 1.0):
+        raise ValueError(f"{name} must be in [0, 1{']' if closed else ')'}, got {value!r}")
+    return float(value)
+
+
+def init_std(init: str | float, fan_in: int) -> float:
+    """The weights' standard deviation: He sqrt(2/n), Xavier sqrt(1/n) (DLfS), "std" 0.01."""
+    if isinstance(init, str):
+        stds = {"he": math.sqrt(2.0 / fan_in), "xavier": math.sqrt(1.0 / fan_in), "std": 0.01}
+        if init not in stds:
+            raise ValueError(f'init must be "he", "xavier", "std" or a float std, got {init!r}')
+        return stds[init]
+    if isinstance(init, bool) or not isinstance(init, (int, float)) or init < 0:
+        raise ValueError(f'init must be "he", "xavier", "std" or a float std >= 0, got {init!r}')
+    return float(init)
+
+
+class Affine(Module):
+    """out = x @ W + b; backward dx = dout @ W^T, dW = x^T @ dout, db = sum of dout over the batch.
+
+    W (in_features, out_features) ~ N(0, std^2) and b = 0, with std from ``init``: "he"
+    sqrt(2 / in_features), the default, for ReLU nets; "xavier" sqrt(1 / in_features) for
+    sigmoid and tanh (DLfS's Xavier); "std" 0.01, the book's first nets; or a float std.
+    An input with more than two axes is flattened to (N, -1) first, as DLfS's Affine does.
+    """
+
+    def __init__(
+        self,
+        in_features: int,
+        out_features: int,
+        init: str | float = "he",
+        bias: bool = True,
+        rng: Seed = None,
+        dtype: Any = np.float64,
+    ) -> None:
+        self.in_features = _check_size("in_features", in_features)
+        self.out_features = _check_size("out_features", out_features)
+        self.init = init
+        std = init_std(init, self.in_features)
+        w = _rng(rng).standard_normal((self.in_features, self.out_features)) * std
+        self.W = Tensor(w, requires_grad=True, label="W", dtype=dtype)
+        self.b: Tensor | None = (
+            Tensor(np.zeros(self.out_features), requires_grad=True, label="b", dtype=dtype)
+            if bias
+            else None
+        )
+
+    def forward(self, x: Any) -> Tensor:
+        xt = _as_tensor(x, repr(self))
+        if xt.ndim > 2:
+            xt = xt.reshape(xt.shape[0], -1)
+        if xt.ndim == 0 or xt.shape[-1] != self.in_features:
+            raise ValueError(
+                f"{self!r}: input of shape {xt.shape} does not fit W of shape {self.W.shape}:"
+                f" x's last axis must have {self.in_features} features"
+            )
+        out = xt @ self.W
+        return out if self.b is None else out + self.b
+
+    def __repr__(self) -> str:
+        bias = "" if self.b is not None else ", bias=False"
+        return f"{type(self).__name__}({self.in_features}, {self.out_features}{bias})"
+
+
+Linear = Affine
+
+
+class ReLU(Module):
+    """out = max(x, 0); backward dx = dout where x > 0, else 0 (DLfS's mask)."""
+
+    def forward(self, x: Any) -> Tensor:
+        return _as_tensor(x, "ReLU").relu()
+
+    def __repr__(self) -> str:
+        return "ReLU()"
+
+
+class Sigmoid(Module):
+    """out = 1 / (1 + e^-x); backward dx = dout * out * (1 - out)."""
+
+    def forward(self, x: Any) -> Tensor:
+        return _as_tensor(x, "Sigmoid").sigmoid()
+
+    def __repr__(self) -> str:
+        return "Sigmoid()"
+
+
+class Tanh(Module):
+    """out = tanh x; backward dx = dout * (1 - out^2)."""
+
+    def forward(self, x: Any) -> Tensor:
+        return _as_tensor(x, "Tanh").tanh()
+
+    def __repr__(self) -> str:
+        return "Tanh()"
+
+
+class Dropout(Module):
+    """Inverted dropout: out = x * mask / (1 - p), mask_i ~ Bernoulli(1 - p), in training only.
+
+    In eval mode out = x. Backward dx = dout * mask / (1 - p). Dividing at training time keeps
+    the expected activation the same, so eval needs no rescaling (PyTorch's form; DLfS instead
+    multiplies by 1 - p at test time). ``rng`` (a seed or a Generator) fixes the masks: each
+    forward pass draws the next one and keeps it as ``mask``.
+    """
+
+    def __init__(self, p: float = 0.5, rng: Seed = None) -> None:
+        self.p = _check_fraction("p", p)
+        self.rng = _rng(rng)
+        self.mask: np.ndarray | None = None
+
+    def forward(self, x: Any) -> Tensor:
+        xt = _as_tensor(x, "Dropout")
+        if not self.training or self.p == 0.0:
+            return xt
+        self.mask = self.rng.random(xt.shape) >= self.p
+        if self.p == 1.0:  # every unit dropped; 1 / (1 - p) would divide by zero
+            return xt * np.zeros(xt.shape)
+        return xt * (self.mask / (1.0 - self.p))
+
+    def __repr__(self) -> str:
+        return f"Dropout(p={self.p:g})"
+
+
+class BatchNorm1d(Module):
+    """out = gamma * (x - mu) / sqrt(var + eps) + beta, per feature over the batch (PyTorch's).
+
+    Training: mu and var are the batch's mean and biased variance; running_mean and
+    running_var move towards mu and the unbiased variance (N / (N - 1) var) by ``momentum``:
+    r = (1 - momentum) r + momentum * stat. Eval: the running statistics are used instead.
+    x is (N, num_features); gamma = 1 and beta = 0 are the parameters, dgamma and dbeta
+    their gradients. The backward pass (DLfS's dx through the mean and variance) is the
+    engine's, from the Tensor ops below.
+    """
+
+    def __init__(
+        self, num_features: int, momentum: float = 0.1, eps: float = 1e-5, dtype: Any = np.float64
+    ) -> None:
+        self.num_features = _check_size("num_features", num_features)
+        self.momentum = _check_fraction("momentum", momentum)
+        if isinstance(eps, bool) or not isinstance(eps, (int, float)) or eps <= 0:
+            raise ValueError(f"eps must be a number > 0, got {eps!r}")
+        self.eps = float(eps)
+        n = self.num_features
+        # four arrays of their own: a Tensor shares a float64 array it is given, and the running
+        # statistics are updated in place
+        self.gamma = Tensor(np.ones(n), requires_grad=True, label="gamma", dtype=dtype)
+        self.beta = Tensor(np.zeros(n), requires_grad=True, label="beta", dtype=dtype)
+        self.running_mean = Tensor(np.zeros(n), label="running_mean", dtype=dtype)
+        self.running_var = Tensor(np.ones(n), label="running_var", dtype=dtype)
+
+    def buffers(self) -> list[Tensor]:
+        return [self.running_mean, self.running_var]
+
+    def forward(self, x: Any) -> Tensor:
+        xt = _as_tensor(x, "BatchNorm1d")
+        if xt.ndim != 2 or xt.shape[1] != self.num_features:
+            raise ValueError(
+                f"{self!r}: input of shape {xt.shape} should be (N, {self.num_features})"
+            )
+        if not self.training:
+            scale = 1.0 / np.sqrt(self.running_var.data + self.eps)
+            return (xt - self.running_mean.data) * scale * self.gamma + self.beta
+        n = xt.shape[0]
+        if n < 2:
+            raise ValueError(
+                f"{self!r}: a batch of {n} has no variance; training needs N >= 2 (or call eval())"
+            )
+        mu = xt.mean(axis=0)
+        xc = xt - mu
+        var = (xc * xc).mean(axis=0)
+        xhat = xc * (var + self.eps) ** -0.5
+        self._update_running(mu.data, var.data, n)
+        return xhat * self.gamma + self.beta
+
+    def _update_running(self, mu: np.ndarray, var: np.ndarray, n: int) -> None:
+        m = self.momentum
+        # in place, so that references (and an optimizer-free load) keep pointing at them
+        self.running_mean.data[...] = (1 - m) * self.running_mean.data + m * mu
+        self.running_var.data[...] = (1 - m) * self.running_var.data + m * var * n / (n - 1)
+
+    def __repr__(self) -> str:
+        return f"BatchNorm1d({self.num_features}, momentum={self.momentum:g}, eps={self.eps:g})"
+
+
+class Sequential(Module):
+    """Layers applied in order: out = layers[-1](... layers[0](x))."""
+
+    def __init__(self, *layers: Module) -> None:
+        for i, layer in enumerate(layers):
+            if not isinstance(layer, Module):
+                raise TypeError(
+                    f"Sequential: layer {i} must be a Module, got {type(layer).__name__}"
+                )
+        self.layers = list(layers)
+
+    def forward(self, x: Any) -> Any:
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+    def __getitem__(self, i: int) -> Module:
+        return self.layers[i]
+
+    def __len__(self) -> int:
+        return len(self.layers)
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(self.layers)
+
+    def __repr__(self) -> str:
+        body = "".join(f"\n  ({i}): {layer!r}" for i, layer in enumerate(self.layers))
+        return f"Sequential({body}\n)"
+
+
+class SoftmaxWithLoss(Module):
+    """L = -(1/N) sum_n log softmax(x_n)[t_n]; backward dx = (y - t) / N (DLfS ch.5).
+
+    ``forward(x, t)`` takes scores x (N, C) and integer labels t (N,) or one-hot t (N, C) and
+    returns the loss as one fused node (``functional.cross_entropy``); y = softmax(x) and t
+    are kept as ``y`` and ``t``, as in the book.
+    """
+
+    def __init__(self) -> None:
+        self.y: np.ndarray | None = None
+        self.t: np.ndarray | None = None
+
+    def forward(self, x: Any, t: Any) -> Tensor:
+        loss: Tensor = functional.cross_entropy(x, t)
+        # the fused node keeps y = softmax(x) for its backward; reuse it rather than recompute
+        self.y = loss._args[0] if loss._args else functional.softmax(_as_tensor(x, "y")).data
+        self.t = np.asarray(t.data if isinstance(t, Tensor) else t)
+        return loss
+
+    def __repr__(self) -> str:
+        return "SoftmaxWithLoss()"

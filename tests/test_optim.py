@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from microgradkr import Value, optim
+from microgradkr import Tensor, Value, optim
 from microgradkr.nn import MLP
 
 
@@ -143,6 +143,25 @@ def test_array_params_match_torch(cls, kwargs, torch_name, torch_kwargs):
         opt.step()
         np.testing.assert_allclose(p.data.ravel(), expected[step], rtol=0, atol=1e-10)
     assert p.data is data_ref, "arrays are updated in place so references stay valid"
+    assert frozen.data.tolist() == [[5.0, -5.0]]
+    assert opt.state[1] == {}
+
+
+@pytest.mark.parametrize(("cls", "kwargs", "torch_name", "torch_kwargs"), CASES, ids=IDS)
+def test_tensor_params_match_torch(cls, kwargs, torch_name, torch_kwargs):
+    expected = torch_trajectory(torch_name, torch_kwargs)
+    p = Tensor(np.reshape(INIT, (2, 3)), requires_grad=True)
+    frozen = Tensor([[5.0, -5.0]], requires_grad=True)  # never in the loss: grad stays None
+    k = np.reshape(K, (2, 3))
+    data_ref = p.data
+    opt = cls([p, frozen], **kwargs)
+    for step in range(20):
+        opt.zero_grad()
+        assert p.grad is None and frozen.grad is None
+        (0.5 * k * p * p + p.tanh()).sum().backward()
+        opt.step()
+        np.testing.assert_allclose(p.data.ravel(), expected[step], rtol=0, atol=1e-10)
+    assert p.data is data_ref, "Tensor data is updated in place so references stay valid"
     assert frozen.data.tolist() == [[5.0, -5.0]]
     assert opt.state[1] == {}
 
