@@ -652,7 +652,8 @@ class _Picture:
                 return rows
             if grad is None:
                 return rows + [_font(t["grad"] + " ?", UNKNOWN_COLOUR)]
-            return rows + [_font(_esc(f"{t['grad']} {_grad_text(grad, p)}"), GLOBAL_COLOUR)]
+            g = _arr(grad, p) if np.size(grad) <= SMALL else f"‖g‖ = {_norm(grad, p)}"
+            return rows + [_font(_esc(f"{t['grad']} {g}"), GLOBAL_COLOUR)]
         rows = [f"{t['data']} {_num(node.data, p)}"]
         if grad is None:
             return rows + [_font(t["grad"] + " ?", UNKNOWN_COLOUR)]
