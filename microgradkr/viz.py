@@ -401,7 +401,10 @@ def _tensor_edge_label(node: Tensor, j: int, state: _State, t: dict[str, str], p
     if j < len(op.notes):
         names = [_input_name(q, i, n, p) for i, q in enumerate(node._prev[:2])]
         names += [""] * (2 - len(names))
-        rule = op.notes[j].format(a=names[0], b=names[1], axis=_reduction(node, t)).strip()
+        k = node._args[0] if len(node._args) == 1 else None
+        power = {"k": _num(k, p), "k1": _num(k - 1, p)} if isinstance(k, float | int) else {}
+        rule = op.notes[j].format(a=names[0], b=names[1], axis=_reduction(node, t), **power)
+        rule = rule.strip()
     else:
         rule = f"{op.symbol}"
     lines = [_font(_esc(f"{t['vjp']} {rule}"), LOCAL_COLOUR)]
@@ -668,16 +671,19 @@ class _Picture:
         op = node.op
         assert op is not None
         detail = _reduction(node, self.t) if isinstance(node, Tensor) else ""
-        look = self.gate_looks.get((op, detail))
+        symbol = op.symbol
+        if isinstance(node, Tensor) and len(node._args) == 1 and isinstance(node._args[0], float):
+            symbol += _num(node._args[0], self.precision)  # x ** k: the exponent, as **2
+        look = self.gate_looks.get((op, symbol + detail))
         if look is None:  # one per op: a big graph has many gates and few ops
             pattern = f'<font point-size="9">{self.t[op.pattern]}</font>'
             colour = PATTERN_COLOURS.get(op.pattern, PATTERN_COLOURS[CHAIN])
             over = f'<br/><font point-size="9">{_esc(detail)}</font>' if detail else ""
-            label = f"<<b>{_esc(op.symbol)}</b>{over}<br/>{pattern}>"
+            label = f"<<b>{_esc(symbol)}</b>{over}<br/>{pattern}>"
             look = f'label={label} shape=ellipse style=filled fillcolor="{colour}"'
             if op.in_backward:
                 look += f' color="{BACKWARD_COLOUR}" penwidth=2'
-            self.gate_looks[(op, detail)] = look
+            self.gate_looks[(op, symbol + detail)] = look
         extra = f' color="{GLOBAL_COLOUR}" penwidth=3' if highlight else ""
         self.put(unit, f"\t{gid} [{look}{extra}]\n")
 

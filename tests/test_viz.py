@@ -467,7 +467,7 @@ def test_2a_tensor_edges_carry_the_reference_gradients(render: bool) -> None:
     parsed = parse_svg(d.pipe(format="svg", encoding="utf-8")) if render else parse_dot(d.source)
     assert globals_on(parsed, "W", "@") == ["[[0.088, 0.176], [0.104, 0.208]]"]  # df/dW
     assert globals_on(parsed, "x", "@") == ["[-0.112, 0.636]"]  # df/dx
-    assert globals_on(parsed, "q", "**") == ["[0.44, 0.52]"]  # df/dq
+    assert globals_on(parsed, "q", "**2") == ["[0.44, 0.52]"]  # df/dq
     texts = parsed[1].values()
     assert "q shape (2,) data [0.22, 0.26] grad [0.44, 0.52]" in texts
     assert (
@@ -478,6 +478,7 @@ def test_2a_tensor_edges_carry_the_reference_gradients(render: bool) -> None:
     edges = " ".join(label for _, _, label in parsed[2])
     assert "VJP g xᵀ" in edges and "VJP Wᵀ g" in edges  # matmul reads as such
     assert "VJP g copied back over all axes" in edges  # and the reduction
+    assert "VJP g * 2 q^1" in edges  # x ** k with its k
     assert parse_dot(draw(f).source) == parse_dot(d.source)  # deterministic
 
 
