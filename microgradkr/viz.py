@@ -82,6 +82,7 @@ TEXT: dict[str, dict[str, str]] = {
         "title_step": "backward step {k} of {n}: the {gate} gate ({pattern}) sends {up} back",
         "shape": "shape",
         "vjp": "VJP",
+        "norm": "norm",
         "no_grad": "no gradient (a constant)",
         "legend_vjp": "VJP: how the upstream g becomes this input's gradient (no Jacobian built)",
         "legend_global_t": "gradient ∂L/∂in sent on the edge (the input's shape; large: its norm)",
@@ -129,6 +130,7 @@ TEXT: dict[str, dict[str, str]] = {
         "title_step": "역전파 {k}/{n}단계: {gate} 게이트({pattern})가 기울기 {up}을(를) 보냄",
         "shape": "모양",
         "vjp": "VJP",
+        "norm": "노름",
         "no_grad": "기울기 없음 (상수)",
         "legend_vjp": "VJP: 상류 기울기 g로 이 입력의 기울기를 만드는 식 "
         "(야코비 행렬은 만들지 않음)",
@@ -318,10 +320,10 @@ def _norm(a: Any, p: int) -> str:
     return _num(float(np.linalg.norm(np.asarray(a, dtype=np.float64))), p)
 
 
-def _grad_text(g: Any, p: int) -> str:
-    """A gradient's numbers when small, else its shape and norm: '(100, 50), ‖g‖ = 3.2'."""
+def _grad_text(g: Any, p: int, t: dict[str, str]) -> str:
+    """A gradient's numbers when small, else its shape and norm: '(100, 50), norm 3.2'."""
     g = np.asarray(g)
-    return _arr(g, p) if g.size <= SMALL else f"{g.shape}, ‖g‖ = {_norm(g, p)}"
+    return _arr(g, p) if g.size <= SMALL else f"{g.shape}, {t['norm']} {_norm(g, p)}"
 
 
 _PLAIN = re.compile(r"[\w .,:;+*/=()\-]*", re.ASCII)
@@ -415,7 +417,7 @@ def _tensor_edge_label(node: Tensor, j: int, state: _State, t: dict[str, str], p
     if g is None:
         lines.append(_font(t["unknown"], UNKNOWN_COLOUR))
     else:
-        lines.append(_font(_esc(f"{t['global']} {_grad_text(g, p)}"), GLOBAL_COLOUR))
+        lines.append(_font(_esc(f"{t['global']} {_grad_text(g, p, t)}"), GLOBAL_COLOUR))
     axes = _summed_axes(node, j)
     if axes:
         lines.append(_esc(t["summed"].format(axes=_axes_text(axes, t))))
@@ -535,7 +537,7 @@ def _check_lines(check: _Check, t: dict[str, str], p: int) -> list[str]:
     """What an edge says about its check: nothing when it agrees."""
     if check.verdict == "bad":
         n = check.numerical
-        text = _grad_text(n, p) if np.size(n) <= SMALL else f"{np.shape(n)} ‖·‖ {_norm(n, p)}"
+        text = _grad_text(n, p, t)
         return [_font(_esc(t["mismatch"].format(n=text)), CHECK_COLOUR)]
     if check.verdict == "kink":
         return [_font(_esc(t["kink"]), UNKNOWN_COLOUR)]
@@ -649,13 +651,13 @@ class _Picture:
         if isinstance(node, Tensor):
             rows = [f"{t['shape']} {node.shape}"]
             d = node.data
-            data = _arr(d, p) if d.size <= SMALL else f"‖x‖ = {_norm(d, p)}"
+            data = _arr(d, p) if d.size <= SMALL else f"{t['norm']} {_norm(d, p)}"
             rows.append(_esc(f"{t['data']} {data}"))
             if not node.requires_grad:
                 return rows
             if grad is None:
                 return rows + [_font(t["grad"] + " ?", UNKNOWN_COLOUR)]
-            g = _arr(grad, p) if np.size(grad) <= SMALL else f"‖g‖ = {_norm(grad, p)}"
+            g = _arr(grad, p) if np.size(grad) <= SMALL else f"{t['norm']} {_norm(grad, p)}"
             return rows + [_font(_esc(f"{t['grad']} {g}"), GLOBAL_COLOUR)]
         rows = [f"{t['data']} {_num(node.data, p)}"]
         if grad is None:

@@ -491,9 +491,9 @@ def test_large_tensor_shows_shape_and_norm_not_numbers() -> None:
     names, texts, edges = parse_dot(draw(f).source)
     assert W.grad is not None
     norm = f"{np.linalg.norm(W.grad):.4g}"
-    assert globals_on((names, texts, edges), "W", "@") == [f"(30, 20), ‖g‖ = {norm}"]
+    assert globals_on((names, texts, edges), "W", "@") == [f"(30, 20), norm {norm}"]
     w_text = next(t for i, t in texts.items() if names[i] == "W")
-    assert w_text == (f"W shape (30, 20) data ‖x‖ = {np.linalg.norm(W.data):.4g} grad ‖g‖ = {norm}")
+    assert w_text == (f"W shape (30, 20) data norm {np.linalg.norm(W.data):.4g} grad norm {norm}")
     assert "[" not in w_text
     x_edge = [label for a, _, label in edges if names.get(a) == "x"]
     assert x_edge == ["VJP Wᵀ g no gradient (a constant)"]  # x does not require a gradient
@@ -656,3 +656,18 @@ def test_plain_backward_draws_no_backward_pass_and_tensor_gradients_draw_too() -
     source = draw(gx).source
     assert "backward pass (builds df/dx)" in backward_cluster(source)
     assert "data [-0.112, 0.636]" in text(source)  # 2 W^T q, as a node of its own graph
+
+
+def test_check_and_backward_pass_speak_korean() -> None:
+    a, b = Value(0.3, "a"), Value(-1.2, "b")
+    h = apply(WRONG_SIN, a * b) * b
+    h.backward()
+    ko = draw(h, check=True, lang="ko").source
+    assert "✗ 수치 미분 0.9359" in ko and "이 연산의 역전파를 의심하세요" in ko
+    x = Value(0.5, "x")
+    (dy,) = grad(x.tanh(), [x], create_graph=True)
+    dy.label = "dy/dx"
+    ko = draw(dy, lang="ko").source
+    assert "역전파 (dy/dx을(를) 계산하는 그래프)" in html.unescape(ko)
+    assert "역전파도 또 하나의 계산 그래프" in ko
+    assert "backward pass" not in ko
