@@ -284,7 +284,8 @@ def _built(order: list[Node]) -> set[Node]:
         for parent in node._prev:
             users.setdefault(parent, []).append(node)
     for node in order:  # the seed dL/dL = 1 and the numbers in the local rules (1 - out^2)
-        if node.op is None and not node.label and all(u in built for u in users.get(node, [0])):
+        used_by = users.get(node)
+        if node.op is None and not node.label and used_by and all(u in built for u in used_by):
             built.add(node)
     return built
 
@@ -395,8 +396,10 @@ def _summed_axes(node: Tensor, j: int) -> tuple[int, ...]:
     )
 
 
-def _tensor_edge_label(node: Tensor, j: int, state: _State, t: dict[str, str], p: int) -> list[str]:
-    """The VJP rule of the edge (blue), the gradient it sends (red), and any broadcast sum."""
+def _tensor_edge_label(
+    node: Tensor, j: int, state: _State, t: dict[str, str], p: int
+) -> tuple[list[str], bool]:
+    """The VJP rule of the edge (blue), the gradient it sends (red), any broadcast sum (True)."""
     op = node.op
     assert op is not None
     n = len(node._prev)
@@ -411,7 +414,7 @@ def _tensor_edge_label(node: Tensor, j: int, state: _State, t: dict[str, str], p
         rule = f"{op.symbol}"
     lines = [_font(_esc(f"{t['vjp']} {rule}"), LOCAL_COLOUR)]
     if not node._prev[j].requires_grad:
-        return lines + [_font(t["no_grad"], UNKNOWN_COLOUR)]
+        return lines + [_font(t["no_grad"], UNKNOWN_COLOUR)], False
     sent = state.sent.get(node)
     g = sent[j] if sent else None
     if g is None:
@@ -421,7 +424,7 @@ def _tensor_edge_label(node: Tensor, j: int, state: _State, t: dict[str, str], p
     axes = _summed_axes(node, j)
     if axes:
         lines.append(_esc(t["summed"].format(axes=_axes_text(axes, t))))
-    return lines
+    return lines, bool(axes)
 
 
 def _table(name: str, rows: list[str], highlight: bool, built: bool = False) -> str:
@@ -691,8 +694,8 @@ class _Picture:
 
     def edge_label(self, node: Node, j: int, lit: bool) -> list[str]:
         if isinstance(node, Tensor):
-            lines = _tensor_edge_label(node, j, self.state, self.t, self.precision)
-            self.summed = self.summed or len(lines) > 2 and GLOBAL_COLOUR not in lines[-1]
+            lines, summed = _tensor_edge_label(node, j, self.state, self.t, self.precision)
+            self.summed = self.summed or summed
             return lines
         step = self.state.done.get(node)
         return _edge_label(float(node._local[j]), step, j, lit, self.t, self.precision)
