@@ -396,6 +396,13 @@ def _summed_axes(node: Tensor, j: int) -> tuple[int, ...]:
     )
 
 
+class _Fields(dict[str, str]):
+    """The names a VJP note may use; any other {name} is left as it is written."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
 def _tensor_edge_label(
     node: Tensor, j: int, state: _State, t: dict[str, str], p: int
 ) -> tuple[list[str], bool]:
@@ -408,8 +415,8 @@ def _tensor_edge_label(
         names += [""] * (2 - len(names))
         k = node._args[0] if len(node._args) == 1 else None
         power = {"k": _num(k, p), "k1": _num(k - 1, p)} if isinstance(k, float | int) else {}
-        rule = op.notes[j].format(a=names[0], b=names[1], axis=_reduction(node, t), **power)
-        rule = rule.strip()
+        fields = _Fields(a=names[0], b=names[1], axis=_reduction(node, t), **power)
+        rule = op.notes[j].format_map(fields).strip()
     else:
         rule = f"{op.symbol}"
     lines = [_font(_esc(f"{t['vjp']} {rule}"), LOCAL_COLOUR)]
