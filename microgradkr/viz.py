@@ -5,6 +5,12 @@ grad), a coloured circle per gate (its symbol and its gate pattern), and on ever
 the two numbers of the chain rule: the local gradient d(out)/d(in), kept on the node since the
 forward pass, and the global gradient dL/d(in) = upstream x local that flows along that edge.
 The numbers come from ``trace.backward_steps``; nothing here re-does the chain rule.
+
+A Tensor graph is drawn the same way, with shapes, the numbers of small tensors, and on each
+edge the op's VJP rule and the gradient it sent (``Tensor.edge_grads()``). ``check=True`` puts
+each edge's gradient against a central difference of its own op. Nodes that a
+``backward(create_graph=True)`` built (their op is an ``in_backward`` twin) are drawn apart:
+the graph of a gradient is the backward pass itself.
 """
 
 from __future__ import annotations
@@ -978,6 +984,8 @@ def draw(
 
 def draw_steps(root: Value, **options: Any) -> list[Diagram]:
     """One picture per moment of the backward pass: step 0 (only dL/dL = 1 known) to the last."""
+    if isinstance(root, Tensor):
+        raise ValueError("step frames are for Value graphs; draw a Tensor graph with draw(root)")
     n = len(backward_steps(root))
     return [draw(root, step=k, **options) for k in range(n + 1)]
 

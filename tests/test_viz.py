@@ -532,6 +532,8 @@ def test_tensor_before_backward_and_bad_arguments() -> None:
     assert "W shape (1, 2) data [[1, 2]] grad ?" in texts.values()
     with pytest.raises(ValueError, match="step= is for Value graphs"):
         draw(y, step=1)
+    with pytest.raises(ValueError, match="step frames are for Value graphs"):
+        draw_steps(y)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="create_graph=True"):
         draw(np.ones(2))  # type: ignore[arg-type]
 
