@@ -214,7 +214,7 @@ MATMUL = TensorOp(
     "matmul", "@", SWITCHER, np.matmul, (_matmul_da, _matmul_db), notes=("g {b}ᵀ", "{a}ᵀ g")
 )
 NEG = TensorOp("neg", "-x", CHAIN, np.negative, (_neg,), notes=("-g",))
-POW = TensorOp("pow", "**", CHAIN, np.power, (_pow_vjp,), notes=("g * {k} {a}^{k1}",))
+POW = TensorOp("pow", "**", CHAIN, np.power, (_pow_vjp,), notes=("g * {k} {a}{power}",))
 EXP = TensorOp("exp", "exp", CHAIN, np.exp, (lambda g, x, out: g * out,), notes=("g * out",))
 LOG = TensorOp("log", "log", CHAIN, _log_forward, (lambda g, x, out: g / x,), notes=("g / {a}",))
 TANH = TensorOp(

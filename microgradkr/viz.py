@@ -420,7 +420,9 @@ def _tensor_edge_label(
         names = [_input_name(q, i, n, p) for i, q in enumerate(node._prev[:2])]
         names += [""] * (2 - len(names))
         k = node._args[0] if len(node._args) == 1 else None
-        power = {"k": _num(k, p), "k1": _num(k - 1, p)} if isinstance(k, float | int) else {}
+        power = {}
+        if isinstance(k, float | int):  # x ** k: 'g * 2 q' for a square, 'g * 3 q^2' for a cube
+            power = {"k": _num(k, p), "power": "" if k == 2 else f"^{_num(k - 1, p)}"}
         fields = _Fields(a=names[0], b=names[1], axis=_reduction(node, t), **power)
         rule = op.notes[j].format_map(fields).strip()
     else:
