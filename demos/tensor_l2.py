@@ -1,10 +1,12 @@
 """REFERENCE.md 2a: f(x, W) = ||W x||^2, its gradients, and the Jacobians behind them (CS231n).
 
-Run from the repository root: python demos/tensor_l2.py
+Run from the repository root: python demos/tensor_l2.py [--out DIR]
+Writes tensor_l2.svg and tensor_l2.png: the graph with the gradient on every edge.
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
@@ -12,16 +14,20 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the checkout, not an install
 
-from microgradkr import Tensor, jacobian, vjp  # noqa: E402
+from microgradkr import GraphvizNotFoundError, Tensor, draw, jacobian, vjp  # noqa: E402
+from microgradkr.viz import save  # noqa: E402
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path("."), help="directory for the pictures")
+    args, _ = parser.parse_known_args(argv)
     np.set_printoptions(precision=6, suppress=True)
     W = Tensor([[0.1, 0.5], [-0.3, 0.8]], requires_grad=True, label="W")
     x = Tensor([0.2, 0.4], requires_grad=True, label="x")
     q = W @ x
     q.label = "q"
-    f = (q * q).sum()
+    f = (q**2).sum()
     f.label = "f"
     f.backward()
 
@@ -48,6 +54,14 @@ def main() -> None:
     print("\nWhat backprop does instead: one vector-Jacobian product per node")
     _, g = vjp(lambda t: Tensor(W.data) @ t, x, q.grad)
     print("vjp(q = W x, x, v = df/dq) = v^T W =", g)
+
+    diagram = draw(f, title="REFERENCE 2a: f = ||W x||^2, one vector-Jacobian product per edge")
+    args.out.mkdir(parents=True, exist_ok=True)
+    try:
+        for suffix in ("svg", "png"):
+            print("saved", save(diagram, args.out / f"tensor_l2.{suffix}"))
+    except GraphvizNotFoundError as err:
+        print("saved", save(diagram, args.out / "tensor_l2.gv"), f"(no picture: {err})")
 
 
 if __name__ == "__main__":

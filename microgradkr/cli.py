@@ -6,9 +6,11 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
+
+import numpy as np
 
 from . import examples
-from .engine import Value
 from .expr import ALLOWED, ExpressionError, build
 from .trace import format_trace
 from .viz import GraphvizNotFoundError, draw, save, write_steps
@@ -20,11 +22,13 @@ EXAMPLES = {
     "1c  gate patterns and fan-out": examples.gate_patterns,
 }
 
-PICTURES: dict[str, Callable[[], tuple[Value, dict[str, Value]]]] = {
+PICTURES: dict[str, Callable[[], tuple[Any, dict[str, Any]]]] = {
     "1a_add_mul": examples.add_mul,
     "1b_sigmoid_gates": lambda: examples.sigmoid_neuron(fused=False),
     "1b_sigmoid_fused": lambda: examples.sigmoid_neuron(fused=True),
     "1c_gate_patterns": examples.gate_patterns,
+    "2a_l2_tensor": examples.l2,
+    "7_tanh_second_derivative": examples.tanh_second_derivative,
 }
 TITLES = {
     "en": {
@@ -32,12 +36,16 @@ TITLES = {
         "1b_sigmoid_gates": "REFERENCE 1b: sigmoid neuron from primitive gates",
         "1b_sigmoid_fused": "REFERENCE 1b: the same neuron with one fused sigmoid gate",
         "1c_gate_patterns": "REFERENCE 1c: gate patterns and a value used twice",
+        "2a_l2_tensor": "REFERENCE 2a: f = ||W x||^2, one vector-Jacobian product per edge",
+        "7_tanh_second_derivative": "dy/dx of y = tanh x as a graph; its backward gives d²y/dx²",
     },
     "ko": {
         "1a_add_mul": "1a: f = (x + y) * z 의 계산 그래프",
         "1b_sigmoid_gates": "1b: 기본 게이트로 만든 시그모이드 뉴런",
         "1b_sigmoid_fused": "1b: 시그모이드 게이트 하나로 묶은 같은 뉴런",
         "1c_gate_patterns": "1c: 게이트 패턴과 두 번 쓰인 값",
+        "2a_l2_tensor": "2a: f = ||W x||^2, 간선마다 벡터-야코비 곱 하나",
+        "7_tanh_second_derivative": "y = tanh x 의 dy/dx 도 계산 그래프: 그 역전파가 d²y/dx²",
     },
 }
 
@@ -55,6 +63,16 @@ def demo(args: argparse.Namespace) -> int:
         print(format_trace(root))
         grads = ", ".join(f"d{root.label}/d{name} = {v.grad:.5g}" for name, v in inputs.items())
         print(f"gradients: {grads}\n")
+    f, ins = examples.l2()
+    f.backward()
+    with np.printoptions(precision=6, suppress=True):
+        print("== 2a  f = ||W x||^2 (Tensor)")
+        print(f"f = {f.item():.6g}, df/dq = {ins['q'].grad}, df/dx = {ins['x'].grad}")
+        print(f"df/dW = {np.array2string(ins['W'].grad, separator=', ')}\n")
+    dy, scalars = examples.tanh_second_derivative()
+    dy.backward()
+    print("== y = tanh x at x = 0.5: dy/dx built as a graph (create_graph=True), then backward")
+    print(f"dy/dx = {dy.data:.10g}, d2y/dx2 = {scalars['x'].grad:.10g}\n")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     try:

@@ -35,6 +35,7 @@ class Op:
     forward: Callable[..., float]
     local: Callable[..., tuple[Any, ...]]
     kinked: bool = False  # not differentiable everywhere: the local gradient picks a branch
+    in_backward: bool = False  # the twin a node gets when backward(create_graph=True) built it
 
     def __repr__(self) -> str:
         return f"Op({self.name!r})"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from .engine import Value
+from .graph import grad
+from .tensor import Tensor
 
 
 def add_mul() -> tuple[Value, dict[str, Value]]:
@@ -42,3 +44,27 @@ def gate_patterns() -> tuple[Value, dict[str, Value]]:
     f = s * 2.0 + x  # x fans out: its gradient is the sum over both uses
     f.label = "f"
     return f, {"x": x, "y": y, "z": z, "w": w}
+
+
+def l2() -> tuple[Tensor, dict[str, Tensor]]:
+    """2a: f = ||W x||^2 = sum q^2 with q = W x, W = [[0.1, 0.5], [-0.3, 0.8]], x = [0.2, 0.4]."""
+    W = Tensor([[0.1, 0.5], [-0.3, 0.8]], requires_grad=True, label="W")
+    x = Tensor([0.2, 0.4], requires_grad=True, label="x")
+    q = W @ x
+    q.label = "q"
+    f = (q**2).sum()
+    f.label = "f"
+    return f, {"W": W, "x": x, "q": q}
+
+
+def tanh_second_derivative(at: float = 0.5) -> tuple[Value, dict[str, Value]]:
+    """dy/dx of y = tanh x as a graph of its own (create_graph=True); its backward gives d2y/dx2.
+
+    dy/dx = 1 - tanh^2 x; d2y/dx2 = -2 tanh x (1 - tanh^2 x), -0.7268619813835873 at x = 0.5.
+    """
+    x = Value(at, "x")
+    y = x.tanh()
+    y.label = "y"
+    (dy,) = grad(y, [x], create_graph=True)
+    dy.label = "dy/dx"
+    return dy, {"x": x, "y": y}

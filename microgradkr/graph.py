@@ -14,6 +14,7 @@ No walk here recurses, so a graph a million nodes deep is fine.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any, Protocol, TypeVar
 
 from . import anomaly
@@ -80,7 +81,43 @@ def backward(root: N, grad: Any, create_graph: bool = False) -> list[N]:
                 node._backprop()
             if checked:
                 anomaly.check_backward(node)
+    if create_graph:
+        _mark_built(order, grad)
     return order
+
+
+_twins: dict[Any, Any] = {}
+
+
+def backward_twin(op: Any) -> Any:
+    """``op`` with ``in_backward=True``: one shared twin per op, so marking costs no memory."""
+    twin = _twins.get(op)
+    if twin is None:
+        twin = _twins[op] = dataclasses.replace(op, in_backward=True)
+    return twin
+
+
+def _mark_built(order: list[Any], seed: Any) -> None:
+    """Give every node this create_graph pass built its op's backward twin (for the diagrams).
+
+    The new nodes are those reachable from the gradients but not from before the pass: the walk
+    stops at the forward graph, the seed, and nodes an earlier pass built. Done here, after the
+    pass, so that building a node stays free of any check (the create_graph=False speed).
+    """
+    before: set[Any] = set(order)
+    if hasattr(seed, "_prev"):
+        before.add(seed)
+    stack = [n.grad for n in order if hasattr(n.grad, "_prev") and n.grad not in before]
+    while stack:
+        node = stack.pop()
+        if node in before:
+            continue
+        before.add(node)
+        op = node.op
+        if op is None or op.in_backward:
+            continue  # a constant, or a node of an earlier pass's gradient graph
+        node.op = backward_twin(op)
+        stack.extend(node._prev)
 
 
 def grad(

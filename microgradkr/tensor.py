@@ -36,6 +36,11 @@ class TensorOp:
     pattern: str
     forward: Callable[..., Any]
     vjps: tuple[Callable[..., Any], ...]
+    kinked: bool = False  # not differentiable everywhere (relu, maximum, max): a branch is picked
+    in_backward: bool = False  # the twin a node gets when backward(create_graph=True) built it
+    # for the diagram, one per input: how the upstream g becomes that input's gradient
+    # ({a}, {b}: the inputs' names; {axis}: a reduction's axes)
+    notes: tuple[str, ...] = ()
 
     def __repr__(self) -> str:
         return f"TensorOp({self.name!r})"
@@ -187,31 +192,89 @@ def _neg(g: Any, *rest: Any) -> Any:
     return -g
 
 
-ADD = TensorOp("add", "+", DISTRIBUTOR, np.add, (_same, _same))
-SUB = TensorOp("sub", "-", DISTRIBUTOR, np.subtract, (_same, _neg))
+ADD = TensorOp("add", "+", DISTRIBUTOR, np.add, (_same, _same), notes=("g", "g"))
+SUB = TensorOp("sub", "-", DISTRIBUTOR, np.subtract, (_same, _neg), notes=("g", "-g"))
 MUL = TensorOp(
-    "mul", "*", SWITCHER, np.multiply, (lambda g, a, b, out: g * b, lambda g, a, b, out: g * a)
+    "mul",
+    "*",
+    SWITCHER,
+    np.multiply,
+    (lambda g, a, b, out: g * b, lambda g, a, b, out: g * a),
+    notes=("g * {b}", "g * {a}"),
 )
 DIV = TensorOp(
-    "div", "/", CHAIN, np.divide, (lambda g, a, b, out: g / b, lambda g, a, b, out: -g * out / b)
+    "div",
+    "/",
+    CHAIN,
+    np.divide,
+    (lambda g, a, b, out: g / b, lambda g, a, b, out: -g * out / b),
+    notes=("g / {b}", "-g * out / {b}"),
 )
-MATMUL = TensorOp("matmul", "@", SWITCHER, np.matmul, (_matmul_da, _matmul_db))
-NEG = TensorOp("neg", "-x", CHAIN, np.negative, (_neg,))
-POW = TensorOp("pow", "**", CHAIN, np.power, (_pow_vjp,))
-EXP = TensorOp("exp", "exp", CHAIN, np.exp, (lambda g, x, out: g * out,))
-LOG = TensorOp("log", "log", CHAIN, _log_forward, (lambda g, x, out: g / x,))
-TANH = TensorOp("tanh", "tanh", CHAIN, np.tanh, (lambda g, x, out: g * (1 - out * out),))
-SIGMOID = TensorOp("sigmoid", "σ", CHAIN, _sigmoid, (lambda g, x, out: g * out * (1 - out),))
-RELU = TensorOp("relu", "relu", ROUTER, lambda x: np.maximum(x, 0.0), (_relu_vjp,))
-MAXIMUM = TensorOp("maximum", "max", ROUTER, np.maximum, (_maximum_da, _maximum_db))
+MATMUL = TensorOp(
+    "matmul", "@", SWITCHER, np.matmul, (_matmul_da, _matmul_db), notes=("g {b}ᵀ", "{a}ᵀ g")
+)
+NEG = TensorOp("neg", "-x", CHAIN, np.negative, (_neg,), notes=("-g",))
+POW = TensorOp("pow", "**", CHAIN, np.power, (_pow_vjp,), notes=("g * {k} {a}{power}",))
+EXP = TensorOp("exp", "exp", CHAIN, np.exp, (lambda g, x, out: g * out,), notes=("g * out",))
+LOG = TensorOp("log", "log", CHAIN, _log_forward, (lambda g, x, out: g / x,), notes=("g / {a}",))
+TANH = TensorOp(
+    "tanh",
+    "tanh",
+    CHAIN,
+    np.tanh,
+    (lambda g, x, out: g * (1 - out * out),),
+    notes=("g (1 - out²)",),
+)
+SIGMOID = TensorOp(
+    "sigmoid",
+    "σ",
+    CHAIN,
+    _sigmoid,
+    (lambda g, x, out: g * out * (1 - out),),
+    notes=("g out (1 - out)",),
+)
+RELU = TensorOp(
+    "relu",
+    "relu",
+    ROUTER,
+    lambda x: np.maximum(x, 0.0),
+    (_relu_vjp,),
+    kinked=True,
+    notes=("g where {a} > 0",),
+)
+MAXIMUM = TensorOp(
+    "maximum",
+    "max",
+    ROUTER,
+    np.maximum,
+    (_maximum_da, _maximum_db),
+    kinked=True,
+    notes=("g where {a} > {b}", "g where {b} > {a}"),
+)
 SUM = TensorOp(
-    "sum", "sum", DISTRIBUTOR, lambda x, axis, keep: x.sum(axis=axis, keepdims=keep), (_sum_vjp,)
+    "sum",
+    "sum",
+    DISTRIBUTOR,
+    lambda x, axis, keep: x.sum(axis=axis, keepdims=keep),
+    (_sum_vjp,),
+    notes=("g copied back {axis}",),
 )
 MEAN = TensorOp(
-    "mean", "mean", CHAIN, lambda x, axis, keep: x.mean(axis=axis, keepdims=keep), (_mean_vjp,)
+    "mean",
+    "mean",
+    CHAIN,
+    lambda x, axis, keep: x.mean(axis=axis, keepdims=keep),
+    (_mean_vjp,),
+    notes=("g / n copied back {axis}",),
 )
 MAX = TensorOp(
-    "max", "max", ROUTER, lambda x, axis, keep: x.max(axis=axis, keepdims=keep), (_max_vjp,)
+    "max",
+    "max",
+    ROUTER,
+    lambda x, axis, keep: x.max(axis=axis, keepdims=keep),
+    (_max_vjp,),
+    kinked=True,
+    notes=("g to the maxima {axis}",),
 )
 RESHAPE = TensorOp(
     "reshape",
@@ -219,6 +282,7 @@ RESHAPE = TensorOp(
     DISTRIBUTOR,
     lambda x, shape: x.reshape(shape),
     (lambda g, x, out, shape: g.reshape(x.shape),),
+    notes=("g reshaped back",),
 )
 TRANSPOSE = TensorOp(
     "transpose",
@@ -226,11 +290,19 @@ TRANSPOSE = TensorOp(
     DISTRIBUTOR,
     lambda x, axes: x.transpose(axes),
     (lambda g, x, out, axes: g.transpose(tuple(np.argsort(axes).tolist())),),
+    notes=("g transposed back",),
 )
-GETITEM = TensorOp("getitem", "[]", ROUTER, lambda x, index: x[index], (_getitem_vjp,))
+GETITEM = TensorOp(
+    "getitem", "[]", ROUTER, lambda x, index: x[index], (_getitem_vjp,), notes=("g scattered back",)
+)
 # getitem's backward as an op of its own, so that a gradient's graph can pass through it
 SCATTER = TensorOp(
-    "scatter_add", "[]+=", ROUTER, _scatter, (lambda g, x, out, shape, index: g[index],)
+    "scatter_add",
+    "[]+=",
+    ROUTER,
+    _scatter,
+    (lambda g, x, out, shape, index: g[index],),
+    notes=("g gathered",),
 )
 
 

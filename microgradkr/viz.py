@@ -5,11 +5,18 @@ grad), a coloured circle per gate (its symbol and its gate pattern), and on ever
 the two numbers of the chain rule: the local gradient d(out)/d(in), kept on the node since the
 forward pass, and the global gradient dL/d(in) = upstream x local that flows along that edge.
 The numbers come from ``trace.backward_steps``; nothing here re-does the chain rule.
+
+A Tensor graph is drawn the same way, with shapes, the numbers of small tensors, and on each
+edge the op's VJP rule and the gradient it sent (``Tensor.edge_grads()``). ``check=True`` puts
+each edge's gradient against a central difference of its own op. Nodes that a
+``backward(create_graph=True)`` built (their op is an ``in_backward`` twin) are drawn apart:
+the graph of a gradient is the backward pass itself.
 """
 
 from __future__ import annotations
 
 import html
+import math
 import re
 import shutil
 from collections.abc import Iterator, Sequence
@@ -19,11 +26,13 @@ from pathlib import Path
 from typing import Any
 
 import graphviz
+import numpy as np
 from graphviz.backend import dot_command
 
-from .engine import CHAIN, DISTRIBUTOR, ROUTER, SWITCHER, Op, Value
+from .engine import CHAIN, DISTRIBUTOR, ROUTER, SWITCHER, Value
 from .graph import topological_order
 from .nn import Module
+from .tensor import Tensor, sum_to
 from .trace import Step, backward_steps, gradients_after
 
 DEFAULT_MAX_NODES = 2000
@@ -40,6 +49,12 @@ LOCAL_COLOUR = "#1565c0"  # blue: known from the forward pass
 GLOBAL_COLOUR = "#c62828"  # red: what the backward pass sends
 UNKNOWN_COLOUR = "#8a8a8a"
 ACTIVE_FILL = "#fff3e0"
+CHECK_COLOUR = "#d81b60"  # magenta: an edge whose gradient fails the numerical check
+BACKWARD_COLOUR = "#00796b"  # teal: nodes built by backward(create_graph=True)
+BACKWARD_FILL = "#e0f2f1"
+BACKWARD_AREA = "#f4fbfa"
+SMALL = 16
+"""Tensors of at most this many elements show their numbers; larger ones their shape and norm."""
 FONTS = {
     "en": "Helvetica,Arial,sans-serif",
     "ko": "DejaVu Sans,NanumGothic,Noto Sans CJK KR,sans-serif",
@@ -71,6 +86,28 @@ TEXT: dict[str, dict[str, str]] = {
         "title_after": "backward pass done: ∂L/∂{root} = {seed}",
         "title_step0": "backward step 0 of {n}: ∂L/∂{root} = {seed}, nothing sent back yet",
         "title_step": "backward step {k} of {n}: the {gate} gate ({pattern}) sends {up} back",
+        "shape": "shape",
+        "vjp": "VJP",
+        "norm": "norm",
+        "no_grad": "no gradient (a constant)",
+        "legend_vjp": "VJP: how the upstream g becomes this input's gradient (no Jacobian built)",
+        "legend_global_t": "gradient ∂L/∂in sent on the edge (the input's shape; large: its norm)",
+        "summed": "Σ over {axes}: broadcast in the forward pass",
+        "legend_summed": "an input broadcast in the forward pass: its gradient is summed back",
+        "axis": "axis {n}",
+        "axes": "axes {n}",
+        "all_axes": "all axes",
+        "over": "over {axes}",
+        "mismatch": "✗ numerical {n}",
+        "kink": "kink: not checked",
+        "unchecked": "not checked: {why}",
+        "legend_mismatch": "✗ this op's recorded gradient disagrees with the numerical one "
+        "(central difference of its forward): suspect its backward",
+        "legend_checked": "every other edge: analytic = numerical (check=True)",
+        "legend_kink": "kink: one-sided differences disagree here, so it is not checked",
+        "backward_area": "backward pass (builds {what})",
+        "the_gradient": "the gradient",
+        "legend_backward": "built by backward(create_graph=True): backprop is just another graph",
     },
     "ko": {
         "local": "국소 기울기",
@@ -97,6 +134,30 @@ TEXT: dict[str, dict[str, str]] = {
         "title_after": "역전파 완료: ∂L/∂{root} = {seed}",
         "title_step0": "역전파 0/{n}단계: ∂L/∂{root} = {seed}, 아직 보낸 기울기 없음",
         "title_step": "역전파 {k}/{n}단계: {gate} 게이트({pattern})가 기울기 {up}을(를) 보냄",
+        "shape": "모양",
+        "vjp": "VJP",
+        "norm": "노름",
+        "no_grad": "기울기 없음 (상수)",
+        "legend_vjp": "VJP: 상류 기울기 g로 이 입력의 기울기를 만드는 식 "
+        "(야코비 행렬은 만들지 않음)",
+        "legend_global_t": "간선으로 보내는 기울기 ∂L/∂입력 (입력과 같은 모양, 크면 노름)",
+        "summed": "{axes}으로 Σ: 순전파의 브로드캐스트",
+        "legend_summed": "순전파에서 브로드캐스트된 입력: 기울기를 합해서 되돌림",
+        "axis": "{n}번 축",
+        "axes": "{n}번 축들",
+        "all_axes": "모든 축",
+        "over": "{axes} 방향",
+        "mismatch": "✗ 수치 미분 {n}",
+        "kink": "꺾이는 점: 검사 안 함",
+        "unchecked": "검사 안 함: {why}",
+        "legend_mismatch": "✗ 기록된 기울기가 수치 미분(순전파의 중앙 차분)과 다름: "
+        "이 연산의 역전파를 의심하세요",
+        "legend_checked": "나머지 간선: 해석적 기울기 = 수치 미분 (check=True)",
+        "legend_kink": "꺾이는 점: 양쪽 차분이 달라서 검사하지 않음",
+        "backward_area": "역전파 ({what}을(를) 계산하는 그래프)",
+        "the_gradient": "기울기",
+        "legend_backward": "backward(create_graph=True)가 만든 노드: "
+        "역전파도 또 하나의 계산 그래프",
     },
 }
 
@@ -147,32 +208,36 @@ class Diagram(graphviz.Digraph):
 
 # -- what the picture shows: which gradients are known ---------------------------------------
 
+Node = Any  # a Value or a Tensor: the two node kinds draw the same way
+
 
 @dataclass
 class _State:
     """The gradients known at the moment drawn, and which step (if any) just ran."""
 
-    grads: dict[Value, float]  # dL/d(node) shown in the node; absent = not known
-    done: dict[Value, Step]  # op node -> its step, for the steps already run
+    grads: dict[Node, Any]  # dL/d(node) shown in the node (float or ndarray); absent = not known
+    done: dict[Node, Step]  # Value op node -> its step, for the steps already run
     active: Step | None = None
-    partial: set[Value] = field(default_factory=set)  # fan-out nodes with uses still to come
+    partial: set[Node] = field(default_factory=set)  # fan-out nodes with uses still to come
     title: str = ""
+    sent: dict[Node, tuple[Any, ...]] = field(default_factory=dict)  # Tensor: edge_grads()
 
 
 def _state(root: Value, order: list[Value], step: int | None, t: dict[str, str], p: int) -> _State:
     """Before backward (root.grad == 0): nothing known; after: every grad; or after ``step``."""
-    name = root.label or "f"
+    name = _root_name(root)
     if step is None:
-        if root.grad == 0.0:
+        if type(root.grad) is float and root.grad == 0.0:
             return _State({}, {}, title=t["title_before"])
-        steps = backward_steps(root, root.grad)
-        grads = {node: node.grad for node in order}
-        title = t["title_after"].format(root=name, seed=_num(root.grad, p))
+        seed = float(root.grad)
+        steps = backward_steps(root, seed)
+        grads = {node: float(node.grad) for node in order}
+        title = t["title_after"].format(root=name, seed=_num(seed, p))
         return _State(grads, {s.node: s for s in steps}, title=title)
     steps = backward_steps(root)
     if not 0 <= step <= len(steps):
         raise ValueError(f"step must be between 0 and {len(steps)} for this graph, got {step}")
-    grads = gradients_after(steps, step)
+    grads = dict(gradients_after(steps, step))
     done = {s.node: s for s in steps[:step]}
     if step == 0:
         return _State(grads, done, title=t["title_step0"].format(n=len(steps), root=name, seed=1))
@@ -187,7 +252,23 @@ def _state(root: Value, order: list[Value], step: int | None, t: dict[str, str],
     return _State(grads, done, active, _partial(order, done), title)
 
 
-def _partial(order: list[Value], done: dict[Value, Step]) -> set[Value]:
+def _tensor_state(root: Tensor, order: list[Tensor], t: dict[str, str], p: int) -> _State:
+    """Before backward (root.grad is None): nothing known; after: every grad and edge_grads()."""
+    if root.grad is None:
+        return _State({}, {}, title=t["title_before"])
+    grads = {n: _plain(n.grad) for n in order if n.grad is not None}
+    sent = {n: n.edge_grads() for n in order if n.op is not None}
+    title = t["title_after"].format(root=_root_name(root), seed=_arr(grads[root], p))
+    return _State(grads, {}, title=title, sent=sent)
+
+
+def _root_name(root: Node) -> str:
+    """The root's name for 'dL/d<name>': 'f' if unlabelled, '(dy/dx)' for a gradient's label."""
+    name = root.label or "f"
+    return f"({name})" if any(c in name for c in "/ ") else name
+
+
+def _partial(order: list[Value], done: dict[Node, Step]) -> set[Node]:
     """Nodes that got a gradient from some of their uses but not yet from all of them."""
     uses: dict[Value, int] = {}
     sent: dict[Value, int] = {}
@@ -199,12 +280,57 @@ def _partial(order: list[Value], done: dict[Value, Step]) -> set[Value]:
     return {node for node, n in sent.items() if n < uses[node]}
 
 
+def _built(order: list[Node]) -> set[Node]:
+    """The nodes a backward(create_graph=True) built, and the constants only they use."""
+    built = {n for n in order if n.op is not None and n.op.in_backward}
+    if not built:
+        return built
+    users: dict[Node, list[Node]] = {}
+    for node in order:
+        for parent in node._prev:
+            users.setdefault(parent, []).append(node)
+    for node in order:  # the seed dL/dL = 1 and the numbers in the local rules (1 - out^2)
+        used_by = users.get(node)
+        if node.op is None and not node.label and used_by and all(u in built for u in used_by):
+            built.add(node)
+    return built
+
+
 # -- labels ---------------------------------------------------------------------------------
 
 
 def _num(x: float, precision: int) -> str:
     """x to ``precision`` significant digits; never '-0'."""
     return f"{x:.{precision}g}" if x != 0.0 else "0"
+
+
+def _plain(x: Any) -> Any:
+    """The numbers of a gradient: a Tensor's ndarray (after create_graph), else x itself."""
+    return x.data if isinstance(x, Tensor) else x
+
+
+def _arr(a: Any, p: int) -> str:
+    """A small array to ``p`` significant digits, rows on their own lines; a scalar as a number."""
+    a = np.asarray(a, dtype=np.float64)
+    if a.ndim == 0:
+        return _num(float(a), p)
+    return np.array2string(
+        a,
+        separator=", ",
+        threshold=SMALL + 1,
+        max_line_width=60,
+        formatter={"float_kind": lambda v: _num(float(v), p)},
+    )
+
+
+def _norm(a: Any, p: int) -> str:
+    return _num(float(np.linalg.norm(np.asarray(a, dtype=np.float64))), p)
+
+
+def _grad_text(g: Any, p: int, t: dict[str, str]) -> str:
+    """A gradient's numbers when small, else its shape and norm: '(100, 50), norm 3.2'."""
+    g = np.asarray(g)
+    return _arr(g, p) if g.size <= SMALL else f"{g.shape}, {t['norm']} {_norm(g, p)}"
 
 
 _PLAIN = re.compile(r"[\w .,:;+*/=()\-]*", re.ASCII)
@@ -225,20 +351,102 @@ def _font(text: str, colour: str) -> str:
 
 def _edge_label(
     local: float, step: Step | None, index: int, active: bool, t: dict[str, str], p: int
-) -> str:
+) -> list[str]:
     """Two lines: the local gradient (blue) and the global one sent along the edge (red)."""
     line1 = _font(f"{t['local']} {_num(local, p)}", LOCAL_COLOUR)
     if step is None:
-        return f"<{line1}<br/>{_font(t['unknown'], UNKNOWN_COLOUR)}>"
+        return [line1, _font(t["unknown"], UNKNOWN_COLOUR)]
     text = f"{t['global']} {_num(step.edges[index].contribution, p)}"
     if active:  # the step being shown spells out the chain rule
         text += f" = {_num(step.upstream, p)} × {_num(local, p)}"
-    return f"<{line1}<br/>{_font(text, GLOBAL_COLOUR)}>"
+    return [line1, _font(text, GLOBAL_COLOUR)]
 
 
-def _table(name: str, rows: list[str], highlight: bool) -> str:
+def _axes_text(axes: tuple[int, ...] | None, t: dict[str, str]) -> str:
+    if axes is None:
+        return t["all_axes"]
+    if len(axes) == 1:
+        return t["axis"].format(n=axes[0])
+    return t["axes"].format(n=", ".join(map(str, axes)))
+
+
+def _reduction(node: Tensor, t: dict[str, str]) -> str:
+    """'over axis 1' for a reduction (sum, mean, max: args = (axes, keepdims)), else ''."""
+    args = node._args
+    if len(args) == 2 and isinstance(args[1], bool) and isinstance(args[0], tuple | None):
+        return t["over"].format(axes=_axes_text(args[0], t))
+    return ""
+
+
+def _input_name(node: Tensor, j: int, n: int, p: int) -> str:
+    """How a VJP formula names input j: its label, its number if it has one, else a or b."""
+    if node.label:
+        return node.label
+    if node.data.size == 1:
+        return _num(float(node.data.reshape(-1)[0]), p)
+    return "x" if n == 1 else "ab"[j] if j < 2 else f"x{j}"
+
+
+def _summed_axes(node: Tensor, j: int) -> tuple[int, ...]:
+    """The axes the VJP on edge j was summed over because input j was broadcast forward."""
+    g = node.grad if node.grad is not None else np.zeros_like(node.data)
+    xs = [q.data for q in node._prev]
+    assert node.op is not None
+    raw = np.shape(node.op.vjps[j](_plain(g), *xs, node.data, *node._args))
+    shape = xs[j].shape
+    lead = len(raw) - len(shape)
+    if lead < 0 or raw == shape:
+        return ()
+    return tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and raw[lead + i] != 1
+    )
+
+
+class _Fields(dict[str, str]):
+    """The names a VJP note may use; any other {name} is left as it is written."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def _tensor_edge_label(
+    node: Tensor, j: int, state: _State, t: dict[str, str], p: int
+) -> tuple[list[str], bool]:
+    """The VJP rule of the edge (blue), the gradient it sends (red), any broadcast sum (True)."""
+    op = node.op
+    assert op is not None
+    n = len(node._prev)
+    if j < len(op.notes):
+        names = [_input_name(q, i, n, p) for i, q in enumerate(node._prev[:2])]
+        names += [""] * (2 - len(names))
+        k = node._args[0] if len(node._args) == 1 else None
+        power = {}
+        if isinstance(k, float | int):  # x ** k: 'g * 2 q' for a square, 'g * 3 q^2' for a cube
+            power = {"k": _num(k, p), "power": "" if k == 2 else f"^{_num(k - 1, p)}"}
+        fields = _Fields(a=names[0], b=names[1], axis=_reduction(node, t), **power)
+        rule = op.notes[j].format_map(fields).strip()
+    else:
+        rule = f"{op.symbol}"
+    lines = [_font(_esc(f"{t['vjp']} {rule}"), LOCAL_COLOUR)]
+    if not node._prev[j].requires_grad:
+        return lines + [_font(t["no_grad"], UNKNOWN_COLOUR)], False
+    sent = state.sent.get(node)
+    g = sent[j] if sent else None
+    if g is None:
+        lines.append(_font(t["unknown"], UNKNOWN_COLOUR))
+    else:
+        lines.append(_font(_esc(f"{t['global']} {_grad_text(g, p, t)}"), GLOBAL_COLOUR))
+    axes = _summed_axes(node, j)
+    if axes:
+        lines.append(_esc(t["summed"].format(axes=_axes_text(axes, t))))
+    return lines, bool(axes)
+
+
+def _table(name: str, rows: list[str], highlight: bool, built: bool = False) -> str:
     """The name in bold on the left, the rows (data, grad) stacked: narrow, for long graphs."""
     fill, border = (ACTIVE_FILL, GLOBAL_COLOUR) if highlight else ("white", "#444444")
+    if built and not highlight:
+        fill, border = BACKWARD_FILL, BACKWARD_COLOUR
     head = f'<td rowspan="{len(rows)}"><b>{name}</b></td>' if name else ""
     lines = [
         f'<tr>{head if i == 0 else ""}<td align="left">{row}</td></tr>'
@@ -248,6 +456,112 @@ def _table(name: str, rows: list[str], highlight: bool) -> str:
         f'<<table border="1" cellborder="0" cellspacing="0" cellpadding="2" color="{border}" '
         f'bgcolor="{fill}">{"".join(lines)}</table>>'
     )
+
+
+# -- check=True: each edge's gradient against a central difference of its op's forward -------
+
+EPS = 1e-6
+ATOL = 1e-5
+RTOL = 1e-3
+MAX_CHECKED = 64
+"""A tensor input's entries checked per edge at most (evenly spread): two forwards each."""
+
+
+@dataclass(frozen=True)
+class _Check:
+    """One edge's verdict: 'ok', 'bad' (with the numerical value), 'kink' or 'skip' (why)."""
+
+    verdict: str
+    numerical: Any = None
+    why: str = ""
+
+
+def _close(analytic: Any, numerical: Any) -> bool:
+    return bool(np.all(np.abs(analytic - numerical) <= ATOL + RTOL * np.abs(numerical)))
+
+
+def _check_value(node: Value, j: int) -> _Check:
+    """node._local[j] against (f(x_j + eps) - f(x_j - eps)) / 2 eps, f = the op's forward."""
+    op = node.op
+    assert op is not None
+    xs = [p.data for p in node._prev]
+
+    def f(h: float) -> float:
+        ys = list(xs)
+        ys[j] += h
+        return float(op.forward(*ys))
+
+    try:
+        up, mid, down = f(EPS), f(0.0), f(-EPS)
+    except (ArithmeticError, ValueError) as err:
+        return _Check("skip", why=type(err).__name__)
+    numerical = (up - down) / (2 * EPS)
+    if not math.isfinite(numerical):
+        return _Check("skip", why=f"numerical {numerical}")
+    if op.kinked and not _close((up - mid) / EPS, (mid - down) / EPS):
+        return _Check("kink", numerical)
+    return _Check("ok" if _close(float(node._local[j]), numerical) else "bad", numerical)
+
+
+def _nudged(
+    forward: Any, xs: list[Any], j: int, k: int, h: float, args: tuple[Any, ...], g: Any
+) -> float:
+    """sum(g * f(x)) with entry k of input j moved by h."""
+    ys = list(xs)
+    ys[j] = xs[j].copy()
+    ys[j].reshape(-1)[k] += h
+    return float(np.sum(g * forward(*ys, *args)))
+
+
+def _check_tensor(node: Tensor, j: int) -> _Check:
+    """The VJP on edge j against a numerical VJP: d/dx_j of sum(g * f(x)) by central differences.
+
+    g is the node's gradient (ones before backward); float64 throughout.
+    """
+    op = node.op
+    assert op is not None
+    if not node._prev[j].requires_grad:
+        return _Check("ok")
+    xs = [q.data.astype(np.float64) for q in node._prev]
+    args = node._args
+    with np.errstate(all="ignore"):
+        out = np.asarray(op.forward(*xs, *args), dtype=np.float64)
+        g = np.ones_like(out) if node.grad is None else np.asarray(_plain(node.grad), np.float64)
+        raw = np.asarray(op.vjps[j](g, *xs, out, *args), dtype=np.float64)
+        analytic = raw if raw.shape == xs[j].shape else sum_to(raw, xs[j].shape)
+        numerical = np.full(xs[j].shape, np.nan)
+        mid = float(np.sum(g * out))
+        size = xs[j].size
+        picks = range(size) if size <= MAX_CHECKED else np.linspace(0, size - 1, MAX_CHECKED)
+        kinks = 0
+        for k in (int(i) for i in picks):
+            try:
+                up, down = (_nudged(op.forward, xs, j, k, h, args, g) for h in (EPS, -EPS))
+            except (ArithmeticError, ValueError, IndexError, TypeError) as err:
+                return _Check("skip", why=type(err).__name__)
+            if op.kinked and not _close((up - mid) / EPS, (mid - down) / EPS):
+                kinks += 1
+                continue
+            numerical.reshape(-1)[k] = (up - down) / (2 * EPS)
+    checked = np.isfinite(numerical)
+    if not checked.any():
+        return _Check("kink") if kinks else _Check("skip", why="no finite difference")
+    if _close(analytic[checked], numerical[checked]):
+        return _Check("ok")
+    return _Check("bad", numerical)
+
+
+def _check_lines(check: _Check, t: dict[str, str], p: int) -> list[str]:
+    """What an edge says about its check: nothing when it agrees."""
+    if check.verdict == "bad":
+        n = check.numerical
+        text = _grad_text(n, p, t)
+        return [_font(_esc(t["mismatch"].format(n=text)), CHECK_COLOUR)]
+    if check.verdict == "kink":
+        return [_font(_esc(t["kink"]), UNKNOWN_COLOUR)]
+    if check.verdict == "skip":
+        return [_font(_esc(t["unchecked"].format(why=check.why)), UNKNOWN_COLOUR)]
+    return []
 
 
 # -- modules (neurons, layers) as clusters ---------------------------------------------------
@@ -296,13 +610,13 @@ def _module_tree(modules: Sequence[Module]) -> tuple[list[_Module], list[Module]
     return tree, objs
 
 
-def _owners(order: list[Value], objs: list[Module]) -> dict[Value, int]:
+def _owners(order: list[Node], objs: list[Module]) -> dict[Node, int]:
     """The innermost module each node was made in, from parameters and graph structure.
 
     A module holds its parameters, every gate that takes one of them as input, a gate all of
     whose non-constant inputs it holds (an add chain), and an activation applied to its nodes.
     """
-    owner: dict[Value, int] = {}
+    owner: dict[Node, int] = {}
     for index in reversed(range(len(objs))):  # children before parents: innermost wins
         for p in objs[index].parameters():
             owner.setdefault(p, index)
@@ -324,6 +638,9 @@ def _owners(order: list[Value], objs: list[Module]) -> dict[Value, int]:
 
 # -- the DOT statements ---------------------------------------------------------------------
 
+BACKWARD = -1
+"""The cluster of the nodes a backward(create_graph=True) built (modules are 0, 1, ...)."""
+
 
 @dataclass
 class _Picture:
@@ -332,60 +649,89 @@ class _Picture:
     state: _State
     t: dict[str, str]
     precision: int
-    owner: dict[Value, int]
+    owner: dict[Node, int]
     collapse: bool
+    built: set[Node] = field(default_factory=set)
+    checks: dict[tuple[Node, int], _Check] = field(default_factory=dict)
     lines: dict[int | None, list[str]] = field(default_factory=dict)  # per cluster
     edges: list[str] = field(default_factory=list)
-    box_out: dict[int, Value] = field(default_factory=dict)  # module -> its output node
-    gate_looks: dict[Op, str] = field(default_factory=dict)
+    box_out: dict[int, Node] = field(default_factory=dict)  # module -> its output node
+    gate_looks: dict[tuple[Any, str], str] = field(default_factory=dict)
+    summed: bool = False  # some edge carries a gradient summed over broadcast axes
 
     def put(self, unit: int | None, statement: str) -> None:
         self.lines.setdefault(unit, []).append(statement)
 
-    def value(self, vid: str, node: Value, unit: int | None, highlight: bool) -> None:
+    def rows(self, node: Node) -> list[str]:
+        """data and grad for a Value; shape, data (or its norm) and grad for a Tensor."""
         t, p = self.t, self.precision
-        rows = [f"{t['data']} {_num(node.data, p)}"]
         grad = self.state.grads.get(node)
+        if isinstance(node, Tensor):
+            rows = [f"{t['shape']} {node.shape}"]
+            d = node.data
+            data = _arr(d, p) if d.size <= SMALL else f"{t['norm']} {_norm(d, p)}"
+            rows.append(_esc(f"{t['data']} {data}"))
+            if not node.requires_grad:
+                return rows
+            if grad is None:
+                return rows + [_font(t["grad"] + " ?", UNKNOWN_COLOUR)]
+            g = _arr(grad, p) if np.size(grad) <= SMALL else f"{t['norm']} {_norm(grad, p)}"
+            return rows + [_font(_esc(f"{t['grad']} {g}"), GLOBAL_COLOUR)]
+        rows = [f"{t['data']} {_num(node.data, p)}"]
         if grad is None:
-            rows.append(_font(t["grad"] + " ?", UNKNOWN_COLOUR))
-        else:
-            so_far = f" ({t['so_far']})" if node in self.state.partial else ""
-            rows.append(_font(f"{t['grad']} {_num(grad, p)}{so_far}", GLOBAL_COLOUR))
-        label = _table(_esc(node.label), rows, highlight)
+            return rows + [_font(t["grad"] + " ?", UNKNOWN_COLOUR)]
+        so_far = f" ({t['so_far']})" if node in self.state.partial else ""
+        return rows + [_font(f"{t['grad']} {_num(grad, p)}{so_far}", GLOBAL_COLOUR)]
+
+    def value(self, vid: str, node: Node, unit: int | None, highlight: bool) -> None:
+        label = _table(_esc(node.label), self.rows(node), highlight, node in self.built)
         self.put(unit, f"\t{vid} [label={label}]\n")
 
-    def gate(self, gid: str, node: Value, unit: int | None, highlight: bool) -> None:
+    def gate(self, gid: str, node: Node, unit: int | None, highlight: bool) -> None:
         op = node.op
         assert op is not None
-        look = self.gate_looks.get(op)
+        detail = _reduction(node, self.t) if isinstance(node, Tensor) else ""
+        symbol = op.symbol
+        if isinstance(node, Tensor) and len(node._args) == 1 and isinstance(node._args[0], float):
+            symbol += _num(node._args[0], self.precision)  # x ** k: the exponent, as **2
+        look = self.gate_looks.get((op, symbol + detail))
         if look is None:  # one per op: a big graph has many gates and few ops
             pattern = f'<font point-size="9">{self.t[op.pattern]}</font>'
             colour = PATTERN_COLOURS.get(op.pattern, PATTERN_COLOURS[CHAIN])
-            label = f"<<b>{_esc(op.symbol)}</b><br/>{pattern}>"
+            over = f'<br/><font point-size="9">{_esc(detail)}</font>' if detail else ""
+            label = f"<<b>{_esc(symbol)}</b>{over}<br/>{pattern}>"
             look = f'label={label} shape=ellipse style=filled fillcolor="{colour}"'
-            self.gate_looks[op] = look
+            if op.in_backward:
+                look += f' color="{BACKWARD_COLOUR}" penwidth=2'
+            self.gate_looks[(op, symbol + detail)] = look
         extra = f' color="{GLOBAL_COLOUR}" penwidth=3' if highlight else ""
         self.put(unit, f"\t{gid} [{look}{extra}]\n")
+
+    def edge_label(self, node: Node, j: int, lit: bool) -> list[str]:
+        if isinstance(node, Tensor):
+            lines, summed = _tensor_edge_label(node, j, self.state, self.t, self.precision)
+            self.summed = self.summed or summed
+            return lines
+        step = self.state.done.get(node)
+        return _edge_label(float(node._local[j]), step, j, lit, self.t, self.precision)
 
     def box(self, unit: int, name: str, parent: int | None) -> None:
         """A collapsed module: its name and its output's data and grad."""
         out = self.box_out.get(unit)
-        rows = []
-        if out is not None:
-            grad = self.state.grads.get(out)
-            g = "?" if grad is None else _num(grad, self.precision)
-            rows.append(f"{self.t['data']} {_num(out.data, self.precision)}")
-            rows.append(_font(f"{self.t['grad']} {g}", GLOBAL_COLOUR))
-        self.put(parent, f"\tm{unit} [label={_table(_esc(name), rows or [''], False)}]\n")
+        rows = self.rows(out) if out is not None else [""]
+        self.put(parent, f"\tm{unit} [label={_table(_esc(name), rows, False)}]\n")
 
 
-def _walk(pic: _Picture, order: list[Value], root: Value) -> None:
+def _walk(pic: _Picture, order: list[Node], root: Node) -> None:
     """One pass in forward order: a table per value, a gate per op, a labelled edge per input."""
-    ids: dict[Value, str] = {}
+    ids: dict[Node, str] = {}
     state, active = pic.state, pic.state.active
+    tensors = isinstance(root, Tensor)
     for i, node in enumerate(order):
         unit = pic.owner.get(node)
-        boxed = pic.collapse and unit is not None
+        if unit is None and node in pic.built:
+            unit = BACKWARD
+        boxed = pic.collapse and node in pic.owner
         ids[node] = vid = f"m{unit}" if boxed else f"v{i}"
         lit = active is not None and active.node is node
         if not boxed:
@@ -396,28 +742,44 @@ def _walk(pic: _Picture, order: list[Value], root: Value) -> None:
         if not boxed:
             pic.gate(gid, node, unit, lit)
             pic.edges.append(f'\t{gid} -> {vid} [color="#666666"]\n')
-        step = state.done.get(node)
+        known = node in state.sent if tensors else node in state.done
         style = f' color="{GLOBAL_COLOUR}" penwidth=2' if lit else ""
-        if step is None:
+        if not known:
             style = f' color="{UNKNOWN_COLOUR}" style=dashed'
-        for j, (parent, local) in enumerate(zip(node._prev, node._local, strict=True)):
+        for j, parent in enumerate(node._prev):
             src = ids[parent]
             if src == gid:
                 continue  # both ends inside one collapsed module
             if pic.collapse and parent in pic.owner:
                 pic.box_out[pic.owner[parent]] = parent
-            label = _edge_label(float(local), step, j, lit, pic.t, pic.precision)
-            pic.edges.append(f"\t{src} -> {gid} [label={label}{style}]\n")
+            lines = pic.edge_label(node, j, lit)
+            check = pic.checks.get((node, j))
+            mark = style
+            if check is not None:
+                lines += _check_lines(check, pic.t, pic.precision)
+                if check.verdict == "bad":
+                    mark = f' color="{CHECK_COLOUR}" penwidth=3'
+            label = "<" + "<br/>".join(lines) + ">"
+            pic.edges.append(f"\t{src} -> {gid} [label={label}{mark}]\n")
     if pic.collapse and root in pic.owner:
         pic.box_out[pic.owner[root]] = root
 
 
-def _clustered(pic: _Picture, tree: list[_Module]) -> list[str]:
-    """Top-level statements, then one (nested) cluster per module; collapsed leaves are boxes."""
+def _clustered(pic: _Picture, tree: list[_Module], what: str) -> list[str]:
+    """Top-level statements, the backward pass's cluster, one (nested) cluster per module."""
     if pic.collapse:
         for unit in sorted(set(pic.owner.values())):
             pic.box(unit, tree[unit].name, tree[unit].parent)
     out = list(pic.lines.get(None, []))
+    if BACKWARD in pic.lines:
+        title = _esc(pic.t["backward_area"].format(what=what))
+        out.append(
+            f"\tsubgraph cluster_backward {{\n\t\tlabel=<{_font(title, BACKWARD_COLOUR)}> "
+            f'style="rounded,dashed,filled" color="{BACKWARD_COLOUR}" '
+            f'fillcolor="{BACKWARD_AREA}" labeljust=l\n'
+        )
+        out += pic.lines[BACKWARD]
+        out.append("\t}\n")
     stack = [(False, i) for i in reversed(range(len(tree))) if tree[i].parent is None]
     while stack:
         close, i = stack.pop()
@@ -436,10 +798,11 @@ def _clustered(pic: _Picture, tree: list[_Module]) -> list[str]:
     return out
 
 
-def _legend(order: list[Value], t: dict[str, str], hidden: dict[Value, int]) -> str:
-    """One table: the gate patterns drawn, the two edge colours, the arrows, fan-out."""
+def _legend(order: list[Node], pic: _Picture, hidden: dict[Node, int], tensors: bool) -> str:
+    """One table: the gate patterns drawn, the edge colours, the arrows, fan-out, the marks."""
+    t = pic.t
     symbols: dict[str, list[str]] = {}
-    uses: set[Value] = set()
+    uses: set[Node] = set()
     fan_out = False
     for node in order:
         if node.op is not None and node not in hidden:
@@ -458,17 +821,34 @@ def _legend(order: list[Value], t: dict[str, str], hidden: dict[Value, int]) -> 
                 f'<tr><td bgcolor="{colour}">{sym}</td>'
                 f'<td align="left">{t["legend_" + pattern]}</td></tr>'
             )
-    rows.append(
-        f"<tr><td>{_font(t['local'], LOCAL_COLOUR)}</td>"
-        f'<td align="left">{_font(t["legend_local"], LOCAL_COLOUR)}</td></tr>'
-    )
-    rows.append(
-        f"<tr><td>{_font(t['global'], GLOBAL_COLOUR)}</td>"
-        f'<td align="left">{_font(t["legend_global"], GLOBAL_COLOUR)}</td></tr>'
-    )
-    rows.append(f'<tr><td>→</td><td align="left">{t["legend_arrow"]}</td></tr>')
+
+    def row(key: str, text: str, colour: str | None = None) -> None:
+        left, right = (_font(key, colour), _font(text, colour)) if colour else (key, text)
+        rows.append(f'<tr><td>{left}</td><td align="left">{right}</td></tr>')
+
+    if tensors:
+        row(t["vjp"], _esc(t["legend_vjp"]), LOCAL_COLOUR)
+        row(t["global"], _esc(t["legend_global_t"]), GLOBAL_COLOUR)
+    else:
+        row(t["local"], t["legend_local"], LOCAL_COLOUR)
+        row(t["global"], t["legend_global"], GLOBAL_COLOUR)
+    row("→", t["legend_arrow"])
     if fan_out:
-        rows.append(f'<tr><td>Σ</td><td align="left">{t["legend_sum"]}</td></tr>')
+        row("Σ", t["legend_sum"])
+    if pic.summed:
+        row("Σ", t["legend_summed"])
+    if pic.checks:
+        verdicts = {c.verdict for c in pic.checks.values()}
+        if "bad" in verdicts:
+            row("✗", _esc(t["legend_mismatch"]), CHECK_COLOUR)
+        row("✓", _esc(t["legend_checked"]))
+        if "kink" in verdicts:
+            row("", _esc(t["legend_kink"]), UNKNOWN_COLOUR)
+    if pic.built:
+        rows.append(
+            f'<tr><td bgcolor="{BACKWARD_FILL}" color="{BACKWARD_COLOUR}">▭</td>'
+            f'<td align="left">{_font(_esc(t["legend_backward"]), BACKWARD_COLOUR)}</td></tr>'
+        )
     table = (
         '<table border="0" cellborder="1" cellspacing="0" cellpadding="3" bgcolor="white">'
         + "".join(rows)
@@ -480,7 +860,7 @@ def _legend(order: list[Value], t: dict[str, str], hidden: dict[Value, int]) -> 
 # -- the public functions --------------------------------------------------------------------
 
 
-def _count(root: Value, limit: int | None) -> int:
+def _count(root: Node, limit: int | None) -> int:
     """How many nodes ``root`` depends on (itself included), stopping past ``limit``."""
     seen = {root}
     stack = [root]
@@ -492,7 +872,7 @@ def _count(root: Value, limit: int | None) -> int:
     return len(seen)
 
 
-def _order_within(root: Value, max_nodes: int) -> list[Value]:
+def _order_within(root: Node, max_nodes: int) -> list[Node]:
     """The topological order, or a ValueError saying how big the graph is and what to do."""
     if _count(root, max_nodes) > max_nodes:
         total = _count(root, None)
@@ -510,8 +890,20 @@ def _text(lang: str) -> dict[str, str]:
     return TEXT[lang]
 
 
+def _checks(order: list[Node]) -> dict[tuple[Node, int], _Check]:
+    """Every edge into an op node, checked against a central difference of the op's forward."""
+    out: dict[tuple[Node, int], _Check] = {}
+    for node in order:
+        if node.op is not None:
+            for j in range(len(node._prev)):
+                out[(node, j)] = (
+                    _check_tensor(node, j) if isinstance(node, Tensor) else _check_value(node, j)
+                )
+    return out
+
+
 def draw(
-    root: Value,
+    root: Value | Tensor,
     *,
     lang: str = "en",
     rankdir: str = "LR",
@@ -522,6 +914,7 @@ def draw(
     collapse: bool = False,
     legend: bool = True,
     title: str | None = None,
+    check: bool = False,
 ) -> Diagram:
     """The graph of ``root``, every edge labelled: local d(out)/d(in), global dL/d(in) = up x local.
 
@@ -529,7 +922,11 @@ def draw(
     global gradients are not known yet; after it, every node shows its ``grad``. ``step=k`` draws
     the pass of ``backward_steps(root)`` after its first k steps, the k-th gate highlighted.
     ``modules`` (an nn Module or a list of them) groups their nodes in clusters; ``collapse``
-    draws each innermost module as one box.
+    draws each innermost module as one box. A Tensor graph shows shapes, the numbers of small
+    tensors, and on each edge its VJP rule and the gradient sent (``edge_grads()``).
+    ``check=True`` marks every edge whose gradient disagrees with a central difference of its
+    op's forward (eps 1e-6, float64). The nodes a ``backward(create_graph=True)`` built (draw
+    ``x.grad`` after it) are drawn apart, as the backward pass's own graph.
     """
     t = _text(lang)
     if rankdir not in ("LR", "RL", "TB", "BT"):
@@ -538,19 +935,35 @@ def draw(
         raise ValueError(
             f"precision must be a positive int (significant digits), got {precision!r}"
         )
-    if not isinstance(root, Value):
-        raise TypeError(f"draw needs a Value, got {type(root).__name__}")
+    if not isinstance(root, Value | Tensor):
+        hint = (
+            " (a gradient is a number after backward(); backward(create_graph=True) makes it a "
+            "node with a graph to draw)"
+            if isinstance(root, float | np.ndarray)
+            else ""
+        )
+        raise TypeError(f"draw needs a Value or a Tensor, got {type(root).__name__}{hint}")
+    tensors = isinstance(root, Tensor)
+    if tensors and step is not None:
+        raise ValueError("step= is for Value graphs; a Tensor graph is drawn as it is (step=None)")
     order = _order_within(root, max_nodes)
-    state = _state(root, order, step, t, precision)
+    if isinstance(root, Tensor):
+        state = _tensor_state(root, order, t, precision)
+    else:
+        state = _state(root, order, step, t, precision)
     tree: list[_Module] = []
     objs: list[Module] = []
     if modules is not None:
         tree, objs = _module_tree([modules] if isinstance(modules, Module) else list(modules))
     pic = _Picture(state, t, precision, _owners(order, objs) if objs else {}, collapse)
+    pic.built = _built(order)
+    if check:
+        pic.checks = _checks(order)
     _walk(pic, order, root)
-    body = _clustered(pic, tree) + pic.edges
+    what = root.label if root in pic.built and root.label else t["the_gradient"]
+    body = _clustered(pic, tree, what) + pic.edges
     if legend:
-        body.append(_legend(order, t, pic.owner if collapse else {}))
+        body.append(_legend(order, pic, pic.owner if collapse else {}, tensors))
     heading = state.title if title is None else f"{title}\n{state.title}"
     font = FONTS[lang]
     return Diagram(
@@ -573,6 +986,8 @@ def draw(
 
 def draw_steps(root: Value, **options: Any) -> list[Diagram]:
     """One picture per moment of the backward pass: step 0 (only dL/dL = 1 known) to the last."""
+    if isinstance(root, Tensor):
+        raise ValueError("step frames are for Value graphs; draw a Tensor graph with draw(root)")
     n = len(backward_steps(root))
     return [draw(root, step=k, **options) for k in range(n + 1)]
 

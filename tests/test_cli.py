@@ -159,10 +159,22 @@ def test_demo_writes_the_pictures_and_prints_the_trace(
     printed = capsys.readouterr().out
     assert "step 1: f [1/x chain] upstream 1" in printed
     assert "dL/dx1" not in printed and "df/dx1 = -0.58984" in printed
-    for name in ("1a_add_mul", "1b_sigmoid_gates", "1b_sigmoid_fused", "1c_gate_patterns"):
+    for name in (
+        "1a_add_mul",
+        "1b_sigmoid_gates",
+        "1b_sigmoid_fused",
+        "1c_gate_patterns",
+        "2a_l2_tensor",
+        "7_tanh_second_derivative",
+    ):
         assert (out / f"{name}.svg").stat().st_size > 1000
         assert (out / f"{name}.png").read_bytes()[:4] == b"\x89PNG"
         assert str(out / f"{name}.png") in printed
+    assert "df/dx = [-0.112  0.636]" in printed and "d2y/dx2 = -0.7268619814" in printed
+    l2 = html.unescape((out / "2a_l2_tensor.svg").read_text(encoding="utf-8"))
+    assert "global [0.44, 0.52]" in l2 and "global [-0.112, 0.636]" in l2
+    second = html.unescape((out / "7_tanh_second_derivative.svg").read_text(encoding="utf-8"))
+    assert "backward pass (builds dy/dx)" in second and "grad -0.7269" in second
     page = (out / "1b_steps.html").read_text(encoding="utf-8")
     assert page.count('class="frame"') == 9 and "http" not in page
     assert "1b_steps.html" in printed

@@ -56,3 +56,21 @@ def test_check_your_op_demo_catches_the_wrong_gradient(capsys):
 
     REGISTRY.pop("wrong_sin", None)
     REGISTRY.pop("sin", None)
+
+
+def test_second_derivative_demo_draws_the_backward_graph_with_its_numbers(tmp_path, capsys):
+    import shutil
+    import xml.etree.ElementTree as ET
+
+    demo = load("second_derivative")
+    svg = demo.main(["--out", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert "d2y/dx2 = -2 tanh x (1 - tanh^2) = -0.7268619813835873" in out
+    if shutil.which("dot") is None:
+        assert svg is None and (tmp_path / "second_derivative.gv").exists()
+        return
+    assert (tmp_path / "second_derivative.png").read_bytes()[:4] == b"\x89PNG"
+    words = " ".join(t.text or "" for t in ET.parse(svg).iter() if t.text)
+    assert "grad -0.726862" in words  # x's gradient: the second derivative, precision 6
+    assert "data 0.786448" in words  # dy/dx = 1 - tanh^2(0.5)
+    assert "backward pass (builds dy/dx)" in words

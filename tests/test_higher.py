@@ -145,3 +145,35 @@ def test_second_and_third_derivatives_match_torch(case):
         theirs.append(d.item())
         (d,) = torch.autograd.grad(d, ts[0], create_graph=True, allow_unused=True)
     assert ours == pytest.approx(theirs, rel=1e-9, abs=1e-9)
+
+
+# -- which nodes a create_graph pass built (what the diagram draws as the backward pass) ------
+
+
+def test_create_graph_marks_the_nodes_it_built_and_nothing_else():
+    from microgradkr.engine import MUL
+    from microgradkr.graph import backward_twin, topological_order
+
+    x = Value(0.5, "x")
+    y = x.tanh() * x
+    forward = topological_order(y)
+    (d1,) = grad(y, [x], create_graph=True)
+    assert all(n.op is None or not n.op.in_backward for n in forward)  # forward: untouched
+    built = [n for n in topological_order(d1) if n not in set(forward) and n.op is not None]
+    assert built and all(n.op.in_backward for n in built)
+    twin = backward_twin(MUL)
+    assert twin is backward_twin(MUL) and twin.in_backward and twin.local is MUL.local
+    (d2,) = grad(d1, [x], create_graph=True)  # the third-order graph: new nodes marked too
+    second = [n for n in topological_order(d2) if n.op is not None]
+    assert all(n.op.in_backward for n in second if n not in set(forward))
+    y.backward()  # the plain float path builds and marks nothing
+    assert all(n.op is None or not n.op.in_backward for n in forward)
+    assert type(x.grad) is float
+
+
+def test_a_seed_with_a_history_is_not_marked():
+    x = Value(0.5, "x")
+    s = Value(2.0, "s") * 3.0  # a seed made by the user, not by backward
+    (x * x).backward(grad=s, create_graph=True)
+    assert not s.op.in_backward and x.grad.op.in_backward
+    assert x.grad.data == 6.0

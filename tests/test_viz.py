@@ -3,20 +3,29 @@
 from __future__ import annotations
 
 import html
+import math
 import random
 import re
 import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from microgradkr import (
+    CHAIN,
+    DISTRIBUTOR,
+    Op,
+    Tensor,
+    TensorOp,
     Value,
+    apply,
     backward_steps,
     draw,
     draw_steps,
     examples,
+    grad,
     gradients_after,
     nn,
     steps_html,
@@ -424,3 +433,243 @@ def test_graphviz_pure_is_used_when_dot_is_missing(
     f, _ = examples.add_mul()
     assert b"<svg" in draw(f).pipe(format="svg")
     assert "-Tsvg" in calls.read_text()
+
+
+# -- Tensor graphs (REFERENCE.md 2a) ----------------------------------------------------------
+
+
+def l2_example() -> tuple[Tensor, dict[str, Tensor]]:
+    """REFERENCE.md 2a: f = ||W x||^2 with q = W x, after backward."""
+    W = Tensor([[0.1, 0.5], [-0.3, 0.8]], requires_grad=True, label="W")
+    x = Tensor([0.2, 0.4], requires_grad=True, label="x")
+    q = W @ x
+    q.label = "q"
+    f = (q**2).sum()
+    f.label = "f"
+    f.backward()
+    return f, {"W": W, "x": x, "q": q}
+
+
+def globals_on(parsed, src_name: str, gate: str) -> list[str]:
+    """The gradient written on each edge from ``src_name`` into a ``gate`` (Tensor diagrams)."""
+    names, _, edges = parsed
+    return [
+        label.split("global ", 1)[1].split(" Σ")[0]
+        for a, b, label in edges
+        if names.get(a) == src_name and names.get(b) == gate and "global " in label
+    ]
+
+
+@pytest.mark.parametrize("render", [False, pytest.param(True, marks=needs_dot)])
+def test_2a_tensor_edges_carry_the_reference_gradients(render: bool) -> None:
+    f, _ = l2_example()
+    d = draw(f)
+    parsed = parse_svg(d.pipe(format="svg", encoding="utf-8")) if render else parse_dot(d.source)
+    assert globals_on(parsed, "W", "@") == ["[[0.088, 0.176], [0.104, 0.208]]"]  # df/dW
+    assert globals_on(parsed, "x", "@") == ["[-0.112, 0.636]"]  # df/dx
+    assert globals_on(parsed, "q", "**2") == ["[0.44, 0.52]"]  # df/dq
+    texts = parsed[1].values()
+    assert "q shape (2,) data [0.22, 0.26] grad [0.44, 0.52]" in texts
+    assert (
+        "W shape (2, 2) data [[0.1, 0.5], [-0.3, 0.8]] grad [[0.088, 0.176], [0.104, 0.208]]"
+        in (texts)
+    )
+    assert "f shape () data 0.116 grad 1" in texts
+    edges = " ".join(label for _, _, label in parsed[2])
+    assert "VJP g xᵀ" in edges and "VJP Wᵀ g" in edges  # matmul reads as such
+    assert "VJP g copied back over all axes" in edges  # and the reduction
+    assert "VJP g * 2 q" in edges  # x ** k with its k
+    assert parse_dot(draw(f).source) == parse_dot(d.source)  # deterministic
+
+
+def test_large_tensor_shows_shape_and_norm_not_numbers() -> None:
+    rng = np.random.default_rng(0)
+    W = Tensor(rng.normal(size=(30, 20)), requires_grad=True, label="W")
+    x = Tensor(rng.normal(size=20), label="x")
+    f = (W @ x).tanh().sum()
+    f.backward()
+    names, texts, edges = parse_dot(draw(f).source)
+    assert W.grad is not None
+    norm = f"{np.linalg.norm(W.grad):.4g}"
+    assert globals_on((names, texts, edges), "W", "@") == [f"(30, 20), norm {norm}"]
+    w_text = next(t for i, t in texts.items() if names[i] == "W")
+    assert w_text == (f"W shape (30, 20) data norm {np.linalg.norm(W.data):.4g} grad norm {norm}")
+    assert "[" not in w_text
+    x_edge = [label for a, _, label in edges if names.get(a) == "x"]
+    assert x_edge == ["VJP Wᵀ g no gradient (a constant)"]  # x does not require a gradient
+
+
+def test_broadcast_bias_edge_says_it_was_summed_and_reductions_name_their_axis() -> None:
+    X = Tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]], label="X")
+    Wm = Tensor([[0.5, -1.0], [2.0, 0.25]], requires_grad=True, label="W")
+    b = Tensor([0.1, -0.2], requires_grad=True, label="b")
+    Y = X @ Wm + b
+    Y.label = "Y"
+    L = Y.mean(axis=1).sum()
+    L.backward()
+    source = draw(L).source
+    parsed = parse_dot(source)
+    names, _, edges = parsed
+    b_edge = [label for a, _, label in edges if names.get(a) == "b"]
+    assert b_edge == ["VJP g global [1.5, 1.5] Σ over axis 0: broadcast in the forward pass"]
+    assert b.grad is not None and b.grad.tolist() == [1.5, 1.5]  # three rows of 0.5 each
+    y_edge = [label for a, _, label in edges if names.get(a) == "Y"]
+    assert y_edge[0].startswith("VJP g / n copied back over axis 1 global [[0.5, 0.5],")
+    assert "over axis 1" in source and "its gradient is summed back" in source
+    w_edge = [label for a, _, label in edges if names.get(a) == "W"]
+    assert "Σ" not in w_edge[0]  # W was not broadcast
+    ko = draw(L, lang="ko").source
+    assert "0번 축으로 Σ: 순전파의 브로드캐스트" in ko and "모양 (3, 2)" in ko
+
+
+def test_tensor_before_backward_and_bad_arguments() -> None:
+    W = Tensor([[1.0, 2.0]], requires_grad=True, label="W")
+    y = (W * 2.0).sum()
+    _, texts, edges = parse_dot(draw(y).source)
+    labels = [label for _, _, label in edges if label]
+    assert labels[1] == "VJP g * W no gradient (a constant)"  # the edge from the constant 2
+    assert all("global: not known yet" in s for s in labels[:1] + labels[2:])
+    assert "W shape (1, 2) data [[1, 2]] grad ?" in texts.values()
+    with pytest.raises(ValueError, match="step= is for Value graphs"):
+        draw(y, step=1)
+    with pytest.raises(ValueError, match="step frames are for Value graphs"):
+        draw_steps(y)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="create_graph=True"):
+        draw(np.ones(2))  # type: ignore[arg-type]
+
+
+# -- check=True: a wrong local gradient found in the picture ----------------------------------
+
+WRONG_SIN = Op("sin", "sin", CHAIN, math.sin, lambda x, out: (math.sin(x),))  # d/dx sin = sin?
+RIGHT_SIN = Op("sin", "sin", CHAIN, math.sin, lambda x, out: (math.cos(x),))
+
+
+def checked_edges(source: str) -> tuple[list[tuple[str, str, str]], list[tuple[str, str, str]]]:
+    """(edges drawn in the mismatch colour, edges whose label says they failed)."""
+    names, _, edges = parse_dot(source)
+    coloured = [
+        (names.get(a, a), names.get(b, b), label)
+        for (a, b, label), line in zip(edges, EDGE.finditer(source), strict=True)
+        if 'color="#d81b60"' in line.group(0)
+    ]
+    failed = [(names.get(a, a), names.get(b, b), t) for a, b, t in edges if "✗" in t]
+    return coloured, failed
+
+
+@pytest.mark.parametrize("sin", [WRONG_SIN, RIGHT_SIN])
+def test_check_marks_exactly_the_edge_of_the_wrong_op(sin: Op) -> None:
+    a, b, c = Value(0.3, "a"), Value(-1.2, "b"), Value(2.0, "c")
+    h = (apply(sin, a * b) + b.tanh()) * c + a.relu() + (a / b).exp()
+    h.label = "h"
+    h.backward()
+    source = draw(h, check=True).source
+    coloured, failed = checked_edges(source)
+    if sin is RIGHT_SIN:
+        assert coloured == [] and failed == []
+        assert "✗" not in source
+        return
+    assert len(coloured) == len(failed) == 1
+    _, gate, label = failed[0]
+    assert gate == "sin"
+    assert f"✗ numerical {math.cos(-0.36):.4g}" in label  # what the gradient should have been
+    assert f"local {math.sin(-0.36):.4g}" in label  # what the op recorded
+    assert "suspect its backward" in source  # the legend says what the mark means
+    assert "✗" not in draw(h).source  # only when asked
+
+
+def test_check_skips_a_kink_and_says_so() -> None:
+    x = Value(0.0, "x")
+    y = x.relu() + abs(x) + x.max(Value(0.0, "zero"))
+    y.backward()
+    source = draw(y, check=True).source
+    coloured, failed = checked_edges(source)
+    assert coloured == [] and failed == []
+    assert text(source).count("kink: not checked") == 4  # relu, abs, max's two inputs
+    assert "not checked" in source and "one-sided differences disagree" in source
+
+
+def test_check_finds_a_wrong_tensor_vjp() -> None:
+    from microgradkr.tensor import apply as tensor_apply
+
+    # forgets that b was broadcast: its VJP keeps g's shape, then sum_to sums the wrong way
+    bad_add = TensorOp(
+        "add", "+", DISTRIBUTOR, np.add, (lambda g, a, b, out: g, lambda g, a, b, out: 2 * g)
+    )
+    X = Tensor(np.arange(6.0).reshape(3, 2) / 10, requires_grad=True, label="X")
+    b = Tensor([0.1, -0.2], requires_grad=True, label="b")
+    L = (tensor_apply(bad_add, X, b).tanh() ** 2).sum()
+    L.backward()
+    coloured, failed = checked_edges(draw(L, check=True).source)
+    assert [(src, gate) for src, gate, _ in failed] == [("b", "+")]
+    assert len(coloured) == 1
+    good = (X + b).tanh().sum()
+    good.backward()
+    assert checked_edges(draw(good, check=True).source) == ([], [])
+
+
+# -- the backward graph (create_graph=True) drawn ---------------------------------------------
+
+
+def backward_cluster(source: str) -> str:
+    assert "subgraph cluster_backward {" in source
+    return source.split("subgraph cluster_backward {", 1)[1].split("\n\t}\n", 1)[0]
+
+
+@pytest.mark.parametrize("render", [False, pytest.param(True, marks=needs_dot)])
+def test_second_derivative_of_tanh_drawn_with_its_backward_graph(render: bool) -> None:
+    x = Value(0.5, "x")
+    y = x.tanh()
+    y.label = "y"
+    (dy,) = grad(y, [x], create_graph=True)
+    dy.label = "dy/dx"
+    dy.backward()  # x.grad = d2y/dx2
+    t = math.tanh(0.5)
+    assert x.grad == pytest.approx(-2 * t * (1 - t * t)) == pytest.approx(-0.7268619813835873)
+    d = draw(dy, precision=10)
+    source = d.source
+    parsed = parse_svg(d.pipe(format="svg", encoding="utf-8")) if render else parse_dot(source)
+    texts = parsed[1].values()
+    assert "x data 0.5 grad -0.7268619814" in texts  # the second derivative
+    assert "dy/dx data 0.786447733 grad 1" in texts  # the first, 1 - tanh^2
+    assert f"y data {t:.10g} grad {-2 * t:.10g}" in texts
+    inside = backward_cluster(source)
+    assert "backward pass (builds dy/dx)" in inside
+    names = parse_dot(source)[0]
+    built = {i for i, _ in NODE.findall(inside)}
+    assert {names[i] for i in built if names[i]} == {"dy/dx", "*", "+"}  # the rule 1 - out*out
+    assert not built & {i for i, n in names.items() if n in ("x", "y", "tanh")}  # forward: as usual
+    assert "built by backward(create_graph=True)" in source
+    assert "∂L/∂(dy/dx) = 1" in source  # the title
+
+
+def test_plain_backward_draws_no_backward_pass_and_tensor_gradients_draw_too() -> None:
+    x = Value(0.5, "x")
+    y = x.tanh()
+    y.backward()
+    assert "cluster_backward" not in draw(y).source
+    with pytest.raises(TypeError, match="create_graph=True"):
+        draw(x.grad)  # type: ignore[arg-type]
+    f, ins = l2_example()
+    assert "cluster_backward" not in draw(f).source
+    W, xt = ins["W"], ins["x"]
+    f2 = ((W @ xt) ** 2).sum()
+    (gx,) = grad(f2, [xt], create_graph=True)
+    gx.label = "df/dx"
+    source = draw(gx).source
+    assert "backward pass (builds df/dx)" in backward_cluster(source)
+    assert "data [-0.112, 0.636]" in text(source)  # 2 W^T q, as a node of its own graph
+
+
+def test_check_and_backward_pass_speak_korean() -> None:
+    a, b = Value(0.3, "a"), Value(-1.2, "b")
+    h = apply(WRONG_SIN, a * b) * b
+    h.backward()
+    ko = draw(h, check=True, lang="ko").source
+    assert "✗ 수치 미분 0.9359" in ko and "이 연산의 역전파를 의심하세요" in ko
+    x = Value(0.5, "x")
+    (dy,) = grad(x.tanh(), [x], create_graph=True)
+    dy.label = "dy/dx"
+    ko = draw(dy, lang="ko").source
+    assert "역전파 (dy/dx을(를) 계산하는 그래프)" in html.unescape(ko)
+    assert "역전파도 또 하나의 계산 그래프" in ko
+    assert "backward pass" not in ko
