@@ -19,7 +19,7 @@ from typing import Any, TypeAlias
 
 import numpy as np
 
-from . import graph
+from . import anomaly, graph
 from .engine import CHAIN, DISTRIBUTOR, ROUTER, SWITCHER
 
 Array: TypeAlias = np.ndarray
@@ -36,6 +36,7 @@ class TensorOp:
     pattern: str
     forward: Callable[..., Any]
     vjps: tuple[Callable[..., Any], ...]
+    kinked: bool = False  # not differentiable everywhere: the rules pick a branch (relu at 0)
 
     def __repr__(self) -> str:
         return f"TensorOp({self.name!r})"
@@ -202,8 +203,8 @@ EXP = TensorOp("exp", "exp", CHAIN, np.exp, (lambda g, x, out: g * out,))
 LOG = TensorOp("log", "log", CHAIN, _log_forward, (lambda g, x, out: g / x,))
 TANH = TensorOp("tanh", "tanh", CHAIN, np.tanh, (lambda g, x, out: g * (1 - out * out),))
 SIGMOID = TensorOp("sigmoid", "σ", CHAIN, _sigmoid, (lambda g, x, out: g * out * (1 - out),))
-RELU = TensorOp("relu", "relu", ROUTER, lambda x: np.maximum(x, 0.0), (_relu_vjp,))
-MAXIMUM = TensorOp("maximum", "max", ROUTER, np.maximum, (_maximum_da, _maximum_db))
+RELU = TensorOp("relu", "relu", ROUTER, lambda x: np.maximum(x, 0.0), (_relu_vjp,), kinked=True)
+MAXIMUM = TensorOp("maximum", "max", ROUTER, np.maximum, (_maximum_da, _maximum_db), kinked=True)
 SUM = TensorOp(
     "sum", "sum", DISTRIBUTOR, lambda x, axis, keep: x.sum(axis=axis, keepdims=keep), (_sum_vjp,)
 )
@@ -211,7 +212,12 @@ MEAN = TensorOp(
     "mean", "mean", CHAIN, lambda x, axis, keep: x.mean(axis=axis, keepdims=keep), (_mean_vjp,)
 )
 MAX = TensorOp(
-    "max", "max", ROUTER, lambda x, axis, keep: x.max(axis=axis, keepdims=keep), (_max_vjp,)
+    "max",
+    "max",
+    ROUTER,
+    lambda x, axis, keep: x.max(axis=axis, keepdims=keep),
+    (_max_vjp,),
+    kinked=True,
 )
 RESHAPE = TensorOp(
     "reshape",
@@ -322,6 +328,8 @@ def _apply2(op: TensorOp, a: Tensor, b: Tensor) -> Tensor:
 
 def _node(out: Any, op: TensorOp, prev: tuple[Tensor, ...], args: tuple[Any, ...]) -> Tensor:
     """An op's output; it keeps its op and parents only if a parent requires a gradient."""
+    if anomaly.switch.enabled:
+        anomaly.check_forward(op.name, prev, out)
     t = _new(Tensor)
     t.data = out if type(out) is np.ndarray else np.asarray(out)
     t.grad = None

@@ -122,3 +122,41 @@ def test_detect_anomaly_names_the_node_in_the_backward_pass():
         y.backward()
     y.backward()  # outside the block: no check
     assert x.grad == math.inf
+
+
+def test_detect_anomaly_names_the_tensor_op_and_the_node_of_log_0_mid_graph():
+    import numpy as np
+
+    from microgradkr import Tensor
+
+    x = Tensor([2.0, 1.0, 3.0], requires_grad=True, label="x")
+    assert np.isneginf((x - 1).log().data[1])  # numpy's -inf, silently, without detection
+    with (
+        detect_anomaly(),
+        pytest.raises(
+            FloatingPointError, match=r"log of sub\('x', 1\) made -inf at index \(1,\)"
+        ),
+    ):
+        h = (x - 1).log()
+        h.label = "h"
+        (h * 2).sum()
+
+
+def test_detect_anomaly_names_the_tensor_node_in_the_backward_pass():
+    import numpy as np
+
+    from microgradkr import Tensor
+
+    x = Tensor([4.0, 0.0], requires_grad=True, label="x")
+    h = x**0.5
+    h.label = "h"
+    y = (h * 2).sum()
+    with (
+        detect_anomaly(),
+        np.errstate(divide="ignore"),
+        pytest.raises(
+            FloatingPointError,
+            match=r"backward of pow at 'h' gave inf at index \(1,\) to its input 'x'",
+        ),
+    ):
+        y.backward()
