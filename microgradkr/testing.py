@@ -581,12 +581,12 @@ def tensor_op_cases(op: str) -> Any:
     entry = TENSOR_REGISTRY[op]
     cases = (entry.cases or _cases())(entry)
 
-    def case(drawn: tuple[list[Tensor], tuple[Any, ...]]) -> tuple[TensorExpression, list[Tensor]]:
+    def alone(drawn: tuple[list[Tensor], tuple[Any, ...]]) -> tuple[TensorExpression, list[Tensor]]:
         xs, args = drawn
         f = TensorExpression(entry.arity, [(entry.name, tuple(range(entry.arity)), args)])
         return f, [Tensor(x.data, requires_grad=True, label=f"x{i}") for i, x in enumerate(xs)]
 
-    return cases.map(case)
+    return cases.map(alone)
 
 
 def tensor_expressions(
@@ -708,7 +708,10 @@ def check_op(
         alone, mixed = tensor_op_cases(entry.name), tensor_expressions(ops=ops, max_depth=4)
     else:
         alone, mixed = op_cases(entry.name), expressions(ops=ops, max_depth=5)
-    settings = hypothesis.settings(max_examples=max_examples) if max_examples else (lambda f: f)
+    # no explain phase: it lists lines of numeric.py, which say nothing about the op under test
+    phases = [p for p in hypothesis.Phase if p is not hypothesis.Phase.explain]
+    limit = {"max_examples": max_examples} if max_examples else {}
+    settings = hypothesis.settings(phases=phases, **limit)
 
     for strategy in (alone, mixed):
 

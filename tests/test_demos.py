@@ -56,3 +56,20 @@ def test_check_your_op_demo_catches_the_wrong_gradient(capsys):
 
     REGISTRY.pop("wrong_sin", None)
     REGISTRY.pop("sin", None)
+
+
+def test_check_your_tensor_op_demo_catches_the_wrong_broadcast_vjp(capsys):
+    from microgradkr.testing import TENSOR_REGISTRY
+
+    try:
+        runpy.run_path(str(DEMOS / "check_your_tensor_op.py"))
+    finally:
+        TENSOR_REGISTRY.pop("axpy", None)
+        TENSOR_REGISTRY.pop("wrong_axpy", None)
+    out = capsys.readouterr().out
+    assert "axpy with dL/db = 2g: passes" in out
+    assert "caught" in out and "Falsifying example" in out
+    # shrunk: b is one number broadcast against two, so the mean gives half the sum
+    mismatch = [line for line in out.splitlines() if "<- mismatch" in line]
+    assert len(mismatch) == 1 and " x1 " in mismatch[0]
+    assert mismatch[0].split()[-5:-2] == ["1", "2", "1"]
