@@ -76,17 +76,17 @@ def test_every_tensor_op_has_a_torch_twin() -> None:
 
 @pytest.mark.parametrize("op", BUILTIN_TENSOR_OPS)
 @given(data=st.data(), seed=seeds)
-@settings(max_examples=15)
+@settings(max_examples=10)
 def test_every_tensor_op_matches_torch(op: str, data: Any, seed: int) -> None:
-    f, xs = data.draw(tensor_op_cases(op))
-    compare(f, twin(f), [x.data for x in xs], seed)
+    f, xs = data.draw(tensor_op_cases(op))  # gradcheck on these: test_properties.py, without torch
+    compare(f, twin(f), [x.data for x in xs], seed, check=False)
 
 
 @given(case=tensor_expressions(), seed=seeds)
 @settings(max_examples=40)
 def test_random_tensor_expressions_match_torch(case: Any, seed: int) -> None:
     f, xs = case
-    compare(f, twin(f), [x.data for x in xs], seed)
+    compare(f, twin(f), [x.data for x in xs], seed, check=False)
 
 
 @given(x=tensors(min_value=0.5, max_value=3.0), seed=seeds, c=st.sampled_from([-1.5, 0.0, 2.0]))
