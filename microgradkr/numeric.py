@@ -401,7 +401,8 @@ def _gradcheck_tensors(
         return True
     if not raise_exception:
         return False
-    notes = _tensor_kinks(out, xs, [row for row in rows if not row.ok], eps)
+    failed = [row for row in rows if not row.ok]
+    notes = _tensor_kinks(out, xs, failed, eps) or _tensor_suspect(out, failed[0], eps, atol, rtol)
     report = _tensor_report(rows, eps, atol, rtol, [x.shape for x in xs], out.shape)
     raise GradcheckError(report + notes, rows)
 
@@ -462,6 +463,45 @@ def _tensor_kinks(out: Tensor, xs: list[Tensor], failed: list[GradcheckRow], eps
     if not notes and any(n.op is not None and n.op.kinked for n in order):
         notes.append("At a kink (max tie, relu at 0) the two differ by definition; check away.")
     return "".join("\n" + note for note in notes)
+
+
+def _tensor_suspect(out: Tensor, row: GradcheckRow, eps: float, atol: float, rtol: float) -> str:
+    """The first node, walking back from the output, whose backprop gradient of out[row.output]
+    disagrees with central differences through the recorded ops: the op it feeds is the suspect."""
+    order = topological_order(out)
+    names = _tensor_names(order)
+    saved = [n.grad for n in order]
+    seed = np.zeros(out.shape)
+    seed[row.output] = 1.0
+    try:
+        graph.backward(out, seed)
+        grads = {n: np.zeros(n.shape) if n.grad is None else np.asarray(n.grad) for n in order}
+    finally:
+        for n, g in zip(order, saved, strict=True):
+            n.grad = g
+    for node in reversed(order[:-1]):
+        if not node.requires_grad:
+            continue
+        numerical = np.zeros(node.shape)
+        for k in np.ndindex(node.shape):
+            up, down = node.data.copy(), node.data.copy()
+            up[k] += eps
+            down[k] -= eps
+            hi, lo = _replay_tensors(order, {node: up}), _replay_tensors(order, {node: down})
+            if hi is None or lo is None:
+                return ""
+            numerical[k] = (hi[out][row.output] - lo[out][row.output]) / (2 * eps)
+        excess = np.abs(grads[node] - numerical) - (atol + rtol * np.abs(numerical))
+        if excess.size and excess.max() > 0:
+            k = np.unravel_index(int(np.argmax(excess)), excess.shape)
+            users = sorted({names[n] for n in order if any(p is node for p in n._prev)})
+            return (
+                f"\nfirst disagreement walking back from the output: node {names[node]}"
+                f"{list(map(int, k)) if k else ''} (input of {', '.join(users)}): analytic "
+                f"{grads[node][k]:.7g}, numerical {numerical[k]:.7g}; suspect the VJP of "
+                f"{', '.join(users)}"
+            )
+    return ""
 
 
 def _tensor_names(order: list[Tensor]) -> dict[Tensor, str]:

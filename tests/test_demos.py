@@ -73,3 +73,4 @@ def test_check_your_tensor_op_demo_catches_the_wrong_broadcast_vjp(capsys):
     mismatch = [line for line in out.splitlines() if "<- mismatch" in line]
     assert len(mismatch) == 1 and " x1 " in mismatch[0]
     assert mismatch[0].split()[-5:-2] == ["1", "2", "1"]
+    assert "suspect the VJP of wrong_axpy" in out

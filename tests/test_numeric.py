@@ -97,6 +97,32 @@ def test_tensor_gradcheck_without_a_kink_adds_no_kink_note():
     assert "kink:" not in str(info.value) and "out has shape (2,)" in str(info.value)
 
 
+def test_tensor_gradcheck_names_the_op_whose_vjp_is_wrong():
+    # dL/db is 2g, not g: the wrong node is b, two ops below the output
+    axpy = TensorOp(
+        "axpy", "a+2b", "chain", lambda a, b: a + 2 * b, (_same, lambda g, a, b, out: g * 1.0)
+    )
+
+    def f(x, w, b):
+        return (tensor_apply(axpy, x @ w, b).tanh() * 3.0).sum()
+
+    x, w, b = (
+        Tensor([[0.5, -1.0]]),
+        Tensor([[1.0, 2.0], [0.3, -0.2]]),
+        Tensor([0.1, 0.2], label="b"),
+    )
+    with pytest.raises(GradcheckError) as info:
+        gradcheck(f, [x, w, b])
+    assert "first disagreement walking back from the output: node b[0] (input of axpy#2)" in str(
+        info.value
+    )
+    assert "suspect the VJP of axpy#2" in str(info.value)
+
+
+def _same(g, *rest):
+    return g
+
+
 def test_gradcheck_input_that_f_does_not_use_has_gradient_zero():
     assert gradcheck(lambda x, y: x * 2.0, [Value(1.0), Value(5.0)])
 

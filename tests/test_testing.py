@@ -227,6 +227,7 @@ def test_a_wrong_broadcast_vjp_is_caught_and_shrunk(registries):
     assert ok.ok and not wrong.ok
     assert (wrong.analytic, wrong.numerical) == (1.0, pytest.approx(2.0))
     assert re.search(r"x1 +(\(\)|\(1,\)) ", str(info.value))
+    assert "suspect the VJP of wrong_axpy" in str(info.value)
 
 
 def test_a_wrong_elementwise_vjp_is_caught_and_shrunk(registries):
