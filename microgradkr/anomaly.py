@@ -27,19 +27,39 @@ def detect_anomaly() -> Iterator[None]:
         switch.enabled = before
 
 
-def _name(node: Any) -> str:
-    return repr(node.label) if node.label else "an unlabelled node"
+def _name(node: Any, depth: int = 1) -> str:
+    """The node's label; an unlabelled op node as its op over its inputs, e.g. sub('x', 1)."""
+    if node.label:
+        return repr(node.label)
+    op, prev = getattr(node, "op", None), getattr(node, "_prev", ())
+    if op is not None and prev:
+        if depth <= 0:
+            return f"an unlabelled {op.name} node"
+        return f"{op.name}({', '.join(_name(p, depth - 1) for p in prev)})"
+    data = np.asarray(node.data)
+    if data.size == 1:
+        return f"{data.item():g}"
+    return f"an unlabelled node of shape {data.shape}"
 
 
 def _finite(x: Any) -> bool:
-    return bool(np.all(np.isfinite(x)))
+    return bool(np.all(np.isfinite(getattr(x, "data", x))))
+
+
+def _describe(x: Any) -> str:
+    """A number as it is; an array by its first NaN or inf and where it is."""
+    arr = np.asarray(getattr(x, "data", x))
+    if arr.ndim == 0:
+        return repr(float(arr))
+    i = tuple(int(k) for k in np.unravel_index(int(np.argmax(~np.isfinite(arr))), arr.shape))
+    return f"{float(arr[i])!r} at index {i}"
 
 
 def check_forward(op_name: str, inputs: tuple[Any, ...], out: Any) -> None:
     """Raise if ``out`` (made by ``op_name`` from ``inputs``) holds a NaN or inf."""
     if not _finite(out):
         named = ", ".join(_name(p) for p in inputs)
-        raise FloatingPointError(f"detect_anomaly: {op_name} of {named} made {out!r}")
+        raise FloatingPointError(f"detect_anomaly: {op_name} of {named} made {_describe(out)}")
 
 
 def check_backward(node: Any) -> None:
@@ -48,5 +68,5 @@ def check_backward(node: Any) -> None:
         if parent.grad is not None and not _finite(parent.grad):
             raise FloatingPointError(
                 f"detect_anomaly: backward of {node.op.name} at {_name(node)} gave "
-                f"{parent.grad!r} to its input {_name(parent)}"
+                f"{_describe(parent.grad)} to its input {_name(parent)}"
             )

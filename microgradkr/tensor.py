@@ -19,7 +19,7 @@ from typing import Any, TypeAlias
 
 import numpy as np
 
-from . import graph
+from . import anomaly, graph
 from .engine import CHAIN, DISTRIBUTOR, ROUTER, SWITCHER
 
 Array: TypeAlias = np.ndarray
@@ -394,6 +394,8 @@ def _apply2(op: TensorOp, a: Tensor, b: Tensor) -> Tensor:
 
 def _node(out: Any, op: TensorOp, prev: tuple[Tensor, ...], args: tuple[Any, ...]) -> Tensor:
     """An op's output; it keeps its op and parents only if a parent requires a gradient."""
+    if anomaly.switch.enabled:
+        anomaly.check_forward(op.name, prev, out)
     t = _new(Tensor)
     t.data = out if type(out) is np.ndarray else np.asarray(out)
     t.grad = None

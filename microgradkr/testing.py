@@ -2,24 +2,35 @@
 
     from microgradkr.testing import check_op
     check_op(MY_SIN)   # gradcheck at many generated points, alone and inside random expressions
+    check_op(MY_AXPY)  # a TensorOp: on broadcasting shapes too, and inside random tensor graphs
+
+Values: ``values``, ``expressions``, ``op_cases``. Tensors: ``shapes``, ``broadcast_shapes``,
+``tensors``, ``tensor_expressions``, ``tensor_op_cases``. One ``Entry`` record and one
+``register`` for both kinds of op, kept in ``REGISTRY`` and ``TENSOR_REGISTRY``.
 
 hypothesis is imported when a strategy is first built, so ``import microgradkr`` never needs it.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from .engine import Op, Value, add_n, affine, apply
 from .numeric import gradcheck
+from .tensor import SCATTER, Tensor, TensorOp, maximum
+from .tensor import apply as apply_tensor
 
 
 def _hypothesis() -> Any:
     try:
         import hypothesis
+        import hypothesis.extra.numpy
         import hypothesis.strategies
     except ImportError:
         raise ImportError(
@@ -30,41 +41,63 @@ def _hypothesis() -> Any:
 
 @dataclass(frozen=True)
 class Entry:
-    """An op that random expressions may use: ``build(*values)`` and where it is safe to check.
+    """An op that random expressions may use: ``build(*inputs, *args)`` and where it is safe.
 
-    ``safe(*data)`` is False near a kink or outside the domain, where the numerical gradient
-    is meaningless; such a use is replaced by tanh (unless kinks are asked for).
+    ``safe(*data, *args)`` is False near a kink or outside the domain, where the numerical
+    gradient is meaningless; such a use is replaced by tanh (unless kinks are asked for).
+    Tensor ops also say which input shapes they take: ``args(*shapes)`` is a strategy of their
+    extra arguments (an axis, a shape) or None when the shapes do not fit, and ``cases(entry)``
+    draws ``(inputs, args)`` inside the safe domain (default: tensors in [-2, 2] kept if safe).
     """
 
     name: str
     arity: int
-    build: Callable[..., Value]
+    build: Callable[..., Any]
     safe: Callable[..., bool] | None = None
+    args: Callable[..., Any] | None = None
+    cases: Callable[[Entry], Any] | None = None
 
 
 def _away(x: float, margin: float = 0.1) -> bool:
     return abs(x) > margin
 
 
-REGISTRY: dict[str, Entry] = {}
+REGISTRY: dict[str, Entry] = {}  # ops on Values
+TENSOR_REGISTRY: dict[str, Entry] = {}  # ops on Tensors (names may repeat the Value ones)
 
 
 def register(
-    op: Op | str,
-    build: Callable[..., Value] | None = None,
+    op: Op | TensorOp | str,
+    build: Callable[..., Any] | None = None,
     arity: int | None = None,
     safe: Callable[..., bool] | None = None,
+    *,
+    tensor: bool = False,
+    args: Callable[..., Any] | None = None,
+    cases: Callable[[Entry], Any] | None = None,
 ) -> Entry:
-    """Let random expressions use an op: an ``Op`` record (built with ``apply``), or a name and a
-    function of Values. ``safe(*data)`` says where its gradient can be checked numerically."""
-    if isinstance(op, Op):
+    """Let random expressions use an op: an ``Op`` or ``TensorOp`` record (built with its
+    ``apply``), or a name and a function (of Values; of Tensors with ``tensor=True``).
+    ``safe(*data, *args)`` says where its gradient can be checked numerically."""
+    if isinstance(op, TensorOp):
+        n = arity if arity is not None else len(op.vjps)
+        entry = Entry(
+            op.name,
+            n,
+            build or (lambda *xs: apply_tensor(op, *xs[:n], args=tuple(xs[n:]))),
+            safe,
+            args or _broadcasting,
+            cases,
+        )
+        tensor = True
+    elif isinstance(op, Op):
         n = arity if arity is not None else _arity(op)
         entry = Entry(op.name, n, build or (lambda *xs: apply(op, *xs)), safe)
     else:
         if build is None or arity is None:
             raise TypeError("register(name, build, arity) needs the build function and its arity")
-        entry = Entry(op, arity, build, safe)
-    REGISTRY[entry.name] = entry
+        entry = Entry(op, arity, build, safe, (args or _broadcasting) if tensor else None, cases)
+    (TENSOR_REGISTRY if tensor else REGISTRY)[entry.name] = entry
     return entry
 
 
@@ -225,6 +258,402 @@ def op_cases(op: str) -> Any:
     return st.tuples(st.just(alone), labelled.filter(usable))
 
 
+# -- Tensors -------------------------------------------------------------------------------------
+
+
+def shapes(min_dims: int = 0, max_dims: int = 3, min_side: int = 1, max_side: int = 4) -> Any:
+    """Array shapes: ``min_dims`` to ``max_dims`` axes, each of ``min_side`` to ``max_side``."""
+    return _hypothesis().extra.numpy.array_shapes(
+        min_dims=min_dims, max_dims=max_dims, min_side=min_side, max_side=max_side
+    )
+
+
+def broadcast_shapes(
+    num_shapes: int = 2, min_dims: int = 0, max_dims: int = 3, max_side: int = 4
+) -> Any:
+    """Tuples of ``num_shapes`` shapes that broadcast together (size-1 axes, different ranks)."""
+    return (
+        _hypothesis()
+        .extra.numpy.mutually_broadcastable_shapes(
+            num_shapes=num_shapes, min_dims=min_dims, max_dims=max_dims, max_side=max_side
+        )
+        .map(lambda bs: bs.input_shapes)
+    )
+
+
+def _min_gap(a: np.ndarray) -> float:
+    """The smallest distance between two elements of ``a`` (inf for fewer than two)."""
+    return float(np.diff(np.sort(a, axis=None)).min()) if a.size > 1 else math.inf
+
+
+def tensors(
+    shape: Any = None,
+    min_value: float = -3.0,
+    max_value: float = 3.0,
+    avoid: Iterable[float] = (),
+    margin: float = 1e-3,
+    distinct: bool = False,
+    requires_grad: bool = True,
+    dtype: Any = np.float64,
+    label: str = "",
+) -> Any:
+    """Tensors of ``shape`` (a tuple, or a strategy of them; default ``shapes()``) with elements
+    in [min_value, max_value], each at least ``margin`` from every ``avoid`` point (relu's 0);
+    with ``distinct``, no two elements within ``margin`` of each other (no ties for max)."""
+    hypothesis = _hypothesis()
+    st = hypothesis.strategies
+    dt = np.dtype(dtype)
+    if dt not in (np.dtype(np.float64), np.dtype(np.float32)):
+        raise ValueError(f"tensors: dtype must be float64 or float32, got {dt}")
+    width = 8 * dt.itemsize
+    lo, hi = float(dt.type(min_value)), float(dt.type(max_value))
+    lo = lo if lo >= min_value else float(np.nextafter(dt.type(lo), dt.type(math.inf)))
+    hi = hi if hi <= max_value else float(np.nextafter(dt.type(hi), dt.type(-math.inf)))
+    points = tuple(avoid)
+    elements = st.floats(lo, hi, allow_nan=False, allow_infinity=False, width=width)
+    if points:
+        elements = elements.filter(lambda x: all(abs(x - p) >= margin for p in points))
+    arrays = hypothesis.extra.numpy.arrays(
+        dt, shapes() if shape is None else shape, elements=elements, unique=distinct
+    )
+    if distinct:
+        arrays = arrays.filter(lambda a: _min_gap(a) >= margin)
+    return arrays.map(lambda a: Tensor(a, requires_grad=requires_grad, label=label, dtype=dt))
+
+
+class TensorExpression:
+    """A random DAG over registered Tensor ops: steps (op, argument indices, extra arguments)
+    over the inputs and earlier results, so results are reused (fan-out)."""
+
+    def __init__(
+        self, n_inputs: int, steps: Sequence[tuple[str, tuple[int, ...], tuple[Any, ...]]]
+    ) -> None:
+        self.n_inputs = n_inputs
+        self.steps = tuple(steps)
+
+    def __call__(self, *inputs: Tensor) -> Tensor:
+        nodes = list(inputs)
+        for name, idx, args in self.steps:
+            nodes.append(TENSOR_REGISTRY[name].build(*(nodes[i] for i in idx), *args))
+        return nodes[-1]
+
+    def __repr__(self) -> str:
+        terms = [f"x{i}" for i in range(self.n_inputs)]
+        for name, idx, args in self.steps:
+            parts = [terms[i] for i in idx] + [_short_repr(a) for a in args]
+            terms.append(f"{name}({', '.join(parts)})")
+        return f"TensorExpression({terms[-1]})"
+
+
+def _short_repr(a: Any) -> str:
+    return f"array({a.tolist()})" if isinstance(a, np.ndarray) else repr(a)
+
+
+# What each built-in Tensor op takes: extra arguments drawn for the input shapes, or None.
+
+
+def _broadcasting(*shapes: tuple[int, ...]) -> Any:
+    """No extra arguments; the input shapes must broadcast together."""
+    try:
+        np.broadcast_shapes(*shapes)
+    except ValueError:
+        return None
+    return _hypothesis().strategies.just(())
+
+
+def _axes_args(shape: tuple[int, ...]) -> Any:
+    """(axis, keepdims) for a reduction: None, one axis (maybe negative) or several."""
+    st = _hypothesis().strategies
+    nd = len(shape)
+    axis = st.none()
+    if nd:
+        axis = st.one_of(
+            st.none(),
+            st.integers(-nd, nd - 1),
+            st.lists(st.integers(0, nd - 1), min_size=1, max_size=nd, unique=True).map(tuple),
+        )
+    return st.tuples(axis, st.booleans())
+
+
+def _pow_args(shape: tuple[int, ...]) -> Any:
+    return (
+        _hypothesis().strategies.sampled_from([2.0, 3.0, 0.5, -1.0, 0.0, 1.5]).map(lambda k: (k,))
+    )
+
+
+def _reshape_args(shape: tuple[int, ...]) -> Any:
+    return _hypothesis().strategies.sampled_from([((-1,),), (tuple(reversed(shape)),)])
+
+
+def _transpose_args(shape: tuple[int, ...]) -> Any:
+    return _hypothesis().strategies.permutations(range(len(shape))).map(lambda p: (tuple(p),))
+
+
+def _index_args(shape: tuple[int, ...]) -> Any:
+    """An int, a strided slice, or an integer array with repeats (the scatter must add them)."""
+    st = _hypothesis().strategies
+    if not shape:
+        return None
+    n = shape[0]
+    rows = st.lists(st.integers(0, n - 1), min_size=1, max_size=5).map(np.array)
+    return st.one_of(st.integers(-n, n - 1), st.just(slice(None, None, 2)), rows).map(
+        lambda i: (i,)
+    )
+
+
+def _scatter_args(shape: tuple[int, ...]) -> Any:
+    """(x's shape, index) such that x[index] has ``shape``: x = k rows of ``shape``."""
+    st = _hypothesis().strategies
+    return st.integers(1, 3).flatmap(
+        lambda k: st.integers(0, k - 1).map(lambda i: ((k, *shape), i))
+    )
+
+
+def _matmul_args(a: tuple[int, ...], b: tuple[int, ...]) -> Any:
+    try:
+        np.matmul(np.zeros(a), np.zeros(b))
+    except ValueError:
+        return None
+    return _hypothesis().strategies.just(())
+
+
+# Where each built-in Tensor op's gradient can be checked numerically.
+
+
+def _far(x: np.ndarray, margin: float) -> bool:
+    return bool(np.all(np.abs(x) > margin))
+
+
+def _pow_safe(x: np.ndarray, k: float) -> bool:
+    if k < 0:
+        return _far(x, 0.1)
+    return bool(k == int(k) or np.all(x > 0.1))
+
+
+def _no_max_ties(x: np.ndarray, axis: Any, keep: bool, margin: float = 1e-3) -> bool:
+    """Exactly one element within ``margin`` of each maximum."""
+    near = x > x.max(axis=axis, keepdims=True) - margin
+    return bool(np.all(near.sum(axis=axis) == 1))
+
+
+# How the ops with a domain draw their cases.
+
+
+def _cases(
+    shapes_of: Callable[[int], Any] | None = None,
+    domain: Callable[[int, tuple[Any, ...]], dict[str, Any]] | None = None,
+) -> Callable[[Entry], Any]:
+    """Cases for an entry: shapes (default: broadcasting together), its extra arguments, then
+    each input from ``tensors(**domain(i, args))``, kept where ``safe``."""
+
+    def cases(entry: Entry) -> Any:
+        hypothesis = _hypothesis()
+        st = hypothesis.strategies
+        n = entry.arity
+        in_shapes = (shapes_of or _default_shapes)(n)
+
+        @st.composite  # type: ignore[untyped-decorator]
+        def draw_case(draw: Any) -> tuple[list[Tensor], tuple[Any, ...]]:
+            sh = draw(in_shapes)
+            arg_strategy = entry.args(*sh) if entry.args else st.just(())
+            hypothesis.assume(arg_strategy is not None)
+            args = draw(arg_strategy)
+            kw: Callable[[int, tuple[Any, ...]], dict[str, Any]] = domain or (lambda i, a: {})
+            xs = [draw(tensors(s, **{**_RANGE, **kw(i, args)})) for i, s in enumerate(sh)]
+            return xs, args
+
+        return draw_case().filter(
+            lambda case: entry.safe is None or entry.safe(*(x.data for x in case[0]), *case[1])
+        )
+
+    return cases
+
+
+_RANGE = {"min_value": -2.0, "max_value": 2.0}
+
+
+def _default_shapes(n: int) -> Any:
+    return shapes().map(lambda s: (s,)) if n == 1 else broadcast_shapes(num_shapes=n)
+
+
+def _pow_domain(i: int, args: tuple[Any, ...]) -> dict[str, Any]:
+    (k,) = args
+    if k < 0:
+        return {"avoid": [0.0], "margin": 0.1}
+    return {} if k == int(k) else {"min_value": 0.1}
+
+
+def _maximum_cases(entry: Entry) -> Any:
+    """Pairs with no element of a equal (within 1e-3) to any of b: one distinct array, split."""
+    st = _hypothesis().strategies
+
+    @st.composite  # type: ignore[untyped-decorator]
+    def draw_case(draw: Any) -> tuple[list[Tensor], tuple[Any, ...]]:
+        sa, sb = draw(broadcast_shapes())
+        na = math.prod(sa)
+        both = draw(tensors((na + math.prod(sb),), -2.0, 2.0, distinct=True)).data
+        return [Tensor(both[:na].reshape(sa)), Tensor(both[na:].reshape(sb))], ()
+
+    return draw_case()
+
+
+def _matmul_shapes(n: int) -> Any:
+    return (
+        _hypothesis()
+        .extra.numpy.mutually_broadcastable_shapes(
+            signature=np.matmul.signature, max_dims=2, max_side=3
+        )
+        .map(lambda bs: bs.input_shapes)
+    )
+
+
+def _scatter(g: Tensor, shape: tuple[int, ...], index: Any) -> Tensor:
+    return apply_tensor(SCATTER, g, args=(shape, index))
+
+
+_TENSOR_BUILTINS: list[tuple[Any, ...]] = [
+    # name, arity, build(*inputs, *args), safe(*data, *args), args(*shapes), cases
+    ("add", 2, lambda a, b: a + b, None, _broadcasting, None),
+    ("sub", 2, lambda a, b: a - b, None, _broadcasting, None),
+    ("mul", 2, lambda a, b: a * b, None, _broadcasting, None),
+    (
+        "div",
+        2,
+        lambda a, b: a / b,
+        lambda a, b: _far(b, 0.1),
+        _broadcasting,
+        _cases(domain=lambda i, a: {"avoid": [0.0], "margin": 0.1} if i else {}),
+    ),
+    ("neg", 1, lambda a: -a, None, _broadcasting, None),
+    ("pow", 1, lambda a, k: a**k, _pow_safe, _pow_args, _cases(domain=_pow_domain)),
+    ("exp", 1, lambda a: a.exp(), None, _broadcasting, None),
+    (
+        "log",
+        1,
+        lambda a: a.log(),
+        lambda a: bool(np.all(a > 0.1)),
+        _broadcasting,
+        _cases(domain=lambda i, a: {"min_value": 0.1}),
+    ),
+    ("tanh", 1, lambda a: a.tanh(), None, _broadcasting, None),
+    ("sigmoid", 1, lambda a: a.sigmoid(), None, _broadcasting, None),
+    (
+        "relu",
+        1,
+        lambda a: a.relu(),
+        lambda a: _far(a, 1e-3),
+        _broadcasting,
+        _cases(domain=lambda i, a: {"avoid": [0.0]}),
+    ),
+    (
+        "maximum",
+        2,
+        maximum,
+        lambda a, b: _far(a - b, 1e-3),
+        _broadcasting,
+        _maximum_cases,
+    ),
+    ("sum", 1, lambda x, axis, keep: x.sum(axis, keep), None, _axes_args, None),
+    ("mean", 1, lambda x, axis, keep: x.mean(axis, keep), None, _axes_args, None),
+    (
+        "max",
+        1,
+        lambda x, axis, keep: x.max(axis, keep),
+        _no_max_ties,
+        _axes_args,
+        _cases(domain=lambda i, a: {"distinct": True}),
+    ),
+    ("matmul", 2, lambda a, b: a @ b, None, _matmul_args, _cases(shapes_of=_matmul_shapes)),
+    ("reshape", 1, lambda x, shape: x.reshape(shape), None, _reshape_args, None),
+    ("transpose", 1, lambda x, perm: x.transpose(perm), None, _transpose_args, None),
+    ("getitem", 1, lambda x, index: x[index], None, _index_args, None),
+    ("scatter_add", 1, _scatter, None, _scatter_args, None),
+]
+for _t in _TENSOR_BUILTINS:
+    register(_t[0], _t[2], _t[1], _t[3], tensor=True, args=_t[4], cases=_t[5])
+
+BUILTIN_TENSOR_OPS = tuple(TENSOR_REGISTRY)
+
+
+def tensor_op_cases(op: str) -> Any:
+    """Pairs ``(f, inputs)``: the registered Tensor op alone, at tensors where its gradient can
+    be checked numerically (away from its kinks and domain edges), ready for gradcheck."""
+    entry = TENSOR_REGISTRY[op]
+    cases = (entry.cases or _cases())(entry)
+
+    def alone(drawn: tuple[list[Tensor], tuple[Any, ...]]) -> tuple[TensorExpression, list[Tensor]]:
+        xs, args = drawn
+        f = TensorExpression(entry.arity, [(entry.name, tuple(range(entry.arity)), args)])
+        return f, [Tensor(x.data, requires_grad=True, label=f"x{i}") for i, x in enumerate(xs)]
+
+    return cases.map(alone)
+
+
+def tensor_expressions(
+    ops: Sequence[str] | None = None,
+    max_depth: int = 5,
+    max_leaves: int = 3,
+    allow_kinks: bool = False,
+) -> Any:
+    """Pairs ``(f, inputs)``: f a random TensorExpression over ``ops`` (all registered Tensor ops
+    by default) on leaves of broadcasting shapes, each op applied where the shapes fit
+    (matmul, reductions with drawn axes), inputs the Tensors to evaluate it at."""
+    hypothesis = _hypothesis()
+    st = hypothesis.strategies
+    names = list(ops) if ops is not None else list(TENSOR_REGISTRY)
+    unknown = [n for n in names if n not in TENSOR_REGISTRY]
+    if unknown:
+        raise ValueError(f"unknown Tensor ops {unknown}: register() them first")
+
+    @st.composite  # type: ignore[untyped-decorator]
+    def draw_expression(draw: Any) -> tuple[TensorExpression, list[Tensor]]:
+        n = draw(st.integers(1, max_leaves))
+        leaf_shapes = draw(broadcast_shapes(num_shapes=n, max_dims=2, max_side=3))
+        data = [draw(tensors(s, -2.0, 2.0)).data for s in leaf_shapes]
+        steps = []
+        for _ in range(draw(st.integers(1, max_depth))):
+            step = _draw_step(draw, names, data, allow_kinks)
+            hypothesis.assume(step is not None)  # values overflowed: draw another expression
+            assert step is not None
+            steps.append(step[0])
+            data.append(step[1])
+        inputs = [Tensor(d, requires_grad=True, label=f"x{i}") for i, d in enumerate(data[:n])]
+        return TensorExpression(n, steps), inputs
+
+    return draw_expression()
+
+
+def _draw_step(
+    draw: Any, names: list[str], data: list[np.ndarray], allow_kinks: bool
+) -> tuple[tuple[str, tuple[int, ...], tuple[Any, ...]], np.ndarray] | None:
+    """One step: an op, arguments whose shapes fit it, its extra arguments; tanh where the op
+    fits no arguments or is unsafe there. None where the result overflows LIMIT."""
+    st = _hypothesis().strategies
+    entry = TENSOR_REGISTRY[draw(st.sampled_from(names))]
+    shapes_ = [d.shape for d in data]
+    assert entry.args is not None
+    fits = [
+        idx
+        for idx in itertools.product(range(len(data)), repeat=entry.arity)
+        if entry.args(*(shapes_[i] for i in idx)) is not None
+    ]
+    if not fits:
+        entry, fits = TENSOR_REGISTRY["tanh"], [(i,) for i in range(len(data))]
+    idx = draw(st.sampled_from(fits))
+    args = draw(entry.args(*(shapes_[i] for i in idx)))  # type: ignore[misc]
+    xs = [data[i] for i in idx]
+    if entry.safe is not None and not allow_kinks and not entry.safe(*xs, *args):
+        entry, idx, args, xs = TENSOR_REGISTRY["tanh"], idx[:1], (), xs[:1]
+    try:
+        with np.errstate(all="ignore"):
+            out = entry.build(*(Tensor(x) for x in xs), *args).data
+    except (ArithmeticError, ValueError):
+        return None
+    if not np.all(np.isfinite(out)) or np.any(np.abs(out) > LIMIT):
+        return None
+    return (entry.name, idx, args), out
+
+
 def check_gradients(
     f: Callable[..., Value], *strategies: Any, max_examples: int | None = None, **tolerances: Any
 ) -> None:
@@ -254,24 +683,41 @@ def gradient_test(
 
 
 def check_op(
-    op: Op | str,
+    op: Op | TensorOp | str,
     arity: int | None = None,
     safe: Callable[..., bool] | None = None,
     max_examples: int | None = None,
+    *,
+    tensor: bool = False,
+    args: Callable[..., Any] | None = None,
+    cases: Callable[[Entry], Any] | None = None,
 ) -> None:
-    """Register ``op`` and check its gradient: alone at many points, then inside random
+    """Register ``op`` (an ``Op``, a ``TensorOp``, or the name of a registered op; a Tensor one
+    with ``tensor=True``) and check its gradient: alone at many points, then inside random
     expressions with the built-in ops. Raises with the smallest failing case."""
-    entry = REGISTRY[op] if isinstance(op, str) else register(op, arity=arity, safe=safe)
+    if isinstance(op, str):
+        entry = (TENSOR_REGISTRY if tensor else REGISTRY)[op]
+    else:
+        entry = register(op, arity=arity, safe=safe, args=args, cases=cases)
+    tensor = tensor or isinstance(op, TensorOp)
     hypothesis = _hypothesis()
     # the op under test is drawn as often as all the built-in ones together
-    mixed = expressions(ops=[entry.name] * len(BUILTIN_OPS) + list(BUILTIN_OPS), max_depth=5)
-    settings = hypothesis.settings(max_examples=max_examples) if max_examples else (lambda f: f)
+    builtins = BUILTIN_TENSOR_OPS if tensor else BUILTIN_OPS
+    ops = [entry.name] * len(builtins) + list(builtins)
+    if tensor:
+        alone, mixed = tensor_op_cases(entry.name), tensor_expressions(ops=ops, max_depth=4)
+    else:
+        alone, mixed = op_cases(entry.name), expressions(ops=ops, max_depth=5)
+    # no explain phase: it lists lines of numeric.py, which say nothing about the op under test
+    phases = [p for p in hypothesis.Phase if p is not hypothesis.Phase.explain]
+    limit = {"max_examples": max_examples} if max_examples else {}
+    settings = hypothesis.settings(phases=phases, **limit)
 
-    for cases in (op_cases(entry.name), mixed):
+    for strategy in (alone, mixed):
 
         @settings  # type: ignore[untyped-decorator]
-        @hypothesis.given(cases)  # type: ignore[untyped-decorator]
-        def check(case: tuple[Expression, list[Value]]) -> None:
+        @hypothesis.given(strategy)  # type: ignore[untyped-decorator]
+        def check(case: tuple[Any, list[Any]]) -> None:
             gradcheck(*case)
 
         check()

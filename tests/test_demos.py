@@ -74,3 +74,21 @@ def test_second_derivative_demo_draws_the_backward_graph_with_its_numbers(tmp_pa
     assert "grad -0.726862" in words  # x's gradient: the second derivative, precision 6
     assert "data 0.786448" in words  # dy/dx = 1 - tanh^2(0.5)
     assert "backward pass (builds dy/dx)" in words
+
+
+def test_check_your_tensor_op_demo_catches_the_wrong_broadcast_vjp(capsys):
+    from microgradkr.testing import TENSOR_REGISTRY
+
+    try:
+        runpy.run_path(str(DEMOS / "check_your_tensor_op.py"))
+    finally:
+        TENSOR_REGISTRY.pop("axpy", None)
+        TENSOR_REGISTRY.pop("wrong_axpy", None)
+    out = capsys.readouterr().out
+    assert "axpy with dL/db = 2g: passes" in out
+    assert "caught" in out and "Falsifying example" in out
+    # shrunk: b is one number broadcast against two, so the mean gives half the sum
+    mismatch = [line for line in out.splitlines() if "<- mismatch" in line]
+    assert len(mismatch) == 1 and " x1 " in mismatch[0]
+    assert mismatch[0].split()[-5:-2] == ["1", "2", "1"]
+    assert "suspect the VJP of wrong_axpy" in out

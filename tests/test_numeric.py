@@ -4,8 +4,9 @@ import math
 
 import pytest
 
-from microgradkr import GradcheckError, Value, gradcheck, numerical_diff
+from microgradkr import GradcheckError, Tensor, TensorOp, Value, gradcheck, maximum, numerical_diff
 from microgradkr.engine import Op, apply
+from microgradkr.tensor import apply as tensor_apply
 
 
 def test_numerical_diff_central_difference():
@@ -63,6 +64,63 @@ def test_gradcheck_at_a_kink_disagrees_by_definition():
     # relu at exactly 0: analytic 0 (PyTorch's convention), numerical 0.5
     with pytest.raises(GradcheckError, match="kink: relu#1 switches branch"):
         gradcheck(lambda x: x.relu(), [Value(0.0)])
+
+
+def test_tensor_gradcheck_at_a_kink_says_so():
+    x = Tensor([1.0, 0.0, -1.0], label="x")
+    with pytest.raises(GradcheckError) as info:
+        gradcheck(lambda x: x.relu().sum(), [x])
+    assert (
+        "kink: relu#1 switches branch between x[1] -/+ eps, so the central difference is "
+        "meaningless there (analytic 0 by convention, numerical 0.5)" in str(info.value)
+    )
+
+
+@pytest.mark.parametrize(
+    ("f", "op"),
+    [
+        (lambda x: x.max(axis=1), "max#1"),
+        (lambda x: maximum(x[:, 0], x[:, 1]), "maximum#3"),
+    ],
+)
+def test_tensor_gradcheck_names_the_kink_a_near_tie_crosses(f, op):
+    # the two largest 1e-7 apart: x +/- eps lands on both sides of the tie
+    x = Tensor([[1.0, 1.0 + 1e-7], [3.0, 2.0]], label="x")
+    with pytest.raises(GradcheckError, match=rf"kink: {op} switches branch between x\[0, [01]\]"):
+        gradcheck(f, [x])
+
+
+def test_tensor_gradcheck_without_a_kink_adds_no_kink_note():
+    wrong = TensorOp("twice", "2x", "chain", lambda x: 2 * x, (lambda g, x, out: g,))
+    with pytest.raises(GradcheckError) as info:
+        gradcheck(lambda x: tensor_apply(wrong, x).relu(), [Tensor([1.0, 2.0])])
+    assert "kink:" not in str(info.value) and "out has shape (2,)" in str(info.value)
+
+
+def test_tensor_gradcheck_names_the_op_whose_vjp_is_wrong():
+    # dL/db is 2g, not g: the wrong node is b, two ops below the output
+    axpy = TensorOp(
+        "axpy", "a+2b", "chain", lambda a, b: a + 2 * b, (_same, lambda g, a, b, out: g * 1.0)
+    )
+
+    def f(x, w, b):
+        return (tensor_apply(axpy, x @ w, b).tanh() * 3.0).sum()
+
+    x, w, b = (
+        Tensor([[0.5, -1.0]]),
+        Tensor([[1.0, 2.0], [0.3, -0.2]]),
+        Tensor([0.1, 0.2], label="b"),
+    )
+    with pytest.raises(GradcheckError) as info:
+        gradcheck(f, [x, w, b])
+    assert "first disagreement walking back from the output: node b[0] (input of axpy#2)" in str(
+        info.value
+    )
+    assert "suspect the VJP of axpy#2" in str(info.value)
+
+
+def _same(g, *rest):
+    return g
 
 
 def test_gradcheck_input_that_f_does_not_use_has_gradient_zero():

@@ -1,5 +1,6 @@
 """The built-in ops of microgradkr.testing written with torch, to replay an Expression there."""
 
+import numpy as np
 import torch
 
 # Every built-in op of microgradkr.testing, written with torch.
@@ -37,4 +38,47 @@ def in_torch(f, inputs):
     nodes = list(inputs)
     for name, args in f.steps:
         nodes.append(TORCH[name](*(nodes[i] for i in args)))
+    return nodes[-1]
+
+
+def _index(index):
+    return torch.as_tensor(index) if isinstance(index, np.ndarray) else index
+
+
+def _dims(x, axis):
+    return tuple(range(x.ndim)) if axis is None else axis
+
+
+# Every built-in Tensor op of microgradkr.testing, written with torch (inputs, then extra args).
+TORCH_TENSOR = {
+    "add": lambda a, b: a + b,
+    "sub": lambda a, b: a - b,
+    "mul": lambda a, b: a * b,
+    "div": lambda a, b: a / b,
+    "neg": lambda a: -a,
+    "pow": lambda a, k: a**k,
+    "exp": torch.exp,
+    "log": torch.log,
+    "tanh": torch.tanh,
+    "sigmoid": torch.sigmoid,
+    "relu": torch.relu,
+    "maximum": torch.maximum,
+    "sum": lambda x, axis, keep: x.sum(dim=_dims(x, axis), keepdim=keep),
+    "mean": lambda x, axis, keep: x.mean(dim=_dims(x, axis), keepdim=keep),
+    "max": lambda x, axis, keep: torch.amax(x, dim=_dims(x, axis), keepdim=keep),
+    "matmul": lambda a, b: a @ b,
+    "reshape": lambda x, shape: x.reshape(shape),
+    "transpose": lambda x, perm: x.permute(perm),
+    "getitem": lambda x, index: x[_index(index)],
+    "scatter_add": lambda g, shape, i: torch.zeros(shape, dtype=g.dtype).index_add(
+        0, torch.tensor([i % shape[0]]), g.unsqueeze(0)
+    ),
+}
+
+
+def in_torch_tensor(f, inputs):
+    """The TensorExpression f evaluated on torch tensors."""
+    nodes = list(inputs)
+    for name, idx, args in f.steps:
+        nodes.append(TORCH_TENSOR[name](*(nodes[i] for i in idx), *args))
     return nodes[-1]
