@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -258,7 +259,7 @@ def hessian(f: Callable[..., Any], inputs: Value | float | Sequence[Value | floa
 
 def gradgradcheck(
     f: Callable[..., Any],
-    inputs: Value | float | Sequence[Value | float],
+    inputs: Any,
     eps: float = 1e-6,
     atol: float = 1e-5,
     rtol: float = 1e-3,
@@ -266,16 +267,27 @@ def gradgradcheck(
 ) -> bool:
     """Check second derivatives, as ``torch.autograd.gradgradcheck``: the gradient of each
     component of backprop's gradient (built with ``create_graph=True``) against central
-    differences of that component."""
-    xs = _inputs(inputs)
+    differences of that component. For Values and for Tensors; a Tensor output with more than
+    one element is seeded with fixed random ``grad_outputs``, as PyTorch does."""
+    seq = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+    tensors = any(isinstance(x, (Tensor, np.ndarray)) for x in seq)
+    xs: list[Any] = seq if tensors else _inputs(seq)
+    seeds: dict[tuple[int, ...], np.ndarray] = {}
+
+    def first_order(i: int, *args: Any) -> Any:
+        """d f / d args[i], built as a graph (what the second check differentiates)."""
+        out = _call_tensor(f, args, "gradgradcheck") if tensors else _call(f, args)
+        seed = None
+        if isinstance(out, Tensor) and out.size != 1:
+            seed = seeds.setdefault(out.shape, np.random.default_rng(0).normal(size=out.shape))
+        g = grad(out, list(args), seed, create_graph=True)[i]
+        if tensors:  # an input f does not use has no gradient: a constant zero
+            return g if isinstance(g, Tensor) else Tensor(np.zeros_like(args[i].data))
+        return g if isinstance(g, Value) else Value(g)
+
     for i in range(len(xs)):
-
-        def component(*args: Value, i: int = i) -> Value:
-            g = grad(_call(f, list(args)), list(args), create_graph=True)[i]
-            return g if isinstance(g, Value) else Value(g)
-
         try:
-            if not gradcheck(component, xs, eps, atol, rtol, raise_exception):
+            if not gradcheck(partial(first_order, i), xs, eps, atol, rtol, raise_exception):
                 return False
         except GradcheckError as err:
             raise GradcheckError(f"gradgradcheck, d/dx of df/dx{i}:\n{err}", err.rows) from None
@@ -442,7 +454,7 @@ def _tensor_kinks(out: Tensor, xs: list[Tensor], failed: list[GradcheckRow], eps
     notes: list[str] = []
     for row in failed:
         x, j = xs[row.index], row.element
-        if j is None:
+        if j is None or x not in names:  # the output does not depend on x through the graph
             continue
         where = f"{names[x]}[{', '.join(map(str, j))}]" if j else names[x]
         up, down = x.data.copy(), x.data.copy()

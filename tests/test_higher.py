@@ -17,7 +17,15 @@ from microgradkr import (
     gradgradcheck,
     hessian,
 )
-from microgradkr.testing import BUILTIN_OPS, expressions, op_cases
+from microgradkr.tensor import Tensor, TensorOp, _values
+from microgradkr.tensor import apply as tensor_apply
+from microgradkr.testing import (
+    BUILTIN_OPS,
+    BUILTIN_TENSOR_OPS,
+    expressions,
+    op_cases,
+    tensor_op_cases,
+)
 
 
 def derivatives(f, x, n):
@@ -177,3 +185,34 @@ def test_a_seed_with_a_history_is_not_marked():
     (x * x).backward(grad=s, create_graph=True)
     assert not s.op.in_backward and x.grad.op.in_backward
     assert x.grad.data == 6.0
+
+
+@pytest.mark.parametrize("op", BUILTIN_TENSOR_OPS)
+@settings(max_examples=10)
+@given(data=st.data())
+def test_gradgradcheck_passes_for_every_tensor_op(op, data):
+    f, inputs = data.draw(tensor_op_cases(op))
+    assert gradgradcheck(f, inputs)
+
+
+def test_gradgradcheck_on_a_tensor_function_with_a_vector_output():
+    x = Tensor(np.array([0.3, -0.7, 1.1]), requires_grad=True)
+    w = Tensor(np.array([[0.5, -1.0, 2.0], [1.5, 0.2, -0.3]]), requires_grad=True)
+    assert gradgradcheck(lambda w, x: (w @ x).tanh() * (w @ x), [w, x])
+
+
+# x^2 on Tensors whose VJP is right in value (2 x g) but cut from x: its second derivative is 0.
+DETACHED_TENSOR_SQUARE = TensorOp(
+    "square", "x²", "chain", np.square, (lambda g, x, out: g * 2.0 * np.asarray(_values(x)),)
+)
+
+
+def test_gradgradcheck_fails_for_a_wrong_tensor_second_derivative():
+    x = Tensor(np.array([1.5, -0.5]), requires_grad=True)
+
+    def f(x):
+        return tensor_apply(DETACHED_TENSOR_SQUARE, x).sum()
+
+    assert gradcheck(f, [x])
+    with pytest.raises(GradcheckError, match="gradgradcheck"):
+        gradgradcheck(f, [x])
