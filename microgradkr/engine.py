@@ -250,7 +250,7 @@ def _wrap(x: Any) -> Value:
     raise TypeError(f"cannot combine a Value with {type(x).__name__}: {x!r}")
 
 
-class Value:
+class Value(graph.GraphNode):
     """A scalar node: ``data``, ``grad`` = dL/d(this node), and what made it.
 
     ``op`` is the ``Op`` that made the node (None for a leaf), ``_prev`` its parents (one entry
@@ -373,30 +373,11 @@ class Value:
             term = g if type(local) is float and local == 1.0 else local * g
             parent.grad = _accumulate(parent.grad, term)
 
-    def zero_grad(self) -> None:
-        """Set ``grad`` to 0 on this node and every node it depends on (the leaves included)."""
-        for node in graph.topological_order(self):
-            node.grad = 0.0
-
     # -- what the node tells about itself -----------------------------------------------------
-    @property
-    def parents(self) -> tuple[Value, ...]:
-        return self._prev
-
     @property
     def local_grads(self) -> tuple[float, ...]:
         """d(this node) / d(parent), one per parent, as computed in the forward pass."""
         return self._local
-
-    @property
-    def pattern(self) -> str | None:
-        """The gate pattern of the op that made this node: distributor, switcher, router, chain."""
-        return self.op.pattern if self.op else None
-
-    @property
-    def _op(self) -> str:
-        """The op's symbol, '' for a leaf (micrograd's name, so its drawing code runs)."""
-        return self.op.symbol if self.op else ""
 
     # -- comparisons look at data; == stays identity so Values can live in sets and dicts -----
     def __lt__(self, other: Operand) -> bool:

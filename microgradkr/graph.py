@@ -20,8 +20,11 @@ from typing import Any, Protocol, TypeVar
 from . import anomaly
 
 
-class Node(Protocol):
+class Walkable(Protocol):
     _prev: tuple[Any, ...]
+
+
+class Node(Walkable, Protocol):
     grad: Any
     _EMPTY_GRAD: Any
 
@@ -30,15 +33,45 @@ class Node(Protocol):
     def _backprop_graph(self) -> None: ...
 
 
+W = TypeVar("W", bound=Walkable)
 N = TypeVar("N", bound=Node)
 
 
-def topological_order(root: N) -> list[N]:
+class GraphNode:
+    """What Value and Tensor share besides the walk: how a node tells about itself."""
+
+    __slots__ = ()
+    op: Any
+    _prev: tuple[Any, ...]
+    grad: Any
+    _EMPTY_GRAD: Any
+
+    @property
+    def parents(self) -> tuple[Any, ...]:
+        return self._prev
+
+    @property
+    def pattern(self) -> str | None:
+        """The gate pattern of the op that made this node: distributor, switcher, router, chain."""
+        return self.op.pattern if self.op else None
+
+    @property
+    def _op(self) -> str:
+        """The op's symbol, '' for a leaf (micrograd's name, so its drawing code runs)."""
+        return self.op.symbol if self.op else ""
+
+    def zero_grad(self) -> None:
+        """Clear ``grad`` (Value: 0.0, Tensor: None) on this node and every node it depends on."""
+        for node in topological_order(self):
+            node.grad = node._EMPTY_GRAD
+
+
+def topological_order(root: W) -> list[W]:
     """Every node reachable from ``root``, each after all of its parents (root last)."""
-    order: list[N] = []
+    order: list[W] = []
     # 1: expanded, parents still being ordered; 2: in ``order``. A node expanded is pushed
     # again above its parents, so it is emitted once they are all done.
-    state: dict[N, int] = {}
+    state: dict[W, int] = {}
     stack = [root]
     while stack:
         node = stack.pop()

@@ -427,7 +427,7 @@ def _axes(axis: Axis, ndim: int, op: str) -> tuple[int, ...] | None:
     return tuple(sorted(out))
 
 
-class Tensor:
+class Tensor(graph.GraphNode):
     """A numpy-backed node: ``data`` (ndarray), ``grad`` = dL/d(this) of the same shape, or None.
 
     ``op`` is the ``TensorOp`` that made it (None for a leaf), ``_prev`` its parents (one entry
@@ -702,26 +702,6 @@ class Tensor:
             gp = np.asarray(vjp(g, *xs, self.data, *self._args), dtype=p.data.dtype)
             sent.append(sum_to(gp, p.data.shape) if gp.shape != p.data.shape else gp)
         return tuple(sent)
-
-    def zero_grad(self) -> None:
-        """Set ``grad`` to None on this tensor and every tensor it depends on."""
-        for node in graph.topological_order(self):
-            node.grad = None
-
-    # -- what the node tells about itself (for diagrams and traces) ---------------------------
-    @property
-    def parents(self) -> tuple[Tensor, ...]:
-        return self._prev
-
-    @property
-    def pattern(self) -> str | None:
-        """The gate pattern of the op that made this node: distributor, switcher, router, chain."""
-        return self.op.pattern if self.op else None
-
-    @property
-    def _op(self) -> str:
-        """The op's symbol, '' for a leaf."""
-        return self.op.symbol if self.op else ""
 
     # numpy operands on the left (ndarray * t) defer to Tensor instead of converting it.
     __array_ufunc__ = None
