@@ -48,7 +48,7 @@ class GateNeuron(nn.Neuron):
     """micrograd's neuron, gate by gate: n mul and n add gates (for the same-graph comparison)."""
 
     def __call__(self, x):
-        act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
+        act = sum((wi * xi for wi, xi in zip(self.w, x, strict=True)), self.b)
         return act.relu() if self.nonlin else act
 
 
@@ -130,7 +130,9 @@ def main():
 
     print(f"one step of MLP(2, [16, 16, 1]) on 100 samples, median of {REPEATS}, Python "
           f"{sys.version.split()[0]}")
-    header = f"{'engine':<28} {'GC on':>9} {'GC off':>9} {'op nodes':>9} {'graph MB':>9} {'B/node':>7}"
+    header = (
+        f"{'engine':<28} {'GC on':>9} {'GC off':>9} {'op nodes':>9} {'graph MB':>9} {'B/node':>7}"
+    )
     print(header)
     print("-" * len(header))
     for name, on, off, mem, nodes in rows:

@@ -2,7 +2,7 @@ import os
 
 from hypothesis import HealthCheck, settings
 
-# One place for hypothesis settings: "ci" is derandomized (a fixed seed), so a red CI is reproducible.
+# One place for hypothesis settings: "ci" is derandomized (a fixed seed): a red CI reproduces.
 settings.register_profile(
     "ci", derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
