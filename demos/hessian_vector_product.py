@@ -21,7 +21,9 @@ def loss_of(model, params):
             n.b = next(it)
     xs = [(0.5, -1.0), (1.5, 0.3), (-0.7, 0.8), (0.1, 0.1)]
     ys = [1.0, -1.0, 0.5, 0.0]
-    errors = [(model([Value(a), Value(b)]).tanh() - y) ** 2 for (a, b), y in zip(xs, ys, strict=True)]
+    errors = [
+        (model([Value(a), Value(b)]).tanh() - y) ** 2 for (a, b), y in zip(xs, ys, strict=True)
+    ]
     return add_n(errors) * (1 / len(errors))
 
 
