@@ -29,11 +29,11 @@ import graphviz
 import numpy as np
 from graphviz.backend import dot_command
 
-from .engine import CHAIN, DISTRIBUTOR, ROUTER, SWITCHER, Value
-from .graph import topological_order
-from .nn import Module
-from .tensor import Tensor, sum_to
-from .trace import Step, backward_steps, gradients_after
+from ..engine import CHAIN, DISTRIBUTOR, ROUTER, SWITCHER, Value
+from ..graph import topological_order
+from ..nn import Module
+from ..tensor import Tensor, sum_to
+from ..trace import Step, backward_steps, gradients_after
 
 DEFAULT_MAX_NODES = 2000
 """Above this many values ``draw`` refuses: Graphviz takes minutes to lay out much more."""
