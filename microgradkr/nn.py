@@ -139,15 +139,25 @@ class Layer(Module):
 
 
 class MLP(Module):
-    """Layers of sizes ``nouts`` on ``nin`` inputs: ReLU hidden layers, a linear last layer."""
+    """Layers of sizes ``nouts`` on ``nin`` inputs: ReLU hidden layers, a linear last layer.
+
+    Parameters are labelled by where they live: ``L1.n0.w2`` is layer 1, neuron 0, weight 2.
+    """
 
     def __init__(self, nin: int, nouts: Sequence[int]) -> None:
         sizes = [nin, *nouts]
         self.layers = [
             Layer(sizes[i], sizes[i + 1], nonlin=i != len(nouts) - 1) for i in range(len(nouts))
         ]
+        for i, layer in enumerate(self.layers, 1):
+            for j, neuron in enumerate(layer.neurons):
+                for k, w in enumerate(neuron.w):
+                    w.label = f"L{i}.n{j}.w{k}"
+                neuron.b.label = f"L{i}.n{j}.b"
 
     def __call__(self, x: Any) -> Any:
+        if isinstance(x, list | tuple):  # numbers become input nodes once: one node per input
+            x = [xi if isinstance(xi, Value) else Value(xi, f"x{i}") for i, xi in enumerate(x)]
         for layer in self.layers:
             x = layer(x)
         return x

@@ -1,0 +1,272 @@
+"""Why is x.grad -7? The chain rule for one value: a sum over its uses, a product along paths.
+
+``explain(x, f)`` reads the engine's own record (``backward_steps`` for Values, ``edge_grads``
+for Tensors): dL/dx = sum over the uses of x of local x upstream, and, for Values, the same
+number as a sum over every path from x to the output of the product of the local gradients.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..engine import Value
+from ..graph import topological_order
+from ..tensor import Tensor
+from ..trace import backward_steps
+from .fmt import grad_text, num, plain, vjp_rule
+
+MAX_PATHS = 12
+"""Paths listed at most; the rest are counted (an MLP's input has one path per neuron chain)."""
+
+TEXT: dict[str, dict[str, str]] = {
+    "en": {
+        "head": "{node}.grad = ∂{root}/∂{node} = {sum} = {total}",
+        "head1": "{node}.grad = ∂{root}/∂{node} = {total}",
+        "uses": "{n} uses, their gradients summed (fan-out):",
+        "use1": "one use:",
+        "use": "{i}. into {op} → {out}: local ∂{out}/∂{node} = {local} × upstream ∂{root}/∂{out}"
+        " = {up} → {c}",
+        "use_t": "{i}. into {op} → {out}: VJP {rule} of upstream ∂{root}/∂{out} → {c}",
+        "paths": "paths to {root} (chain rule: the local gradients multiplied along each):",
+        "more": "… and {n} more paths",
+        "root": "{node} is the output: ∂{node}/∂{node} = {total} (the seed of backward)",
+        "unused": "{node} does not reach {root}: its gradient is 0",
+        "unknown": "{node}: run backward() first, the gradients are not known yet",
+    },
+    "ko": {
+        "head": "{node}의 기울기 ∂{root}/∂{node} = {sum} = {total}",
+        "head1": "{node}의 기울기 ∂{root}/∂{node} = {total}",
+        "uses": "쓰인 곳 {n}곳에서 온 기울기의 합 (분기):",
+        "use1": "쓰인 곳 1곳:",
+        "use": "{i}. {op} 노드 → {out}: 국소 기울기 ∂{out}/∂{node} = {local} × 상류 기울기"
+        " ∂{root}/∂{out} = {up} → {c}",
+        "use_t": "{i}. {op} 노드 → {out}: 상류 기울기 ∂{root}/∂{out}의 VJP {rule} → {c}",
+        "paths": "{root}까지의 경로 (연쇄법칙: 경로마다 국소 기울기를 곱함):",
+        "more": "… 그 밖의 경로 {n}개",
+        "root": "{node}은(는) 출력: ∂{node}/∂{node} = {total} (역전파의 시작)",
+        "unused": "{node}은(는) {root}에 닿지 않음: 기울기 0",
+        "unknown": "{node}: 먼저 backward()를 실행하세요, 기울기를 아직 모름",
+    },
+}
+
+
+@dataclass(frozen=True)
+class Use:
+    """One use of the value: into gate ``op`` making ``out``; local x upstream = contribution."""
+
+    op: str
+    out: str
+    local: str  # the number (Value) or the VJP rule (Tensor)
+    up: str
+    c: str
+    edge: tuple[Any, int]  # (the node using the value, the input's position): the scene's edge
+
+
+@dataclass(frozen=True)
+class Path:
+    """One path to the output: the names along it, its local gradients and their product."""
+
+    names: tuple[str, ...]
+    factors: tuple[str, ...]
+    product: str
+
+
+@dataclass
+class Explanation:
+    """dL/d(node) as the sum over its uses (and, for Values, over its paths), with numbers."""
+
+    node: str
+    root: str
+    total: str
+    kind: str = "sum"  # 'sum', 'root', 'unused' or 'unknown'
+    tensor: bool = False
+    uses: list[Use] = field(default_factory=list)
+    paths: list[Path] = field(default_factory=list)
+    more_paths: int = 0
+    lang: str = "en"
+
+    def lines(self, lang: str | None = None) -> list[str]:
+        """The explanation as text lines, in English or Korean (default: the one asked for)."""
+        t = TEXT[lang or self.lang]
+        if self.kind != "sum":
+            return [t[self.kind].format(node=self.node, root=self.root, total=self.total)]
+        head = t["head" if len(self.uses) > 1 else "head1"]
+        out = [head.format(node=self.node, root=self.root, sum=self.sum(), total=self.total)]
+        out.append(t["uses"].format(n=len(self.uses)) if len(self.uses) > 1 else t["use1"])
+        for i, u in enumerate(self.uses, 1):
+            key = "use_t" if self.tensor else "use"
+            out.append(
+                "  "
+                + t[key].format(
+                    i=i,
+                    op=u.op,
+                    out=u.out,
+                    node=self.node,
+                    root=self.root,
+                    local=u.local,
+                    rule=u.local,
+                    up=u.up,
+                    c=u.c,
+                )
+            )
+        if self.paths:
+            out.append(t["paths"].format(root=self.root))
+            for path in self.paths:
+                out.append(
+                    f"  {' → '.join(path.names)}: {' × '.join(path.factors)} = {path.product}"
+                )
+            if self.more_paths:
+                out.append("  " + t["more"].format(n=self.more_paths))
+        return out
+
+    def sum(self) -> str:
+        """The contributions written as a sum: '-8 + 1', negatives after the first bracketed."""
+        parts = [
+            u.c if i == 0 or not u.c.startswith("-") else f"({u.c})"
+            for i, u in enumerate(self.uses)
+        ]
+        return " + ".join(parts)
+
+    def __str__(self) -> str:
+        return "\n".join(self.lines())
+
+
+def names(order: list[Any]) -> dict[Any, str]:
+    """A readable name for every node: its label, a constant's value, or op#n in forward order."""
+    out: dict[Any, str] = {}
+    count = 0
+    for node in order:
+        if node.label:
+            out[node] = node.label
+        elif node.op is None:
+            out[node] = num(float(np.sum(node.data))) if np.size(node.data) == 1 else "const"
+        else:
+            count += 1
+            out[node] = f"{node.op.name}#{count}"
+    return out
+
+
+def seed_of(root: Value) -> float:
+    """The seed of the backward pass drawn: root.grad after backward(), else 1."""
+    g = root.grad
+    return float(g) if isinstance(g, float | int) and g != 0.0 else 1.0
+
+
+def path_counts(order: list[Any], root: Any) -> dict[Any, int]:
+    """How many paths lead from each node to ``root`` (reverse forward order, no recursion)."""
+    count: dict[Any, int] = {root: 1}
+    for node in reversed(order):
+        c = count.get(node, 0)
+        for parent in node._prev:
+            count[parent] = count.get(parent, 0) + c
+    return count
+
+
+class Graph:
+    """What explaining needs once per graph: order, names, users, steps, path counts."""
+
+    def __init__(self, root: Any, precision: int = 4) -> None:
+        self.root = root
+        self.p = precision
+        self.order = topological_order(root)
+        self.names = names(self.order)
+        self.users: dict[Any, list[tuple[Any, int]]] = {}
+        for node in self.order:  # forward order: x's first use comes first
+            for j, parent in enumerate(node._prev):
+                self.users.setdefault(parent, []).append((node, j))
+        self.tensor = isinstance(root, Tensor)
+        self.upstream: dict[Any, float] = {}
+        self.grads: dict[Any, Any] = {}
+        if self.tensor:
+            if root.grad is not None:
+                self.grads = {n: plain(n.grad) for n in self.order if n.grad is not None}
+                self.sent = {n: n.edge_grads() for n in self.order if n.op is not None}
+        else:
+            self.steps = backward_steps(root, seed_of(root))
+            self.grads[root] = seed_of(root)
+            for step in self.steps:
+                self.upstream[step.node] = step.upstream
+                for e in step.edges:
+                    self.grads[e.parent] = self.grads.get(e.parent, 0.0) + e.contribution
+        self.counts = path_counts(self.order, root)
+
+    def text(self, g: Any) -> str:
+        if self.tensor:
+            return grad_text(g, self.p, {"norm": "norm"})
+        return num(float(g), self.p)
+
+    def explain(self, node: Any, t: dict[str, str]) -> Explanation:
+        """The explanation of ``node``'s gradient (``t``: the scene's words, for VJP notes)."""
+        n, r = self.names[node], self.names[self.root]
+        if node not in self.grads:
+            kind = "unknown" if self.tensor else "unused"
+            return Explanation(n, r, "0", kind=kind, tensor=self.tensor)
+        total = self.text(self.grads[node])
+        if node is self.root:
+            return Explanation(n, r, total, kind="root", tensor=self.tensor)
+        ex = Explanation(n, r, total, tensor=self.tensor)
+        for user, j in self.users.get(node, []):
+            op = user.op.symbol
+            if self.tensor:
+                sent = self.sent.get(user)
+                g = sent[j] if sent else None
+                c = "?" if g is None else self.text(g)
+                rule = vjp_rule(user, j, t, self.p)
+                ex.uses.append(Use(op, self.names[user], rule, "", c, (user, j)))
+            else:
+                up = self.upstream.get(user, 0.0)
+                local = float(user._local[j])
+                ex.uses.append(
+                    Use(
+                        op,
+                        self.names[user],
+                        num(local, self.p),
+                        num(up, self.p),
+                        num(local * up, self.p),
+                        (user, j),
+                    )
+                )
+        if not self.tensor:
+            self.add_paths(node, ex)
+        return ex
+
+    def add_paths(self, start: Value, ex: Explanation) -> None:
+        """The first MAX_PATHS paths from ``start`` to the root, depth first; the rest counted."""
+        total = self.counts.get(start, 0)
+        stack: list[tuple[Value, tuple[str, ...], tuple[float, ...]]] = [(start, (), ())]
+        while stack and len(ex.paths) < MAX_PATHS:
+            node, names_, factors = stack.pop()
+            names_ = (*names_, self.names[node])
+            if node is self.root:
+                product = 1.0
+                for f in factors:
+                    product *= f
+                texts = tuple(num(f, self.p) if f >= 0 else f"({num(f, self.p)})" for f in factors)
+                ex.paths.append(Path(names_, texts, num(product, self.p)))
+                continue
+            for user, j in reversed(self.users.get(node, [])):
+                stack.append((user, names_, (*factors, float(user._local[j]))))
+        ex.more_paths = max(0, total - len(ex.paths))
+
+
+def explain(
+    value: Value | Tensor, root: Value | Tensor, lang: str = "en", precision: int = 4
+) -> Explanation:
+    """dL/d(value) for L = ``root`` by the chain rule: sum over uses of local × upstream.
+
+    ``str()`` of the result is the text: 'x.grad = ∂f/∂x = -8 + 1 = -7', one line per use, and
+    for Values every path to the output with its product of local gradients.
+    """
+    if lang not in TEXT:
+        raise ValueError(f"lang must be one of {sorted(TEXT)}, got {lang!r}")
+    if not isinstance(value, Value | Tensor) or not isinstance(root, Value | Tensor):
+        raise TypeError("explain needs a Value or Tensor and the output (root) it feeds")
+    from .dot import TEXT as WORDS  # the words of the DOT labels: 'over axis 1' in VJP notes
+
+    graph = Graph(root, precision)
+    ex = graph.explain(value, WORDS[lang])
+    ex.lang = lang
+    return ex

@@ -1,0 +1,112 @@
+"""Numbers and tensor notes as text, the same for every renderer: 4 significant digits, VJPs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..tensor import Tensor
+
+SMALL = 16
+"""Tensors of at most this many elements show their numbers; larger ones their shape and norm."""
+
+
+def num(x: float, precision: int = 4) -> str:
+    """x to ``precision`` significant digits; never '-0'."""
+    return f"{x:.{precision}g}" if x != 0.0 else "0"
+
+
+def plain(x: Any) -> Any:
+    """The numbers of a gradient: a Tensor's ndarray (after create_graph), else x itself."""
+    return x.data if isinstance(x, Tensor) else x
+
+
+def arr(a: Any, p: int = 4) -> str:
+    """A small array to ``p`` significant digits, rows on their own lines; a scalar as a number."""
+    a = np.asarray(a, dtype=np.float64)
+    if a.ndim == 0:
+        return num(float(a), p)
+    return np.array2string(
+        a,
+        separator=", ",
+        threshold=SMALL + 1,
+        max_line_width=60,
+        formatter={"float_kind": lambda v: num(float(v), p)},
+    )
+
+
+def norm(a: Any, p: int = 4) -> str:
+    """||a||_2 as text."""
+    return num(float(np.linalg.norm(np.asarray(a, dtype=np.float64))), p)
+
+
+def grad_text(g: Any, p: int, t: dict[str, str]) -> str:
+    """A gradient's numbers when small, else its shape and norm: '(100, 50), norm 3.2'."""
+    g = np.asarray(g)
+    return arr(g, p) if g.size <= SMALL else f"{g.shape}, {t['norm']} {norm(g, p)}"
+
+
+def axes_text(axes: tuple[int, ...] | None, t: dict[str, str]) -> str:
+    """'axis 0', 'axes 0, 1' or 'all axes', in the chosen language."""
+    if axes is None:
+        return t["all_axes"]
+    if len(axes) == 1:
+        return t["axis"].format(n=axes[0])
+    return t["axes"].format(n=", ".join(map(str, axes)))
+
+
+def reduction(node: Tensor, t: dict[str, str]) -> str:
+    """'over axis 1' for a reduction (sum, mean, max: args = (axes, keepdims)), else ''."""
+    args = node._args
+    if len(args) == 2 and isinstance(args[1], bool) and isinstance(args[0], tuple | None):
+        return t["over"].format(axes=axes_text(args[0], t))
+    return ""
+
+
+def input_name(node: Tensor, j: int, n: int, p: int) -> str:
+    """How a VJP formula names input j: its label, its number if it has one, else a or b."""
+    if node.label:
+        return node.label
+    if node.data.size == 1:
+        return num(float(node.data.reshape(-1)[0]), p)
+    return "x" if n == 1 else "ab"[j] if j < 2 else f"x{j}"
+
+
+def summed_axes(node: Tensor, j: int) -> tuple[int, ...]:
+    """The axes the VJP on edge j was summed over because input j was broadcast forward."""
+    g = node.grad if node.grad is not None else np.zeros_like(node.data)
+    xs = [q.data for q in node._prev]
+    assert node.op is not None
+    raw = np.shape(node.op.vjps[j](plain(g), *xs, node.data, *node._args))
+    shape = xs[j].shape
+    lead = len(raw) - len(shape)
+    if lead < 0 or raw == shape:
+        return ()
+    return tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and raw[lead + i] != 1
+    )
+
+
+class Fields(dict[str, str]):
+    """The names a VJP note may use; any other {name} is left as it is written."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def vjp_rule(node: Tensor, j: int, t: dict[str, str], p: int) -> str:
+    """Edge j's VJP as written in the op's notes with the inputs' names: 'g · 2 q'."""
+    op = node.op
+    assert op is not None
+    if j >= len(op.notes):
+        return op.symbol
+    n = len(node._prev)
+    names = [input_name(q, i, n, p) for i, q in enumerate(node._prev[:2])]
+    names += [""] * (2 - len(names))
+    k = node._args[0] if len(node._args) == 1 else None
+    power = {}
+    if isinstance(k, float | int):  # x ** k: 'g * 2 q' for a square, 'g * 3 q^2' for a cube
+        power = {"k": num(k, p), "power": "" if k == 2 else f"^{num(k - 1, p)}"}
+    fields = Fields(a=names[0], b=names[1], axis=reduction(node, t), **power)
+    return op.notes[j].format_map(fields).strip()

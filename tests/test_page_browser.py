@@ -1,0 +1,237 @@
+"""The interactive page in a real browser: headless Chromium from file://, the network off.
+
+Skipped, with the reason, where selenium, chromium or chromedriver is missing (.ci/run installs
+them). The numbers on the page must be the engine's: gradients_after, the edge's local x upstream,
+the chain-rule sum of explain.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import shutil
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from microgradkr import backward_steps, examples, gradients_after, nn
+from microgradkr.viz.explain import names
+from microgradkr.viz.fmt import num
+from microgradkr.viz.page import explore
+from microgradkr.viz.scene import build_scene
+
+webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+DRIVER = shutil.which("chromedriver")
+if CHROMIUM is None or DRIVER is None:
+    pytest.skip("no headless browser: chromium and chromium-driver", allow_module_level=True)
+
+from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.common.keys import Keys  # noqa: E402
+
+FLAGS = (
+    "--headless=new --no-sandbox --disable-gpu --disable-background-networking "
+    "--disable-component-update --disable-sync --no-first-run --window-size=1400,900"
+)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    options = webdriver.ChromeOptions()
+    for flag in FLAGS.split():
+        options.add_argument(flag)
+    profile = tempfile.mkdtemp(prefix="mgk-chromium-")
+    options.add_argument(f"--user-data-dir={profile}")
+    options.binary_location = CHROMIUM
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=webdriver.ChromeService(DRIVER), options=options)
+    # the network off: the page must need nothing but its own file
+    driver.execute_cdp_cmd("Network.enable", {})
+    driver.execute_cdp_cmd(
+        "Network.emulateNetworkConditions",
+        {"offline": True, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1},
+    )
+    yield driver
+    driver.quit()
+    shutil.rmtree(profile, ignore_errors=True)
+
+
+def load(driver: Any, html: str, tmp_path: Path, name: str = "page") -> float:
+    """Open the page from file://; the seconds until it has drawn; no console errors."""
+    path = tmp_path / f"{name}.html"
+    path.write_text(html, encoding="utf-8")
+    driver.get_log("browser")  # forget what earlier pages logged
+    start = time.perf_counter()
+    driver.get(path.as_uri())
+    ready = driver.execute_script("return document.body.getAttribute('data-ready')")
+    assert ready == "1"
+    return time.perf_counter() - start
+
+
+def errors(driver: Any) -> list[Any]:
+    return [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+
+
+def key(driver: Any, k: str) -> None:
+    driver.find_element(By.TAG_NAME, "body").send_keys(k)
+
+
+def shown_grads(driver: Any) -> dict[int, str]:
+    script = """
+      var out = {};
+      document.querySelectorAll('.node[data-id]').forEach(function (g) {
+        var gv = g.querySelector('.gv'); if (gv) out[g.getAttribute('data-id')] = gv.textContent;
+      });
+      return out;"""
+    return {int(k): v for k, v in driver.execute_script(script).items()}
+
+
+def test_the_page_has_no_network_references() -> None:
+    html = explore(examples.add_mul()[0])
+    assert not re.search(r"<(script|link|img)[^>]+(src|href)=", html)
+    assert "//cdn" not in html
+
+
+@pytest.mark.parametrize(
+    "build", [examples.add_mul, examples.sigmoid_neuron, examples.gate_patterns, examples.l2]
+)
+def test_node_and_edge_counts(browser: Any, tmp_path: Path, build: Any) -> None:
+    root, _ = build()
+    if build is examples.l2:
+        root.backward()
+    scene = build_scene(root)
+    load(browser, explore(root), tmp_path)
+    assert len(browser.find_elements(By.CSS_SELECTOR, ".node[data-id]")) == len(scene.nodes)
+    assert len(browser.find_elements(By.CSS_SELECTOR, ".edge")) == len(scene.edges)
+    assert errors(browser) == []
+
+
+@pytest.mark.parametrize(
+    "build", [examples.add_mul, examples.sigmoid_neuron, examples.gate_patterns]
+)
+def test_stepping_shows_exactly_the_gradients_known(browser: Any, tmp_path: Path, build: Any):
+    root, _ = build()
+    steps = backward_steps(root)
+    ids = {node: i for i, node in enumerate(_order(root))}
+    load(browser, explore(root), tmp_path)
+    for k in range(len(steps) + 1):
+        known = gradients_after(steps, k)
+        expected = {i: num(known[node]) if node in known else "?" for node, i in ids.items()}
+        assert shown_grads(browser) == expected, f"after {k} steps"
+        assert browser.find_element(By.ID, "number").text == str(k)
+        key(browser, Keys.ARROW_RIGHT)
+    for k in reversed(range(len(steps))):  # and back
+        key(browser, Keys.ARROW_LEFT)
+        assert browser.find_element(By.ID, "number").text == str(k)
+    assert errors(browser) == []
+
+
+def _order(root: Any) -> list[Any]:
+    from microgradkr.graph import topological_order
+
+    return topological_order(root)
+
+
+def edge_id(root: Any, src: str, dst: str) -> int:
+    scene = build_scene(root)
+    by_name = {n.name: n.id for n in scene.nodes}
+    (e,) = [e for e in scene.edges if e.src == by_name[src] and e.dst == by_name[dst]]
+    return e.id
+
+
+def test_hovering_an_edge_shows_local_upstream_global(browser: Any, tmp_path: Path) -> None:
+    root, _ = examples.add_mul()
+    load(browser, explore(root), tmp_path)
+    key(browser, Keys.END)
+    eid = edge_id(root, "x", "q")
+    edge = browser.find_element(By.CSS_SELECTOR, f'.edge[data-edges="{eid}"] .elabel')
+    ActionChains(browser).move_to_element(edge).perform()
+    info = browser.find_element(By.ID, "info").text
+    assert "x → + → q" in info
+    assert "local ∂q/∂x = 1 · upstream ∂f/∂q = -4 = global -4" in info
+    assert errors(browser) == []
+
+
+def test_clicking_a_value_explains_its_gradient(browser: Any, tmp_path: Path) -> None:
+    root, _ = examples.gate_patterns()
+    load(browser, explore(root), tmp_path)
+    x = browser.find_element(By.CSS_SELECTOR, '.node[data-name="x"]')
+    x.click()
+    text = browser.find_element(By.ID, "explain").text
+    assert "x.grad = ∂f/∂x = -8 + 1 = -7" in text
+    assert "local ∂a/∂x = -4 × upstream ∂f/∂a = 2 → -8" in text
+    assert errors(browser) == []
+
+
+def test_the_korean_toggle(browser: Any, tmp_path: Path) -> None:
+    root, _ = examples.add_mul()
+    load(browser, explore(root), tmp_path)
+    browser.find_element(By.ID, "lang").click()
+    body = browser.find_element(By.TAG_NAME, "body").text
+    assert "국소 기울기" in body
+    assert browser.find_element(By.ID, "lang").text == "English"
+    key(browser, Keys.END)
+    eid = edge_id(root, "x", "q")
+    edge = browser.find_element(By.CSS_SELECTOR, f'.edge[data-edges="{eid}"] .elabel')
+    ActionChains(browser).move_to_element(edge).perform()
+    assert "국소 기울기 ∂q/∂x = 1" in browser.find_element(By.ID, "info").text
+    assert errors(browser) == []
+
+
+def test_a_tensor_page_shows_shapes_and_vjp_rules(browser: Any, tmp_path: Path) -> None:
+    root, _ = examples.l2()
+    root.backward()
+    load(browser, explore(root), tmp_path)
+    key(browser, Keys.END)
+    text = browser.find_element(By.ID, "canvas").text
+    assert "(2, 2)" in text and "VJP Wᵀ g" in text and "[-0.112, 0.636]" in text
+    assert errors(browser) == []
+
+
+def mlp_loss() -> tuple[Any, nn.MLP]:
+    random.seed(1)
+    model = nn.MLP(2, [16, 16, 1])
+    out = model([0.5, -1.5])
+    loss = (out - 1.0) ** 2
+    loss.label = "loss"
+    loss.backward()
+    return loss, model
+
+
+def test_the_mlp_page_opens_and_answers_within_two_seconds(browser: Any, tmp_path: Path):
+    loss, model = mlp_loss()
+    html = explore(loss, modules=model)
+    assert len(html.encode()) < 3_000_000
+    seconds = load(browser, html, tmp_path, "mlp")
+    assert seconds < 2.0
+    boxes = browser.find_elements(By.CSS_SELECTOR, ".modbox")
+    assert len(boxes) == 33  # one box per neuron
+    start = time.perf_counter()
+    key(browser, Keys.END)
+    last = len(backward_steps(loss))
+    assert browser.find_element(By.ID, "number").text == str(last)
+    assert time.perf_counter() - start < 2.0
+    # a box unfolds on a click: the neuron's parameters appear, labelled by where they live
+    first = [m.name for m in build_scene(loss, modules=model).modules].index("Neuron 0.0")
+    key(browser, "f")  # the page opened on the output end: fit, to reach the first layer
+    start = time.perf_counter()
+    browser.find_element(By.CSS_SELECTOR, f'.modbox[data-module="{first}"]').click()
+    shown = browser.find_elements(By.CSS_SELECTOR, ".node[data-id]")
+    names_shown = {e.get_attribute("data-name") for e in shown}
+    assert time.perf_counter() - start < 2.0
+    assert {"L1.n0.w0", "L1.n0.w1", "L1.n0.b"} <= names_shown
+    assert sum(1 for n in names_shown if n in ("x0", "x1")) == 2  # each input drawn once
+    assert errors(browser) == []
+
+
+def test_mlp_parameters_are_named_by_place() -> None:
+    loss, model = mlp_loss()
+    labels = {p.label for p in model.parameters()}
+    assert {"L1.n0.w0", "L1.n15.b", "L2.n3.w15", "L3.n0.b"} <= labels
+    assert len(labels) == len(model.parameters())
+    assert {"x0", "x1"} <= set(names(_order(loss)).values())
