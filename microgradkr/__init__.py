@@ -20,7 +20,16 @@ from .numeric import (
 )
 from .tensor import Tensor, TensorOp, maximum, sum_to
 from .trace import Edge, Step, backward_steps, format_trace, gradients_after
-from .viz import Diagram, GraphvizNotFoundError, draw, draw_steps, steps_html, write_steps
+from .viz import (
+    Diagram,
+    GraphvizNotFoundError,
+    draw,
+    draw_steps,
+    explain,
+    explore,
+    steps_html,
+    write_steps,
+)
 
 __version__ = "0.1.0"
 
@@ -45,6 +54,8 @@ __all__ = [
     "detect_anomaly",
     "draw",
     "draw_steps",
+    "explain",
+    "explore",
     "format_trace",
     "functional",
     "grad",

@@ -13,7 +13,7 @@ import numpy as np
 from . import examples
 from .expr import ALLOWED, ExpressionError, build
 from .trace import format_trace
-from .viz import GraphvizNotFoundError, draw, save, write_steps
+from .viz import GraphvizNotFoundError, draw, explore, save, write_steps
 
 EXAMPLES = {
     "1a  f = (x + y) * z": examples.add_mul,
@@ -75,12 +75,14 @@ def demo(args: argparse.Namespace) -> int:
     print(f"dy/dx = {dy.data:.10g}, d2y/dx2 = {scalars['x'].grad:.10g}\n")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    pages = _demo_pages(out, args.lang)  # the interactive pages need no Graphviz at all
     try:
-        written = _demo_pictures(out, args.lang)
+        written = _demo_pictures(out, args.lang) + pages
     except GraphvizNotFoundError as err:
         for name, build_example in PICTURES.items():
             save(draw(build_example()[0], lang=args.lang), out / f"{name}.gv")
         print(f"error: {err}\nwrote the DOT sources (*.gv) to {out}/", file=sys.stderr)
+        print(f"the interactive pages need no Graphviz: {', '.join(map(str, pages))}")
         return 1
     if args.lang == "ko":
         print(f"{out}/ 에 파일 {len(written)}개와 단계별 그림 1b_steps_NN.svg 를 썼습니다:")
@@ -89,9 +91,9 @@ def demo(args: argparse.Namespace) -> int:
     for path in written:
         print(f"  {path}")
     if args.lang == "ko":
-        print(f"브라우저로 {written[-1]} 을 열면 역전파를 한 단계씩 볼 수 있습니다.")
+        print(f"브라우저로 {pages[1]} 을 열면 역전파를 한 단계씩 살펴볼 수 있습니다.")
     else:
-        print(f"open {written[-1]} in a browser to step through the backward pass.")
+        print(f"open {pages[1]} in a browser to explore the backward pass step by step.")
     return 0
 
 
@@ -104,6 +106,19 @@ def _demo_pictures(out: Path, lang: str) -> list[Path]:
         written += [save(diagram, out / f"{name}.svg"), save(diagram, out / f"{name}.png")]
     root, _ = examples.sigmoid_neuron(fused=False)
     written.append(write_steps(root, out, stem="1b_steps", lang=lang))
+    return written
+
+
+def _demo_pages(out: Path, lang: str) -> list[Path]:
+    """One interactive page per worked example: ``<name>.html``, opened at step 0."""
+    written = []
+    for name, build_example in PICTURES.items():
+        root, _ = build_example()
+        if name.startswith("2a"):
+            root.backward()  # a Tensor graph shows the gradients of its backward()
+        path = out / f"{name}.html"
+        explore(root, path, lang=lang)
+        written.append(path)
     return written
 
 
@@ -140,6 +155,20 @@ def draw_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def explore_command(args: argparse.Namespace) -> int:
+    """Write the interactive page of an expression: step, hover, click, en/ko, offline."""
+    try:
+        root, _ = build(args.expression, _values(args.at))
+    except ExpressionError as err:
+        raise UsageError(str(err)) from None
+    if root.op is not None and not root.label:
+        root.label = "f"
+    out = Path(args.output)
+    explore(root, out, lang=args.lang, precision=args.precision, rankdir=args.rankdir)
+    print(f"wrote {out}: open it in a browser (no network needed)")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m microgradkr", description="microgradkr: backpropagation made visible."
@@ -149,7 +178,7 @@ def _parser() -> argparse.ArgumentParser:
         "demo",
         help="trace and draw the worked examples of REFERENCE.md",
         description="Print the backward trace of REFERENCE.md 1a-1c and draw each example "
-        "(SVG and PNG), plus a step-by-step HTML page for the sigmoid neuron.",
+        "(SVG and PNG) and as an interactive page (.html), plus the sigmoid neuron's step frames.",
     )
     p_demo.add_argument("--out", default="microgradkr-demo", help="directory for the pictures")
     p_demo.add_argument("--lang", choices=("en", "ko"), default="en", help="label language")
@@ -170,6 +199,20 @@ def _parser() -> argparse.ArgumentParser:
     p_draw.add_argument("--precision", type=int, default=4, help="significant digits")
     p_draw.add_argument("--rankdir", choices=("LR", "TB", "RL", "BT"), default="LR")
     p_draw.set_defaults(run=draw_command)
+    p_exp = sub.add_parser(
+        "explore",
+        help="write an interactive page: step through backward, hover edges, click values",
+        description=f"Write one self-contained HTML page for an expression. Allowed: {ALLOWED}. "
+        "The text is parsed, never run; the page works offline.",
+        epilog='example: python -m microgradkr explore "(x + y) * z" --at x=-2 y=5 z=-4',
+    )
+    p_exp.add_argument("expression", help='e.g. "(x + y) * z"')
+    p_exp.add_argument("--at", nargs="+", default=[], metavar="NAME=NUMBER", help="input values")
+    p_exp.add_argument("-o", "--output", default="graph.html", help="the page to write")
+    p_exp.add_argument("--lang", choices=("en", "ko"), default="en", help="first language")
+    p_exp.add_argument("--precision", type=int, default=4, help="significant digits")
+    p_exp.add_argument("--rankdir", choices=("LR", "TB", "RL", "BT"), default="LR")
+    p_exp.set_defaults(run=explore_command)
     return parser
 
 

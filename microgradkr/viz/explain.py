@@ -200,7 +200,7 @@ class Graph:
 
     def explain(self, node: Any, t: dict[str, str]) -> Explanation:
         """The explanation of ``node``'s gradient (``t``: the scene's words, for VJP notes)."""
-        n, r = self.names[node], self.names[self.root]
+        n, r = self.names.get(node, node.label or "?"), self.names[self.root]
         if node not in self.grads:
             kind = "unknown" if self.tensor else "unused"
             return Explanation(n, r, "0", kind=kind, tensor=self.tensor)

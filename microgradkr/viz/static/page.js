@@ -479,6 +479,7 @@
 
   // -- pan and zoom ------------------------------------------------------------------------------
   function translate() {
+    if (shown.opened) document.getElementById("hint").hidden = true;  // moved: hint understood
     view.setAttribute("transform", "translate(" + state.tx + "," + state.ty + ") scale(" + state.scale + ")");
     document.getElementById("zoom").textContent = Math.round(state.scale * 100) + "%";
   }
@@ -550,5 +551,6 @@
   draw();
   setLang(state.lang);
   fit(true);
+  shown.opened = true;
   document.body.setAttribute("data-ready", "1");
 })();

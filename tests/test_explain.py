@@ -1,0 +1,65 @@
+"""explain(): a gradient as the chain-rule sum over uses and the product along paths (REFERENCE)."""
+
+from __future__ import annotations
+
+import pytest
+
+from microgradkr import Value, examples, explain
+
+
+def test_fan_out_is_a_sum_over_uses() -> None:
+    f, v = examples.gate_patterns()
+    f.backward()
+    ex = explain(v["x"], f)
+    text = str(ex)
+    assert text.splitlines()[0] == "x.grad = ∂f/∂x = -8 + 1 = -7"
+    assert "local ∂a/∂x = -4 × upstream ∂f/∂a = 2 → -8" in text
+    assert [u.c for u in ex.uses] == ["-8", "1"]
+    assert [p.product for p in ex.paths] == ["-8", "1"]
+    assert ex.total == "-7" and v["x"].grad == -7.0
+
+
+def test_one_use_and_the_paths_of_1b() -> None:
+    f, v = examples.sigmoid_neuron()
+    ex = explain(v["x1"], f)  # before backward: the steps are the engine's own record
+    assert ex.total == "-0.5898" and len(ex.uses) == 1 and len(ex.paths) == 1
+    assert ex.paths[0].names[0] == "x1" and ex.paths[0].names[-1] == "f"
+    assert ex.paths[0].product == "-0.5898"
+
+
+def test_korean() -> None:
+    f, v = examples.add_mul()
+    text = str(explain(v["x"], f, lang="ko"))
+    assert text.startswith("x의 기울기 ∂f/∂x = -4")
+    assert "국소 기울기 ∂q/∂x = 1 × 상류 기울기 ∂f/∂q = -4 → -4" in text
+
+
+def test_the_root_and_a_value_that_does_not_reach_it() -> None:
+    f, v = examples.add_mul()
+    assert "∂f/∂f = 1" in str(explain(f, f))
+    assert "does not reach" in str(explain(Value(3.0, "u"), f))
+
+
+def test_many_paths_are_counted_not_listed() -> None:
+    x = Value(0.5, "x")
+    y = x
+    for _ in range(6):
+        y = y * x + y
+    ex = explain(x, y)  # each level: y*x + y, so paths(level) = 2 paths(level-1) + 1
+    assert len(ex.paths) == 12 and ex.more_paths == 127 - 12
+
+
+def test_tensor_uses_name_their_vjp() -> None:
+    f, v = examples.l2()
+    f.backward()
+    text = str(explain(v["x"], f))
+    assert text.splitlines()[0] == "x.grad = ∂f/∂x = [-0.112, 0.636]"
+    assert "VJP Wᵀ g" in text
+
+
+def test_bad_arguments() -> None:
+    f, v = examples.add_mul()
+    with pytest.raises(ValueError, match="lang"):
+        explain(v["x"], f, lang="fr")
+    with pytest.raises(TypeError):
+        explain(2.0, f)  # type: ignore[arg-type]
