@@ -28,6 +28,7 @@ from .viz import (
     explain,
     explore,
     steps_html,
+    watch,
     write_steps,
 )
 
@@ -76,5 +77,6 @@ __all__ = [
     "sum_to",
     "topological_order",
     "vjp",
+    "watch",
     "write_steps",
 ]

@@ -402,12 +402,6 @@ class Value(graph.GraphNode):
         label = f", label={self.label!r}" if self.label else ""
         return f"Value(data={self.data}, grad={self.grad}{label})"
 
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **_: Any) -> Any:
-        """Jupyter shows the node's diagram (SVG), with ``repr`` as the text fallback."""
-        from .viz import mimebundle  # lazily: importing the engine never needs graphviz
-
-        return mimebundle(self, include, exclude)
-
 
 def _accumulate(grad: Any, term: Any) -> Any:
     """grad + term, where a float 0 (no gradient yet) is simply replaced: no 0 + term node."""

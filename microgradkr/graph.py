@@ -15,6 +15,7 @@ No walk here recurses, so a graph a million nodes deep is fine.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
 from . import anomaly
@@ -35,6 +36,10 @@ class Node(Walkable, Protocol):
 
 W = TypeVar("W", bound=Walkable)
 N = TypeVar("N", bound=Node)
+
+
+DISPLAY: list[Callable[..., dict[str, Any]]] = []
+"""How Jupyter shows a node: microgradkr.viz adds its view on import (nodes never import viz)."""
 
 
 class GraphNode:
@@ -59,6 +64,12 @@ class GraphNode:
     def _op(self) -> str:
         """The op's symbol, '' for a leaf (micrograd's name, so its drawing code runs)."""
         return self.op.symbol if self.op else ""
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **_: Any) -> Any:
+        """Jupyter shows the node's interactive view (the picture where scripts are off, repr)."""
+        if DISPLAY:
+            return DISPLAY[-1](self, include, exclude)
+        return {"text/plain": repr(self)}
 
     def zero_grad(self) -> None:
         """Clear ``grad`` (Value: 0.0, Tensor: None) on this node and every node it depends on."""

@@ -235,3 +235,21 @@ def test_mlp_parameters_are_named_by_place() -> None:
     assert {"L1.n0.w0", "L1.n15.b", "L2.n3.w15", "L3.n0.b"} <= labels
     assert len(labels) == len(model.parameters())
     assert {"x0", "x1"} <= set(names(_order(loss)).values())
+
+
+def test_a_notebook_cell_shows_the_page_and_hides_the_picture(browser: Any, tmp_path: Path):
+    t, _ = examples.l2()
+    t.backward()
+    cell = t._repr_mimebundle_()["text/html"]  # what Jupyter puts in the output area
+    load_cell = f"<!DOCTYPE html><html><body><script>document.body.setAttribute('data-ready','1')</script>{cell}</body></html>"  # noqa: E501
+    load(browser, load_cell, tmp_path, "cell")
+    frame = browser.find_element(By.TAG_NAME, "iframe")
+    assert frame.is_displayed()
+    assert not browser.find_element(By.CSS_SELECTOR, ".mgk-still").is_displayed()
+    browser.switch_to.frame(frame)
+    try:
+        assert len(browser.find_elements(By.CSS_SELECTOR, ".node[data-id]")) == 5
+        assert "(2, 2)" in browser.find_element(By.ID, "canvas").text
+    finally:
+        browser.switch_to.default_content()
+    assert errors(browser) == []

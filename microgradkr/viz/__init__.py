@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+from .. import graph
 from .dot import (
     DEFAULT_MAX_NODES,
     FONTS,
@@ -25,8 +26,12 @@ from .dot import (
     write_steps,
 )
 from .explain import Explanation, explain
+from .notebook import bundle, watch
 from .page import explore
 from .scene import Scene, build_scene
+
+if bundle not in graph.DISPLAY:
+    graph.DISPLAY.append(bundle)  # Jupyter shows a Value or Tensor as the interactive page
 
 __all__ = [
     "DEFAULT_MAX_NODES",
@@ -46,6 +51,7 @@ __all__ = [
     "explain",
     "explore",
     "mimebundle",
+    "watch",
     "save",
     "steps_html",
     "write_steps",

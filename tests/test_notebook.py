@@ -1,0 +1,57 @@
+"""Notebook display (a lazy hook: the engine never imports viz) and watch(model)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from microgradkr import examples, graph, nn, watch
+
+ROOT = Path(__file__).resolve().parents[1] / "microgradkr"
+
+
+def test_no_module_below_viz_imports_viz() -> None:
+    above = {"__init__.py", "__main__.py", "cli.py"}  # the front doors may use the pictures
+    for path in sorted(ROOT.glob("*.py")):
+        if path.name in above:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                names = {node.module or ""} | {a.name for a in node.names}
+                assert not any(n.split(".")[0] == "viz" for n in names), path.name
+
+
+def test_value_and_tensor_show_the_page_the_picture_and_the_text() -> None:
+    f, _ = examples.add_mul()
+    f.backward()
+    bundle = f._repr_mimebundle_()
+    assert bundle["text/plain"] == repr(f)
+    assert (
+        "<iframe srcdoc=" in bundle["text/html"]
+        and 'sandbox="allow-scripts"' in bundle["text/html"]
+    )
+    t, _ = examples.l2()
+    t.backward()
+    assert {"text/plain", "text/html"} <= set(t._repr_mimebundle_())
+    assert graph.DISPLAY  # registered by microgradkr.viz
+
+
+def test_watch_redraws_every_k_steps() -> None:
+    pytest.importorskip("anywidget")
+    model = nn.MLP(2, [3, 1])
+    w = watch(model, every=3)
+    drawn = []
+    for _ in range(7):
+        loss = (model([1.0, -1.0]) - 1.0) ** 2
+        loss.backward()
+        drawn.append(w.update(loss))
+        for p in model.parameters():
+            p.data -= 0.05 * p.grad
+        model.zero_grad()
+    assert drawn == [True, False, False, True, False, False, True]
+    assert w.widget.status.startswith("step 7: loss ")
+    assert "L1.n0.w0" in w.widget.html and "mgk-scene" in w.widget.html
+    with pytest.raises(ValueError, match="every"):
+        watch(model, every=0)
