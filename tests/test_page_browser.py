@@ -188,6 +188,7 @@ def test_a_tensor_page_shows_shapes_and_vjp_rules(browser: Any, tmp_path: Path) 
     root.backward()
     load(browser, explore(root), tmp_path)
     key(browser, Keys.END)
+    key(browser, "f")  # fit: all of it in view (it may open on the output end)
     text = browser.find_element(By.ID, "canvas").text
     assert "(2, 2)" in text and "VJP Wᵀ g" in text and "[-0.112, 0.636]" in text
     assert errors(browser) == []
@@ -249,7 +250,48 @@ def test_a_notebook_cell_shows_the_page_and_hides_the_picture(browser: Any, tmp_
     browser.switch_to.frame(frame)
     try:
         assert len(browser.find_elements(By.CSS_SELECTOR, ".node[data-id]")) == 5
+        key(browser, "f")
         assert "(2, 2)" in browser.find_element(By.ID, "canvas").text
     finally:
         browser.switch_to.default_content()
     assert errors(browser) == []
+
+
+def opening_font_px(driver: Any) -> float:
+    """The smallest label's size on screen at the opening zoom, in CSS pixels."""
+    script = """
+      var scale = document.getElementById('viewport').getCTM().a, least = 1e9;
+      document.querySelectorAll('#viewport text').forEach(function (t) {
+        least = Math.min(least, parseFloat(getComputedStyle(t).fontSize));
+      });
+      return least * scale;"""
+    return float(driver.execute_script(script))
+
+
+def chain(links: int) -> Any:
+    """x + ... : every other link is an add of x (fan-out), the others a mul and a tanh."""
+    from microgradkr import Value
+
+    x = Value(0.3, "x")
+    y = x
+    for i in range(links):
+        y = (y * 0.9).tanh() if i % 2 else y + x
+    return y
+
+
+@pytest.mark.parametrize("gates", [8, 60])
+def test_labels_open_readable(browser: Any, tmp_path: Path, gates: int) -> None:
+    root = examples.sigmoid_neuron()[0] if gates == 8 else chain(40)  # 40 links: 60 gates
+    load(browser, explore(root), tmp_path)
+    assert opening_font_px(browser) >= 11.0
+
+
+def test_a_big_graph_opens_on_its_output_and_says_how_to_move(browser: Any, tmp_path: Path):
+    root = chain(150)
+    root.label = "out"
+    load(browser, explore(root), tmp_path)
+    assert opening_font_px(browser) >= 11.0
+    assert browser.find_element(By.ID, "hint").is_displayed()
+    out = browser.find_element(By.CSS_SELECTOR, '.node[data-name="out"]').rect
+    size = browser.get_window_size()
+    assert out["x"] >= 0 and out["x"] + out["width"] <= size["width"]

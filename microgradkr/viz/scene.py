@@ -98,6 +98,7 @@ class SceneModule:
     parent: int | None
     children: list[int]
     out: int | None
+    tag: str = ""  # what its parameters' labels share: 'L1.n0' for an MLP's first neuron
 
 
 @dataclass
@@ -257,7 +258,8 @@ def build_scene(
     moment(scene, step, ran)
     outs = module_outputs(order, owner, ids, root)
     scene.modules = [
-        SceneModule(b.name, b.parent, list(b.children), outs.get(k)) for k, b in enumerate(tree)
+        SceneModule(b.name, b.parent, list(b.children), outs.get(k), tag(objs[k]))
+        for k, b in enumerate(tree)
     ]
     scene.legend = legend(scene, order, checks, t)
     return scene
@@ -348,6 +350,20 @@ def moment(scene: Scene, step: int | None, ran: bool) -> None:
     for e in scene.edges:
         if e.id not in sent_edges:
             e.sent = e.up = None
+
+
+def tag(module: Module) -> str:
+    """The common dotted prefix of a module's parameter labels ('L1.n0' of 'L1.n0.w0', ...)."""
+    labels = [p.label.split(".") for p in module.parameters() if isinstance(p.label, str)]
+    if not labels or any(len(parts) < 2 for parts in labels):
+        return ""
+    common = labels[0][:-1]
+    for parts in labels[1:]:
+        n = 0
+        while n < min(len(common), len(parts) - 1) and common[n] == parts[n]:
+            n += 1
+        common = common[:n]
+    return ".".join(common)
 
 
 def module_outputs(

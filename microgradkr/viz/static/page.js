@@ -7,7 +7,7 @@
   var WORDS = JSON.parse(document.getElementById("mgk-words").textContent);
   var OPTS = JSON.parse(document.getElementById("mgk-options").textContent);
   var SVGNS = "http://www.w3.org/2000/svg";
-  var FONT = 13, SMALL = 12, LINE = 17, PAD = 6, MIN_SCALE = 0.85, MAX_LABELLED = 400;
+  var FONT = 13, SMALL = 12, LINE = 17, PAD = 6, MIN_SCALE = 0.92, MAX_LABELLED = 400;
   var FAMILY = getComputedStyle(document.body).fontFamily;
   var COLOURS = OPTS.colours;
   var state = {
@@ -169,8 +169,9 @@
     return false;
   }
   function hiddenModule(i) { return state.collapsed[i] || insideCollapsed(i); }
+  function moduleName(i) { return M[i].name + (M[i].tag ? " · " + M[i].tag : ""); }
   function boxSize(i) {
-    var m = M[i], wd = width(m.name, true) + 2 * PAD + 16, h = LINE + PAD;
+    var m = M[i], wd = width(moduleName(i), true) + 2 * PAD + 16, h = LINE + PAD;
     if (m.out !== null) {
       var texts = both(function (t) { return t.data + " " + N[m.out].data; });
       gradTexts(m.out).forEach(function (gt) {
@@ -215,7 +216,7 @@
       var c = g.node(id), i = +id.slice(1);
       var grp = el("g", { "class": "cluster", "data-module": i }, clusters);
       el("rect", { x: c.x - c.width / 2, y: c.y - c.height / 2 - 14, width: c.width, height: c.height + 14, rx: 8 }, grp);
-      var lab = el("text", { x: c.x - c.width / 2 + 6, y: c.y - c.height / 2 - 1, "class": "cluster-label" }, grp, "⊟ " + M[i].name);
+      var lab = el("text", { x: c.x - c.width / 2 + 6, y: c.y - c.height / 2 - 1, "class": "cluster-label" }, grp, "⊟ " + moduleName(i));
       lab.addEventListener("click", function (ev) { ev.stopPropagation(); toggle(i); });
     });
     lay.edges.forEach(function (item) {
@@ -290,7 +291,7 @@
       var pad = 6 + 8 * (3 - Math.min(depth, 3));
       var grp = el("g", { "class": "cluster", "data-module": i }, parent);
       el("rect", { x: r.x0 - pad, y: r.y0 - pad - 14, width: r.x1 - r.x0 + 2 * pad, height: r.y1 - r.y0 + 2 * pad + 14, rx: 8 }, grp);
-      var lab = el("text", { x: r.x0 - pad + 6, y: r.y0 - pad - 2, "class": "cluster-label" }, grp, "⊟ " + M[i].name);
+      var lab = el("text", { x: r.x0 - pad + 6, y: r.y0 - pad - 2, "class": "cluster-label" }, grp, "⊟ " + moduleName(+i));
       lab.addEventListener("click", function (ev) { ev.stopPropagation(); toggle(+i); });
     });
   }
@@ -298,7 +299,7 @@
     var m = M[i];
     var grp = el("g", { "class": "node modbox", "data-module": i }, parent);
     el("rect", { x: x0, y: y0, width: b.width, height: b.height, rx: 8, "class": "box" }, grp);
-    el("text", { x: x0 + PAD, y: y0 + PAD / 2 + 13, "class": "name" }, grp, "⊞ " + m.name);
+    el("text", { x: x0 + PAD, y: y0 + PAD / 2 + 13, "class": "name" }, grp, "⊞ " + moduleName(i));
     if (m.out !== null) {
       var t1 = el("text", { x: x0 + PAD, y: y0 + PAD / 2 + LINE + 13, "class": "row data" }, grp);
       el("tspan", { "class": "key" }, t1);
