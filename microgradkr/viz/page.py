@@ -93,9 +93,9 @@ def _static(name: str) -> str:
 
 
 def _json(data: Any) -> str:
-    """JSON safe inside a <script> element: no '</' (which would end it) and no '<!--'."""
+    """JSON safe inside a <script> element: every '<' as \\u003c, so no label can end it."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    return text.replace("</", "<\\/").replace("<!--", "<\\!--")
+    return text.replace("<", "\\u003c")  # '<' occurs only inside JSON strings
 
 
 def initial_collapse(scene: Scene, collapse: bool | None) -> list[int]:

@@ -1,0 +1,70 @@
+"""The interactive page as a file: self-contained, escaped, written by explore, the CLI, demo."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from microgradkr import Value, examples, explore
+from microgradkr.cli import main
+
+
+def scene_of(page: str) -> dict:  # type: ignore[type-arg]
+    text = re.search(r'<script id="mgk-scene" type="application/json">(.*?)</script>', page, re.S)
+    assert text is not None
+    return json.loads(text.group(1))  # type: ignore[no-any-return]
+
+
+def test_the_page_carries_the_scene_and_everything_it_runs() -> None:
+    f, _ = examples.add_mul()
+    page = explore(f)
+    scene = scene_of(page)
+    assert [n["name"] for n in scene["nodes"]] == ["x", "y", "q", "z", "f"]
+    assert len(scene["steps"]) == 2 and scene["seed"] == "1"
+    assert "var dagre=" in page and "mgk-words" in page  # the layout library, inlined
+    assert "sourceMappingURL" not in page  # nothing to fetch, not even a source map
+
+
+def test_a_label_cannot_close_the_script_or_inject_markup() -> None:
+    x = Value(2.0, '</script><script>alert("x")</script>')
+    page = explore(x * 3.0)
+    assert page.count("</script>") == page.count("<script") == 5
+    assert scene_of(page)["nodes"][0]["name"].startswith("</script>")
+
+
+def test_explore_writes_the_file_and_checks_its_arguments(tmp_path: Path) -> None:
+    f, _ = examples.gate_patterns()
+    path = tmp_path / "1c.html"
+    assert explore(f, path, lang="ko") == path.read_text(encoding="utf-8")
+    assert '<html lang="ko">' in path.read_text(encoding="utf-8")
+    with pytest.raises(TypeError, match="Value or a Tensor"):
+        explore(3.0)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="rankdir"):
+        explore(f, rankdir="XY")
+    with pytest.raises(ValueError, match="lang"):
+        explore(f, lang="fr")
+
+
+def test_the_explore_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "g.html"
+    args = ["explore", "(x + y) * z", "--at", "x=-2", "y=5", "z=-4", "-o", str(out)]
+    assert main(args) == 0
+    assert "no network needed" in capsys.readouterr().out
+    scene = scene_of(out.read_text(encoding="utf-8"))
+    names = {n["name"]: n for n in scene["nodes"]}
+    assert names["x"]["explain"]["total"] == "-4" and names["f"]["data"] == "-12"
+    assert main(["explore", "x +", "-o", str(out)]) == 2
+
+
+def test_demo_writes_one_page_per_example_even_without_graphviz(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))  # no dot, no graphviz-pure
+    main(["demo", "--out", str(tmp_path / "demo")])
+    pages = sorted(p.name for p in (tmp_path / "demo").glob("*.html"))
+    assert "1b_sigmoid_gates.html" in pages and "2a_l2_tensor.html" in pages
+    scene = scene_of((tmp_path / "demo" / "2a_l2_tensor.html").read_text(encoding="utf-8"))
+    assert scene["tensors"] and scene["nodes"][0]["shape"] == [2, 2]
