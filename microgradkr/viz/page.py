@@ -34,6 +34,8 @@ PAGE_TEXT: dict[str, dict[str, str]] = {
         "page_zoom_in": "zoom in (+)",
         "page_zoom_out": "zoom out (−)",
         "page_fit": "fit",
+        "page_fold": "one box per neuron",
+        "page_unfold": "open every module",
         "page_layout": "layout",
         "page_hint": "The graph is larger than the window: it opens on the output. Drag to move,"
         " scroll or +/− to zoom, F to see all. Click a dashed box to open a module.",
@@ -59,6 +61,8 @@ PAGE_TEXT: dict[str, dict[str, str]] = {
         "page_zoom_in": "확대 (+)",
         "page_zoom_out": "축소 (−)",
         "page_fit": "전체 보기",
+        "page_fold": "뉴런마다 상자 하나",
+        "page_unfold": "모든 모듈 펼치기",
         "page_layout": "배치",
         "page_hint": "그래프가 창보다 커서 출력 쪽부터 보여 줍니다. 끌어서 이동,"
         " 휠이나 +/−로 확대·축소, F로 전체 보기. 점선 상자를 누르면 모듈이 열립니다.",

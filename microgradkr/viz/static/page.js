@@ -444,10 +444,38 @@
     state.step = Math.max(0, Math.min(S.length, k));
     update();
   }
+  function anchor(i) {
+    // where module i is drawn now (its box, or the first drawn node inside it), in graph units
+    var g = shown.boxes[i], b;
+    if (!g) {
+      var ids = Object.keys(shown.nodes).filter(function (n) { return within(N[n].module, i); });
+      g = ids.length ? shown.nodes[ids[0]] : null;
+    }
+    if (!g) return null;
+    b = g.getBBox();
+    return { x: b.x, y: b.y };
+  }
+  function within(m, i) {
+    while (m !== null && m !== undefined) { if (m === i) return true; m = M[m].parent; }
+    return false;
+  }
   function toggle(i) {
+    var before = anchor(i);
     if (state.collapsed[i]) delete state.collapsed[i];
     else state.collapsed[i] = true;
     draw();
+    var after = anchor(i);
+    if (before && after) {  // keep what was clicked where it was on the screen
+      state.tx += (before.x - after.x) * state.scale;
+      state.ty += (before.y - after.y) * state.scale;
+      translate();
+    }
+  }
+  function foldAll(fold) {
+    state.collapsed = {};
+    if (fold) M.forEach(function (m, i) { if (!m.children.length) state.collapsed[i] = true; });
+    draw();
+    fit(true);
   }
   function setLang(lang) {
     state.lang = lang;
@@ -536,6 +564,9 @@
   document.getElementById("zoom-in").onclick = function () { zoom(1.25); };
   document.getElementById("zoom-out").onclick = function () { zoom(0.8); };
   document.getElementById("fit").onclick = function () { fit(false); };
+  document.getElementById("fold").onclick = function () { foldAll(true); };
+  document.getElementById("unfold").onclick = function () { foldAll(false); };
+  document.getElementById("fold").hidden = document.getElementById("unfold").hidden = !M.length;
   document.getElementById("lang").onclick = function () { setLang(state.lang === "ko" ? "en" : "ko"); };
   document.addEventListener("keydown", function (ev) {
     if (ev.target && ev.target.tagName === "INPUT" && ev.target.type !== "range") return;
