@@ -131,7 +131,7 @@ def page_html(
         words=_json(page_words()),
         options=_json(options),
         dagre=_static("dagre.min.js"),
-        page=_static("page.js"),
+        page="(function () {\n" + _static("page.js") + _static("page_ui.js") + "})();",
     )
 
 
