@@ -250,7 +250,7 @@ def test_a_notebook_cell_shows_the_page_and_hides_the_picture(browser: Any, tmp_
     browser.switch_to.frame(frame)
     try:
         assert len(browser.find_elements(By.CSS_SELECTOR, ".node[data-id]")) == 5
-        key(browser, "f")
+        browser.find_element(By.ID, "fit").click()
         assert "(2, 2)" in browser.find_element(By.ID, "canvas").text
     finally:
         browser.switch_to.default_content()

@@ -91,10 +91,11 @@ class Explanation:
     def lines(self, lang: str | None = None) -> list[str]:
         """The explanation as text lines, in English or Korean (default: the one asked for)."""
         t = TEXT[lang or self.lang]
+        node, root = paren(self.node), paren(self.root)
         if self.kind != "sum":
-            return [t[self.kind].format(node=self.node, root=self.root, total=self.total)]
+            return [t[self.kind].format(node=node, root=root, total=self.total)]
         head = t["head" if len(self.uses) > 1 else "head1"]
-        out = [head.format(node=self.node, root=self.root, sum=self.sum(), total=self.total)]
+        out = [head.format(node=node, root=root, sum=self.sum(), total=self.total)]
         out.append(t["uses"].format(n=len(self.uses)) if len(self.uses) > 1 else t["use1"])
         for i, u in enumerate(self.uses, 1):
             key = "use_t" if self.tensor else "use"
@@ -103,9 +104,9 @@ class Explanation:
                 + t[key].format(
                     i=i,
                     op=u.op,
-                    out=u.out,
-                    node=self.node,
-                    root=self.root,
+                    out=paren(u.out),
+                    node=node,
+                    root=root,
                     local=u.local,
                     rule=u.local,
                     up=u.up,
@@ -113,7 +114,7 @@ class Explanation:
                 )
             )
         if self.paths:
-            out.append(t["paths"].format(root=self.root))
+            out.append(t["paths"].format(root=root))
             for path in self.paths:
                 out.append(
                     f"  {' → '.join(path.names)}: {' × '.join(path.factors)} = {path.product}"
@@ -132,6 +133,11 @@ class Explanation:
 
     def __str__(self) -> str:
         return "\n".join(self.lines())
+
+
+def paren(name: str) -> str:
+    """A name as it reads inside ∂: '(dy/dx)' for one with a slash or a space."""
+    return f"({name})" if any(c in name for c in "/ ") else name
 
 
 def names(order: list[Any]) -> dict[Any, str]:

@@ -57,19 +57,19 @@
     return "";
   }
   function title(k) {
-    var root = N[SCENE.root].name;
-    if (/[\/ ]/.test(root)) root = "(" + root + ")";
+    var root = paren(N[SCENE.root].name);
     if (SCENE.seed === null) return w("title_before");
     if (!k.active) return fill(w("title_step0"), { n: S.length, root: root, seed: SCENE.seed });
     return fill(w("title_step"), { k: state.step, n: S.length, gate: k.active.symbol, pattern: w(k.active.pattern), up: k.active.upstream });
   }
 
   // -- the panels: hover an edge or a node, click a value for its chain-rule sum ----------------
+  function paren(name) { return /[\/ ]/.test(name) ? "(" + name + ")" : name; }
   function showEdge(ids) {
     var k = known(state.step), lines = [];
     ids.slice(0, 4).forEach(function (id) {
-      var e = E[id], a = N[e.src].name, b = N[e.dst].name, root = N[SCENE.root].name;
-      lines.push(a + " → " + N[e.dst].symbol + " → " + b);
+      var e = E[id], a = paren(N[e.src].name), b = paren(N[e.dst].name), root = paren(N[SCENE.root].name);
+      lines.push(N[e.src].name + " → " + N[e.dst].symbol + " → " + N[e.dst].name);
       var up = k.sent[id] ? e.up : "?", glob = k.sent[id] ? e.sent : "?";
       if (SCENE.tensors) {
         lines.push(fill(w("page_edge_t"), { rule: e.local, up: up, g: glob, out: b, input: a, root: root }));
@@ -100,7 +100,7 @@
     explainPanel(n);
   }
   function explainPanel(n) {
-    var ex = N[n].explain, node = N[n].name, root = N[SCENE.root].name, lines = [];
+    var ex = N[n].explain, node = paren(N[n].name), root = paren(N[SCENE.root].name), lines = [];
     if (!ex) { setPanel("explain", [node + ": " + w("page_no_explain")]); return; }
     var f = { node: node, root: root, total: ex.total, sum: ex.sum };
     if (ex.kind !== "sum") lines.push(fill(w("ex_" + ex.kind), f));
@@ -108,7 +108,7 @@
       lines.push(fill(w(ex.uses.length > 1 ? "ex_head" : "ex_head1"), f));
       lines.push(ex.uses.length > 1 ? fill(w("ex_uses"), { n: ex.uses.length }) : w("ex_use1"));
       ex.uses.forEach(function (u, i) {
-        lines.push("  " + fill(w(SCENE.tensors ? "ex_use_t" : "ex_use"), { i: i + 1, op: u[0], out: u[1], node: node, root: root, local: u[2], rule: u[2], up: u[3], c: u[4] }));
+        lines.push("  " + fill(w(SCENE.tensors ? "ex_use_t" : "ex_use"), { i: i + 1, op: u[0], out: paren(u[1]), node: node, root: root, local: u[2], rule: u[2], up: u[3], c: u[4] }));
       });
       if (ex.paths.length) {
         lines.push(fill(w("ex_paths"), f));
