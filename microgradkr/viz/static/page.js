@@ -132,7 +132,12 @@
       list.push(item);
     });
     var boxes = list.filter(function (it) { return it.a[0] === "m" && it.b[0] === "m"; }).length;
-    if (boxes > 20) g.graph().ranksep = 200;  // dense layers of folded neurons: room for the fan
+    if (boxes > 20) {
+      // dense layers of folded neurons: room for the fan; dagre puts a point of every edge in
+      // the rank between two layers, so those points must pack tight or they spread the layer
+      g.graph().ranksep = 200;
+      g.graph().edgesep = 1;
+    }
     list.forEach(function (item) {
       var lab = labelled && item.a[0] === "n" && item.b[0] === "n" ? edgeLabelSize(item.ids[0]) : { width: 0, height: 0 };
       g.setEdge(item.a, item.b, { width: lab.width, height: lab.height, labelpos: "c", minlen: 1 }, item.key);
