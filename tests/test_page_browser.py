@@ -121,7 +121,7 @@ def test_stepping_shows_exactly_the_gradients_known(browser: Any, tmp_path: Path
     load(browser, explore(root), tmp_path)
     for k in range(len(steps) + 1):
         known = gradients_after(steps, k)
-        expected = {i: num(known[node]) if node in known else "?" for node, i in ids.items()}
+        expected = {i: num(known[node], 4) if node in known else "?" for node, i in ids.items()}
         assert shown_grads(browser) == expected, f"after {k} steps"
         assert browser.find_element(By.ID, "number").text == str(k)
         key(browser, Keys.ARROW_RIGHT)

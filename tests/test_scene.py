@@ -46,7 +46,7 @@ def test_before_backward_nothing_is_known_and_step_k_is_gradients_after() -> Non
         from microgradkr.graph import topological_order
 
         ids = {node: i for i, node in enumerate(topological_order(f))}
-        assert shown == {ids[node]: num(g) for node, g in known.items()}
+        assert shown == {ids[node]: num(g, 4) for node, g in known.items()}
     with pytest.raises(ValueError, match="step must be between 0 and 8"):
         build_scene(f, step=9)
 

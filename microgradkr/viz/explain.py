@@ -148,7 +148,7 @@ def names(order: list[Any]) -> dict[Any, str]:
         if node.label:
             out[node] = node.label
         elif node.op is None:
-            out[node] = num(float(np.sum(node.data))) if np.size(node.data) == 1 else "const"
+            out[node] = num(float(np.sum(node.data)), 4) if np.size(node.data) == 1 else "const"
         else:
             count += 1
             out[node] = f"{node.op.name}#{count}"
