@@ -68,3 +68,13 @@ def test_demo_writes_one_page_per_example_even_without_graphviz(
     assert "1b_sigmoid_gates.html" in pages and "2a_l2_tensor.html" in pages
     scene = scene_of((tmp_path / "demo" / "2a_l2_tensor.html").read_text(encoding="utf-8"))
     assert scene["tensors"] and scene["nodes"][0]["shape"] == [2, 2]
+
+
+def test_a_graph_too_big_for_a_page_says_so() -> None:
+    x = Value(0.5, "x")
+    y = x
+    for _ in range(60):
+        y = y.tanh()
+    with pytest.raises(ValueError, match="61 nodes, more than max_nodes=50"):
+        explore(y, max_nodes=50)
+    assert "mgk-scene" in explore(y, max_nodes=61)

@@ -15,6 +15,7 @@ from string import Template
 from typing import Any
 
 from ..engine import Value
+from ..graph import topological_order
 from ..nn import Module
 from ..tensor import Tensor
 from .explain import TEXT as EXPLAIN_TEXT
@@ -22,6 +23,8 @@ from .scene import PATTERN_COLOURS, Scene, build_scene, words
 
 AUTO_COLLAPSE = 60
 """With modules given and more gates than this, the page opens with one box per neuron."""
+MAX_PAGE_NODES = 5000
+"""Above this many nodes ``explore`` refuses: the page would be slow to lay out and to load."""
 
 PAGE_TEXT: dict[str, dict[str, str]] = {
     "en": {
@@ -146,6 +149,7 @@ def explore(
     check: bool = False,
     step: int | None = 0,
     rankdir: str = "LR",
+    max_nodes: int = MAX_PAGE_NODES,
 ) -> str:
     """The interactive page of ``root``'s graph as HTML text; also written to ``path`` if given.
 
@@ -156,7 +160,16 @@ def explore(
         raise TypeError(f"explore needs a Value or a Tensor, got {type(root).__name__}")
     if rankdir not in ("LR", "RL", "TB", "BT"):
         raise ValueError(f"rankdir must be 'LR', 'RL', 'TB' or 'BT', got {rankdir!r}")
-    scene = build_scene(root, lang=lang, precision=precision, modules=modules, check=check, step=-1)
+    order = topological_order(root)
+    if len(order) > max_nodes:
+        raise ValueError(
+            f"the graph has {len(order)} nodes, more than max_nodes={max_nodes}: the page would be "
+            f"slow; explore(..., max_nodes={len(order)}) to make it anyway, or explore the loss "
+            "of one sample"
+        )
+    scene = build_scene(
+        root, lang=lang, precision=precision, modules=modules, check=check, step=-1, order=order
+    )
     html = page_html(scene, collapse=collapse, step=step, rankdir=rankdir)
     if path is not None:
         Path(path).write_text(html, encoding="utf-8")
