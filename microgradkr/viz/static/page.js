@@ -99,9 +99,13 @@
     });
     return { width: Math.ceil(wd), height: h };
   }
+  function lit(e) {
+    // the step being shown spells out the chain rule on its edges, as the DOT pictures do
+    return SCENE.tensors || !e.sent ? "" : " = " + e.up + " × " + e.local;
+  }
   function edgeLabelSize(e) {
     var texts = both(function (t) { return (SCENE.tensors ? t.vjp : t.local) + " " + E[e].local; });
-    texts = texts.concat(both(function (t) { return t.global + " " + (E[e].sent || E[e].up || "?"); }));
+    texts = texts.concat(both(function (t) { return t.global + " " + (E[e].sent || "?") + lit(E[e]); }));
     var lines = 2 + (E[e].summed ? 1 : 0) + (E[e].check && E[e].check !== "ok" ? 1 : 0);
     return { width: Math.ceil(widest(texts, false, SMALL)) + 6, height: lines * 15 + 2 };
   }

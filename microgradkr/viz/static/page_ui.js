@@ -13,7 +13,8 @@
       var lab = grp.querySelector(".elabel");
       if (!lab || +ids[0] !== +id) return;
       lab.querySelector(".local").textContent = (SCENE.tensors ? w("vjp") : w("local")) + " " + e.local;
-      lab.querySelector(".global").textContent = e.no_grad ? w("no_grad") : w("global") + " " + (k.sent[id] ? e.sent : "?");
+      var on = !!(k.active && k.active.edges.indexOf(+id) >= 0);
+      lab.querySelector(".global").textContent = e.no_grad ? w("no_grad") : w("global") + " " + (k.sent[id] ? e.sent + (on ? lit(e) : "") : "?");
       var s = lab.querySelector(".summed");
       if (s) s.textContent = e.summed;
       var c = lab.querySelector(".check");
