@@ -174,10 +174,10 @@ def path_counts(order: list[Any], root: Any) -> dict[Any, int]:
 class Graph:
     """What explaining needs once per graph: order, names, users, steps, path counts."""
 
-    def __init__(self, root: Any, precision: int = 4) -> None:
+    def __init__(self, root: Any, precision: int = 4, order: list[Any] | None = None) -> None:
         self.root = root
         self.p = precision
-        self.order = topological_order(root)
+        self.order = topological_order(root) if order is None else order
         self.names = names(self.order)
         self.users: dict[Any, list[tuple[Any, int]]] = {}
         for node in self.order:  # forward order: x's first use comes first
@@ -197,7 +197,14 @@ class Graph:
                 self.upstream[step.node] = step.upstream
                 for e in step.edges:
                     self.grads[e.parent] = self.grads.get(e.parent, 0.0) + e.contribution
-        self.counts = path_counts(self.order, root)
+        self._counts: dict[Any, int] | None = None
+
+    @property
+    def counts(self) -> dict[Any, int]:
+        """Paths from each node to the root, counted on first use (only explaining needs it)."""
+        if self._counts is None:
+            self._counts = path_counts(self.order, self.root)
+        return self._counts
 
     def text(self, g: Any) -> str:
         if self.tensor:

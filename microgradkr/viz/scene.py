@@ -202,7 +202,7 @@ def build_scene(
     """
     t, p = words(lang), precision
     order = topological_order(root) if order is None else order
-    g = Graph(root, p)
+    g = Graph(root, p, order)
     tensors = isinstance(root, Tensor)
     ids = {node: i for i, node in enumerate(order)}
     built = built_nodes(order)
