@@ -37,6 +37,16 @@ from .trace import Step, backward_steps, gradients_after
 
 DEFAULT_MAX_NODES = 2000
 """Above this many values ``draw`` refuses: Graphviz takes minutes to lay out much more."""
+LONG_EDGE = 4
+"""An input used more ranks than this before its gate is drawn again (a copy) next to the gate.
+
+Graphviz routes a long edge through every rank it crosses, and orders every rank to keep the
+edges from crossing; a value used at 50 depths (``x * x * ... * x``) took it minutes."""
+DEFAULT_MAX_LAYOUT = 2000
+"""Above this layout size (what Graphviz places: drawn nodes plus the ranks each edge crosses,
+see ``layout_size``) ``draw`` refuses: a few seconds of ``dot`` on one core."""
+MAX_LABEL = 120
+"""A node's label or a title longer than this is cut with an ellipsis in the picture."""
 
 PATTERNS = (DISTRIBUTOR, SWITCHER, ROUTER, CHAIN)
 PATTERN_COLOURS = {
@@ -45,6 +55,8 @@ PATTERN_COLOURS = {
     ROUTER: "#d1c4e9",  # purple
     CHAIN: "#cfe3f3",  # blue-grey
 }
+OTHER_COLOUR = "#eeeeee"  # an Op with a pattern of its own: neutral grey
+COPY_COLOUR = "#777777"
 LOCAL_COLOUR = "#1565c0"  # blue: known from the forward pass
 GLOBAL_COLOUR = "#c62828"  # red: what the backward pass sends
 UNKNOWN_COLOUR = "#8a8a8a"
@@ -82,6 +94,10 @@ TEXT: dict[str, dict[str, str]] = {
         "legend_global": "global gradient ∂L/∂in = upstream × local",
         "legend_arrow": "arrows: forward pass; gradients flow back against them (backward pass)",
         "legend_sum": "a value used twice: its grad is the sum over its edges",
+        "use": "use {k} of {n}",
+        "legend_copy": "the value again, next to a far use; its grad (on the original) "
+        "is the sum over all its uses",
+        "legend_other": "a gate of its own kind ({pattern}): upstream × local gradient",
         "title_before": "forward pass done, backward not run: global gradients not known yet",
         "title_after": "backward pass done: ∂L/∂{root} = {seed}",
         "title_step0": "backward step 0 of {n}: ∂L/∂{root} = {seed}, nothing sent back yet",
@@ -130,6 +146,10 @@ TEXT: dict[str, dict[str, str]] = {
         "legend_global": "전역 기울기 ∂L/∂입력 = 상류 기울기 × 국소 기울기",
         "legend_arrow": "화살표: 순전파 방향, 기울기는 거꾸로 흐름 (역전파)",
         "legend_sum": "두 번 쓰인 값: 기울기는 각 간선의 합",
+        "use": "{n}번 중 {k}번째 사용",
+        "legend_copy": "멀리서 쓰인 값을 그 게이트 옆에 다시 그림; 기울기(원래 노드)는 "
+        "모든 사용의 합",
+        "legend_other": "사용자 정의 게이트 ({pattern}): 상류 기울기 × 국소 기울기",
         "title_before": "순전파 완료, 역전파 전: 전역 기울기는 아직 모름",
         "title_after": "역전파 완료: ∂L/∂{root} = {seed}",
         "title_step0": "역전파 0/{n}단계: ∂L/∂{root} = {seed}, 아직 보낸 기울기 없음",
@@ -168,6 +188,15 @@ INSTALL_HINT = (
     "standalone command `python -m pip install graphviz-pure`. The DOT text itself needs "
     "neither: it is in `.source`."
 )
+
+
+class DiagramTooLargeError(ValueError):
+    """The graph would take Graphviz too long to lay out; says how big, and which option."""
+
+    def __init__(self, message: str, count: int, option: str) -> None:
+        super().__init__(message)
+        self.count = count  # the graph's nodes (max_nodes) or its layout size (max_layout)
+        self.option = option
 
 
 class GraphvizNotFoundError(graphviz.ExecutableNotFound):
@@ -246,7 +275,7 @@ def _state(root: Value, order: list[Value], step: int | None, t: dict[str, str],
         k=step,
         n=len(steps),
         gate=active.op.symbol,
-        pattern=t[active.pattern],
+        pattern=_pattern_text(active.pattern, t),
         up=_num(active.upstream, p),
     )
     return _State(grads, done, active, _partial(order, done), title)
@@ -264,7 +293,7 @@ def _tensor_state(root: Tensor, order: list[Tensor], t: dict[str, str], p: int) 
 
 def _root_name(root: Node) -> str:
     """The root's name for 'dL/d<name>': 'f' if unlabelled, '(dy/dx)' for a gradient's label."""
-    name = root.label or "f"
+    name = _short(root.label) or "f"
     return f"({name})" if any(c in name for c in "/ ") else name
 
 
@@ -345,6 +374,22 @@ def _esc(text: str) -> str:
     return text.replace("\n", "<br/>")
 
 
+def _short(label: Any, limit: int = MAX_LABEL) -> str:
+    """Any label as text (``str()`` of a number), cut to ``limit`` characters with an ellipsis."""
+    text = label if isinstance(label, str) else str(label)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _name(label: Any) -> str:
+    """A node's or module's label for the picture: text, cut if long, escaped."""
+    return _esc(_short(label))
+
+
+def _pattern_text(pattern: str, t: dict[str, str]) -> str:
+    """The gate pattern's name in the language; an Op's own pattern by its own name."""
+    return t[pattern] if pattern in PATTERNS else _short(pattern, 40)
+
+
 def _font(text: str, colour: str) -> str:
     return f'<font color="{colour}">{text}</font>'
 
@@ -381,7 +426,7 @@ def _reduction(node: Tensor, t: dict[str, str]) -> str:
 def _input_name(node: Tensor, j: int, n: int, p: int) -> str:
     """How a VJP formula names input j: its label, its number if it has one, else a or b."""
     if node.label:
-        return node.label
+        return _short(node.label, 40)
     if node.data.size == 1:
         return _num(float(node.data.reshape(-1)[0]), p)
     return "x" if n == 1 else "ab"[j] if j < 2 else f"x{j}"
@@ -658,6 +703,7 @@ class _Picture:
     box_out: dict[int, Node] = field(default_factory=dict)  # module -> its output node
     gate_looks: dict[tuple[Any, str], str] = field(default_factory=dict)
     summed: bool = False  # some edge carries a gradient summed over broadcast axes
+    copied: bool = False  # some input is drawn again beside a far use
 
     def put(self, unit: int | None, statement: str) -> None:
         self.lines.setdefault(unit, []).append(statement)
@@ -684,8 +730,8 @@ class _Picture:
         return rows + [_font(f"{t['grad']} {_num(grad, p)}{so_far}", GLOBAL_COLOUR)]
 
     def value(self, vid: str, node: Node, unit: int | None, highlight: bool) -> None:
-        label = _table(_esc(node.label), self.rows(node), highlight, node in self.built)
-        self.put(unit, f"\t{vid} [label={label}]\n")
+        label = _table(_name(node.label), self.rows(node), highlight, node in self.built)
+        self.put(unit, f'\t{vid} [label={label} id="{vid}"]\n')
 
     def gate(self, gid: str, node: Node, unit: int | None, highlight: bool) -> None:
         op = node.op
@@ -696,8 +742,8 @@ class _Picture:
             symbol += _num(node._args[0], self.precision)  # x ** k: the exponent, as **2
         look = self.gate_looks.get((op, symbol + detail))
         if look is None:  # one per op: a big graph has many gates and few ops
-            pattern = f'<font point-size="9">{self.t[op.pattern]}</font>'
-            colour = PATTERN_COLOURS.get(op.pattern, PATTERN_COLOURS[CHAIN])
+            pattern = f'<font point-size="9">{_esc(_pattern_text(op.pattern, self.t))}</font>'
+            colour = PATTERN_COLOURS.get(op.pattern, OTHER_COLOUR)
             over = f'<br/><font point-size="9">{_esc(detail)}</font>' if detail else ""
             label = f"<<b>{_esc(symbol)}</b>{over}<br/>{pattern}>"
             look = f'label={label} shape=ellipse style=filled fillcolor="{colour}"'
@@ -705,7 +751,7 @@ class _Picture:
                 look += f' color="{BACKWARD_COLOUR}" penwidth=2'
             self.gate_looks[(op, symbol + detail)] = look
         extra = f' color="{GLOBAL_COLOUR}" penwidth=3' if highlight else ""
-        self.put(unit, f"\t{gid} [{look}{extra}]\n")
+        self.put(unit, f'\t{gid} [{look}{extra} id="{gid}"]\n')
 
     def edge_label(self, node: Node, j: int, lit: bool) -> list[str]:
         if isinstance(node, Tensor):
@@ -715,18 +761,78 @@ class _Picture:
         step = self.state.done.get(node)
         return _edge_label(float(node._local[j]), step, j, lit, self.t, self.precision)
 
+    def copy(self, cid: str, node: Node, unit: int | None, k: int, n: int) -> None:
+        """The value again beside a far use: its name, its data, which use this is."""
+        t, p = self.t, self.precision
+        data = _num(node.data, p) if isinstance(node, Value) else f"{t['shape']} {node.shape}"
+        rows = [f"{t['data']} {_esc(data)}", _font(t["use"].format(k=k, n=n), COPY_COLOUR)]
+        label = _table(_name(node.label), rows, False).replace(
+            'color="#444444"', f'color="{COPY_COLOUR}"'
+        )
+        self.copied = True
+        self.put(unit, f'\t{cid} [label={label} id="{cid}"]\n')
+
     def box(self, unit: int, name: str, parent: int | None) -> None:
         """A collapsed module: its name and its output's data and grad."""
         out = self.box_out.get(unit)
         rows = self.rows(out) if out is not None else [""]
-        self.put(parent, f"\tm{unit} [label={_table(_esc(name), rows, False)}]\n")
+        self.put(parent, f"\tm{unit} [label={_table(_name(name), rows, False)}]\n")
 
 
-def _walk(pic: _Picture, order: list[Node], root: Node) -> None:
-    """One pass in forward order: a table per value, a gate per op, a labelled edge per input."""
+@dataclass
+class _Plan:
+    """Which inputs are drawn from a copy beside their gate, and what Graphviz will lay out."""
+
+    copies: dict[tuple[int, int], tuple[int, int]]  # (node, input j) -> (use k, of n uses)
+    size: int  # drawn nodes and copies, plus the ranks every drawn edge crosses
+
+
+def _plan(order: list[Node]) -> _Plan:
+    """Ranks as ``dot`` gives them (a gate, then its value); a use too far away gets a copy.
+
+    An op's value is two ranks after its latest input; a leaf sits one rank before its first
+    use. Any layout ``dot`` finds is no longer in total than this one, so ``size`` bounds its
+    work: each edge adds one placed point per rank it crosses.
+    """
+    index = {node: i for i, node in enumerate(order)}
+    rank = [0] * len(order)
+    uses: dict[int, list[tuple[int, int]]] = {}
+    for i, node in enumerate(order):
+        if node._prev:
+            rank[i] = max(rank[index[q]] for q in node._prev) + 2
+            for j, q in enumerate(node._prev):
+                uses.setdefault(index[q], []).append((i, j))
+    for i, node in enumerate(order):
+        if not node._prev and i in uses:
+            rank[i] = min(rank[k] for k, _ in uses[i]) - 2
+    copies: dict[tuple[int, int], tuple[int, int]] = {}
+    size = 2 * len(order)
+    for q, used in uses.items():
+        for k, (i, j) in enumerate(used, start=1):
+            span = rank[i] - 1 - rank[q]
+            if span > LONG_EDGE:
+                copies[(i, j)] = (k, len(used))
+                size += 2
+            else:
+                size += span
+    return _Plan(copies, size)
+
+
+def layout_size(root: Value | Tensor) -> int:
+    """What Graphviz lays out for ``draw(root)``: drawn nodes plus the ranks each edge crosses."""
+    return _plan(topological_order(root)).size
+
+
+def _walk(pic: _Picture, order: list[Node], root: Node, plan: _Plan | None = None) -> None:
+    """One pass in forward order: a table per value, a gate per op, a labelled edge per input.
+
+    An input used far from where it was made (``plan.copies``) is drawn again beside its gate,
+    as 'x (use 3 of 50)': the picture stays readable and Graphviz fast.
+    """
     ids: dict[Node, str] = {}
     state, active = pic.state, pic.state.active
     tensors = isinstance(root, Tensor)
+    copies = plan.copies if plan is not None and not pic.collapse else {}
     for i, node in enumerate(order):
         unit = pic.owner.get(node)
         if unit is None and node in pic.built:
@@ -741,7 +847,7 @@ def _walk(pic: _Picture, order: list[Node], root: Node) -> None:
         gid = vid if boxed else f"g{i}"
         if not boxed:
             pic.gate(gid, node, unit, lit)
-            pic.edges.append(f'\t{gid} -> {vid} [color="#666666"]\n')
+            pic.edges.append(f'\t{gid} -> {vid} [color="#666666" id="o{i}"]\n')
         known = node in state.sent if tensors else node in state.done
         style = f' color="{GLOBAL_COLOUR}" penwidth=2' if lit else ""
         if not known:
@@ -760,7 +866,11 @@ def _walk(pic: _Picture, order: list[Node], root: Node) -> None:
                 if check.verdict == "bad":
                     mark = f' color="{CHECK_COLOUR}" penwidth=3'
             label = "<" + "<br/>".join(lines) + ">"
-            pic.edges.append(f"\t{src} -> {gid} [label={label}{mark}]\n")
+            use = copies.get((i, j))
+            if use is not None:
+                src = f"c{i}_{j}"
+                pic.copy(src, parent, unit, *use)
+            pic.edges.append(f'\t{src} -> {gid} [label={label}{mark} id="e{i}_{j}"]\n')
     if pic.collapse and root in pic.owner:
         pic.box_out[pic.owner[root]] = root
 
@@ -789,7 +899,7 @@ def _clustered(pic: _Picture, tree: list[_Module], what: str) -> list[str]:
         if pic.collapse and not tree[i].children:
             continue  # drawn as one box inside its parent's cluster
         out.append(
-            f'\tsubgraph cluster_m{i} {{\n\t\tlabel=<{_esc(tree[i].name)}> style="rounded,dashed" '
+            f'\tsubgraph cluster_m{i} {{\n\t\tlabel=<{_name(tree[i].name)}> style="rounded,dashed" '
             'color="#888888" labeljust=l\n'
         )
         out += pic.lines.get(i, [])
@@ -822,6 +932,14 @@ def _legend(order: list[Node], pic: _Picture, hidden: dict[Node, int], tensors: 
                 f'<td align="left">{t["legend_" + pattern]}</td></tr>'
             )
 
+    for pattern in symbols:
+        if pattern not in PATTERNS:  # an Op with a pattern of its own
+            sym = _esc(" ".join(symbols[pattern]))
+            own = _esc(t["legend_other"].format(pattern=_pattern_text(pattern, t)))
+            rows.append(
+                f'<tr><td bgcolor="{OTHER_COLOUR}">{sym}</td><td align="left">{own}</td></tr>'
+            )
+
     def row(key: str, text: str, colour: str | None = None) -> None:
         left, right = (_font(key, colour), _font(text, colour)) if colour else (key, text)
         rows.append(f'<tr><td>{left}</td><td align="left">{right}</td></tr>')
@@ -835,6 +953,8 @@ def _legend(order: list[Node], pic: _Picture, hidden: dict[Node, int], tensors: 
     row("→", t["legend_arrow"])
     if fan_out:
         row("Σ", t["legend_sum"])
+    if pic.copied:
+        row(_esc(t["use"].format(k="k", n="n")), _esc(t["legend_copy"]), COPY_COLOUR)
     if pic.summed:
         row("Σ", t["legend_summed"])
     if pic.checks:
@@ -876,12 +996,28 @@ def _order_within(root: Node, max_nodes: int) -> list[Node]:
     """The topological order, or a ValueError saying how big the graph is and what to do."""
     if _count(root, max_nodes) > max_nodes:
         total = _count(root, None)
-        raise ValueError(
+        raise DiagramTooLargeError(
             f"the graph has {total} nodes, more than max_nodes={max_nodes}; draw it anyway with "
             f"draw(..., max_nodes={total}) (Graphviz may take long), or group an nn module's "
-            "nodes with draw(..., modules=model, collapse=True)"
+            "nodes with draw(..., modules=model, collapse=True)",
+            total,
+            "max_nodes",
         )
     return topological_order(root)
+
+
+def _planned(order: list[Node], max_layout: int) -> _Plan:
+    """The layout plan, or a DiagramTooLargeError naming its size and ``max_layout=``."""
+    plan = _plan(order)
+    if plan.size > max_layout:
+        raise DiagramTooLargeError(
+            f"the graph's layout size is {plan.size} (drawn nodes plus the ranks its edges "
+            f"cross), more than max_layout={max_layout}; Graphviz would take long. Draw it "
+            f"anyway with draw(..., max_layout={plan.size}), or draw a smaller part of it",
+            plan.size,
+            "max_layout",
+        )
+    return plan
 
 
 def _text(lang: str) -> dict[str, str]:
@@ -909,6 +1045,7 @@ def draw(
     rankdir: str = "LR",
     precision: int = 4,
     max_nodes: int = DEFAULT_MAX_NODES,
+    max_layout: int = DEFAULT_MAX_LAYOUT,
     step: int | None = None,
     modules: Module | Sequence[Module] | None = None,
     collapse: bool = False,
@@ -927,6 +1064,9 @@ def draw(
     ``check=True`` marks every edge whose gradient disagrees with a central difference of its
     op's forward (eps 1e-6, float64). The nodes a ``backward(create_graph=True)`` built (draw
     ``x.grad`` after it) are drawn apart, as the backward pass's own graph.
+    A value used far from where it was made is drawn again beside that use ('x (use 3 of 50)').
+    Labels longer than ``MAX_LABEL`` characters are cut with an ellipsis. Above ``max_nodes``
+    values or a ``layout_size`` of ``max_layout``, ``DiagramTooLargeError`` says how big.
     """
     t = _text(lang)
     if rankdir not in ("LR", "RL", "TB", "BT"):
@@ -947,6 +1087,7 @@ def draw(
     if tensors and step is not None:
         raise ValueError("step= is for Value graphs; a Tensor graph is drawn as it is (step=None)")
     order = _order_within(root, max_nodes)
+    plan = _planned(order, max_layout)
     if isinstance(root, Tensor):
         state = _tensor_state(root, order, t, precision)
     else:
@@ -959,12 +1100,12 @@ def draw(
     pic.built = _built(order)
     if check:
         pic.checks = _checks(order)
-    _walk(pic, order, root)
-    what = root.label if root in pic.built and root.label else t["the_gradient"]
+    _walk(pic, order, root, plan)
+    what = _short(root.label) if root in pic.built and root.label else t["the_gradient"]
     body = _clustered(pic, tree, what) + pic.edges
     if legend:
         body.append(_legend(order, pic, pic.owner if collapse else {}, tensors))
-    heading = state.title if title is None else f"{title}\n{state.title}"
+    heading = state.title if title is None else f"{_short(title)}\n{state.title}"
     font = FONTS[lang]
     return Diagram(
         name="microgradkr",
