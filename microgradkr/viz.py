@@ -16,11 +16,14 @@ the graph of a gradient is the backward pass itself.
 from __future__ import annotations
 
 import html
+import json
 import math
 import re
 import shutil
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,7 +44,10 @@ LONG_EDGE = 4
 """An input used more ranks than this before its gate is drawn again (a copy) next to the gate.
 
 Graphviz routes a long edge through every rank it crosses, and orders every rank to keep the
-edges from crossing; a value used at 50 depths (``x * x * ... * x``) took it minutes."""
+edges from crossing; a value used at 50 depths (``x * x * ... * x``) took it minutes. A value
+used only twice keeps its two edges up to ``FAR_EDGE`` ranks: the picture of a fan-out, two
+edges meeting in one node, is what teaches that gradients add up."""
+FAR_EDGE = 16
 DEFAULT_MAX_LAYOUT = 2000
 """Above this layout size (what Graphviz places: drawn nodes plus the ranks each edge crosses,
 see ``layout_size``) ``draw`` refuses: a few seconds of ``dot`` on one core."""
@@ -399,12 +405,28 @@ def _edge_label(
 ) -> list[str]:
     """Two lines: the local gradient (blue) and the global one sent along the edge (red)."""
     line1 = _font(f"{t['local']} {_num(local, p)}", LOCAL_COLOUR)
+    return [line1, _font(*_global_line(local, step, index, active, t, p))]
+
+
+def _global_line(
+    local: float, step: Step | None, index: int, active: bool, t: dict[str, str], p: int
+) -> tuple[str, str]:
+    """The global gradient sent along an edge, and its colour: 'global -8 = -4 × 2' if active."""
     if step is None:
-        return [line1, _font(t["unknown"], UNKNOWN_COLOUR)]
+        return t["unknown"], UNKNOWN_COLOUR
     text = f"{t['global']} {_num(step.edges[index].contribution, p)}"
     if active:  # the step being shown spells out the chain rule
         text += f" = {_num(step.upstream, p)} × {_num(local, p)}"
-    return [line1, _font(text, GLOBAL_COLOUR)]
+    return text, GLOBAL_COLOUR
+
+
+def _grad_line(node: Value, state: _State, t: dict[str, str], p: int) -> tuple[str, str]:
+    """A value's gradient as known in ``state`` and its colour: 'grad 1 (so far)', 'grad ?'."""
+    grad = state.grads.get(node)
+    if grad is None:
+        return t["grad"] + " ?", UNKNOWN_COLOUR
+    so_far = f" ({t['so_far']})" if node in state.partial else ""
+    return f"{t['grad']} {_num(grad, p)}{so_far}", GLOBAL_COLOUR
 
 
 def _axes_text(axes: tuple[int, ...] | None, t: dict[str, str]) -> str:
@@ -704,6 +726,7 @@ class _Picture:
     gate_looks: dict[tuple[Any, str], str] = field(default_factory=dict)
     summed: bool = False  # some edge carries a gradient summed over broadcast axes
     copied: bool = False  # some input is drawn again beside a far use
+    fixed: dict[str, tuple[str, str]] = field(default_factory=dict)  # slot id -> (text, colour)
 
     def put(self, unit: int | None, statement: str) -> None:
         self.lines.setdefault(unit, []).append(statement)
@@ -724,13 +747,13 @@ class _Picture:
             g = _arr(grad, p) if np.size(grad) <= SMALL else f"{t['norm']} {_norm(grad, p)}"
             return rows + [_font(_esc(f"{t['grad']} {g}"), GLOBAL_COLOUR)]
         rows = [f"{t['data']} {_num(node.data, p)}"]
-        if grad is None:
-            return rows + [_font(t["grad"] + " ?", UNKNOWN_COLOUR)]
-        so_far = f" ({t['so_far']})" if node in self.state.partial else ""
-        return rows + [_font(f"{t['grad']} {_num(grad, p)}{so_far}", GLOBAL_COLOUR)]
+        return rows + [_font(*_grad_line(node, self.state, t, p))]
 
     def value(self, vid: str, node: Node, unit: int | None, highlight: bool) -> None:
-        label = _table(_name(node.label), self.rows(node), highlight, node in self.built)
+        rows = self.rows(node)
+        if vid in self.fixed:  # the one layout of a step page: the longest text of every frame
+            rows[-1] = _font(_esc(self.fixed[vid][0]), self.fixed[vid][1])
+        label = _table(_name(node.label), rows, highlight, node in self.built)
         self.put(unit, f'\t{vid} [label={label} id="{vid}"]\n')
 
     def gate(self, gid: str, node: Node, unit: int | None, highlight: bool) -> None:
@@ -810,7 +833,7 @@ def _plan(order: list[Node]) -> _Plan:
     for q, used in uses.items():
         for k, (i, j) in enumerate(used, start=1):
             span = rank[i] - 1 - rank[q]
-            if span > LONG_EDGE:
+            if span > (LONG_EDGE if len(used) > 2 else FAR_EDGE):
                 copies[(i, j)] = (k, len(used))
                 size += 2
             else:
@@ -859,6 +882,9 @@ def _walk(pic: _Picture, order: list[Node], root: Node, plan: _Plan | None = Non
             if pic.collapse and parent in pic.owner:
                 pic.box_out[pic.owner[parent]] = parent
             lines = pic.edge_label(node, j, lit)
+            fixed = pic.fixed.get(f"e{i}_{j}")
+            if fixed is not None:
+                lines[1] = _font(_esc(fixed[0]), fixed[1])
             check = pic.checks.get((node, j))
             mark = style
             if check is not None:
@@ -1092,12 +1118,17 @@ def draw(
         state = _tensor_state(root, order, t, precision)
     else:
         state = _state(root, order, step, t, precision)
+    layout = _LAYOUT.get()
+    if layout is not None:
+        state = layout.state
     tree: list[_Module] = []
     objs: list[Module] = []
     if modules is not None:
         tree, objs = _module_tree([modules] if isinstance(modules, Module) else list(modules))
     pic = _Picture(state, t, precision, _owners(order, objs) if objs else {}, collapse)
     pic.built = _built(order)
+    if layout is not None:
+        pic.fixed = layout.texts
     if check:
         pic.checks = _checks(order)
     _walk(pic, order, root, plan)
@@ -1105,7 +1136,8 @@ def draw(
     body = _clustered(pic, tree, what) + pic.edges
     if legend:
         body.append(_legend(order, pic, pic.owner if collapse else {}, tensors))
-    heading = state.title if title is None else f"{_short(title)}\n{state.title}"
+    now = pic.fixed["title"][0] if "title" in pic.fixed else state.title
+    heading = now if title is None else f"{_short(title)}\n{now}"
     font = FONTS[lang]
     return Diagram(
         name="microgradkr",
@@ -1144,6 +1176,125 @@ def save(diagram: graphviz.Digraph, path: str | Path, format: str | None = None)
     return path
 
 
+@dataclass
+class _Layout:
+    """The one picture a step page restyles: a state with nothing lit, each text at its longest."""
+
+    state: _State
+    texts: dict[str, tuple[str, str]]
+
+
+_LAYOUT: ContextVar[_Layout | None] = ContextVar("_LAYOUT", default=None)
+
+Slots = tuple[dict[str, tuple[str, str]], dict[str, str]]
+"""(slot id -> (text, colour), node or edge id -> class): what one frame shows."""
+
+
+def _slots(order: list[Value], state: _State, t: dict[str, str], p: int) -> Slots:
+    """What changes from frame to frame: each grad, each edge's global gradient, the title
+    (text, colour), and which nodes and edges are lit or not known yet (class)."""
+    texts: dict[str, tuple[str, str]] = {"title": (state.title, "")}
+    classes: dict[str, str] = {}
+    active = state.active.node if state.active is not None else None
+    for i, node in enumerate(order):
+        texts[f"v{i}"] = _grad_line(node, state, t, p)
+        lit = "lit" if node is active else ""
+        classes[f"v{i}"] = lit
+        if node.op is None:
+            continue
+        classes[f"g{i}"] = lit
+        step = state.done.get(node)
+        for j, local in enumerate(node._local):
+            texts[f"e{i}_{j}"] = _global_line(float(local), step, j, bool(lit), t, p)
+            classes[f"e{i}_{j}"] = lit or ("" if step is not None else "unknown")
+    return texts, classes
+
+
+def _step_frames(root: Value, options: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
+    """One SVG laid out once, and per frame only what changes in it (texts, colours, classes).
+
+    Frame 0 lists every slot; frame k only the slots step k changed. Before, every frame was a
+    whole picture of its own: n frames of n nodes, 43 MB for tanh nested 150 deep.
+    """
+    if isinstance(root, Tensor):
+        raise ValueError("step frames are for Value graphs; draw a Tensor graph with draw(root)")
+    if not isinstance(root, Value):
+        raise TypeError(f"step frames need a Value, got {type(root).__name__}")
+    t = _text(options.get("lang", "en"))
+    p = options.get("precision", 4)
+    order = _order_within(root, options.get("max_nodes", DEFAULT_MAX_NODES))
+    steps = backward_steps(root)
+    texts, classes = _slots(order, _state(root, order, 0, t, p), t, p)
+    frames: list[dict[str, Any]] = [
+        {"t": [[key, *v] for key, v in texts.items()], "c": [list(c) for c in classes.items()]}
+    ]
+    longest = dict(texts)
+    index = {node: i for i, node in enumerate(order)}
+    uses: dict[Value, int] = {}
+    for node in order:
+        for q in node._prev:
+            uses[q] = uses.get(q, 0) + 1
+    sent: dict[Value, int] = {}
+    live = _State(dict(gradients_after(steps, 0)), {})
+    for k, step in enumerate(steps, start=1):  # only what step k changes: linear in all
+        changed: dict[str, tuple[str, str]] = {}
+        lit: dict[str, str] = {}
+        if k > 1:  # the gate before goes back to plain, its edges to 'known'
+            before = steps[k - 2]
+            b = index[before.node]
+            lit[f"v{b}"] = lit[f"g{b}"] = ""
+            for j, local in enumerate(before.node._local):
+                lit[f"e{b}_{j}"] = ""
+                changed[f"e{b}_{j}"] = _global_line(float(local), before, j, False, t, p)
+        i = index[step.node]
+        lit[f"v{i}"] = lit[f"g{i}"] = "lit"
+        for j, (edge, local) in enumerate(zip(step.edges, step.node._local, strict=True)):
+            lit[f"e{i}_{j}"] = "lit"
+            changed[f"e{i}_{j}"] = _global_line(float(local), step, j, True, t, p)
+            q = edge.parent
+            live.grads[q] = live.grads.get(q, 0.0) + edge.contribution
+            sent[q] = sent.get(q, 0) + 1
+        for edge in step.edges:
+            q = edge.parent
+            live.partial.discard(q)
+            if sent[q] < uses[q]:
+                live.partial.add(q)
+            changed[f"v{index[q]}"] = _grad_line(q, live, t, p)
+        title = t["title_step"].format(
+            k=k,
+            n=len(steps),
+            gate=step.op.symbol,
+            pattern=_pattern_text(step.pattern, t),
+            up=_num(step.upstream, p),
+        )
+        changed["title"] = (title, "")
+        for key, value in changed.items():
+            if len(value[0]) > len(longest.get(key, ("", ""))[0]):
+                longest[key] = value
+        frames.append(
+            {"t": [[key, *v] for key, v in changed.items()], "c": list(map(list, lit.items()))}
+        )
+    n = len(steps)
+    still = _state(root, order, n, t, p)
+    still.active, still.partial = None, set()
+    token = _LAYOUT.set(_Layout(still, longest))
+    try:
+        diagram = draw(root, **options)
+    finally:
+        _LAYOUT.reset(token)
+    return diagram.pipe(format="svg", encoding="utf-8"), frames
+
+
+_STYLE = f"""
+g.node.lit polygon[fill="white"] {{ fill: {ACTIVE_FILL}; }}
+g.node.lit polygon[fill="none"] {{ stroke: {GLOBAL_COLOUR}; stroke-width: 2; }}
+g.node.lit ellipse {{ stroke: {GLOBAL_COLOUR}; stroke-width: 3; }}
+g.edge.lit path {{ stroke: {GLOBAL_COLOUR}; stroke-width: 2; }}
+g.edge.lit polygon {{ stroke: {GLOBAL_COLOUR}; fill: {GLOBAL_COLOUR}; }}
+g.edge.unknown path {{ stroke: {UNKNOWN_COLOUR}; stroke-dasharray: 5,2; }}
+g.edge.unknown polygon {{ stroke: {UNKNOWN_COLOUR}; fill: {UNKNOWN_COLOUR}; }}
+"""
+
 _PROLOG = re.compile(r"<\?xml.*?\?>|<!DOCTYPE.*?>|\s+xmlns(:xlink)?=\"[^\"]*\"", re.DOTALL)
 
 
@@ -1153,20 +1304,27 @@ def _inline_svg(svg: str) -> str:
 
 
 def steps_html(root: Value, **options: Any) -> str:
-    """One self-contained HTML page: every step's SVG inline and a slider (no network at all)."""
-    svgs = [d.pipe(format="svg", encoding="utf-8") for d in draw_steps(root, **options)]
-    return _page(svgs, options.get("lang", "en"))
+    """One self-contained HTML page: the graph laid out once, a slider restyles it step by step.
+
+    Its size grows with the graph, not with graph x steps: the frames are the JSON of what each
+    step changes. No network at all.
+    """
+    svg, frames = _step_frames(root, options)
+    return _page(svg, frames, options.get("lang", "en"))
 
 
-def _page(svgs: list[str], lang: str) -> str:
+def _page(svg: str, frames: list[dict[str, Any]], lang: str) -> str:
     ko = lang == "ko"
     heading = "역전파 단계별 보기" if ko else "Backpropagation, step by step"
-    divs = "\n".join(
-        f'<div class="frame"{"" if k == 0 else " hidden"}>{_inline_svg(svg)}</div>'
-        for k, svg in enumerate(svgs)
-    )
-    return _HTML.format(
-        lang=lang, heading=heading, label="단계" if ko else "step", last=len(svgs) - 1, frames=divs
+    data = json.dumps(frames, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+    return (
+        _HTML.replace("{lang}", lang)
+        .replace("{heading}", heading)
+        .replace("{label}", "단계" if ko else "step")
+        .replace("{last}", str(len(frames) - 1))
+        .replace("{style}", _STYLE)
+        .replace("{svg}", _inline_svg(svg))
+        .replace("{frames}", data)
     )
 
 
@@ -1176,10 +1334,11 @@ _HTML = """<!DOCTYPE html>
 <meta charset="utf-8">
 <title>{heading}</title>
 <style>
-body {{ font-family: sans-serif; margin: 1em; }}
-.frame svg {{ max-width: 100%; height: auto; }}
-#controls {{ display: flex; gap: 0.6em; align-items: center; margin-bottom: 0.5em; }}
-input[type=range] {{ width: 24em; }}
+body { font-family: sans-serif; margin: 1em; }
+#picture svg { max-width: 100%; height: auto; }
+#controls { display: flex; gap: 0.6em; align-items: center; margin-bottom: 0.5em; }
+input[type=range] { width: 24em; }
+{style}
 </style>
 </head>
 <body>
@@ -1190,40 +1349,116 @@ input[type=range] {{ width: 24em; }}
 <button id="next" type="button">&#9654;</button>
 <span>{label} <output id="number">0</output> / {last}</span>
 </div>
-{frames}
+<div id="picture">{svg}</div>
+<script type="application/json" id="frames">{frames}</script>
 <script>
-(function () {{
+(function () {
+  var frames = JSON.parse(document.getElementById("frames").textContent);
   var slider = document.getElementById("slider");
   var number = document.getElementById("number");
-  function show(k) {{
+  var titles = document.querySelectorAll("#picture svg > g > text");
+  var title = titles[titles.length - 1];
+  // A value's grad is its last line; an edge's global gradient its second (after 'local').
+  function line(id) {
+    if (id === "title") return title;
+    var g = document.getElementById(id);
+    if (!g) return null;
+    var texts = g.getElementsByTagName("text");
+    if (!texts.length) return null;
+    return id.charAt(0) === "e" ? texts[Math.min(1, texts.length - 1)] : texts[texts.length - 1];
+  }
+  function apply(frame) {
+    frame.t.forEach(function (s) {
+      var el = line(s[0]);
+      if (!el) return;
+      el.textContent = s[1];
+      if (s[2]) el.setAttribute("fill", s[2]);
+    });
+    frame.c.forEach(function (s) {
+      var g = document.getElementById(s[0]);
+      if (!g) return;
+      g.classList.remove("lit", "unknown");
+      if (s[1]) g.classList.add(s[1]);
+    });
+  }
+  function show(k) {
     k = Math.max(0, Math.min({last}, k));
     slider.value = k;
     number.textContent = k;
-    document.querySelectorAll(".frame").forEach(function (f, i) {{ f.hidden = i !== k; }});
-  }}
-  slider.addEventListener("input", function () {{ show(Number(slider.value)); }});
-  document.getElementById("prev").onclick = function () {{ show(Number(slider.value) - 1); }};
-  document.getElementById("next").onclick = function () {{ show(Number(slider.value) + 1); }};
-  document.addEventListener("keydown", function (e) {{
+    for (var i = 0; i <= k; i++) apply(frames[i]);  // frame 0 sets every slot
+  }
+  slider.addEventListener("input", function () { show(Number(slider.value)); });
+  document.getElementById("prev").onclick = function () { show(Number(slider.value) - 1); };
+  document.getElementById("next").onclick = function () { show(Number(slider.value) + 1); };
+  document.addEventListener("keydown", function (e) {
     if (e.key === "ArrowLeft") show(Number(slider.value) - 1);
     if (e.key === "ArrowRight") show(Number(slider.value) + 1);
-  }});
-}})();
+  });
+  show(0);
+})();
 </script>
 </body>
 </html>
 """
 
+STEP_FILES_BUDGET = 4_000_000
+"""write_steps writes one SVG per step only while they all fit in this many bytes."""
+
+
+def _frame_svgs(svg: str, frames: list[dict[str, Any]], every: bool = True) -> Iterator[str]:
+    """Each frame (or only the last) as a standalone SVG: the one layout, restyled."""
+    svg_ns = "http://www.w3.org/2000/svg"
+    ET.register_namespace("", svg_ns)
+    ET.register_namespace("xlink", "http://www.w3.org/1999/xlink")
+    tree = ET.fromstring(svg)
+    style = ET.SubElement(tree, f"{{{svg_ns}}}style")
+    style.text = _STYLE
+    by_id = {el.get("id"): el for el in tree.iter() if el.get("id")}
+    graph = tree.find(f"{{{svg_ns}}}g")
+    titles = [] if graph is None else graph.findall(f"{{{svg_ns}}}text")
+
+    def line(key: str) -> ET.Element | None:
+        if key == "title":
+            return titles[-1] if titles else None
+        g = by_id.get(key)
+        texts = [] if g is None else list(g.iter(f"{{{svg_ns}}}text"))
+        if not texts:
+            return None
+        return texts[min(1, len(texts) - 1)] if key.startswith("e") else texts[-1]
+
+    for k, frame in enumerate(frames):
+        for key, text, colour in frame["t"]:
+            el = line(key)
+            if el is not None:
+                el.text = text
+                if colour:
+                    el.set("fill", colour)
+        for key, cls in frame["c"]:
+            g = by_id.get(key)
+            if g is not None:
+                kind = (g.get("class") or "").split()[0:1]
+                g.set("class", " ".join(kind + ([cls] if cls else [])))
+        if every or k == len(frames) - 1:
+            yield ET.tostring(tree, encoding="unicode")
+
 
 def write_steps(root: Value, directory: str | Path, stem: str = "steps", **options: Any) -> Path:
-    """Write ``stem_00.svg`` ... (one per step) and ``stem.html`` (all of them, a slider)."""
+    """Write ``stem.html`` (the graph laid out once, a slider through the steps) and the frames.
+
+    The frames are ``stem_00.svg`` ... (one per step) while they fit in ``STEP_FILES_BUDGET``
+    bytes together; for a bigger graph only ``stem.svg``, the picture after the last step.
+    """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    svgs = [d.pipe(format="svg", encoding="utf-8") for d in draw_steps(root, **options)]
-    for k, svg in enumerate(svgs):
-        (directory / f"{stem}_{k:02d}.svg").write_text(svg, encoding="utf-8")
+    svg, frames = _step_frames(root, options)
+    if len(svg) * len(frames) <= STEP_FILES_BUDGET:
+        for k, frame in enumerate(_frame_svgs(svg, frames)):
+            (directory / f"{stem}_{k:02d}.svg").write_text(frame, encoding="utf-8")
+    else:
+        (last,) = _frame_svgs(svg, frames, every=False)
+        (directory / f"{stem}.svg").write_text(last, encoding="utf-8")
     page = directory / f"{stem}.html"
-    page.write_text(_page(svgs, options.get("lang", "en")), encoding="utf-8")
+    page.write_text(_page(svg, frames, options.get("lang", "en")), encoding="utf-8")
     return page
 
 

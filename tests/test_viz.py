@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import math
 import random
 import re
@@ -373,7 +374,9 @@ def test_modules_are_clusters_and_collapse_to_one_box_each() -> None:
 def test_steps_html_is_self_contained(tmp_path: Path) -> None:
     f, _ = examples.sigmoid_neuron()
     page = steps_html(f, lang="ko")
-    assert page.count('class="frame"') == 9  # steps 0..8: eight gates
+    frames = re.search(r'<script type="application/json" id="frames">(.*?)</script>', page, re.S)
+    assert frames and len(json.loads(frames.group(1))) == 9  # steps 0..8: eight gates
+    assert page.count("<svg") == 1  # laid out once; each step restyles it
     assert "<script>" in page and 'type="range"' in page and "역전파" in page
     for external in ("http://", "https://", "src=", "<link", "@import", "url("):
         assert external not in page

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import re
 import shutil
@@ -9,10 +10,21 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from microgradkr import Op, Value, apply, draw, draw_steps, format_trace
+from microgradkr import (
+    Op,
+    Value,
+    apply,
+    draw,
+    draw_steps,
+    examples,
+    format_trace,
+    steps_html,
+    write_steps,
+)
 from microgradkr.graph import topological_order
 from microgradkr.viz import (
     DEFAULT_MAX_LAYOUT,
+    FAR_EDGE,
     LONG_EDGE,
     MAX_LABEL,
     DiagramTooLargeError,
@@ -68,9 +80,13 @@ def test_a_value_used_50_times_renders_with_its_sum() -> None:
     assert len(re.findall(r"use \d+ of 50", words)) == 47 and f"grad {50 * 1.01**49:.4g}" in words
 
 
-def test_a_value_used_twice_nearby_is_still_one_node_with_two_edges() -> None:
+@pytest.mark.parametrize("far", [False, True])
+def test_a_value_used_twice_is_still_one_node_with_two_edges(far: bool) -> None:
     x = Value(3.0, "x")
-    f = x * Value(-4.0, "y") + x
+    a = x * Value(-4.0, "y")
+    for _ in range(5 if far else 0):  # five gates between the two uses: 12 ranks
+        a = a * 1.0
+    f = a + x
     f.backward()
     source = draw(f).source
     assert not re.search(r"^\tc\d", source, re.M) and "use " not in source
@@ -131,7 +147,8 @@ def test_random_dags_with_long_back_edges_draw_only_short_edges(seed: int) -> No
     root = nodes[-1]
     order = topological_order(root)
     plan = _plan(order)
-    assert max(_ranks_crossed(order, set(plan.copies))) <= LONG_EDGE
+    assert max(_ranks_crossed(order, set(plan.copies))) <= FAR_EDGE
+    assert LONG_EDGE < FAR_EDGE
     try:
         source = draw(root).source
     except DiagramTooLargeError as err:
@@ -184,3 +201,72 @@ def test_a_label_of_any_type_is_drawn_as_its_text_escaped(label: object) -> None
         svg = d.pipe(format="svg", encoding="utf-8")
         words = [t.text for t in ET.fromstring(svg).iter() if t.text]
         assert str(label) in words
+
+
+def _frames(page: str) -> list[dict[str, list[list[str]]]]:
+    found = re.search(r'<script type="application/json" id="frames">(.*?)</script>', page, re.S)
+    assert found
+    return json.loads(found.group(1))  # type: ignore[no-any-return]
+
+
+@needs_dot
+def test_step_page_of_tanh_150_deep_is_one_picture_and_small(tmp_path) -> None:
+    x = Value(0.5, "x")
+    y = x
+    for _ in range(150):
+        y = y.tanh()
+    page = write_steps(y, tmp_path, stem="t")
+    text = page.read_text(encoding="utf-8")
+    assert text.count("<svg") == 1 and len(_frames(text)) == 151
+    assert page.stat().st_size < 1_000_000  # was 43 MB: 151 whole pictures
+    svgs = sorted(tmp_path.glob("t*.svg"))
+    assert [p.name for p in svgs] == ["t.svg"]  # 151 frames would not fit the budget
+    total = sum(p.stat().st_size for p in tmp_path.iterdir())
+    assert total < 5_000_000
+    # Each step changes a handful of slots, not the whole picture.
+    changes = [len(f["t"]) + len(f["c"]) for f in _frames(text)[1:]]
+    assert max(changes) <= 12
+
+
+@needs_dot
+def test_step_page_of_300_minus_signs(tmp_path) -> None:
+    y = Value(2.0, "x")
+    for _ in range(300):
+        y = -y
+    text = steps_html(y)
+    frames = _frames(text)
+    assert len(frames) == 301 and len(text) < 2_000_000
+    last = {k: v for f in frames for k, *v in f["t"]}
+    assert last["v0"] == ["grad 1", "#c62828"]  # (-1)^300
+
+
+@needs_dot
+def test_each_step_frame_shows_what_draw_step_k_shows(tmp_path) -> None:
+    f, _ = examples.gate_patterns()
+    write_steps(f, tmp_path, stem="s")
+    steps = draw_steps(f)
+    files = sorted(tmp_path.glob("s_*.svg"))
+    assert len(files) == len(steps)
+    svg_ns = "{http://www.w3.org/2000/svg}"
+
+    def words(svg_text: str) -> dict[str, str]:
+        out = {}
+        for g in ET.fromstring(svg_text).iter(f"{svg_ns}g"):
+            if g.get("class", "").split()[:1] in (["node"], ["edge"]) and g.get("id"):
+                texts = [t.text or "" for t in g.iter(f"{svg_ns}text")]
+                out[g.get("id", "")] = " ".join(" ".join(texts).split())
+        return out
+
+    for k, (path, diagram) in enumerate(zip(files, steps, strict=True)):
+        frame = path.read_text(encoding="utf-8")
+        want = words(diagram.pipe(format="svg", encoding="utf-8"))
+        got = words(frame)
+        assert got == want, k
+        lit = {
+            g.get("id")
+            for g in ET.fromstring(frame).iter(f"{svg_ns}g")
+            if "lit" in g.get("class", "").split()
+        }
+        active = steps[k].source.count("penwidth=3")  # the lit gate
+        assert len(lit) == (0 if k == 0 else 2 + len(re.findall("penwidth=2", steps[k].source)))
+        assert active == (0 if k == 0 else 1)
