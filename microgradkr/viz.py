@@ -1317,12 +1317,19 @@ def _page(svg: str, frames: list[dict[str, Any]], lang: str) -> str:
     ko = lang == "ko"
     heading = "역전파 단계별 보기" if ko else "Backpropagation, step by step"
     data = json.dumps(frames, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+    # Each step's title as text too (screen readers, find in page), the current one shown.
+    titles = [dict((key, text) for key, text, _ in f["t"]).get("title", "") for f in frames]
+    captions = "\n".join(
+        f'<p class="frame"{"" if k == 0 else " hidden"}>{html.escape(title)}</p>'
+        for k, title in enumerate(titles)
+    )
     return (
         _HTML.replace("{lang}", lang)
         .replace("{heading}", heading)
         .replace("{label}", "단계" if ko else "step")
         .replace("{last}", str(len(frames) - 1))
         .replace("{style}", _STYLE)
+        .replace("{captions}", captions)
         .replace("{svg}", _inline_svg(svg))
         .replace("{frames}", data)
     )
@@ -1338,6 +1345,7 @@ body { font-family: sans-serif; margin: 1em; }
 #picture svg { max-width: 100%; height: auto; }
 #controls { display: flex; gap: 0.6em; align-items: center; margin-bottom: 0.5em; }
 input[type=range] { width: 24em; }
+#captions { margin: 0 0 0.5em 0; }
 {style}
 </style>
 </head>
@@ -1348,6 +1356,9 @@ input[type=range] { width: 24em; }
 <input id="slider" type="range" min="0" max="{last}" value="0" step="1">
 <button id="next" type="button">&#9654;</button>
 <span>{label} <output id="number">0</output> / {last}</span>
+</div>
+<div id="captions" aria-live="polite">
+{captions}
 </div>
 <div id="picture">{svg}</div>
 <script type="application/json" id="frames">{frames}</script>
@@ -1386,6 +1397,7 @@ input[type=range] { width: 24em; }
     slider.value = k;
     number.textContent = k;
     for (var i = 0; i <= k; i++) apply(frames[i]);  // frame 0 sets every slot
+    document.querySelectorAll("#captions .frame").forEach(function (f, i) { f.hidden = i !== k; });
   }
   slider.addEventListener("input", function () { show(Number(slider.value)); });
   document.getElementById("prev").onclick = function () { show(Number(slider.value) - 1); };
