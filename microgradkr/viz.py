@@ -16,10 +16,14 @@ the graph of a gradient is the backward pass itself.
 from __future__ import annotations
 
 import html
+import importlib.util
 import json
 import math
+import os
 import re
 import shutil
+import subprocess
+import tempfile
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -229,15 +233,125 @@ def _dot_executable() -> Iterator[None]:
         dot_command.DOT_BINARY = saved
 
 
+# -- Hangul in pictures Graphviz draws itself (PNG, PDF): a font that has it, or a clear error
+
+KO_HINT = (
+    "this picture has Korean text, and no font with Hangul is installed for Graphviz: it would "
+    'come out as empty boxes. Install one: `pip install "microgradkr[ko]"` (a NanumGothic '
+    "font in a Python package, used automatically) or the system's (Debian/Ubuntu: `apt install "
+    "fonts-nanum`, macOS has one). Or save as SVG: a browser draws it with its own fonts."
+)
+FONT_PACKAGES = (("koreanize_matplotlib", "fonts"), ("pylopdf_fonts_ko", ""))
+"""Python packages that ship a Hangul font (OFL): (import name, folder of the fonts)."""
+RASTER = frozenset({"png", "jpg", "jpeg", "gif", "bmp", "tif", "tiff", "webp", "pdf", "ps", "eps"})
+_HANGUL = re.compile("[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
+
+
+class KoreanFontMissingError(FileNotFoundError):
+    """A PNG or PDF with Hangul, and no font that has it; says what to install."""
+
+    def __init__(self) -> None:
+        super().__init__(KO_HINT)
+
+
+def _has_hangul_font(env: dict[str, str]) -> bool | None:
+    """Whether fontconfig (which Graphviz draws text with) knows a font with Hangul; None: no
+    ``fc-list`` to ask."""
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return None
+    try:
+        out = subprocess.run(
+            [fc_list, ":lang=ko", "file"], env=env, capture_output=True, timeout=30, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return bool(out.stdout.strip())
+
+
+def packaged_korean_font() -> Path | None:
+    """The folder of a Hangul font shipped by a pip package (``microgradkr[ko]``), not imported."""
+    for name, folder in FONT_PACKAGES:
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            continue
+        for where in (spec.submodule_search_locations or []) if spec else []:
+            fonts = Path(where) / folder
+            if any(fonts.glob("*.[ot]tf")):
+                return fonts
+    return None
+
+
+_FONT_ENV: dict[tuple[str, str], dict[str, str] | None] = {}
+
+
+def _korean_env() -> dict[str, str] | None:
+    """Environment changes that give Graphviz a Hangul font: none needed ({}), a fontconfig
+    file adding a packaged font's folder to the usual ones, or None: no font to be found."""
+    env = dict(os.environ)
+    key = (env.get("FONTCONFIG_FILE", ""), env.get("PATH", ""))
+    if key in _FONT_ENV:
+        return _FONT_ENV[key]
+    found = _has_hangul_font(env)
+    result: dict[str, str] | None = {}
+    if not found:
+        fonts = packaged_korean_font()
+        if fonts is None:
+            result = None if found is False else {}  # no fc-list: cannot tell, draw anyway
+        else:
+            base = env.get("FONTCONFIG_FILE") or "/etc/fonts/fonts.conf"
+            folder = Path(tempfile.mkdtemp(prefix="microgradkr-fonts-"))
+            conf = folder / "fonts.conf"
+            conf.write_text(
+                '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
+                f'  <include ignore_missing="yes">{html.escape(base)}</include>\n'
+                f"  <dir>{html.escape(str(fonts))}</dir>\n"
+                f"  <cachedir>{html.escape(str(folder / 'cache'))}</cachedir>\n"
+                "</fontconfig>\n",
+                encoding="utf-8",
+            )
+            result = {"FONTCONFIG_FILE": str(conf)}
+    _FONT_ENV[key] = result
+    return result
+
+
+@contextmanager
+def _fonts_for(source: str, fmt: str | None) -> Iterator[None]:
+    """A PNG or PDF with Hangul gets a Hangul font, or KoreanFontMissingError; SVG keeps the
+    viewer's fonts."""
+    if (fmt or "").lower() not in RASTER or not _HANGUL.search(source):
+        yield
+        return
+    env = _korean_env()
+    if env is None:
+        raise KoreanFontMissingError()
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)  # the graphviz package runs dot with this process's environment
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
 class Diagram(graphviz.Digraph):
-    """A ``graphviz.Digraph`` that renders with ``dot`` or ``graphviz-pure``, or says how to."""
+    """A ``graphviz.Digraph`` that renders with ``dot`` or ``graphviz-pure``, or says how to.
+
+    A PNG or PDF with Korean text is drawn with a Hangul font: the system's, or the one of
+    ``pip install "microgradkr[ko]"``; with neither it raises ``KoreanFontMissingError``.
+    """
 
     def pipe(self, *args: Any, **kwargs: Any) -> Any:
-        with _dot_executable():
+        fmt = kwargs.get("format") or (args[0] if args else None) or self.format
+        with _dot_executable(), _fonts_for(self.source, fmt):
             return super().pipe(*args, **kwargs)
 
     def render(self, *args: Any, **kwargs: Any) -> Any:
-        with _dot_executable():
+        with _dot_executable(), _fonts_for(self.source, kwargs.get("format") or self.format):
             return super().render(*args, **kwargs)
 
 
