@@ -1272,7 +1272,11 @@ def draw(
 
 
 def draw_steps(root: Value, **options: Any) -> list[Diagram]:
-    """One picture per moment of the backward pass: step 0 (only dL/dL = 1 known) to the last."""
+    """One picture per moment of the backward pass: step 0 (only dL/dL = 1 known) to the last.
+
+    n + 1 whole pictures of n gates each, so their size (and rendering them all) grows as n^2;
+    ``steps_html`` and ``write_steps`` lay the graph out once instead.
+    """
     if isinstance(root, Tensor):
         raise ValueError("step frames are for Value graphs; draw a Tensor graph with draw(root)")
     n = len(backward_steps(root))
