@@ -1460,7 +1460,9 @@ _HTML = """<!DOCTYPE html>
 <title>{heading}</title>
 <style>
 body { font-family: sans-serif; margin: 1em; }
+#picture { overflow: auto; }
 #picture svg { max-width: 100%; height: auto; }
+#picture.wide svg { max-width: none; }
 #controls { display: flex; gap: 0.6em; align-items: center; margin-bottom: 0.5em; }
 input[type=range] { width: 24em; }
 #captions { margin: 0 0 0.5em 0; }
@@ -1487,6 +1489,11 @@ input[type=range] { width: 24em; }
   var number = document.getElementById("number");
   var titles = document.querySelectorAll("#picture svg > g > text");
   var title = titles[titles.length - 1];
+  var picture = document.getElementById("picture");
+  var svg = picture.querySelector("svg");
+  // Shrunk to under 60% the text is unreadable: scroll instead, the active gate kept in view.
+  var wide = svg.width.baseVal.value > 1.6 * picture.clientWidth;
+  picture.classList.toggle("wide", wide);
   // A value's grad is its last line; an edge's global gradient its second (after 'local').
   function line(id) {
     if (id === "title") return title;
@@ -1516,6 +1523,8 @@ input[type=range] { width: 24em; }
     number.textContent = k;
     for (var i = 0; i <= k; i++) apply(frames[i]);  // frame 0 sets every slot
     document.querySelectorAll("#captions .frame").forEach(function (f, i) { f.hidden = i !== k; });
+    var lit = wide && picture.querySelector("g.node.lit");
+    if (lit) lit.scrollIntoView({ block: "nearest", inline: "center" });
   }
   slider.addEventListener("input", function () { show(Number(slider.value)); });
   document.getElementById("prev").onclick = function () { show(Number(slider.value) - 1); };
