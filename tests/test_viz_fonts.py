@@ -9,9 +9,11 @@ from pathlib import Path
 import graphviz
 import pytest
 
-from microgradkr import examples, viz
+from microgradkr import examples
 from microgradkr.cli import main
-from microgradkr.viz import KoreanFontMissingError, _korean_env, draw, packaged_korean_font, save
+from microgradkr.viz import KoreanFontMissingError, draw, packaged_korean_font, save
+from microgradkr.viz import render as viz  # where the font lookup lives
+from microgradkr.viz.render import _korean_env
 
 pytestmark = pytest.mark.skipif(
     not (shutil.which("dot") and shutil.which("fc-list")), reason="needs Graphviz and fontconfig"

@@ -28,9 +28,9 @@ from microgradkr.viz import (
     LONG_EDGE,
     MAX_LABEL,
     DiagramTooLargeError,
-    _plan,
     layout_size,
 )
+from microgradkr.viz.picture import plan_copies as _plan
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is missing")
 EDGE = re.compile(r"^\t(\w+) -> (\w+) \[label=<(.*)> id=", re.M)

@@ -1,58 +1,75 @@
 """Pictures of backpropagation: one scene of the graph, drawn as DOT, as a page, in notebooks.
 
-``scene`` describes a picture once (from the engine's data); ``dot`` draws it with Graphviz
-(``draw``, ``draw_steps``, ``save``), ``page`` as the interactive offline page (``explore``);
-``explain`` writes a value's gradient as the chain-rule sum over its uses and paths.
+``scene`` describes a picture once, from the engine's data; ``dot`` (with ``picture``,
+``labels``, ``state``, ``render``, ``steps``) draws it with Graphviz (``draw``, ``draw_steps``,
+``save``, the step pages), ``page`` as the interactive offline page (``explore``), ``notebook``
+in Jupyter (``watch``); ``explain`` writes a value's gradient as the chain-rule sum.
 """
 
 from __future__ import annotations
 
 from .. import graph
-from .dot import (
-    DEFAULT_MAX_NODES,
-    FONTS,
-    INSTALL_HINT,
-    PATTERN_COLOURS,
-    PATTERNS,
-    SMALL,
-    TEXT,
-    Diagram,
-    GraphvizNotFoundError,
-    draw,
-    draw_steps,
-    mimebundle,
-    save,
-    steps_html,
-    write_steps,
-)
+from .dot import draw, draw_steps, mimebundle
 from .explain import Explanation, explain
 from .notebook import bundle, watch
 from .page import explore
+from .picture import layout_size
+from .render import (
+    INSTALL_HINT,
+    Diagram,
+    DiagramTooLargeError,
+    GraphvizNotFoundError,
+    KoreanFontMissingError,
+    packaged_korean_font,
+    save,
+)
 from .scene import Scene, build_scene
+from .steps import STEP_FILES_BUDGET, steps_html, write_steps
+from .style import (
+    DEFAULT_MAX_LAYOUT,
+    DEFAULT_MAX_NODES,
+    FAR_EDGE,
+    FONTS,
+    LONG_EDGE,
+    MAX_LABEL,
+    PATTERN_COLOURS,
+    PATTERNS,
+    SMALL,
+)
+from .words import TEXT
 
 if bundle not in graph.DISPLAY:
     graph.DISPLAY.append(bundle)  # Jupyter shows a Value or Tensor as the interactive page
 
 __all__ = [
+    "DEFAULT_MAX_LAYOUT",
     "DEFAULT_MAX_NODES",
+    "FAR_EDGE",
     "FONTS",
     "INSTALL_HINT",
+    "LONG_EDGE",
+    "MAX_LABEL",
     "PATTERNS",
     "PATTERN_COLOURS",
     "SMALL",
+    "STEP_FILES_BUDGET",
     "TEXT",
     "Diagram",
+    "DiagramTooLargeError",
     "Explanation",
-    "Scene",
     "GraphvizNotFoundError",
+    "KoreanFontMissingError",
+    "Scene",
     "build_scene",
     "draw",
     "draw_steps",
     "explain",
     "explore",
+    "layout_size",
     "mimebundle",
-    "watch",
+    "packaged_korean_font",
     "save",
     "steps_html",
+    "watch",
     "write_steps",
 ]

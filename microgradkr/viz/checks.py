@@ -1,4 +1,4 @@
-"""check=True: each edge's gradient against a central difference of its own op's forward."""
+"""check=True: each edge's gradient against a central difference of its op's forward."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ import numpy as np
 
 from ..engine import Value
 from ..tensor import Tensor, sum_to
-from .fmt import plain
+from .fmt import Node, plain
+
+# -- check=True: each edge's gradient against a central difference of its op's forward -------
 
 EPS = 1e-6
 ATOL = 1e-5
@@ -28,12 +30,11 @@ class Check:
     why: str = ""
 
 
-def close(analytic: Any, numerical: Any) -> bool:
-    """|a - n| <= atol + rtol |n| everywhere."""
+def _close(analytic: Any, numerical: Any) -> bool:
     return bool(np.all(np.abs(analytic - numerical) <= ATOL + RTOL * np.abs(numerical)))
 
 
-def check_value(node: Value, j: int) -> Check:
+def _check_value(node: Value, j: int) -> Check:
     """node._local[j] against (f(x_j + eps) - f(x_j - eps)) / 2 eps, f = the op's forward."""
     op = node.op
     assert op is not None
@@ -51,9 +52,9 @@ def check_value(node: Value, j: int) -> Check:
     numerical = (up - down) / (2 * EPS)
     if not math.isfinite(numerical):
         return Check("skip", why=f"numerical {numerical}")
-    if op.kinked and not close((up - mid) / EPS, (mid - down) / EPS):
+    if op.kinked and not _close((up - mid) / EPS, (mid - down) / EPS):
         return Check("kink", numerical)
-    return Check("ok" if close(float(node._local[j]), numerical) else "bad", numerical)
+    return Check("ok" if _close(float(node._local[j]), numerical) else "bad", numerical)
 
 
 def _nudged(
@@ -66,8 +67,11 @@ def _nudged(
     return float(np.sum(g * forward(*ys, *args)))
 
 
-def check_tensor(node: Tensor, j: int) -> Check:
-    """The VJP on edge j against d/dx_j of sum(g * f(x)) by central differences (float64)."""
+def _check_tensor(node: Tensor, j: int) -> Check:
+    """The VJP on edge j against a numerical VJP: d/dx_j of sum(g * f(x)) by central differences.
+
+    g is the node's gradient (ones before backward); float64 throughout.
+    """
     op = node.op
     assert op is not None
     if not node._prev[j].requires_grad:
@@ -89,25 +93,25 @@ def check_tensor(node: Tensor, j: int) -> Check:
                 up, down = (_nudged(op.forward, xs, j, k, h, args, g) for h in (EPS, -EPS))
             except (ArithmeticError, ValueError, IndexError, TypeError) as err:
                 return Check("skip", why=type(err).__name__)
-            if op.kinked and not close((up - mid) / EPS, (mid - down) / EPS):
+            if op.kinked and not _close((up - mid) / EPS, (mid - down) / EPS):
                 kinks += 1
                 continue
             numerical.reshape(-1)[k] = (up - down) / (2 * EPS)
     checked = np.isfinite(numerical)
     if not checked.any():
         return Check("kink") if kinks else Check("skip", why="no finite difference")
-    if close(analytic[checked], numerical[checked]):
+    if _close(analytic[checked], numerical[checked]):
         return Check("ok")
     return Check("bad", numerical)
 
 
-def check_edges(order: list[Any]) -> dict[tuple[Any, int], Check]:
+def check_edges(order: list[Node]) -> dict[tuple[Node, int], Check]:
     """Every edge into an op node, checked against a central difference of the op's forward."""
-    out: dict[tuple[Any, int], Check] = {}
+    out: dict[tuple[Node, int], Check] = {}
     for node in order:
         if node.op is not None:
             for j in range(len(node._prev)):
                 out[(node, j)] = (
-                    check_tensor(node, j) if isinstance(node, Tensor) else check_value(node, j)
+                    _check_tensor(node, j) if isinstance(node, Tensor) else _check_value(node, j)
                 )
     return out

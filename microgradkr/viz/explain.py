@@ -17,6 +17,7 @@ from ..graph import topological_order
 from ..tensor import Tensor
 from ..trace import backward_steps
 from .fmt import grad_text, num, plain, vjp_rule
+from .words import TEXT as WORDS
 
 MAX_PATHS = 12
 """Paths listed at most; the rest are counted (an MLP's input has one path per neuron chain)."""
@@ -277,8 +278,6 @@ def explain(
         raise ValueError(f"lang must be one of {sorted(TEXT)}, got {lang!r}")
     if not isinstance(value, Value | Tensor) or not isinstance(root, Value | Tensor):
         raise TypeError("explain needs a Value or Tensor and the output (root) it feeds")
-    from .dot import TEXT as WORDS  # the words of the DOT labels: 'over axis 1' in VJP notes
-
     graph = Graph(root, precision)
     ex = graph.explain(value, WORDS[lang])
     ex.lang = lang

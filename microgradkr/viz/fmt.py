@@ -1,4 +1,4 @@
-"""Numbers and tensor notes as text, the same for every renderer: 4 significant digits, VJPs."""
+"""Numbers, arrays and VJP notes as text, the same for every renderer."""
 
 from __future__ import annotations
 
@@ -7,12 +7,17 @@ from typing import Any
 import numpy as np
 
 from ..tensor import Tensor
+from .style import MAX_LABEL, PATTERNS, SMALL
 
-SMALL = 16
-"""Tensors of at most this many elements show their numbers; larger ones their shape and norm."""
+# -- what the picture shows: which gradients are known ---------------------------------------
+
+Node = Any  # a Value or a Tensor: the two node kinds draw the same way
 
 
-def num(x: float, precision: int = 4) -> str:
+# -- labels ---------------------------------------------------------------------------------
+
+
+def num(x: float, precision: int) -> str:
     """x to ``precision`` significant digits; never '-0'."""
     return f"{x:.{precision}g}" if x != 0.0 else "0"
 
@@ -22,7 +27,7 @@ def plain(x: Any) -> Any:
     return x.data if isinstance(x, Tensor) else x
 
 
-def arr(a: Any, p: int = 4) -> str:
+def arr(a: Any, p: int) -> str:
     """A small array to ``p`` significant digits, rows on their own lines; a scalar as a number."""
     a = np.asarray(a, dtype=np.float64)
     if a.ndim == 0:
@@ -36,8 +41,7 @@ def arr(a: Any, p: int = 4) -> str:
     )
 
 
-def norm(a: Any, p: int = 4) -> str:
-    """||a||_2 as text."""
+def norm(a: Any, p: int) -> str:
     return num(float(np.linalg.norm(np.asarray(a, dtype=np.float64))), p)
 
 
@@ -47,8 +51,18 @@ def grad_text(g: Any, p: int, t: dict[str, str]) -> str:
     return arr(g, p) if g.size <= SMALL else f"{g.shape}, {t['norm']} {norm(g, p)}"
 
 
+def short(label: Any, limit: int = MAX_LABEL) -> str:
+    """Any label as text (``str()`` of a number), cut to ``limit`` characters with an ellipsis."""
+    text = label if isinstance(label, str) else str(label)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def pattern_text(pattern: str, t: dict[str, str]) -> str:
+    """The gate pattern's name in the language; an Op's own pattern by its own name."""
+    return t[pattern] if pattern in PATTERNS else short(pattern, 40)
+
+
 def axes_text(axes: tuple[int, ...] | None, t: dict[str, str]) -> str:
-    """'axis 0', 'axes 0, 1' or 'all axes', in the chosen language."""
     if axes is None:
         return t["all_axes"]
     if len(axes) == 1:
@@ -67,7 +81,7 @@ def reduction(node: Tensor, t: dict[str, str]) -> str:
 def input_name(node: Tensor, j: int, n: int, p: int) -> str:
     """How a VJP formula names input j: its label, its number if it has one, else a or b."""
     if node.label:
-        return node.label
+        return short(node.label, 40)
     if node.data.size == 1:
         return num(float(node.data.reshape(-1)[0]), p)
     return "x" if n == 1 else "ab"[j] if j < 2 else f"x{j}"

@@ -1,26 +1,26 @@
-"""nn modules (layers, neurons) as nested boxes: the tree, and which module made each node."""
+"""nn modules (layers, neurons) as nested boxes: the tree, and each node's module."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from ..nn import Module
+from .fmt import Node
+
+# -- modules (neurons, layers) as clusters ---------------------------------------------------
 
 ACTIVATIONS = frozenset({"relu", "tanh", "sigmoid"})
 
 
 @dataclass
 class Box:
-    """One module: its name (class and position, 'Neuron 1.0'), parent and children indices."""
-
     name: str
     parent: int | None
     children: list[int] = field(default_factory=list)
 
 
-def submodules(module: Module) -> list[Module]:
+def _submodules(module: Module) -> list[Module]:
     """The modules held by ``module``'s attributes, directly or in a list (Layer.neurons)."""
     found: list[Module] = []
     for value in getattr(module, "__dict__", {}).values():
@@ -31,14 +31,15 @@ def submodules(module: Module) -> list[Module]:
     return found
 
 
-def module_tree(modules: Module | Sequence[Module]) -> tuple[list[Box], list[Module]]:
+def module_tree(modules: Sequence[Module]) -> tuple[list[Box], list[Module]]:
     """Every module and sub-module, parents first, named by class and position (Neuron 0.1)."""
-    mods = [modules] if isinstance(modules, Module) else list(modules)
     tree: list[Box] = []
     objs: list[Module] = []
     Frame = tuple[tuple[int, ...], Module, "int | None"]  # (position path, module, parent)
     top: tuple[int, ...] = ()
-    stack: list[Frame] = [((i,) if len(mods) > 1 else top, m, None) for i, m in enumerate(mods)]
+    stack: list[Frame] = [
+        ((i,) if len(modules) > 1 else top, m, None) for i, m in enumerate(modules)
+    ]
     stack.reverse()
     while stack:
         path, module, parent = stack.pop()
@@ -48,18 +49,18 @@ def module_tree(modules: Module | Sequence[Module]) -> tuple[list[Box], list[Mod
         objs.append(module)
         if parent is not None:
             tree[parent].children.append(index)
-        subs = submodules(module)
+        subs = _submodules(module)
         stack += [((*path, j), sub, index) for j, sub in reversed(list(enumerate(subs)))]
     return tree, objs
 
 
-def owners(order: list[Any], objs: list[Module]) -> dict[Any, int]:
+def owners(order: list[Node], objs: list[Module]) -> dict[Node, int]:
     """The innermost module each node was made in, from parameters and graph structure.
 
     A module holds its parameters, every gate that takes one of them as input, a gate all of
     whose non-constant inputs it holds (an add chain), and an activation applied to its nodes.
     """
-    owner: dict[Any, int] = {}
+    owner: dict[Node, int] = {}
     for index in reversed(range(len(objs))):  # children before parents: innermost wins
         for p in objs[index].parameters():
             owner.setdefault(p, index)

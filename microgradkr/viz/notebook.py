@@ -15,7 +15,7 @@ from typing import Any
 from ..engine import Value
 from ..nn import Module
 from ..tensor import Tensor
-from .dot import mimebundle
+from .dot import draw, mimebundle
 from .page import explore
 
 MAX_PAGE_NODES = 5000
@@ -69,7 +69,7 @@ def _tensor_svg(node: Tensor, include: Any, exclude: Any) -> dict[str, Any]:
 
     import graphviz
 
-    from .dot import GraphvizNotFoundError, draw
+    from .render import GraphvizNotFoundError
 
     with suppress(GraphvizNotFoundError, ValueError, graphviz.CalledProcessError):
         return dict(draw(node)._repr_mimebundle_(include, exclude))

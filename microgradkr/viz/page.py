@@ -19,7 +19,8 @@ from ..graph import topological_order
 from ..nn import Module
 from ..tensor import Tensor
 from .explain import TEXT as EXPLAIN_TEXT
-from .scene import PATTERN_COLOURS, Scene, build_scene, words
+from .scene import Scene, build_scene, words
+from .style import PATTERN_COLOURS
 
 AUTO_COLLAPSE = 60
 """With modules given and more gates than this, the page opens with one box per neuron."""

@@ -16,27 +16,25 @@ from typing import Any
 
 import numpy as np
 
-from ..engine import CHAIN, DISTRIBUTOR, ROUTER, SWITCHER, Value
+from ..engine import Value
 from ..graph import topological_order
 from ..nn import Module
 from ..tensor import Tensor
 from .checks import Check, check_edges
 from .explain import Explanation, Graph, seed_of
-from .fmt import SMALL, arr, grad_text, norm, num, reduction, summed_axes, vjp_rule
+from .fmt import arr, axes_text, grad_text, norm, num, reduction, summed_axes, vjp_rule
 from .modules import module_tree, owners
-
-PATTERNS = (DISTRIBUTOR, SWITCHER, ROUTER, CHAIN)
-PATTERN_COLOURS = {
-    DISTRIBUTOR: "#c8e6c9",  # green
-    SWITCHER: "#ffe0b2",  # orange
-    ROUTER: "#d1c4e9",  # purple
-    CHAIN: "#cfe3f3",  # blue-grey
-}
-LOCAL_COLOUR = "#1565c0"  # blue: known from the forward pass
-GLOBAL_COLOUR = "#c62828"  # red: what the backward pass sends
-UNKNOWN_COLOUR = "#8a8a8a"
-CHECK_COLOUR = "#d81b60"  # magenta: an edge whose gradient fails the numerical check
-BACKWARD_COLOUR = "#00796b"  # teal: nodes built by backward(create_graph=True)
+from .style import (
+    BACKWARD_COLOUR,
+    CHECK_COLOUR,
+    GLOBAL_COLOUR,
+    LOCAL_COLOUR,
+    PATTERN_COLOURS,
+    PATTERNS,
+    SMALL,
+    UNKNOWN_COLOUR,
+)
+from .words import TEXT
 
 
 @dataclass
@@ -158,8 +156,6 @@ def grad_shown(g: Any, p: int, t: dict[str, str]) -> str:
 
 def words(lang: str) -> dict[str, str]:
     """The words of the pictures in ``lang``."""
-    from .dot import TEXT
-
     if lang not in TEXT:
         raise ValueError(f"lang must be one of {sorted(TEXT)}, got {lang!r}")
     return TEXT[lang]
@@ -207,7 +203,8 @@ def build_scene(
     ids = {node: i for i, node in enumerate(order)}
     built = built_nodes(order)
     checks: dict[tuple[Any, int], Check] = check_edges(order) if check else {}
-    tree, objs = module_tree(modules) if modules is not None else ([], [])
+    mods = [modules] if isinstance(modules, Module) else list(modules or [])
+    tree, objs = module_tree(mods) if mods else ([], [])
     owner = owners(order, objs) if objs else {}
     params = {id(q) for m in objs for q in m.parameters()}
 
@@ -240,7 +237,7 @@ def build_scene(
                 e.local = vjp_rule(node, j, t, p)
                 e.no_grad = not parent.requires_grad
                 axes = summed_axes(node, j)
-                e.summed = t["summed"].format(axes=_axes(axes, t)) if axes else ""
+                e.summed = t["summed"].format(axes=axes_text(axes, t)) if axes else ""
             else:
                 e.local = num(float(node._local[j]), p)
             c = checks.get((node, j))
@@ -263,12 +260,6 @@ def build_scene(
     ]
     scene.legend = legend(scene, order, checks, t)
     return scene
-
-
-def _axes(axes: tuple[int, ...], t: dict[str, str]) -> str:
-    from .fmt import axes_text
-
-    return axes_text(axes, t)
 
 
 def value_steps(g: Graph, ids: dict[Any, int], edges: list[SceneEdge], p: int) -> list[SceneStep]:

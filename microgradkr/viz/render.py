@@ -1,0 +1,192 @@
+"""Running Graphviz: ``dot`` or the graphviz-pure wheel, and a Hangul font for PNGs."""
+
+from __future__ import annotations
+
+import html
+import importlib.util
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import graphviz
+from graphviz.backend import dot_command
+
+INSTALL_HINT = (
+    "Rendering a diagram needs Graphviz's `dot` command, and neither `dot` nor `graphviz-pure` "
+    "is on PATH. Install either one: the system package (Debian/Ubuntu: `apt-get install "
+    "graphviz`, macOS: `brew install graphviz`, Windows: `winget install graphviz`), or the "
+    "standalone command `python -m pip install graphviz-pure`. The DOT text itself needs "
+    "neither: it is in `.source`."
+)
+
+
+class DiagramTooLargeError(ValueError):
+    """The graph would take Graphviz too long to lay out; says how big, and which option."""
+
+    def __init__(self, message: str, count: int, option: str) -> None:
+        super().__init__(message)
+        self.count = count  # the graph's nodes (max_nodes) or its layout size (max_layout)
+        self.option = option
+
+
+class GraphvizNotFoundError(graphviz.ExecutableNotFound):
+    """Neither Graphviz's ``dot`` nor ``graphviz-pure`` is installed; says how to install one."""
+
+    def __init__(self) -> None:
+        RuntimeError.__init__(self, INSTALL_HINT)
+
+
+@contextmanager
+def _dot_executable() -> Iterator[None]:
+    """Run Graphviz as ``dot`` if it is on PATH, else as ``graphviz-pure``, else explain."""
+    if shutil.which("dot") or Path("dot") != dot_command.DOT_BINARY:
+        yield  # the system's dot, or one the user chose by setting graphviz's DOT_BINARY
+        return
+    pure = shutil.which("graphviz-pure")
+    if pure is None:
+        raise GraphvizNotFoundError()
+    saved = dot_command.DOT_BINARY
+    dot_command.DOT_BINARY = Path(pure)  # same command line as dot: -K, -T, stdin
+    try:
+        yield
+    finally:
+        dot_command.DOT_BINARY = saved
+
+
+# -- Hangul in pictures Graphviz draws itself (PNG, PDF): a font that has it, or a clear error
+
+KO_HINT = (
+    "this picture has Korean text, and no font with Hangul is installed for Graphviz: it would "
+    'come out as empty boxes. Install one: `pip install "microgradkr[ko]"` (a NanumGothic '
+    "font in a Python package, used automatically) or the system's (Debian/Ubuntu: `apt install "
+    "fonts-nanum`, macOS has one). Or save as SVG: a browser draws it with its own fonts."
+)
+FONT_PACKAGES = (("koreanize_matplotlib", "fonts"), ("pylopdf_fonts_ko", ""))
+"""Python packages that ship a Hangul font (OFL): (import name, folder of the fonts)."""
+RASTER = frozenset({"png", "jpg", "jpeg", "gif", "bmp", "tif", "tiff", "webp", "pdf", "ps", "eps"})
+_HANGUL = re.compile("[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
+
+
+class KoreanFontMissingError(FileNotFoundError):
+    """A PNG or PDF with Hangul, and no font that has it; says what to install."""
+
+    def __init__(self) -> None:
+        super().__init__(KO_HINT)
+
+
+def _has_hangul_font(env: dict[str, str]) -> bool | None:
+    """Whether fontconfig (which Graphviz draws text with) knows a font with Hangul; None: no
+    ``fc-list`` to ask."""
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return None
+    try:
+        out = subprocess.run(
+            [fc_list, ":lang=ko", "file"], env=env, capture_output=True, timeout=30, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return bool(out.stdout.strip())
+
+
+def packaged_korean_font() -> Path | None:
+    """The folder of a Hangul font shipped by a pip package (``microgradkr[ko]``), not imported."""
+    for name, folder in FONT_PACKAGES:
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            continue
+        for where in (spec.submodule_search_locations or []) if spec else []:
+            fonts = Path(where) / folder
+            if any(fonts.glob("*.[ot]tf")):
+                return fonts
+    return None
+
+
+_FONT_ENV: dict[tuple[str, str], dict[str, str] | None] = {}
+
+
+def _korean_env() -> dict[str, str] | None:
+    """Environment changes that give Graphviz a Hangul font: none needed ({}), a fontconfig
+    file adding a packaged font's folder to the usual ones, or None: no font to be found."""
+    env = dict(os.environ)
+    key = (env.get("FONTCONFIG_FILE", ""), env.get("PATH", ""))
+    if key in _FONT_ENV:
+        return _FONT_ENV[key]
+    found = _has_hangul_font(env)
+    result: dict[str, str] | None = {}
+    if not found:
+        fonts = packaged_korean_font()
+        if fonts is None:
+            result = None if found is False else {}  # no fc-list: cannot tell, draw anyway
+        else:
+            base = env.get("FONTCONFIG_FILE") or "/etc/fonts/fonts.conf"
+            folder = Path(tempfile.mkdtemp(prefix="microgradkr-fonts-"))
+            conf = folder / "fonts.conf"
+            conf.write_text(
+                '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
+                f'  <include ignore_missing="yes">{html.escape(base)}</include>\n'
+                f"  <dir>{html.escape(str(fonts))}</dir>\n"
+                f"  <cachedir>{html.escape(str(folder / 'cache'))}</cachedir>\n"
+                "</fontconfig>\n",
+                encoding="utf-8",
+            )
+            result = {"FONTCONFIG_FILE": str(conf)}
+    _FONT_ENV[key] = result
+    return result
+
+
+@contextmanager
+def _fonts_for(source: str, fmt: str | None) -> Iterator[None]:
+    """A PNG or PDF with Hangul gets a Hangul font, or KoreanFontMissingError; SVG keeps the
+    viewer's fonts."""
+    if (fmt or "").lower() not in RASTER or not _HANGUL.search(source):
+        yield
+        return
+    env = _korean_env()
+    if env is None:
+        raise KoreanFontMissingError()
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)  # the graphviz package runs dot with this process's environment
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+class Diagram(graphviz.Digraph):
+    """A ``graphviz.Digraph`` that renders with ``dot`` or ``graphviz-pure``, or says how to.
+
+    A PNG or PDF with Korean text is drawn with a Hangul font: the system's, or the one of
+    ``pip install "microgradkr[ko]"``; with neither it raises ``KoreanFontMissingError``.
+    """
+
+    def pipe(self, *args: Any, **kwargs: Any) -> Any:
+        fmt = kwargs.get("format") or (args[0] if args else None) or self.format
+        with _dot_executable(), _fonts_for(self.source, fmt):
+            return super().pipe(*args, **kwargs)
+
+    def render(self, *args: Any, **kwargs: Any) -> Any:
+        with _dot_executable(), _fonts_for(self.source, kwargs.get("format") or self.format):
+            return super().render(*args, **kwargs)
+
+
+def save(diagram: graphviz.Digraph, path: str | Path, format: str | None = None) -> Path:
+    """Render ``diagram`` to exactly ``path``, format from the suffix (svg, png; dot: the text)."""
+    path = Path(path)
+    fmt = (format or path.suffix.lstrip(".") or "svg").lower()
+    if fmt in ("dot", "gv"):
+        path.write_text(diagram.source, encoding="utf-8")
+    else:
+        path.write_bytes(diagram.pipe(format=fmt))
+    return path

@@ -1,0 +1,313 @@
+"""The step pages: the graph laid out once, restyled per backward step, a slider."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from ..engine import Value
+from ..tensor import Tensor
+from ..trace import backward_steps, gradients_after
+from .dot import draw, order_within, words_for
+from .fmt import num, pattern_text
+from .labels import global_line, grad_line
+from .state import LAYOUT, Layout, Slots, State, value_state
+from .style import ACTIVE_FILL, DEFAULT_MAX_NODES, GLOBAL_COLOUR, UNKNOWN_COLOUR
+
+
+def _slots(order: list[Value], state: State, t: dict[str, str], p: int) -> Slots:
+    """What changes from frame to frame: each grad, each edge's global gradient, the title
+    (text, colour), and which nodes and edges are lit or not known yet (class)."""
+    texts: dict[str, tuple[str, str]] = {"title": (state.title, "")}
+    classes: dict[str, str] = {}
+    active = state.active.node if state.active is not None else None
+    for i, node in enumerate(order):
+        texts[f"v{i}"] = grad_line(node, state, t, p)
+        lit = "lit" if node is active else ""
+        classes[f"v{i}"] = lit
+        if node.op is None:
+            continue
+        classes[f"g{i}"] = lit
+        step = state.done.get(node)
+        for j, local in enumerate(node._local):
+            texts[f"e{i}_{j}"] = global_line(float(local), step, j, bool(lit), t, p)
+            classes[f"e{i}_{j}"] = lit or ("" if step is not None else "unknown")
+    return texts, classes
+
+
+def _step_frames(root: Value, options: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
+    """One SVG laid out once, and per frame only what changes in it (texts, colours, classes).
+
+    Frame 0 lists every slot; frame k only the slots step k changed. Before, every frame was a
+    whole picture of its own: n frames of n nodes, 43 MB for tanh nested 150 deep.
+    """
+    if isinstance(root, Tensor):
+        raise ValueError("step frames are for Value graphs; draw a Tensor graph with draw(root)")
+    if not isinstance(root, Value):
+        raise TypeError(f"step frames need a Value, got {type(root).__name__}")
+    t = words_for(options.get("lang", "en"))
+    p = options.get("precision", 4)
+    order = order_within(root, options.get("max_nodes", DEFAULT_MAX_NODES))
+    steps = backward_steps(root)
+    texts, classes = _slots(order, value_state(root, order, 0, t, p), t, p)
+    frames: list[dict[str, Any]] = [
+        {"t": [[key, *v] for key, v in texts.items()], "c": [list(c) for c in classes.items()]}
+    ]
+    longest = dict(texts)
+    index = {node: i for i, node in enumerate(order)}
+    uses: dict[Value, int] = {}
+    for node in order:
+        for q in node._prev:
+            uses[q] = uses.get(q, 0) + 1
+    sent: dict[Value, int] = {}
+    live = State(dict(gradients_after(steps, 0)), {})
+    for k, step in enumerate(steps, start=1):  # only what step k changes: linear in all
+        changed: dict[str, tuple[str, str]] = {}
+        lit: dict[str, str] = {}
+        if k > 1:  # the gate before goes back to plain, its edges to 'known'
+            before = steps[k - 2]
+            b = index[before.node]
+            lit[f"v{b}"] = lit[f"g{b}"] = ""
+            for j, local in enumerate(before.node._local):
+                lit[f"e{b}_{j}"] = ""
+                changed[f"e{b}_{j}"] = global_line(float(local), before, j, False, t, p)
+        i = index[step.node]
+        lit[f"v{i}"] = lit[f"g{i}"] = "lit"
+        for j, (edge, local) in enumerate(zip(step.edges, step.node._local, strict=True)):
+            lit[f"e{i}_{j}"] = "lit"
+            changed[f"e{i}_{j}"] = global_line(float(local), step, j, True, t, p)
+            q = edge.parent
+            live.grads[q] = live.grads.get(q, 0.0) + edge.contribution
+            sent[q] = sent.get(q, 0) + 1
+        for edge in step.edges:
+            q = edge.parent
+            live.partial.discard(q)
+            if sent[q] < uses[q]:
+                live.partial.add(q)
+            changed[f"v{index[q]}"] = grad_line(q, live, t, p)
+        title = t["title_step"].format(
+            k=k,
+            n=len(steps),
+            gate=step.op.symbol,
+            pattern=pattern_text(step.pattern, t),
+            up=num(step.upstream, p),
+        )
+        changed["title"] = (title, "")
+        for key, value in changed.items():
+            if len(value[0]) > len(longest.get(key, ("", ""))[0]):
+                longest[key] = value
+        frames.append(
+            {"t": [[key, *v] for key, v in changed.items()], "c": list(map(list, lit.items()))}
+        )
+    n = len(steps)
+    still = value_state(root, order, n, t, p)
+    still.active, still.partial = None, set()
+    token = LAYOUT.set(Layout(still, longest))
+    try:
+        diagram = draw(root, **options)
+    finally:
+        LAYOUT.reset(token)
+    return diagram.pipe(format="svg", encoding="utf-8"), frames
+
+
+_STYLE = f"""
+g.node.lit polygon[fill="white"] {{ fill: {ACTIVE_FILL}; }}
+g.node.lit polygon[fill="none"] {{ stroke: {GLOBAL_COLOUR}; stroke-width: 2; }}
+g.node.lit ellipse {{ stroke: {GLOBAL_COLOUR}; stroke-width: 3; }}
+g.edge.lit path {{ stroke: {GLOBAL_COLOUR}; stroke-width: 2; }}
+g.edge.lit polygon {{ stroke: {GLOBAL_COLOUR}; fill: {GLOBAL_COLOUR}; }}
+g.edge.unknown path {{ stroke: {UNKNOWN_COLOUR}; stroke-dasharray: 5,2; }}
+g.edge.unknown polygon {{ stroke: {UNKNOWN_COLOUR}; fill: {UNKNOWN_COLOUR}; }}
+"""
+
+_PROLOG = re.compile(r"<\?xml.*?\?>|<!DOCTYPE.*?>|\s+xmlns(:xlink)?=\"[^\"]*\"", re.DOTALL)
+
+
+def _inline_svg(svg: str) -> str:
+    """An SVG for inlining in HTML: no XML prolog, DTD or namespace URLs (HTML needs none)."""
+    return _PROLOG.sub("", svg).strip()
+
+
+def steps_html(root: Value, **options: Any) -> str:
+    """One self-contained HTML page: the graph laid out once, a slider restyles it step by step.
+
+    Its size grows with the graph, not with graph x steps: the frames are the JSON of what each
+    step changes. No network at all.
+    """
+    svg, frames = _step_frames(root, options)
+    return _page(svg, frames, options.get("lang", "en"))
+
+
+def _page(svg: str, frames: list[dict[str, Any]], lang: str) -> str:
+    ko = lang == "ko"
+    heading = "역전파 단계별 보기" if ko else "Backpropagation, step by step"
+    data = json.dumps(frames, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+    # Each step's title as text too (screen readers, find in page), the current one shown.
+    titles = [dict((key, text) for key, text, _ in f["t"]).get("title", "") for f in frames]
+    captions = "\n".join(
+        f'<p class="frame"{"" if k == 0 else " hidden"}>{html.escape(title)}</p>'
+        for k, title in enumerate(titles)
+    )
+    return (
+        _HTML.replace("{lang}", lang)
+        .replace("{heading}", heading)
+        .replace("{label}", "단계" if ko else "step")
+        .replace("{last}", str(len(frames) - 1))
+        .replace("{style}", _STYLE)
+        .replace("{captions}", captions)
+        .replace("{svg}", _inline_svg(svg))
+        .replace("{frames}", data)
+    )
+
+
+_HTML = """<!DOCTYPE html>
+<html lang="{lang}">
+<head>
+<meta charset="utf-8">
+<title>{heading}</title>
+<style>
+body { font-family: sans-serif; margin: 1em; }
+#picture { overflow: auto; }
+#picture svg { max-width: 100%; height: auto; }
+#picture.wide svg { max-width: none; }
+#controls { display: flex; gap: 0.6em; align-items: center; margin-bottom: 0.5em; }
+input[type=range] { width: 24em; }
+#captions { margin: 0 0 0.5em 0; }
+{style}
+</style>
+</head>
+<body>
+<h1>{heading}</h1>
+<div id="controls">
+<button id="prev" type="button">&#9664;</button>
+<input id="slider" type="range" min="0" max="{last}" value="0" step="1">
+<button id="next" type="button">&#9654;</button>
+<span>{label} <output id="number">0</output> / {last}</span>
+</div>
+<div id="captions" aria-live="polite">
+{captions}
+</div>
+<div id="picture">{svg}</div>
+<script type="application/json" id="frames">{frames}</script>
+<script>
+(function () {
+  var frames = JSON.parse(document.getElementById("frames").textContent);
+  var slider = document.getElementById("slider");
+  var number = document.getElementById("number");
+  var titles = document.querySelectorAll("#picture svg > g > text");
+  var title = titles[titles.length - 1];
+  var picture = document.getElementById("picture");
+  var svg = picture.querySelector("svg");
+  // Shrunk to under 60% the text is unreadable: scroll instead, the active gate kept in view.
+  var wide = svg.width.baseVal.value > 1.6 * picture.clientWidth;
+  picture.classList.toggle("wide", wide);
+  // A value's grad is its last line; an edge's global gradient its second (after 'local').
+  function line(id) {
+    if (id === "title") return title;
+    var g = document.getElementById(id);
+    if (!g) return null;
+    var texts = g.getElementsByTagName("text");
+    if (!texts.length) return null;
+    return id.charAt(0) === "e" ? texts[Math.min(1, texts.length - 1)] : texts[texts.length - 1];
+  }
+  function apply(frame) {
+    frame.t.forEach(function (s) {
+      var el = line(s[0]);
+      if (!el) return;
+      el.textContent = s[1];
+      if (s[2]) el.setAttribute("fill", s[2]);
+    });
+    frame.c.forEach(function (s) {
+      var g = document.getElementById(s[0]);
+      if (!g) return;
+      g.classList.remove("lit", "unknown");
+      if (s[1]) g.classList.add(s[1]);
+    });
+  }
+  function show(k) {
+    k = Math.max(0, Math.min({last}, k));
+    slider.value = k;
+    number.textContent = k;
+    for (var i = 0; i <= k; i++) apply(frames[i]);  // frame 0 sets every slot
+    document.querySelectorAll("#captions .frame").forEach(function (f, i) { f.hidden = i !== k; });
+    var lit = wide && picture.querySelector("g.node.lit");
+    if (lit) lit.scrollIntoView({ block: "nearest", inline: "center" });
+  }
+  slider.addEventListener("input", function () { show(Number(slider.value)); });
+  document.getElementById("prev").onclick = function () { show(Number(slider.value) - 1); };
+  document.getElementById("next").onclick = function () { show(Number(slider.value) + 1); };
+  document.addEventListener("keydown", function (e) {
+    if (e.key === "ArrowLeft") show(Number(slider.value) - 1);
+    if (e.key === "ArrowRight") show(Number(slider.value) + 1);
+  });
+  show(0);
+})();
+</script>
+</body>
+</html>
+"""
+
+STEP_FILES_BUDGET = 4_000_000
+"""write_steps writes one SVG per step only while they all fit in this many bytes."""
+
+
+def _frame_svgs(svg: str, frames: list[dict[str, Any]], every: bool = True) -> Iterator[str]:
+    """Each frame (or only the last) as a standalone SVG: the one layout, restyled."""
+    svg_ns = "http://www.w3.org/2000/svg"
+    ET.register_namespace("", svg_ns)
+    ET.register_namespace("xlink", "http://www.w3.org/1999/xlink")
+    tree = ET.fromstring(svg)
+    style = ET.SubElement(tree, f"{{{svg_ns}}}style")
+    style.text = _STYLE
+    by_id = {el.get("id"): el for el in tree.iter() if el.get("id")}
+    graph = tree.find(f"{{{svg_ns}}}g")
+    titles = [] if graph is None else graph.findall(f"{{{svg_ns}}}text")
+
+    def line(key: str) -> ET.Element | None:
+        if key == "title":
+            return titles[-1] if titles else None
+        g = by_id.get(key)
+        texts = [] if g is None else list(g.iter(f"{{{svg_ns}}}text"))
+        if not texts:
+            return None
+        return texts[min(1, len(texts) - 1)] if key.startswith("e") else texts[-1]
+
+    for k, frame in enumerate(frames):
+        for key, text, colour in frame["t"]:
+            el = line(key)
+            if el is not None:
+                el.text = text
+                if colour:
+                    el.set("fill", colour)
+        for key, cls in frame["c"]:
+            g = by_id.get(key)
+            if g is not None:
+                kind = (g.get("class") or "").split()[0:1]
+                g.set("class", " ".join(kind + ([cls] if cls else [])))
+        if every or k == len(frames) - 1:
+            yield ET.tostring(tree, encoding="unicode")
+
+
+def write_steps(root: Value, directory: str | Path, stem: str = "steps", **options: Any) -> Path:
+    """Write ``stem.html`` (the graph laid out once, a slider through the steps) and the frames.
+
+    The frames are ``stem_00.svg`` ... (one per step) while they fit in ``STEP_FILES_BUDGET``
+    bytes together; for a bigger graph only ``stem.svg``, the picture after the last step.
+    """
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    svg, frames = _step_frames(root, options)
+    if len(svg) * len(frames) <= STEP_FILES_BUDGET:
+        for k, frame in enumerate(_frame_svgs(svg, frames)):
+            (directory / f"{stem}_{k:02d}.svg").write_text(frame, encoding="utf-8")
+    else:
+        (last,) = _frame_svgs(svg, frames, every=False)
+        (directory / f"{stem}.svg").write_text(last, encoding="utf-8")
+    page = directory / f"{stem}.html"
+    page.write_text(_page(svg, frames, options.get("lang", "en")), encoding="utf-8")
+    return page
