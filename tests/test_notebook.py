@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from microgradkr import examples, graph, nn, watch
+from microgradkr import draw, examples, graph, nn, watch
 
 ROOT = Path(__file__).resolve().parents[1] / "microgradkr"
 
@@ -55,3 +55,17 @@ def test_watch_redraws_every_k_steps() -> None:
     assert "L1.n0.w0" in w.widget.html and "mgk-scene" in w.widget.html
     with pytest.raises(ValueError, match="every"):
         watch(model, every=0)
+
+
+def test_draw_shows_the_page_of_what_it_drew() -> None:
+    model = nn.MLP(2, [3, 1])
+    loss = (model([1.0, -1.0]) - 1.0) ** 2
+    loss.backward()
+    d = draw(loss, modules=model, lang="ko")
+    bundle = d._repr_mimebundle_()
+    assert "<iframe srcdoc=" in bundle["text/html"]
+    assert (
+        "L1.n0.w0" in bundle["text/html"]
+        and "&quot;lang&quot;:&quot;ko&quot;" in bundle["text/html"]
+    )
+    assert d.picture()["image/svg+xml"].lstrip().startswith(("<?xml", "<svg"))

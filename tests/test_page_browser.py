@@ -358,3 +358,43 @@ def test_the_watch_widget_draws_and_redraws_in_a_browser(browser: Any, tmp_path:
     assert "step 11" in browser.find_element(By.ID, "host").text
     assert nodes_in_frame() == 10
     assert errors(browser) == []
+
+
+def test_graphviz_pure_korean_labels_stay_inside_their_boxes(
+    browser: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """graphviz-pure has no widths for Hangul: the picture gives its labels least widths."""
+    import sysconfig
+
+    from microgradkr import draw
+
+    pure = Path(sysconfig.get_path("scripts")) / "graphviz-pure"
+    if not pure.exists():
+        pytest.skip("the graphviz-pure wheel is not installed")
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    (bindir / "graphviz-pure").symlink_to(pure)
+    monkeypatch.setenv("PATH", str(bindir))  # no dot: graphviz-pure draws
+    f, _ = examples.gate_patterns()
+    f.backward()
+    svg = draw(f, lang="ko").pipe(format="svg", encoding="utf-8")
+    page = tmp_path / "ko.html"
+    page.write_text(f"<!DOCTYPE html><html><body>{svg}</body></html>", encoding="utf-8")
+    browser.get(page.as_uri())
+    spills = browser.execute_script("""
+      var out = [];
+      document.querySelectorAll('g.node').forEach(function (g) {
+        var shapes = g.querySelectorAll('polygon, ellipse');
+        if (!shapes.length) return;
+        var box = shapes[0].getBBox();
+        shapes.forEach(function (s) {
+          var b = s.getBBox();
+          if (b.width * b.height > box.width * box.height) box = b;
+        });
+        g.querySelectorAll('text').forEach(function (t) {
+          var b = t.getBBox();
+          if (b.x < box.x - 1 || b.x + b.width > box.x + box.width + 1) out.push(t.textContent);
+        });
+      });
+      return out;""")
+    assert "국소 기울기" in svg and spills == []

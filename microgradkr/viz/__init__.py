@@ -11,7 +11,7 @@ from __future__ import annotations
 from .. import graph
 from .dot import draw, draw_steps, mimebundle
 from .explain import Explanation, explain
-from .notebook import bundle, watch
+from .notebook import bundle, diagram_bundle, watch
 from .page import explore
 from .picture import layout_size
 from .render import (
@@ -40,6 +40,7 @@ from .words import TEXT
 
 if bundle not in graph.DISPLAY:
     graph.DISPLAY.append(bundle)  # Jupyter shows a Value or Tensor as the interactive page
+Diagram.display = diagram_bundle  # and draw(...) as the page of what it drew
 
 __all__ = [
     "DEFAULT_MAX_LAYOUT",

@@ -161,7 +161,7 @@ def draw(
     now = pic.fixed["title"][0] if "title" in pic.fixed else state.title
     heading = now if title is None else f"{short(title)}\n{now}"
     font = FONTS[lang]
-    return Diagram(
+    diagram = Diagram(
         name="microgradkr",
         graph_attr={
             "rankdir": rankdir,
@@ -177,6 +177,9 @@ def draw(
         edge_attr={"fontname": font, "fontsize": "10", "arrowsize": "0.7"},
         body=body,
     )
+    diagram.root = root  # a notebook shows the interactive page of the same graph
+    diagram.view = {"lang": lang, "modules": modules, "precision": precision, "check": check}
+    return diagram
 
 
 def draw_steps(root: Value, **options: Any) -> list[Diagram]:
@@ -196,5 +199,5 @@ def mimebundle(value: Value, include: Any = None, exclude: Any = None) -> dict[s
     bundle: dict[str, Any] = {"text/plain": repr(value)}
     # No Graphviz, or too big to draw: the text alone is still right.
     with suppress(GraphvizNotFoundError, ValueError, graphviz.CalledProcessError):
-        bundle.update(draw(value)._repr_mimebundle_(include, exclude))
+        bundle.update(draw(value).picture(include, exclude))
     return bundle

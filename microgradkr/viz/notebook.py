@@ -64,6 +64,26 @@ def bundle(node: Value | Tensor, include: Any = None, exclude: Any = None) -> di
     return out
 
 
+def diagram_bundle(diagram: Any, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+    """What Jupyter shows for ``draw(...)``: the page of the same graph and options, the
+    Graphviz picture itself where scripts are off."""
+    out: dict[str, Any] = {"text/plain": repr(diagram)}
+    from contextlib import suppress
+
+    import graphviz
+
+    from .render import GraphvizNotFoundError
+
+    with suppress(GraphvizNotFoundError, graphviz.CalledProcessError):
+        out["image/svg+xml"] = diagram.pipe(format="svg", encoding="utf-8")
+    root = diagram.root
+    if _size(root) <= MAX_PAGE_NODES:
+        ran = root.grad is not None if isinstance(root, Tensor) else root.grad != 0.0
+        page = explore(root, step=None if ran else 0, **diagram.view)
+        out["text/html"] = iframe(page, out.get("image/svg+xml"))
+    return out
+
+
 def _tensor_svg(node: Tensor, include: Any, exclude: Any) -> dict[str, Any]:
     from contextlib import suppress
 
@@ -72,7 +92,7 @@ def _tensor_svg(node: Tensor, include: Any, exclude: Any) -> dict[str, Any]:
     from .render import GraphvizNotFoundError
 
     with suppress(GraphvizNotFoundError, ValueError, graphviz.CalledProcessError):
-        return dict(draw(node)._repr_mimebundle_(include, exclude))
+        return draw(node).picture(include, exclude)
     return {}
 
 

@@ -9,13 +9,15 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import graphviz
 from graphviz.backend import dot_command
+
+from .widths import widen
 
 INSTALL_HINT = (
     "Rendering a diagram needs Graphviz's `dot` command, and neither `dot` nor `graphviz-pure` "
@@ -171,10 +173,27 @@ class Diagram(graphviz.Digraph):
     ``pip install "microgradkr[ko]"``; with neither it raises ``KoreanFontMissingError``.
     """
 
+    root: Any = None  # what draw() drew, and how: a notebook shows its interactive page
+    view: dict[str, Any] = {}
+    display: Callable[..., dict[str, Any]] | None = None  # set by microgradkr.viz.notebook
+
     def pipe(self, *args: Any, **kwargs: Any) -> Any:
         fmt = kwargs.get("format") or (args[0] if args else None) or self.format
         with _dot_executable(), _fonts_for(self.source, fmt):
+            if Path(dot_command.DOT_BINARY).name == "graphviz-pure" and not self.source.isascii():
+                # it has no glyph widths for Hangul and symbols: give the labels least widths
+                return graphviz.Source(widen(self.source)).pipe(*args, **kwargs)
             return super().pipe(*args, **kwargs)
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **_: Any) -> Any:
+        """Jupyter: the interactive page of what was drawn; the picture where scripts are off."""
+        if Diagram.display is not None and self.root is not None:
+            return Diagram.display(self, include, exclude)
+        return self.picture(include, exclude)
+
+    def picture(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        """The picture alone, as graphviz shows it in a notebook (SVG)."""
+        return dict(super()._repr_mimebundle_(include, exclude))
 
     def render(self, *args: Any, **kwargs: Any) -> Any:
         with _dot_executable(), _fonts_for(self.source, kwargs.get("format") or self.format):
