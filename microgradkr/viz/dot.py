@@ -4,7 +4,8 @@
 grad), a coloured circle per gate (its symbol and its gate pattern), and on every edge into a gate
 the two numbers of the chain rule: the local gradient d(out)/d(in), kept on the node since the
 forward pass, and the global gradient dL/d(in) = upstream x local that flows along that edge.
-The numbers come from ``trace.backward_steps``; nothing here re-does the chain rule.
+The numbers come from the scene (``scene.build_scene``: ``trace.backward_steps`` and
+``Tensor.edge_grads``); nothing here re-does the chain rule or formats a gradient of its own.
 
 A Tensor graph is drawn the same way, with shapes, the numbers of small tensors, and on each
 edge the op's VJP rule and the gradient it sent (``Tensor.edge_grads()``). ``check=True`` puts
@@ -33,7 +34,8 @@ from .labels import esc
 from .modules import Box, module_tree, owners
 from .picture import Picture, Plan, clustered, legend_table, plan_copies, walk
 from .render import Diagram, DiagramTooLargeError, GraphvizNotFoundError
-from .state import LAYOUT, built_nodes, tensor_state, value_state
+from .scene import build_scene
+from .state import LAYOUT, scene_state
 from .style import DEFAULT_MAX_LAYOUT, DEFAULT_MAX_NODES, FONTS
 from .words import TEXT
 
@@ -136,10 +138,9 @@ def draw(
         raise ValueError("step= is for Value graphs; a Tensor graph is drawn as it is (step=None)")
     order = order_within(root, max_nodes)
     plan = _planned(order, max_layout)
-    if isinstance(root, Tensor):
-        state = tensor_state(root, order, t, precision)
-    else:
-        state = value_state(root, order, step, t, precision)
+    # the numbers come from the scene, built once from the engine's own record
+    scene = build_scene(root, lang=lang, precision=precision, step=step, explain=False, order=order)
+    state = scene_state(scene, order, root, t)
     layout = LAYOUT.get()
     if layout is not None:
         state = layout.state
@@ -148,7 +149,7 @@ def draw(
     if modules is not None:
         tree, objs = module_tree([modules] if isinstance(modules, Module) else list(modules))
     pic = Picture(state, t, precision, owners(order, objs) if objs else {}, collapse)
-    pic.built = built_nodes(order)
+    pic.built = {order[n.id] for n in scene.nodes if n.built}
     if layout is not None:
         pic.fixed = layout.texts
     if check:

@@ -6,12 +6,9 @@ import html
 import re
 from typing import Any
 
-from ..engine import Value
-from ..tensor import Tensor
-from ..trace import Step
 from .checks import Check
-from .fmt import Fields, axes_text, grad_text, input_name, num, reduction, short, summed_axes
-from .state import State
+from .fmt import grad_text, short
+from .scene import SceneEdge
 from .style import (
     ACTIVE_FILL,
     BACKWARD_COLOUR,
@@ -43,66 +40,42 @@ def coloured(text: str, colour: str) -> str:
     return f'<font color="{colour}">{text}</font>'
 
 
-def edge_label(
-    local: float, step: Step | None, index: int, active: bool, t: dict[str, str], p: int
-) -> list[str]:
+def edge_label(local: str, edge: SceneEdge | None, active: bool, t: dict[str, str]) -> list[str]:
     """Two lines: the local gradient (blue) and the global one sent along the edge (red)."""
-    line1 = coloured(f"{t['local']} {num(local, p)}", LOCAL_COLOUR)
-    return [line1, coloured(*global_line(local, step, index, active, t, p))]
+    line1 = coloured(f"{t['local']} {local}", LOCAL_COLOUR)
+    return [line1, coloured(*global_line(edge, active, t))]
 
 
-def global_line(
-    local: float, step: Step | None, index: int, active: bool, t: dict[str, str], p: int
-) -> tuple[str, str]:
+def global_line(edge: SceneEdge | None, active: bool, t: dict[str, str]) -> tuple[str, str]:
     """The global gradient sent along an edge, and its colour: 'global -8 = -4 × 2' if active."""
-    if step is None:
+    if edge is None or edge.sent is None:
         return t["unknown"], UNKNOWN_COLOUR
-    text = f"{t['global']} {num(step.edges[index].contribution, p)}"
+    text = f"{t['global']} {edge.sent}"
     if active:  # the step being shown spells out the chain rule
-        text += f" = {num(step.upstream, p)} × {num(local, p)}"
+        text += f" = {edge.up} × {edge.local}"
     return text, GLOBAL_COLOUR
 
 
-def grad_line(node: Value, state: State, t: dict[str, str], p: int) -> tuple[str, str]:
-    """A value's gradient as known in ``state`` and its colour: 'grad 1 (so far)', 'grad ?'."""
-    grad = state.grads.get(node)
+def grad_line(grad: str | None, partial: bool, t: dict[str, str]) -> tuple[str, str]:
+    """A value's gradient (the scene's text) and its colour: 'grad 1 (so far)', 'grad ?'."""
     if grad is None:
         return t["grad"] + " ?", UNKNOWN_COLOUR
-    so_far = f" ({t['so_far']})" if node in state.partial else ""
-    return f"{t['grad']} {num(grad, p)}{so_far}", GLOBAL_COLOUR
+    so_far = f" ({t['so_far']})" if partial else ""
+    return f"{t['grad']} {grad}{so_far}", GLOBAL_COLOUR
 
 
-def tensor_edge_label(
-    node: Tensor, j: int, state: State, t: dict[str, str], p: int
-) -> tuple[list[str], bool]:
+def tensor_edge_label(edge: SceneEdge, sent: bool, t: dict[str, str]) -> tuple[list[str], bool]:
     """The VJP rule of the edge (blue), the gradient it sends (red), any broadcast sum (True)."""
-    op = node.op
-    assert op is not None
-    n = len(node._prev)
-    if j < len(op.notes):
-        names = [input_name(q, i, n, p) for i, q in enumerate(node._prev[:2])]
-        names += [""] * (2 - len(names))
-        k = node._args[0] if len(node._args) == 1 else None
-        power = {}
-        if isinstance(k, float | int):  # x ** k: 'g * 2 q' for a square, 'g * 3 q^2' for a cube
-            power = {"k": num(k, p), "power": "" if k == 2 else f"^{num(k - 1, p)}"}
-        fields = Fields(a=names[0], b=names[1], axis=reduction(node, t), **power)
-        rule = op.notes[j].format_map(fields).strip()
-    else:
-        rule = f"{op.symbol}"
-    lines = [coloured(esc(f"{t['vjp']} {rule}"), LOCAL_COLOUR)]
-    if not node._prev[j].requires_grad:
+    lines = [coloured(esc(f"{t['vjp']} {edge.local}"), LOCAL_COLOUR)]
+    if edge.no_grad:
         return lines + [coloured(t["no_grad"], UNKNOWN_COLOUR)], False
-    sent = state.sent.get(node)
-    g = sent[j] if sent else None
-    if g is None:
+    if not sent or edge.sent is None:
         lines.append(coloured(t["unknown"], UNKNOWN_COLOUR))
     else:
-        lines.append(coloured(esc(f"{t['global']} {grad_text(g, p, t)}"), GLOBAL_COLOUR))
-    axes = summed_axes(node, j)
-    if axes:
-        lines.append(esc(t["summed"].format(axes=axes_text(axes, t))))
-    return lines, bool(axes)
+        lines.append(coloured(esc(f"{t['global']} {edge.sent}"), GLOBAL_COLOUR))
+    if edge.summed:
+        lines.append(esc(edge.summed))
+    return lines, bool(edge.summed)
 
 
 def value_table(name: str, rows: list[str], highlight: bool, built: bool = False) -> str:

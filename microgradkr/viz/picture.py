@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-
 from ..engine import Value
 from ..graph import topological_order
 from ..tensor import Tensor
@@ -82,10 +80,9 @@ class Picture:
                 return rows
             if grad is None:
                 return rows + [coloured(t["grad"] + " ?", UNKNOWN_COLOUR)]
-            g = arr(grad, p) if np.size(grad) <= SMALL else f"{t['norm']} {norm(grad, p)}"
-            return rows + [coloured(esc(f"{t['grad']} {g}"), GLOBAL_COLOUR)]
+            return rows + [coloured(esc(f"{t['grad']} {grad}"), GLOBAL_COLOUR)]
         rows = [f"{t['data']} {num(node.data, p)}"]
-        return rows + [coloured(*grad_line(node, self.state, t, p))]
+        return rows + [coloured(*grad_line(grad, node in self.state.partial, t))]
 
     def value(self, vid: str, node: Node, unit: int | None, highlight: bool) -> None:
         rows = self.rows(node)
@@ -115,12 +112,12 @@ class Picture:
         self.put(unit, f'\t{gid} [{look}{extra} id="{gid}"]\n')
 
     def edge_label(self, node: Node, j: int, lit: bool) -> list[str]:
+        edge = self.state.edges[(node, j)]
         if isinstance(node, Tensor):
-            lines, summed = tensor_edge_label(node, j, self.state, self.t, self.precision)
+            lines, summed = tensor_edge_label(edge, node in self.state.sent, self.t)
             self.summed = self.summed or summed
             return lines
-        step = self.state.done.get(node)
-        return edge_label(float(node._local[j]), step, j, lit, self.t, self.precision)
+        return edge_label(edge.local, self.state.edge(node, j), lit, self.t)
 
     def copy(self, cid: str, node: Node, unit: int | None, k: int, n: int) -> None:
         """The value again beside a far use: its name, its data, which use this is."""
@@ -191,7 +188,7 @@ def walk(pic: Picture, order: list[Node], root: Node, plan: Plan | None = None) 
     as 'x (use 3 of 50)': the picture stays readable and Graphviz fast.
     """
     ids: dict[Node, str] = {}
-    state, active = pic.state, pic.state.active
+    state = pic.state
     tensors = isinstance(root, Tensor)
     copies = plan.copies if plan is not None and not pic.collapse else {}
     for i, node in enumerate(order):
@@ -200,7 +197,7 @@ def walk(pic: Picture, order: list[Node], root: Node, plan: Plan | None = None) 
             unit = BACKWARD
         boxed = pic.collapse and node in pic.owner
         ids[node] = vid = f"m{unit}" if boxed else f"v{i}"
-        lit = active is not None and active.node is node
+        lit = state.active_node is node
         if not boxed:
             pic.value(vid, node, unit, lit)
         if node.op is None:

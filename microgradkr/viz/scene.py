@@ -324,7 +324,7 @@ def moment(scene: Scene, step: int | None, ran: bool) -> None:
     """Fill each node's grad and each edge's sent gradient for the moment drawn."""
     n = len(scene.steps)
     if step == -1:  # after the whole pass, whether or not backward() ran
-        step = n
+        step = scene.step = n
     if step is not None and not 0 <= step <= n:
         raise ValueError(f"step must be between 0 and {n} for this graph, got {step}")
     k = n if step is None else step

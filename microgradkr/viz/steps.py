@@ -12,90 +12,79 @@ from typing import Any
 
 from ..engine import Value
 from ..tensor import Tensor
-from ..trace import backward_steps, gradients_after
 from .dot import draw, order_within, words_for
-from .fmt import num, pattern_text
+from .fmt import pattern_text
 from .labels import global_line, grad_line
-from .state import LAYOUT, Layout, Slots, State, value_state
+from .scene import build_scene
+from .state import LAYOUT, Layout, Slots, State, scene_state
 from .style import ACTIVE_FILL, DEFAULT_MAX_NODES, GLOBAL_COLOUR, UNKNOWN_COLOUR
 
 
-def _slots(order: list[Value], state: State, t: dict[str, str], p: int) -> Slots:
+def _slots(order: list[Value], state: State, t: dict[str, str]) -> Slots:
     """What changes from frame to frame: each grad, each edge's global gradient, the title
     (text, colour), and which nodes and edges are lit or not known yet (class)."""
     texts: dict[str, tuple[str, str]] = {"title": (state.title, "")}
     classes: dict[str, str] = {}
-    active = state.active.node if state.active is not None else None
     for i, node in enumerate(order):
-        texts[f"v{i}"] = grad_line(node, state, t, p)
-        lit = "lit" if node is active else ""
+        texts[f"v{i}"] = grad_line(state.grads.get(node), node in state.partial, t)
+        lit = "lit" if node is state.active_node else ""
         classes[f"v{i}"] = lit
         if node.op is None:
             continue
         classes[f"g{i}"] = lit
-        step = state.done.get(node)
-        for j, local in enumerate(node._local):
-            texts[f"e{i}_{j}"] = global_line(float(local), step, j, bool(lit), t, p)
-            classes[f"e{i}_{j}"] = lit or ("" if step is not None else "unknown")
+        for j in range(len(node._prev)):
+            texts[f"e{i}_{j}"] = global_line(state.edge(node, j), bool(lit), t)
+            classes[f"e{i}_{j}"] = lit or ("" if node in state.done else "unknown")
     return texts, classes
 
 
 def _step_frames(root: Value, options: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
     """One SVG laid out once, and per frame only what changes in it (texts, colours, classes).
 
-    Frame 0 lists every slot; frame k only the slots step k changed. Before, every frame was a
-    whole picture of its own: n frames of n nodes, 43 MB for tanh nested 150 deep.
+    Frame 0 lists every slot; frame k only the slots step k changed, as the scene's step k
+    records them (its edges, the gradients it makes known). Linear in the graph and its steps.
     """
     if isinstance(root, Tensor):
         raise ValueError("step frames are for Value graphs; draw a Tensor graph with draw(root)")
     if not isinstance(root, Value):
         raise TypeError(f"step frames need a Value, got {type(root).__name__}")
-    t = words_for(options.get("lang", "en"))
+    lang = options.get("lang", "en")
+    t = words_for(lang)
     p = options.get("precision", 4)
     order = order_within(root, options.get("max_nodes", DEFAULT_MAX_NODES))
-    steps = backward_steps(root)
-    texts, classes = _slots(order, value_state(root, order, 0, t, p), t, p)
+    scene = build_scene(root, lang=lang, precision=p, step=0, explain=False, order=order)
+    texts, classes = _slots(order, scene_state(scene, order, root, t), t)
     frames: list[dict[str, Any]] = [
         {"t": [[key, *v] for key, v in texts.items()], "c": [list(c) for c in classes.items()]}
     ]
     longest = dict(texts)
-    index = {node: i for i, node in enumerate(order)}
-    uses: dict[Value, int] = {}
-    for node in order:
-        for q in node._prev:
-            uses[q] = uses.get(q, 0) + 1
-    sent: dict[Value, int] = {}
-    live = State(dict(gradients_after(steps, 0)), {})
-    for k, step in enumerate(steps, start=1):  # only what step k changes: linear in all
+    last = build_scene(root, lang=lang, precision=p, step=-1, explain=False, order=order)
+    edges = {e.id: e for e in last.edges}  # each edge as the step that sends it fills it
+    for k, step in enumerate(scene.steps, start=1):  # only what step k changes: linear in all
         changed: dict[str, tuple[str, str]] = {}
         lit: dict[str, str] = {}
         if k > 1:  # the gate before goes back to plain, its edges to 'known'
-            before = steps[k - 2]
-            b = index[before.node]
+            before = scene.steps[k - 2]
+            b = before.node
             lit[f"v{b}"] = lit[f"g{b}"] = ""
-            for j, local in enumerate(before.node._local):
-                lit[f"e{b}_{j}"] = ""
-                changed[f"e{b}_{j}"] = global_line(float(local), before, j, False, t, p)
-        i = index[step.node]
+            for eid in before.edges:
+                key = f"e{b}_{edges[eid].index}"
+                lit[key] = ""
+                changed[key] = global_line(edges[eid], False, t)
+        i = step.node
         lit[f"v{i}"] = lit[f"g{i}"] = "lit"
-        for j, (edge, local) in enumerate(zip(step.edges, step.node._local, strict=True)):
-            lit[f"e{i}_{j}"] = "lit"
-            changed[f"e{i}_{j}"] = global_line(float(local), step, j, True, t, p)
-            q = edge.parent
-            live.grads[q] = live.grads.get(q, 0.0) + edge.contribution
-            sent[q] = sent.get(q, 0) + 1
-        for edge in step.edges:
-            q = edge.parent
-            live.partial.discard(q)
-            if sent[q] < uses[q]:
-                live.partial.add(q)
-            changed[f"v{index[q]}"] = grad_line(q, live, t, p)
+        for eid in step.edges:
+            key = f"e{i}_{edges[eid].index}"
+            lit[key] = "lit"
+            changed[key] = global_line(edges[eid], True, t)
+        for nid, grad, partial in step.grads:
+            changed[f"v{nid}"] = grad_line(grad, partial, t)
         title = t["title_step"].format(
             k=k,
-            n=len(steps),
-            gate=step.op.symbol,
+            n=len(scene.steps),
+            gate=step.symbol,
             pattern=pattern_text(step.pattern, t),
-            up=num(step.upstream, p),
+            up=step.upstream,
         )
         changed["title"] = (title, "")
         for key, value in changed.items():
@@ -104,9 +93,8 @@ def _step_frames(root: Value, options: dict[str, Any]) -> tuple[str, list[dict[s
         frames.append(
             {"t": [[key, *v] for key, v in changed.items()], "c": list(map(list, lit.items()))}
         )
-    n = len(steps)
-    still = value_state(root, order, n, t, p)
-    still.active, still.partial = None, set()
+    still = scene_state(last, order, root, t)
+    still.active, still.active_node, still.partial = None, None, set()
     token = LAYOUT.set(Layout(still, longest))
     try:
         diagram = draw(root, **options)
