@@ -37,7 +37,7 @@ BINARY: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
 }
 UNARY: dict[type[ast.unaryop], Callable[[Any], Any]] = {
     ast.USub: operator.neg,
-    ast.UAdd: operator.pos,
+    ast.UAdd: lambda a: a,  # +x is x (a Value has no __pos__, and needs no gate for it)
 }
 ALLOWED = (
     "numbers, names given a value, + - * / **, unary -, "

@@ -386,3 +386,11 @@ def test_the_real_command_prints_one_line_and_exits_2(tmp_path: Path) -> None:
         )
         assert run.returncode == 2 and run.stdout == ""
         assert run.stderr.startswith("error: ") and run.stderr.count("\n") == 1
+
+
+def test_unary_plus_on_a_name_is_the_name(tmp_path: Path) -> None:
+    # operator.pos on a Value raised "bad operand type for unary +: 'Value'" (a traceback).
+    f, leaves = build("+x * +(y + 1) + +2", {"x": 3.0, "y": 1.0})
+    f.backward()
+    assert f.data == 8.0 and leaves["x"].grad == 2.0 and leaves["y"].grad == 3.0
+    assert main(["draw", "+x", "--at", "x=1", "-o", str(tmp_path / "o.dot")]) == 0
