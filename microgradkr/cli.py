@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from . import examples
-from .expr import ALLOWED, ExpressionError, build
+from .expr import ALLOWED, MAX_LENGTH, MAX_PARTS, ExpressionError, build
 from .graph import topological_order
 from .trace import format_trace
 from .viz import GraphvizNotFoundError, draw, save, write_steps
@@ -180,7 +180,8 @@ def _parser() -> argparse.ArgumentParser:
     p_draw = sub.add_parser(
         "draw",
         help="draw an expression with local and global gradients on every edge",
-        description=f"Draw an expression after backward. Allowed: {ALLOWED}. "
+        description=f"Draw an expression after backward. Allowed: {ALLOWED}; at most "
+        f"{MAX_LENGTH} characters and {MAX_PARTS} parts, --steps at most {MAX_STEPS} operations. "
         "The text is parsed, never run.",
         epilog='example: python -m microgradkr draw "(x + y) * z" --at x=-2 y=5 z=-4 -o graph.svg',
     )

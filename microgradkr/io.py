@@ -101,8 +101,8 @@ _COMPRESSION = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED}  # what np.savez(_comp
 _NPY_MAGIC = b"\x93NUMPY"
 _NPY_VERSIONS = {(1, 0): ("<H", "latin1"), (2, 0): ("<I", "latin1"), (3, 0): ("<I", "utf8")}
 _MAX_HEADER = 10_000  # bytes, numpy's own limit; save writes about 120
-# A header is a small dict literal; refusing other characters (a '-', a '[' ...) keeps
-# ast.literal_eval away from the deep nesting that makes it recurse.
+# A header is a small dict literal; refusing every other character (a '-', a '+', a '.' ...)
+# keeps ast.literal_eval away from the long runs of signs that make it recurse deeply.
 _HEADER_CHARS = re.compile(r"[A-Za-z0-9_ \n'\"<>|=:,(){}\[\]]*")
 
 
@@ -223,11 +223,8 @@ def _parse_header(where: str, header: str) -> tuple[tuple[int, ...], bool, np.dt
     if not isinstance(d, dict) or set(d) != {"descr", "fortran_order", "shape"}:
         raise damaged
     shape, fortran, descr = d["shape"], d["fortran_order"], d["descr"]
-    if not isinstance(shape, tuple) or not all(
-        type(n) is int and n >= 0
-        for n in shape  # noqa: E721 (a bool is no dimension)
-    ):
-        raise damaged
+    if not isinstance(shape, tuple) or not all(type(n) is int and n >= 0 for n in shape):
+        raise damaged  # type(n) is int: a bool is no dimension
     if not isinstance(fortran, bool):
         raise damaged
     if not isinstance(descr, str):
