@@ -129,7 +129,10 @@ def _read_checked(path: Path, shapes: dict[str, tuple[int, ...]]) -> list[np.nda
 
 
 def _reason(err: BaseException) -> str:
-    return f"{type(err).__name__}: {err}" if str(err) else type(err).__name__
+    """``zlib.error: Error -3 ...``: the error's qualified name, then its message."""
+    kind = type(err)
+    name = kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__name__}"
+    return f"{name}: {err}" if str(err) else name
 
 
 def _members(path: Path, archive: zipfile.ZipFile, expected: list[str]) -> dict[str, Any]:
