@@ -220,7 +220,6 @@ def _fast_rows(
     numbers measured op by op); then f is called along random directions to catch what the
     graph does not record (a ``.data`` read, a new leaf), bisected down to single inputs.
     """
-    names: dict[Value, str] | None = None
     notes: list[str] = []
     numerical: dict[Value, float] = {out: 1.0}
     for node in reversed(order):
@@ -231,11 +230,14 @@ def _fast_rows(
         for j, (parent, local, d) in enumerate(zip(node._prev, node._local, diffs, strict=True)):
             if not notes and not _close(float(local), d, atol, rtol):
                 names = node_names(out)
+                where = f"{names[node]} with respect to its input {j} ({names[parent]})"
                 notes.append(
-                    f"\nfirst disagreement walking back from the output: the local gradient of "
-                    f"{names[node]} with respect to its input {j} ({names[parent]}): analytic "
-                    f"{float(local):.7g}, numerical {d:.7g}; suspect the local gradient of "
-                    f"{node.op.name}"
+                    f"\nkink: {where} is at a kink, so the central difference is meaningless "
+                    f"there (analytic {float(local):g} by convention, numerical {d:g})"
+                    if node.op.kinked
+                    else f"\nfirst disagreement walking back from the output: the local "
+                    f"gradient of {where}: analytic {float(local):.7g}, numerical {d:.7g}; "
+                    f"suspect the local gradient of {node.op.name}"
                 )
             numerical[parent] = numerical.get(parent, 0.0) + d * g
     rows = []

@@ -230,6 +230,16 @@ def test_gradcheck_fast_and_exact_modes_agree_on_a_small_function():
     assert gradcheck(f, xs, fast_mode=True) and gradcheck(f, xs, fast_mode=False)
 
 
+def test_gradcheck_fast_mode_calls_a_kink_a_kink():
+    xs = [Value(0.0, "x"), Value(2.0, "y")]
+    with pytest.raises(GradcheckError, match=r"kink: relu#1 .*\(analytic 0 by convention") as err:
+        gradcheck(lambda x, y: x.relu() * y, xs, fast_mode=True)
+    assert [(r.analytic, r.numerical) for r in err.value.rows] == [
+        (0.0, pytest.approx(1.0)),
+        (0.0, 0.0),
+    ]
+
+
 # -- 5. detect_anomaly is per thread --------------------------------------------------------------
 
 
