@@ -69,6 +69,8 @@ def numerical_gradient(f: Callable[[Any], Any], x: Any, h: float = 1e-4) -> np.n
             f"numerical_gradient perturbs x in place, so x must be a float array, got dtype "
             f"{x.dtype}; pass x.astype(np.float64)"
         )
+    if not x.flags.writeable:
+        raise ValueError("numerical_gradient perturbs x in place, but x is a read-only array")
     grad: np.ndarray = np.zeros(x.shape, dtype=np.float64)
     for i in np.ndindex(x.shape):  # indexing, not a flat view: works on non-contiguous arrays
         saved = x[i]

@@ -328,6 +328,8 @@ def test_numerical_gradient_restores_x_when_f_raises_and_refuses_int_arrays():
     np.testing.assert_allclose(numerical_gradient(lambda _: float((x**2).sum()), x), 2 * x)
     with pytest.raises(TypeError, match=r"float array, got dtype int64"):
         numerical_gradient(lambda a: float(a.sum()), np.array([1, 2], dtype=np.int64))
+    with pytest.raises(ValueError, match=r"read-only"):
+        numerical_gradient(lambda a: float(a.sum()), np.broadcast_to(np.ones(1), (3,)))
     # a list or a number is copied: f reads its argument
     np.testing.assert_allclose(numerical_gradient(lambda a: a[0] ** 2 + a[1] ** 2, [3, 4]), [6, 8])
 
