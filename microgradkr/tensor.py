@@ -75,8 +75,21 @@ def _mT(a: Any) -> Any:
     if a.ndim == 2:
         return a.T
     if isinstance(a, Tensor):
-        return a.transpose(*range(a.ndim - 2), a.ndim - 1, a.ndim - 2)
+        return a.transpose(-1, -2)
     return np.swapaxes(a, -1, -2)
+
+
+def _permute(a: Any, perm: tuple[int, ...]) -> Any:
+    """``a`` with its axes in the order ``perm`` (an ndarray's or a Tensor's own method)."""
+    return a.permute(perm) if isinstance(a, Tensor) else a.transpose(perm)
+
+
+def _unpermute(g: Any, x: Any, out: Any, perm: tuple[int, ...]) -> Any:
+    """The inverse permutation undoes ``perm``: axis ``perm[i]`` of x went to axis i."""
+    inverse = [0] * len(perm)
+    for i, p in enumerate(perm):
+        inverse[p] = i
+    return _permute(g, tuple(inverse))
 
 
 def _broadcast(g: Any, shape: tuple[int, ...]) -> Any:
@@ -288,8 +301,8 @@ TRANSPOSE = TensorOp(
     "transpose",
     "T",
     DISTRIBUTOR,
-    lambda x, axes: x.transpose(axes),
-    (lambda g, x, out, axes: g.transpose(tuple(np.argsort(axes).tolist())),),
+    lambda x, perm: x.transpose(perm),
+    (_unpermute,),
     notes=("g transposed back",),
 )
 GETITEM = TensorOp(
@@ -425,6 +438,19 @@ def _axes(axis: Axis, ndim: int, op: str) -> tuple[int, ...] | None:
             raise ValueError(f"{op}: axis {axis!r} is out of range for a tensor with {ndim} axes")
         out.append(int(a) % ndim)
     return tuple(sorted(out))
+
+
+def _dim(d: Any, ndim: int, op: str) -> int:
+    """One dim as a non-negative axis; a 0-d tensor accepts -1 and 0, as in PyTorch."""
+    if isinstance(d, bool) or not isinstance(d, (int, np.integer)):
+        raise TypeError(f"{op}: a dim must be an int, got {type(d).__name__} {d!r}")
+    n = max(ndim, 1)
+    if not -n <= d < n:
+        raise IndexError(
+            f"{op}: dim {d} is out of range for a tensor with {ndim} dims"
+            f" (expected a dim in [{-n}, {n - 1}])"
+        )
+    return int(d) % n
 
 
 class Tensor(graph.GraphNode):
@@ -576,17 +602,46 @@ class Tensor(graph.GraphNode):
         target = tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], Sequence) else shape
         return apply(RESHAPE, self, args=(target,))
 
-    def transpose(self, *axes: int) -> Tensor:
-        """Axes permuted (reversed if none given); the gradient is permuted back."""
-        if len(axes) == 1 and isinstance(axes[0], Sequence):
-            axes = tuple(axes[0])
-        perm = tuple(axes) if axes else tuple(range(self.data.ndim - 1, -1, -1))
+    def transpose(self, dim0: int, dim1: int) -> Tensor:
+        """The tensor with axes ``dim0`` and ``dim1`` swapped (negative dims count from the end).
+
+        As ``torch.transpose``, not numpy's ``transpose(*axes)``, which takes a whole
+        permutation: that is ``permute``. The gradient is swapped back.
+        """
+        for d in (dim0, dim1):
+            if isinstance(d, (tuple, list)) or not isinstance(d, (int, np.integer)):
+                raise TypeError(
+                    f"transpose(dim0, dim1) swaps two dims, got {dim0!r}, {dim1!r}: "
+                    "to reorder all of them pass the order to permute(...)"
+                )
+        n = self.data.ndim
+        a, b = _dim(dim0, n, "transpose"), _dim(dim1, n, "transpose")
+        perm = list(range(n))
+        if n:
+            perm[a], perm[b] = perm[b], perm[a]
+        return apply(TRANSPOSE, self, args=(tuple(perm),))
+
+    def permute(self, *dims: Any) -> Tensor:
+        """The axes reordered: axis i of the result is axis ``dims[i]`` (as ``torch.permute`` and
+        numpy's ``transpose(axes)``); ``dims`` as varargs or one tuple. The gradient is permuted
+        back."""
+        if len(dims) == 1 and isinstance(dims[0], (Sequence, np.ndarray)):
+            dims = tuple(dims[0])
+        n = self.data.ndim
+        if len(dims) != n:
+            raise ValueError(
+                f"permute: dims {dims} name {len(dims)} axes, but the tensor has {n}"
+                f" (shape {self.shape})"
+            )
+        perm = tuple(_dim(d, n, "permute") for d in dims)
+        if len(set(perm)) != n:
+            raise ValueError(f"permute: dims {dims} repeat an axis (shape {self.shape})")
         return apply(TRANSPOSE, self, args=(perm,))
 
     @property
     def T(self) -> Tensor:
-        """The transpose (axes reversed)."""
-        return self.transpose()
+        """All axes reversed: the matrix transpose for a 2-D tensor (as numpy's and torch's .T)."""
+        return apply(TRANSPOSE, self, args=(tuple(range(self.data.ndim - 1, -1, -1)),))
 
     def __getitem__(self, index: Any) -> Tensor:
         """x[index] with ints, slices and integer arrays; backward scatters with add."""

@@ -565,7 +565,7 @@ _TENSOR_BUILTINS: list[tuple[Any, ...]] = [
     ),
     ("matmul", 2, lambda a, b: a @ b, None, _matmul_args, _cases(shapes_of=_matmul_shapes)),
     ("reshape", 1, lambda x, shape: x.reshape(shape), None, _reshape_args, None),
-    ("transpose", 1, lambda x, perm: x.transpose(perm), None, _transpose_args, None),
+    ("transpose", 1, lambda x, perm: x.permute(perm), None, _transpose_args, None),
     ("getitem", 1, lambda x, index: x[index], None, _index_args, None),
     ("scatter_add", 1, _scatter, None, _scatter_args, None),
 ]

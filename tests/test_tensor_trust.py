@@ -1,0 +1,108 @@
+"""Regression tests for silently wrong numbers in Tensor, each checked against PyTorch (float64)
+and/or known values: transpose/permute, a stable sigmoid, boolean and integer indexing, the dtype
+of a leaf's gradient, and the ops' behaviour at awkward inputs (0-d, empty, ±inf, NaN)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+
+from microgradkr import Tensor
+
+torch = pytest.importorskip("torch")
+
+
+def _pair(a: Any, dtype: Any = np.float64) -> tuple[Tensor, Any]:
+    """The same leaf in microgradkr and in torch."""
+    arr = np.asarray(a, dtype=dtype)
+    return Tensor(arr, requires_grad=True, dtype=dtype), torch.tensor(arr, requires_grad=True)
+
+
+def _same(ours: Any, theirs: Any, rtol: float = 1e-15) -> None:
+    """Equal values, NaN where torch has NaN, same dtype and shape."""
+    ours = np.asarray(ours.data if isinstance(ours, Tensor) else ours)
+    theirs = theirs.detach().numpy() if hasattr(theirs, "detach") else np.asarray(theirs)
+    assert ours.shape == theirs.shape
+    assert ours.dtype == theirs.dtype
+    assert_allclose(ours, theirs, rtol=rtol, atol=0)
+
+
+# -- 1, 2: transpose swaps two dims, permute reorders, .T reverses -----------------------------
+
+
+def test_transpose_negative_dim_gradient_is_w_transposed() -> None:
+    """Was: x.grad == w (argsort of the raw perm (-1, 0) is (0, 1)); now wᵀ, as torch."""
+    rng = np.random.default_rng(0)
+    x, tx = _pair(rng.standard_normal((2, 3)))
+    w = rng.standard_normal((3, 2))
+    (x.transpose(-1, 0) * w).sum().backward()
+    (tx.transpose(-1, 0) * torch.tensor(w)).sum().backward()
+    assert x.grad is not None and x.grad.shape == (2, 3)
+    _same(x.grad, tx.grad)
+    assert_array_equal(x.grad, w.T)
+
+
+def test_transpose_swaps_two_dims_like_torch() -> None:
+    """Was: transpose(0, 1) of a 2-D tensor returned it unchanged (numpy's axes tuple)."""
+    a = np.arange(24.0).reshape(2, 3, 4)
+    for d0, d1 in [(0, 1), (1, 0), (0, -1), (-1, -2), (2, 2), (-3, 1)]:
+        x, tx = _pair(a)
+        g = np.random.default_rng(abs(d0 + 7 * d1)).standard_normal(tx.transpose(d0, d1).shape)
+        y = x.transpose(d0, d1)
+        _same(y, tx.transpose(d0, d1))
+        y.backward(g)
+        tx.transpose(d0, d1).backward(torch.tensor(g))
+        _same(x.grad, tx.grad)
+    m = Tensor(np.arange(6.0).reshape(2, 3))
+    assert_array_equal(m.transpose(0, 1).data, np.arange(6.0).reshape(2, 3).T)
+
+
+def test_permute_and_T() -> None:
+    a = np.arange(24.0).reshape(2, 3, 4)
+    for dims in [(2, 0, 1), (-1, 0, 1), (1, 2, 0)]:
+        x, tx = _pair(a)
+        g = np.random.default_rng(sum(dims) + 5).standard_normal(tx.permute(dims).shape)
+        x.permute(*dims).backward(g)  # varargs
+        _same(x.permute(dims), tx.permute(dims))  # one tuple
+        tx.permute(dims).backward(torch.tensor(g))
+        _same(x.grad, tx.grad)
+    x, tx = _pair(np.arange(6.0).reshape(2, 3))
+    _same(x.T, tx.T)
+    assert Tensor(a).T.shape == (4, 3, 2)  # all dims reversed, as numpy
+    assert Tensor(3.0).T.shape == () and Tensor(3.0).transpose(0, -1).shape == ()
+
+
+def test_transpose_and_permute_bad_dims() -> None:
+    x = Tensor(np.ones((2, 3)))
+    with pytest.raises(IndexError, match=r"dim 2 .* 2 dims .*\[-2, 1\]"):
+        x.transpose(0, 2)
+    with pytest.raises(IndexError, match=r"dim -3"):
+        x.transpose(-3, 0)
+    with pytest.raises(TypeError):
+        x.transpose((1, 0))  # type: ignore[call-arg]  # numpy's meaning: use permute
+    with pytest.raises(TypeError, match="permute"):
+        x.transpose((1, 0), 1)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="repeat"):
+        x.permute(0, 0)
+    with pytest.raises(ValueError, match="3 axes, but the tensor has 2"):
+        x.permute(0, 1, 2)
+    with pytest.raises(IndexError, match="dim 5"):
+        x.permute(5, 0)
+
+
+def test_transpose_second_derivative() -> None:
+    """create_graph through a transpose: d²/dx² of sum((xᵀ)³ w) = 6 x wᵀ."""
+    rng = np.random.default_rng(1)
+    a, w = rng.standard_normal((2, 3)), rng.standard_normal((3, 2))
+    x, tx = _pair(a)
+    (x.transpose(1, 0) ** 3 * w).sum().backward(create_graph=True)
+    gx = x.grad
+    x.grad = None
+    (gx * gx).sum().backward()
+    loss = (tx.transpose(1, 0) ** 3 * torch.tensor(w)).sum()
+    (g,) = torch.autograd.grad(loss, tx, create_graph=True)
+    (g * g).sum().backward()
+    _same(x.grad, tx.grad, rtol=1e-13)
