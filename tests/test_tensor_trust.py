@@ -106,3 +106,67 @@ def test_transpose_second_derivative() -> None:
     (g,) = torch.autograd.grad(loss, tx, create_graph=True)
     (g * g).sum().backward()
     _same(x.grad, tx.grad, rtol=1e-13)
+
+
+# -- 3: a sigmoid without cancellation ---------------------------------------------------------
+
+
+def _exact_sigmoid(x: float) -> float:
+    """σ(x) to the nearest double, from e^x in extended precision (math.exp is exact enough)."""
+    from fractions import Fraction
+
+    if x >= 0:
+        return float(1 / (1 + Fraction(np.exp(-x))))
+    e = Fraction(np.exp(x))
+    return float(e / (1 + e))
+
+
+def test_sigmoid_relative_error_against_torch_float64() -> None:
+    """Was: 0.5 + 0.5 tanh(x/2): relative error 1.7e-4 at -30, exactly 0 below -38."""
+    a = np.concatenate([np.linspace(-708.0, 745.0, 20001), [-40.0, -38.5, -30.0, -1e-300, 5e-324]])
+    x, tx = _pair(a)
+    y, ty = x.sigmoid(), torch.sigmoid(tx)
+    _same(y, ty, rtol=1e-15)
+    y.backward(np.ones_like(a))
+    ty.backward(torch.ones_like(ty))
+    _same(x.grad, tx.grad, rtol=1e-15)
+    s30 = float(Tensor([-30.0]).sigmoid().data[0])
+    assert s30 == pytest.approx(9.357622968840175e-14, rel=1e-15)
+    # below -708 torch's 1/(1 + e^-x) flushes to 0; the true value is subnormal
+    for v in [-709.0, -740.0, -745.0]:
+        assert Tensor([v]).sigmoid().data[0] == _exact_sigmoid(v) > 0
+
+
+def test_sigmoid_log_is_x_for_very_negative_x() -> None:
+    """Was: sigmoid(-40).log() = -inf; torch: -40."""
+    theirs = torch.tensor([-40.0], dtype=torch.float64).sigmoid().log()
+    _same(Tensor([-40.0]).sigmoid().log(), theirs)
+    assert Tensor([-40.0]).sigmoid().log().data[0] == -40.0
+
+
+def test_sigmoid_special_values_and_float32() -> None:
+    for dtype in (np.float64, np.float32):
+        big, tiny = np.finfo(dtype).max, np.finfo(dtype).smallest_subnormal
+        special = [-np.inf, np.inf, np.nan, 0.0, -0.0, tiny, -tiny, -big, big]
+        x, tx = _pair(special, dtype)
+        y, ty = x.sigmoid(), torch.sigmoid(tx)
+        assert y.dtype == dtype
+        _same(y, ty)
+        y.backward(np.ones(len(special), dtype=dtype))
+        ty.backward(torch.ones_like(ty))
+        _same(x.grad, tx.grad)
+    a = np.linspace(-80, 80, 2001, dtype=np.float32)  # torch flushes float32 subnormals
+    x, tx = _pair(a, np.float32)
+    _same(x.sigmoid(), torch.sigmoid(tx), rtol=3e-7)  # about 2 float32 ulps
+
+
+def test_sigmoid_second_derivative() -> None:
+    a = np.array([-40.0, -3.0, -0.5, 0.0, 0.7, 4.0, 30.0])
+    x, tx = _pair(a)
+    x.sigmoid().sum().backward(create_graph=True)
+    gx = x.grad
+    x.grad = None
+    gx.sum().backward()
+    (g,) = torch.autograd.grad(torch.sigmoid(tx).sum(), tx, create_graph=True)
+    g.sum().backward()
+    _same(x.grad, tx.grad, rtol=1e-12)
