@@ -327,8 +327,9 @@ SCATTER = TensorOp(
 _FLOATS = (np.dtype(np.float64), np.dtype(np.float32))
 
 
-def _as_array(data: Any, dtype: Any, what: str) -> Array:
-    """``data`` as a float ndarray (shared, not copied, when it already is one)."""
+def _as_array(data: Any, dtype: Any, what: str, keep_bool: bool = False) -> Array:
+    """``data`` as a float ndarray (shared, not copied, when it already is one); with
+    ``keep_bool`` and no dtype, booleans stay a bool array (a mask)."""
     try:
         arr = np.asarray(data)
     except ValueError as err:  # a ragged list
@@ -338,6 +339,8 @@ def _as_array(data: Any, dtype: Any, what: str) -> Array:
             f"{what} needs numbers, got an array of dtype {arr.dtype}"
             + (" (Values? use Tensor for arrays, Value for scalars)" if arr.dtype == object else "")
         )
+    if keep_bool and dtype is None and arr.dtype.kind == "b":
+        return arr
     dt = np.dtype(np.float64 if dtype is None else dtype)
     if dt not in _FLOATS:
         raise ValueError(f"{what}: dtype must be float64 or float32, got {dt}")
@@ -350,7 +353,8 @@ def _const(x: Any, like: Tensor) -> Tensor:
         return x
     if isinstance(x, (numbers.Real, np.ndarray, np.generic, list, tuple)):
         t = _new(Tensor)
-        t.data = _as_array(x, like.data.dtype, f"an operand of a {like.data.dtype} Tensor")
+        dt = like.data.dtype if like.data.dtype in _FLOATS else None  # a bool mask: float64
+        t.data = _as_array(x, dt, f"an operand of a {like.data.dtype} Tensor")
         t.grad = None
         t.requires_grad = False
         t.label = ""
@@ -443,6 +447,25 @@ def _axes(axis: Axis, ndim: int, op: str) -> tuple[int, ...] | None:
     return tuple(sorted(out))
 
 
+def _index_part(i: Any, x: Tensor) -> Any:
+    """One part of an index as numpy takes it: a Tensor or list becomes its array (a bool mask
+    stays a mask, never 0./1. positions); a float index is an IndexError, as in torch."""
+    what = "a float Tensor" if isinstance(i, Tensor) else f"a float index ({i!r})"
+    if isinstance(i, Tensor):
+        i = i.data
+    elif isinstance(i, list):
+        i = np.asarray(i) if i else np.zeros(0, dtype=np.intp)  # [] gathers nothing, as numpy
+    kind = i.dtype.kind if isinstance(i, (np.ndarray, np.generic)) else None
+    if isinstance(i, float) or kind == "f":
+        raise IndexError(
+            f"getitem: {what} cannot index a tensor of shape {x.shape}"
+            f"{_where((x,))}: use ints, slices, an integer array or a bool mask"
+        )
+    if kind is not None and kind not in "biu":
+        raise IndexError(f"getitem: an index of dtype {i.dtype} cannot index a tensor")
+    return i
+
+
 def _dim(d: Any, ndim: int, op: str) -> int:
     """One dim as a non-negative axis; a 0-d tensor accepts -1 and 0, as in PyTorch."""
     if isinstance(d, bool) or not isinstance(d, (int, np.integer)):
@@ -472,8 +495,14 @@ class Tensor(graph.GraphNode):
         self, data: Any, requires_grad: bool = False, label: str = "", dtype: Any = None
     ) -> None:
         if isinstance(data, Tensor):
+            dtype = data.data.dtype if dtype is None and data.data.dtype in _FLOATS else dtype
             data = data.data
-        self.data: Array = _as_array(data, dtype, "Tensor")
+        self.data: Array = _as_array(data, dtype, "Tensor", keep_bool=True)
+        if requires_grad and self.data.dtype.kind == "b":
+            raise TypeError(
+                "Tensor: a bool tensor (a mask) cannot require a gradient; pass dtype=np.float64"
+                " for numbers"
+            )
         # an ndarray (or a Tensor after backward(create_graph=True)), None before any backward
         self.grad: Any = None
         self.requires_grad = bool(requires_grad)
@@ -511,8 +540,8 @@ class Tensor(graph.GraphNode):
         return self.item()
 
     def detach(self) -> Tensor:
-        """The same data as a new leaf that does not require a gradient."""
-        return Tensor(self.data)
+        """The same data (and dtype) as a new leaf that does not require a gradient."""
+        return Tensor(self)
 
     # -- arithmetic, with numpy broadcasting ----------------------------------------------------
     def __add__(self, other: Operand) -> Tensor:
@@ -647,13 +676,13 @@ class Tensor(graph.GraphNode):
         return apply(TRANSPOSE, self, args=(tuple(range(self.data.ndim - 1, -1, -1)),))
 
     def __getitem__(self, index: Any) -> Tensor:
-        """x[index] with ints, slices and integer arrays; backward scatters with add."""
-        if isinstance(index, Tensor):
-            index = index.data.astype(np.intp)
-        elif isinstance(index, tuple):
-            index = tuple(i.data.astype(np.intp) if isinstance(i, Tensor) else i for i in index)
-        elif isinstance(index, list):
-            index = np.asarray(index)
+        """x[index] as numpy and torch: ints, slices, None, ..., integer arrays (gather) and bool
+        masks (select), as arrays, lists or Tensors; backward scatters with add (repeats add up).
+        """
+        if isinstance(index, tuple):
+            index = tuple(_index_part(i, self) for i in index)
+        else:
+            index = _index_part(index, self)
         return apply(GETITEM, self, args=(index,))
 
     def __len__(self) -> int:

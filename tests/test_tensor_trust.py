@@ -170,3 +170,85 @@ def test_sigmoid_second_derivative() -> None:
     (g,) = torch.autograd.grad(torch.sigmoid(tx).sum(), tx, create_graph=True)
     g.sum().backward()
     _same(x.grad, tx.grad, rtol=1e-12)
+
+
+# -- 4: bool masks select, integer arrays gather, floats are refused ---------------------------
+
+
+def test_bool_tensor_index_selects() -> None:
+    """Was: Tensor([10., 20., 30.])[Tensor([True, False, True])] == [20, 10, 20] (1., 0., 1.)."""
+    x = Tensor([10.0, 20.0, 30.0])
+    for mask in (Tensor([True, False, True]), np.array([True, False, True]), [True, False, True]):
+        assert_array_equal(x[mask].data, [10.0, 30.0])
+    assert Tensor([True, False]).dtype == np.bool_
+
+
+def _index_vs_torch(a: np.ndarray, index: Any, tindex: Any) -> None:
+    x, tx = _pair(a)
+    y, ty = x[index], tx[tindex]
+    _same(y, ty)
+    g = np.random.default_rng(3).standard_normal(y.shape)
+    y.backward(g)
+    ty.backward(torch.tensor(g))
+    _same(x.grad, tx.grad)
+
+
+def test_index_masks_and_gathers_like_torch() -> None:
+    a = np.arange(12.0).reshape(3, 4)
+    m2 = a % 3 == 1
+    m1 = np.array([True, False, True])
+    rows = np.array([2, 0, 2, 2])  # repeats: the scatter must add them
+    _index_vs_torch(a, Tensor(m2), torch.tensor(m2))
+    _index_vs_torch(a, Tensor(m1), torch.tensor(m1))
+    _index_vs_torch(
+        a,
+        (slice(None), [True, False, False, True]),
+        (slice(None), torch.tensor([True, False, False, True])),
+    )
+    _index_vs_torch(a, rows, torch.tensor(rows))
+    _index_vs_torch(a, (rows, slice(1, 3)), (torch.tensor(rows), slice(1, 3)))
+    _index_vs_torch(a, (rows, [0, 1, 1, 3]), (torch.tensor(rows), torch.tensor([0, 1, 1, 3])))
+    _index_vs_torch(a, [], torch.tensor([], dtype=torch.long))
+    _index_vs_torch(a, np.zeros((3, 4), dtype=bool), torch.zeros((3, 4), dtype=torch.bool))
+
+
+def test_float_index_raises() -> None:
+    """Was: a float Tensor index was truncated to ints; torch raises IndexError."""
+    x = Tensor([10.0, 20.0, 30.0])
+    with pytest.raises(IndexError, match="float Tensor"):
+        x[Tensor([1.0, 0.0])]
+    with pytest.raises(IndexError, match="float"):
+        x[1.0]
+    with pytest.raises(IndexError, match="float"):
+        x[np.array([0.0, 2.0])]
+    with pytest.raises(IndexError, match="float"):
+        x[[0.5]]
+    with pytest.raises(TypeError, match="bool"):
+        Tensor([True, False], requires_grad=True)
+
+
+def test_index_second_derivative() -> None:
+    """create_graph through a gather with repeats and a mask: d/dx sum((d/dx sum(x[i]^3))^2)."""
+    a = np.array([0.5, -1.5, 2.0, 0.25])
+    rows = np.array([2, 0, 2, 3])
+    mask = np.array([True, False, True, True])
+    for index, tindex in [(rows, torch.tensor(rows)), (Tensor(mask), torch.tensor(mask))]:
+        x, tx = _pair(a)
+        (x[index] ** 3).sum().backward(create_graph=True)
+        gx = x.grad
+        x.grad = None
+        (gx * gx).sum().backward()
+        (g,) = torch.autograd.grad((tx[tindex] ** 3).sum(), tx, create_graph=True)
+        (g * g).sum().backward()
+        _same(x.grad, tx.grad, rtol=1e-14)
+
+
+def test_bool_tensor_in_arithmetic_is_a_float_mask() -> None:
+    x, tx = _pair([1.0, -2.0, 3.0], np.float32)
+    m = [True, False, True]
+    y, ty = x * Tensor(m), tx * torch.tensor(m)
+    _same(y, ty)
+    b = Tensor(m) + 1.5  # float64, this library's default float (torch's is float32)
+    assert b.dtype == np.float64
+    assert_array_equal(b.data, [2.5, 1.5, 2.5])
+    assert Tensor(m).detach().dtype == np.bool_
