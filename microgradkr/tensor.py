@@ -200,6 +200,13 @@ def _is_basic(index: Any) -> bool:
     return all(p is None or p is Ellipsis or isinstance(p, (int, slice)) for p in parts)
 
 
+def _cast(g: Any, dtype: Any) -> Any:
+    """g with ``dtype``: a cast node for a Tensor, so that a gradient's graph runs through it."""
+    if g.dtype == dtype:
+        return g
+    return apply(CAST, g, args=(np.dtype(dtype),)) if isinstance(g, Tensor) else g.astype(dtype)
+
+
 def _same(g: Any, *rest: Any) -> Any:
     return g
 
@@ -311,6 +318,15 @@ TRANSPOSE = TensorOp(
 GETITEM = TensorOp(
     "getitem", "[]", ROUTER, lambda x, index: x[index], (_getitem_vjp,), notes=("g scattered back",)
 )
+# dL/dx must have x's dtype; in a gradient's own graph that cast is a node too
+CAST = TensorOp(
+    "cast",
+    "cast",
+    DISTRIBUTOR,
+    lambda x, dtype: x.astype(dtype),
+    (lambda g, x, out, dtype: _cast(g, x.dtype),),
+    notes=("g cast back",),
+)
 # getitem's backward as an op of its own, so that a gradient's graph can pass through it
 SCATTER = TensorOp(
     "scatter_add",
@@ -405,11 +421,24 @@ def _apply1(op: TensorOp, a: Tensor) -> Tensor:
 
 def _apply2(op: TensorOp, a: Tensor, b: Tensor) -> Tensor:
     """apply() for two inputs and no args (the hot path)."""
+    ad, bd = a.data, b.data
+    if ad.dtype != bd.dtype and (ad.ndim == 0) != (bd.ndim == 0):
+        ad, bd = _promote(ad, bd)
     try:
-        out = op.forward(a.data, b.data)
+        out = op.forward(ad, bd)
     except ValueError as err:
         raise _op_error(op, (a, b), err) from None
     return _node(out, op, (a, b), ())
+
+
+def _promote(a: Array, b: Array) -> tuple[Array, Array]:
+    """PyTorch's promotion of a float 0-d tensor against a float tensor with dims: the one with
+    dims decides (float32 * float64 0-d is float32), where numpy would widen to float64."""
+    if a.dtype in _FLOATS and b.dtype in _FLOATS:
+        if a.ndim == 0:
+            return a.astype(b.dtype), b
+        return a, b.astype(a.dtype)
+    return a, b
 
 
 def _node(out: Any, op: TensorOp, prev: tuple[Tensor, ...], args: tuple[Any, ...]) -> Tensor:
@@ -745,6 +774,8 @@ class Tensor(graph.GraphNode):
                 gp = np.asarray(gp, dtype=p.data.dtype)
             if gp.shape != p.data.shape:
                 gp = sum_to(gp, p.data.shape)
+            if gp.dtype != p.data.dtype:  # dL/dx has x's dtype (a float32 leaf of a float64 op)
+                gp = gp.astype(p.data.dtype)
             old = p.grad
             if old is None:
                 # Inner grads are never written in place, so sharing is safe among them; a leaf's
@@ -769,6 +800,7 @@ class Tensor(graph.GraphNode):
                 gp = Tensor(gp, dtype=p.data.dtype)
             if gp.shape != p.data.shape:
                 gp = _sum_to_tensor(gp, p.data.shape)
+            gp = _cast(gp, p.data.dtype)
             p.grad = gp if p.grad is None else p.grad + gp
 
     def edge_grads(self) -> tuple[Array | None, ...]:

@@ -252,3 +252,69 @@ def test_bool_tensor_in_arithmetic_is_a_float_mask() -> None:
     assert b.dtype == np.float64
     assert_array_equal(b.data, [2.5, 1.5, 2.5])
     assert Tensor(m).detach().dtype == np.bool_
+
+
+# -- 5: a leaf's gradient has the leaf's dtype -------------------------------------------------
+
+
+def test_float32_leaf_times_float64_gets_float32_grad() -> None:
+    """Was: x32 * y64 gave x32.grad in float64; torch: the leaf's dtype."""
+    rng = np.random.default_rng(4)
+    a32, b64 = rng.standard_normal((2, 3)).astype(np.float32), rng.standard_normal((2, 3))
+    x, tx = _pair(a32, np.float32)
+    y, ty = _pair(b64)
+    bias, tbias = _pair(rng.standard_normal(3).astype(np.float32), np.float32)
+    out, tout = (x * y + bias).sigmoid(), (tx * ty + tbias).sigmoid()
+    _same(out, tout, rtol=1e-7)
+    out.backward(np.ones((2, 3)))
+    tout.backward(torch.ones(2, 3, dtype=torch.float64))
+    for ours, theirs in [(x, tx), (y, ty), (bias, tbias)]:
+        assert ours.grad.dtype == ours.dtype
+        _same(ours.grad, theirs.grad, rtol=1e-6)
+
+
+def test_0d_float64_does_not_widen_a_float32_tensor() -> None:
+    """torch: a 0-d tensor does not decide the dtype against one with dims (numpy widens)."""
+    x, tx = _pair([1.5, -2.0, 0.25], np.float32)
+    s, ts = _pair(3.0)
+    for f in (
+        lambda a, b: a * b,
+        lambda a, b: b - a,
+        lambda a, b: a / b,
+        lambda a, b: b + a,
+    ):
+        x.grad = s.grad = tx.grad = ts.grad = None
+        out, tout = f(x, s), f(tx, ts)
+        assert out.dtype == np.float32
+        _same(out, tout)
+        out.backward(np.ones(3, dtype=np.float32))
+        tout.backward(torch.ones(3))
+        assert x.grad.dtype == np.float32 and s.grad.dtype == np.float64
+        _same(x.grad, tx.grad, rtol=1e-7)
+        _same(s.grad, ts.grad, rtol=1e-6)  # float32 products, in another order
+    m = x.maximum(Tensor(0.0))
+    assert m.dtype == np.float32
+
+
+def test_grad_dtype_with_create_graph() -> None:
+    x, tx = _pair([0.5, -1.0], np.float32)
+    y, ty = _pair([2.0, 3.0])
+    (x * x * y).sum().backward(create_graph=True)
+    gx = x.grad
+    assert isinstance(gx, Tensor) and gx.dtype == np.float32
+    x.grad = y.grad = None
+    gx.sum().backward()
+    (g,) = torch.autograd.grad((tx * tx * ty).sum(), tx, create_graph=True)
+    assert g.dtype == torch.float32
+    g.sum().backward()
+    assert x.grad.dtype == np.float32 and y.grad.dtype == np.float64
+    _same(x.grad, tx.grad, rtol=1e-7)
+    _same(y.grad, ty.grad, rtol=1e-7)
+
+
+def test_detach_and_copy_keep_dtype() -> None:
+    """Was: a float32 tensor's detach() and Tensor(t) were float64."""
+    t = Tensor([1.0, 2.0], dtype=np.float32)
+    assert t.detach().dtype == np.float32
+    assert Tensor(t).dtype == np.float32
+    assert Tensor(t, dtype=np.float64).dtype == np.float64
