@@ -140,17 +140,18 @@ def _sigmoid(x: Array) -> Any:
 
 
 def _relu_vjp(g: Any, x: Any, out: Any) -> Any:
-    return g * (_values(x) > 0)  # 0 at 0, as PyTorch
+    return g * ~(_values(x) <= 0)  # 0 at 0, and NaN passes g on, as PyTorch
 
 
 def _maximum_da(g: Any, a: Any, b: Any, out: Any) -> Any:
     a, b = _values(a), _values(b)
-    return g * ((a > b) + 0.5 * (a == b))  # a tie sends half to each side (torch.maximum)
+    # a tie sends half to each side; a NaN on either side sends g to both (torch.maximum)
+    return g * (1.0 - (a < b) - 0.5 * (a == b))
 
 
 def _maximum_db(g: Any, a: Any, b: Any, out: Any) -> Any:
     a, b = _values(a), _values(b)
-    return g * ((b > a) + 0.5 * (a == b))
+    return g * (1.0 - (b < a) - 0.5 * (a == b))
 
 
 def _expand(g: Any, shape: tuple[int, ...], axis: tuple[int, ...] | None, keep: bool) -> Any:
@@ -464,10 +465,13 @@ def _node(out: Any, op: TensorOp, prev: tuple[Tensor, ...], args: tuple[Any, ...
 
 
 def _axes(axis: Axis, ndim: int, op: str) -> tuple[int, ...] | None:
-    """``axis`` as a sorted tuple of non-negative axes, or None for all of them."""
+    """``axis`` as a sorted tuple of non-negative axes, or None for all of them; a 0-d tensor
+    takes axis 0 or -1 (reducing nothing), as in PyTorch."""
     if axis is None:
         return None
     parts = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    if ndim == 0 and all(isinstance(a, (int, np.integer)) and a in (0, -1) for a in parts):
+        return ()
     out = []
     for a in parts:
         if not isinstance(a, (int, np.integer)) or not -ndim <= a < ndim:
@@ -568,6 +572,14 @@ class Tensor(graph.GraphNode):
     def __float__(self) -> float:
         return self.item()
 
+    def to(self, dtype: Any) -> Tensor:
+        """The numbers as ``dtype`` (float32 or float64, as ``torch.Tensor.to``); the gradient
+        is cast back to this tensor's dtype."""
+        dt = np.dtype(dtype)
+        if dt not in _FLOATS:
+            raise ValueError(f"to: dtype must be float64 or float32, got {dt}")
+        return apply(CAST, self, args=(dt,))
+
     def detach(self) -> Tensor:
         """The same data (and dtype) as a new leaf that does not require a gradient."""
         return Tensor(self)
@@ -653,9 +665,12 @@ class Tensor(graph.GraphNode):
 
     def max(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
         """max over ``axis`` (all if None); the gradient goes to the maxima, ties split evenly."""
-        if self.data.size == 0:
-            raise ValueError(f"max of an empty tensor of shape {self.shape}{_where((self,))}")
-        return apply(MAX, self, args=(_axes(axis, self.data.ndim, "max"), keepdims))
+        axes = _axes(axis, self.data.ndim, "max")
+        if self.data.size == 0 and (axes is None or any(self.shape[a] == 0 for a in axes)):
+            raise ValueError(
+                f"max over an empty axis of a tensor of shape {self.shape}{_where((self,))}"
+            )
+        return apply(MAX, self, args=(axes, keepdims))
 
     # -- shape ------------------------------------------------------------------------------------
     def reshape(self, *shape: Any) -> Tensor:

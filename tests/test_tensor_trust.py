@@ -11,6 +11,7 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
 from microgradkr import Tensor
+from microgradkr import functional as F
 
 torch = pytest.importorskip("torch")
 
@@ -318,3 +319,113 @@ def test_detach_and_copy_keep_dtype() -> None:
     assert t.detach().dtype == np.float32
     assert Tensor(t).dtype == np.float32
     assert Tensor(t, dtype=np.float64).dtype == np.float64
+
+
+# -- 6: awkward inputs, op by op, against torch ------------------------------------------------
+
+
+def _vs_torch(ours: Any, theirs: Any, *arrays: Any, rtol: float = 1e-14) -> None:
+    """Same value and same gradients (upstream: fixed random numbers) as torch, float64."""
+    pairs = [_pair(a) for a in arrays]
+    out, tout = ours(*[p[0] for p in pairs]), theirs(*[p[1] for p in pairs])
+    _same(out, tout, rtol=rtol)
+    g = np.random.default_rng(5).standard_normal(out.shape)
+    out.backward(g)
+    tout.backward(torch.tensor(g))
+    for x, tx in pairs:
+        _same(x.grad, tx.grad, rtol=rtol)
+
+
+def test_relu_and_maximum_pass_the_gradient_through_nan() -> None:
+    """Was: relu'(NaN) = 0 and maximum sent nothing to a NaN side; torch passes g on."""
+    a = [np.nan, -0.0, 0.0, -np.inf, np.inf, 2.0]
+    b = [1.0, 0.0, -0.0, -np.inf, np.nan, 2.0]
+    _vs_torch(lambda x: x.relu(), torch.relu, a)
+    _vs_torch(lambda x, y: x.maximum(y), torch.maximum, a, b)
+    _vs_torch(lambda x, y: x.maximum(y), torch.maximum, b, a)
+    _vs_torch(lambda x: x.maximum(0.0), lambda t: torch.maximum(t, torch.zeros_like(t)), a)
+
+
+@pytest.mark.parametrize("axis", [0, -1])
+def test_reductions_of_0d_tensors_take_axis_0_and_minus_1(axis: int) -> None:
+    """Was: ValueError; torch reduces a 0-d tensor over dim 0 or -1 (a no-op)."""
+    _vs_torch(lambda x: x.sum(axis), lambda t: t.sum(axis), 2.5)
+    _vs_torch(lambda x: x.mean(axis), lambda t: t.mean(axis), 2.5)
+    _vs_torch(lambda x: x.max(axis), lambda t: t.amax(axis), 2.5)
+    with pytest.raises(ValueError, match="out of range"):
+        Tensor(2.5).sum(1)
+
+
+def test_empty_tensors() -> None:
+    """Was: max over the non-empty axis of a (0, 3) tensor and softmax over an empty axis
+    raised; cross_entropy of an empty batch raised ZeroDivisionError in backward."""
+    e = np.zeros((0, 3))
+    _vs_torch(lambda x: x.max(1), lambda t: t.amax(1), e)
+    _vs_torch(lambda x: x.sum(0), lambda t: t.sum(0), e)
+    _vs_torch(lambda x: F.softmax(x, 0), lambda t: torch.softmax(t, 0), e)
+    _vs_torch(lambda x: F.log_softmax(x, 0), lambda t: torch.log_softmax(t, 0), e)
+    _vs_torch(
+        lambda x: F.cross_entropy(x, np.zeros(0, dtype=np.int64)),
+        lambda t: torch.nn.functional.cross_entropy(t, torch.zeros(0, dtype=torch.long)),
+        e,
+    )
+    with pytest.raises(ValueError, match="empty axis"):
+        Tensor(e).max(0)
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        [-np.inf, 0.0, 1.0],
+        [1e308, -1e308, 0.0],
+        [1e308, 1e308, 0.0],
+        [np.inf, 0.0, 0.0],
+        [np.nan, 0.0, 0.0],
+        [-745.0, 745.0, 0.0],
+    ],
+)
+def test_softmax_family_at_extremes(row: list[float]) -> None:
+    """softmax, log_softmax and cross-entropy at ±inf, ±1e308 and NaN logits, as torch."""
+    a = np.array([row])
+    _vs_torch(lambda x: F.softmax(x), lambda t: torch.softmax(t, -1), a, rtol=1e-13)
+    _vs_torch(lambda x: F.log_softmax(x), lambda t: torch.log_softmax(t, -1), a, rtol=1e-13)
+    for label in range(3):
+        _vs_torch(
+            lambda x, k=label: F.cross_entropy(x, np.array([k])),
+            lambda t, k=label: torch.nn.functional.cross_entropy(t, torch.tensor([k])),
+            a,
+            rtol=1e-13,
+        )
+
+
+def test_elementwise_ops_at_special_values() -> None:
+    """exp, log, tanh, pow, div and broadcasting at ±0, ±inf, NaN, subnormals, 1e308."""
+    v = [-np.inf, -1e308, -745.0, -0.0, 0.0, 5e-324, 1e-300, 709.0, 1e308, np.inf, np.nan]
+    pos = [0.0, 5e-324, 1e-300, 1.0, 1e308, np.inf, np.nan]
+    _vs_torch(lambda x: x.exp(), torch.exp, v)
+    _vs_torch(lambda x: x.tanh(), torch.tanh, v)
+    _vs_torch(lambda x: x.log(), torch.log, pos)
+    # torch's d(x²) = g (2x) overflows at 1e308; ours, (g 2) x, is the finite true value there
+    _vs_torch(lambda x: x**2, lambda t: t**2, [u for u in v if abs(u) != 1e308])
+    x = Tensor([1e308], requires_grad=True)
+    (x**2).backward(np.array([0.25]))
+    assert x.grad is not None and x.grad[0] == 0.5e308
+    _vs_torch(lambda x: x**0, lambda t: t**0, v)
+    _vs_torch(lambda x: x**-1, lambda t: t**-1, v)
+    _vs_torch(lambda x: x**0.5, lambda t: t**0.5, pos)
+    _vs_torch(lambda x, y: x / y, lambda x, y: x / y, v, v[::-1])
+    _vs_torch(lambda x, y: x * y, lambda x, y: x * y, v, v[::-1])
+    _vs_torch(lambda x, y: x + y, lambda x, y: x + y, np.ones((3, 1)), np.ones((1, 0)))
+    _vs_torch(lambda x, y: x - y, lambda x, y: x - y, 2.5, np.arange(6.0).reshape(2, 3))
+
+
+def test_to_casts_and_casts_the_gradient_back() -> None:
+    x, tx = _pair([0.1, -2.5], np.float64)
+    y, ty = x.to(np.float32), tx.to(torch.float32)
+    _same(y, ty)
+    (y * y).sum().backward()
+    (ty * ty).sum().backward()
+    assert x.grad.dtype == np.float64
+    _same(x.grad, tx.grad)
+    with pytest.raises(ValueError, match="float64 or float32"):
+        x.to(np.int64)
