@@ -12,7 +12,8 @@ from typing import Any, Literal, overload
 import numpy as np
 
 from .engine import CHAIN, Value, add_n
-from .tensor import Tensor, TensorOp, _axes, _const, _node, apply
+from .tensor import Tensor, TensorOp, _const, _node, apply
+from .tensor_ops import _axes
 
 Array = np.ndarray
 
