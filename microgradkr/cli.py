@@ -14,7 +14,6 @@ import numpy as np
 
 from . import examples
 from .expr import ALLOWED, MAX_LENGTH, MAX_PARTS, ExpressionError, build
-from .graph import topological_order
 from .trace import format_trace
 from .viz import GraphvizNotFoundError, draw, save, write_steps
 
@@ -53,7 +52,6 @@ TITLES = {
 }
 
 
-MAX_STEPS = 12  # --steps draws the whole graph once per operation; more would take minutes
 
 
 class UsageError(ValueError):
@@ -145,12 +143,6 @@ def draw_command(args: argparse.Namespace) -> int:
         root.label = "f"
     if not 1 <= args.precision <= 17:
         raise UsageError(f"--precision is 1 to 17 significant digits, got {args.precision}")
-    operations = sum(node.op is not None for node in topological_order(root))
-    if args.steps and operations > MAX_STEPS:
-        raise UsageError(
-            f"--steps draws one frame per operation, at most {MAX_STEPS}; this expression has "
-            f"{operations}: draw it without --steps"
-        )
     out = Path(args.output)
     fmt = (args.format or out.suffix.lstrip(".") or "svg").lower()
     options = {"lang": args.lang, "precision": args.precision, "rankdir": args.rankdir}
@@ -181,7 +173,7 @@ def _parser() -> argparse.ArgumentParser:
         "draw",
         help="draw an expression with local and global gradients on every edge",
         description=f"Draw an expression after backward. Allowed: {ALLOWED}; at most "
-        f"{MAX_LENGTH} characters and {MAX_PARTS} parts, --steps at most {MAX_STEPS} operations. "
+        f"{MAX_LENGTH} characters and {MAX_PARTS} parts. "
         "The text is parsed, never run.",
         epilog='example: python -m microgradkr draw "(x + y) * z" --at x=-2 y=5 z=-4 -o graph.svg',
     )
