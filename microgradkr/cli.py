@@ -52,8 +52,6 @@ TITLES = {
 }
 
 
-
-
 class UsageError(ValueError):
     """Bad command-line input (exit code 2)."""
 
