@@ -721,3 +721,83 @@ def check_op(
             gradcheck(*case)
 
         check()
+
+
+# -- convolutions (microgradkr.conv): registered after BUILTIN_TENSOR_OPS, which lists tensor.py's
+from . import conv as _conv  # noqa: E402
+
+
+def _window_case(draw: Any, pool: bool) -> tuple[tuple[int, ...], Any]:
+    """A small (N, C, H, W) and a geometry (kernel, stride, padding) that fits it exactly."""
+    st = _hypothesis().strategies
+    kh, kw = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    sh, sw = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    ph = draw(st.integers(0, kh // 2 if pool else 2))
+    pw = draw(st.integers(0, kw // 2 if pool else 2))
+    h = sh * draw(st.integers(0, 2)) + kh - 2 * ph  # so that (H + 2 ph - kh) % sh == 0
+    w = sw * draw(st.integers(0, 2)) + kw - 2 * pw
+    _hypothesis().assume(h >= 1 and w >= 1)
+    shape = (draw(st.integers(1, 2)), draw(st.integers(1, 3)), h, w)
+    return shape, _conv.geometry("case", shape, (kh, kw), (sh, sw), (ph, pw))
+
+
+def _conv_cases(entry: Entry) -> Any:
+    """x, W, b of fitting shapes and (stride, padding); im2col/col2im/pools: their one input."""
+    st = _hypothesis().strategies
+    pool = entry.name in ("max_pool2d", "avg_pool2d")
+
+    @st.composite  # type: ignore[untyped-decorator]
+    def draw_case(draw: Any) -> tuple[list[Tensor], tuple[Any, ...]]:
+        shape, g = _window_case(draw, pool)
+        k, s, p = (g.kh, g.kw), (g.sh, g.sw), (g.ph, g.pw)
+        x = draw(tensors(shape, -2.0, 2.0, distinct=entry.name == "max_pool2d"))
+        if entry.name == "conv2d":
+            fn = draw(st.integers(1, 3))
+            w, b = draw(tensors((fn, shape[1], *k), -2.0, 2.0)), draw(tensors((fn,), -2.0, 2.0))
+            return [x, w, b], (s, p)
+        if entry.name == "im2col":
+            return [x], (*k, s, p)
+        if entry.name == "col2im":
+            rows = (shape[0] * g.oh * g.ow, shape[1] * g.kh * g.kw)
+            return [draw(tensors(rows, -2.0, 2.0))], (shape, *k, s, p)
+        return [x], (k, s, p)
+
+    return draw_case()
+
+
+def _conv_args(*shapes: tuple[int, ...]) -> Any:
+    """conv2d (x, W, b) of fitting shapes: stride 1, no padding; else None."""
+    x, w, b = shapes
+    fits = len(x) == len(w) == 4 and x[1] == w[1] and b == w[:1] and w[2] <= x[2] and w[3] <= x[3]
+    return _hypothesis().strategies.just((1, 0)) if fits else None
+
+
+def _pool_args(shape: tuple[int, ...]) -> Any:
+    """An (N, C, H, W) input pooled over 1x1 windows; else None."""
+    return _hypothesis().strategies.just((1, 1, 0)) if len(shape) == 4 else None
+
+
+def _im2col_args(shape: tuple[int, ...]) -> Any:
+    """An (N, C, H, W) input unrolled with 1x1 filters; else None."""
+    return _hypothesis().strategies.just((1, 1, 1, 0)) if len(shape) == 4 else None
+
+
+def _col2im_args(shape: tuple[int, ...]) -> Any:
+    """A 2-D col (M, K) is the im2col of an (M, K, 1, 1) input with 1x1 filters."""
+    if len(shape) != 2:
+        return None
+    return _hypothesis().strategies.just(((shape[0], shape[1], 1, 1), 1, 1, 1, 0))
+
+
+_CONV_BUILTINS: list[tuple[Any, ...]] = [
+    # name, arity, build(*inputs, *args), safe(*data, *args), args(*shapes)
+    ("im2col", 1, _conv.im2col, None, _im2col_args),
+    ("col2im", 1, _conv.col2im, None, _col2im_args),
+    ("conv2d", 3, _conv.conv2d, None, _conv_args),
+    ("max_pool2d", 1, _conv.max_pool2d, lambda x, *a: _min_gap(x) >= 1e-3, _pool_args),
+    ("avg_pool2d", 1, _conv.avg_pool2d, None, _pool_args),
+]
+for _t in _CONV_BUILTINS:
+    register(_t[0], _t[2], _t[1], _t[3], tensor=True, args=_t[4], cases=_conv_cases)
+
+CONV_TENSOR_OPS = tuple(t[0] for t in _CONV_BUILTINS)
