@@ -151,13 +151,15 @@ def mosaic(maps: np.ndarray, cols: int) -> np.ndarray:
 
 
 def plot_filters(before: np.ndarray, after: np.ndarray, name: str, out: Path) -> Path:
-    """The first layer's filters, before and after training (the book's figure 7-24)."""
+    """The first layer's filters before and after training (the book's figure 7-24), and the
+    change: He's init is large next to what 20 epochs add, so the change shows what was learned."""
     plt = _pyplot()
     n = len(before)
     cols = 10
     rows = -(-n // cols)
-    fig, axes = plt.subplots(2 * rows, cols, figsize=(cols * 0.9, 2 * rows * 0.9 + 0.9))
-    for block, (weights, when) in enumerate(((before, "before"), (after, "after"))):
+    blocks = ((before, "before"), (after, "after"), (after - before, "after − before"))
+    fig, axes = plt.subplots(3 * rows, cols, figsize=(cols * 0.9, 3 * rows * 0.9 + 1.0))
+    for block, (weights, when) in enumerate(blocks):
         for i in range(rows * cols):
             ax = axes[block * rows + i // cols, i % cols]
             ax.set_xticks([])
@@ -166,10 +168,10 @@ def plot_filters(before: np.ndarray, after: np.ndarray, name: str, out: Path) ->
                 ax.imshow(weights[i, 0], cmap="gray_r", interpolation="nearest")
             else:
                 ax.axis("off")
-        axes[block * rows, 0].set_ylabel(when, fontsize=11)
+        axes[block * rows + rows // 2, 0].set_ylabel(when, fontsize=11)
     k = before.shape[-1]
     fig.suptitle(
-        f"{name}: the {n} first-layer {k}x{k} filters before (top) and after (bottom) training"
+        f"{name}: the {n} first-layer {k}x{k} filters before and after training, and the change"
         "\n(dark = large weight, each filter scaled on its own, as DLfS fig. 7-24)",
         fontsize=10,
     )
@@ -238,13 +240,15 @@ def plot_accuracy(results: dict[str, dict[str, Any]], out: Path) -> Path:
         ax.plot(epochs, hist["test"], "s-", color="#d62728", label=f"test ({r['n_test']} held out)")
         ax.axhline(r["target"], color="0.4", ls="--", lw=1, label=f"target {r['target']:.1%}")
         ax.annotate(f"test {hist['test'][-1]:.2%}", (epochs[-1], hist["test"][-1]),
-                    textcoords="offset points", xytext=(-10, -18), ha="right")  # fmt: skip
+                    textcoords="offset points", xytext=(-10, 10), ha="right")  # fmt: skip
         ax.set_ylim(max(0.0, min(hist["test"][0], hist["train"][0]) - 0.02), 1.002)
         ax.set_xlabel("epoch")
+        ax.set_xticks(epochs[epochs % 5 == 0] if len(epochs) > 10 else epochs)
         ax.set_ylabel("accuracy")
         ax.grid(alpha=0.3)
         ax.legend(loc="lower right")
-        ax.set_title(f"SimpleConvNet on {name}: {r['cpu']:.0f} s CPU for {len(epochs)} epochs")
+        title = {"digits": "8x8 digits", "mnist": "MNIST 5k"}[name]
+        ax.set_title(f"SimpleConvNet on {title}: {r['cpu']:.0f} s CPU, {len(epochs)} epochs")
     fig.tight_layout()
     target = out / "cnn_accuracy.png"
     fig.savefig(target, dpi=100)
