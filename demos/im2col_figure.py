@@ -9,7 +9,12 @@ followed all the way: it is one row of col, and its dot product with filter 0 is
 output map 0. The backward pass runs the same picture in reverse: dx = col2im(g W) adds each
 row of g W back onto its patch.
 
-Run: PYTHONPATH=. python demos/im2col_figure.py [--out DIR]   writes im2col.png
+Also draws the backward pass of a tiny SimpleConvNet with ``microgradkr.draw`` (conv_graph.png,
+needs Graphviz): the conv node's edges carry their VJP rules, col2im(g Wᵀ), colᵀ g and the sum
+of g, and the max-pool node's "g to each window's max", each checked against a central
+difference (check=True).
+
+Run: PYTHONPATH=. python demos/im2col_figure.py [--out DIR]   writes im2col.png, conv_graph.png
 """
 
 from __future__ import annotations
@@ -149,6 +154,32 @@ def draw(out: Path) -> Path:
     return target
 
 
+def draw_graph(out: Path) -> Path | None:
+    """The graph of a tiny SimpleConvNet's loss after backward, every edge checked; None
+    without Graphviz."""
+    from microgradkr import GraphvizNotFoundError, Tensor, draw, nn
+    from microgradkr.functional import cross_entropy
+
+    net = nn.Sequential(
+        nn.Conv2d(1, 2, 3, padding=1, rng=0),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Affine(8, 3, rng=1),
+    )
+    x = Tensor(np.random.default_rng(0).random((1, 1, 4, 4)), requires_grad=True, label="x")
+    loss = cross_entropy(net(x), np.array([2]))
+    loss.backward()
+    try:
+        diagram = draw(loss, check=True, rankdir="TB", precision=3)
+        target = out / "conv_graph.png"
+        target.write_bytes(diagram.pipe(format="png"))
+    except (ImportError, GraphvizNotFoundError) as err:
+        print(f"conv_graph.png not drawn: {err}")
+        return None
+    return target
+
+
 def main(argv: list[str] | None = None) -> Path:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("."), help="directory for im2col.png")
@@ -156,6 +187,9 @@ def main(argv: list[str] | None = None) -> Path:
     args.out.mkdir(parents=True, exist_ok=True)
     target = draw(args.out)
     print(f"saved {target}")
+    graph = draw_graph(args.out)
+    if graph is not None:
+        print(f"saved {graph}")
     return target
 
 
