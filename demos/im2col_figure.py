@@ -1,13 +1,13 @@
 """How im2col turns a convolution into one matrix product (DLfS fig. 7-18/7-19), drawn from the
 library's own ``im2col`` and ``conv2d``.
 
-A 1x5x5 image of small integers and two 3x3 filters (vertical and horizontal edges). Each
-3x3 patch of the image becomes one row of col (9 patches, 9 pixels each); each filter becomes
-one column of W.reshape(FN, -1).T; col @ Wᵀ then holds every output, one row per patch and
-one column per filter, and reshaping it gives the two 3x3 output maps. One patch (orange) is
-followed all the way: it is one row of col, and its dot product with filter 0 is one pixel of
-output map 0. The backward pass runs the same picture in reverse: dx = col2im(g W) adds each
-row of g W back onto its patch.
+A 1x5x5 image of small integers and two 3x3 filters (vertical and horizontal edges). Each 3x3
+patch of the image becomes one row of col (9 patches, 9 pixels each); each filter becomes one
+column of W = W.reshape(FN, -1).T (the book's col_W); col @ W then holds every output, one row
+per patch and one column per filter, and reshaping it gives the two 3x3 output maps. One patch
+(orange) is followed all the way: it is one row of col, and its dot product with filter 0 is one
+pixel of output map 0. The backward pass runs the same picture in reverse: dx = col2im(g Wᵀ)
+adds each row of g Wᵀ back onto its patch.
 
 Also draws the backward pass of a tiny SimpleConvNet with ``microgradkr.draw`` (conv_graph.png,
 needs Graphviz): the conv node's edges carry their VJP rules, col2im(g Wᵀ), colᵀ g and the sum
@@ -118,7 +118,8 @@ def draw(out: Path) -> Path:
     ax_eq.axis("off")
     ax_eq.text(0.5, 0.5, "=", fontsize=30, ha="center", va="center")
     ax_w = fig.add_subplot(gs[0, 3])
-    grid(ax_w, e["wmat"], "W.reshape(FN, -1).T: (9, FN=2)\none column per filter", cmap="RdBu")
+    title = "W = W.reshape(FN, -1).T: (9, 2)\n(col_W) one column per filter"
+    grid(ax_w, e["wmat"], title, cmap="RdBu")
     for j, c in enumerate(FILTER_COLOURS):
         box(ax_w, 0, j, 9, 1, c, lw=2)
     ax_f = fig.add_subplot(gs[1, 3])
@@ -130,7 +131,7 @@ def draw(out: Path) -> Path:
             s.set_edgecolor(c)
             s.set_linewidth(2.5)
     ax_p = fig.add_subplot(gs[0, 5])
-    grid(ax_p, e["prod"], "col @ Wᵀ: (9, 2)\nrow = patch, column = filter", cmap="PuOr")
+    grid(ax_p, e["prod"], "col @ W: (9, 2)\nrow = patch, column = filter", cmap="PuOr")
     box(ax_p, r, 0, 1, 1, HIGHLIGHT, fill=True)
     ax_o = fig.add_subplot(gs[1, 5])
     maps = np.concatenate([e["out"][0], np.full((3, 1), np.nan), e["out"][1]], axis=1)
@@ -142,8 +143,8 @@ def draw(out: Path) -> Path:
     arrow(fig, ax_p, (-0.5, r), ax_o, (ox, oy - 0.5))
     fig.suptitle(
         "im2col: the orange patch of x is row (1,2) of col; that row times filter 0's column is"
-        " output pixel (1,2) of map 0\nforward out = col @ Wᵀ + b;  backward dW = colᵀ g,"
-        "  dx = col2im(g W): each row of g W added back onto its patch",
+        " output pixel (1,2) of map 0\nforward out = col @ W + b;  backward dW = colᵀ g,"
+        "  dx = col2im(g Wᵀ): each row of g Wᵀ added back onto its patch",
         fontsize=11,
         y=1.0,
     )

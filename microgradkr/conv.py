@@ -1,11 +1,12 @@
 """Convolution and pooling as DLfS ch.7 teaches them: im2col, then one matrix product.
 
-``im2col`` unrolls every FH x FW patch of x (N, C, H, W) into one row of
-col (N*OH*OW, C*FH*FW), with OH = (H + 2 pad - FH) / stride + 1 (and OW alike); rows run over
-(n, oy, ox), columns over (c, ky, kx), as in the book. ``col2im`` is its adjoint: each patch
-row is added back where it came from, so overlapping patches sum. A convolution is then
-out = col @ W.reshape(FN, -1).T + b, and its backward is dx = col2im(g W), dW = gᵀ col,
-db = sum g. Pooling takes the max (or mean) over the same FH x FW windows, channel by channel.
+``im2col`` unrolls every FH x FW patch of x (N, C, H, W) into one row of col (N*OH*OW, C*FH*FW),
+with OH = (H + 2 pad - FH) / stride + 1 (and OW alike); rows run over (n, oy, ox), columns over
+(c, ky, kx), as in the book. ``col2im`` is its adjoint: each patch row is added back where it
+came from, so overlapping patches sum. A convolution is then out = col @ W + b, an Affine layer
+on the patches, with W the book's col_W = W.reshape(FN, -1).T (C*FH*FW, FN); its backward is
+Affine's too, dW = colᵀ g and db = sum g, with dx = col2im(g Wᵀ). Pooling takes the max (or
+mean) over the same FH x FW windows, channel by channel.
 
 Each is one ``TensorOp``: the forward keeps what its backward needs (col, the argmax), and
 every VJP is written with Tensor ops too (im2col and col2im are each other's VJP), so
@@ -237,12 +238,12 @@ def _rows(g: Any) -> Any:
 
 
 def _conv_dx(g: Any, x: Any, W: Any, b: Any, out: Any, geo: Geometry, col: Any) -> Any:
-    """dx = col2im(g W): each output's gradient spread back over its patch by the filters."""
+    """dx = col2im(g Wᵀ) (W as col_W): each output's gradient spread back over its patch."""
     return _col2im_any(_rows(g) @ W.reshape(W.shape[0], -1), x.shape, geo)
 
 
 def _conv_dW(g: Any, x: Any, W: Any, b: Any, out: Any, geo: Geometry, col: Any) -> Any:
-    """dW = gᵀ col: each filter's gradient is the patches weighted by its outputs' gradients."""
+    """dW = colᵀ g (as (FN, C, FH, FW)): the patches weighted by the outputs' gradients."""
     cols = _im2col_any(x, geo) if isinstance(x, Tensor) or col is None else col
     return (_rows(g).T @ cols).reshape(W.shape)
 
@@ -264,7 +265,8 @@ CONV2D = TensorOp(
 
 def conv2d(x: Any, W: Any, b: Any = None, stride: Any = 1, pad: Any = 0) -> Tensor:
     """out = im2col(x) @ W.reshape(FN, -1).T + b, as (N, FN, OH, OW); x (N, C, H, W),
-    W (FN, C, FH, FW), b (FN,) or None. Backward: dx = col2im(g W), dW = gᵀ col, db = sum g."""
+    W (FN, C, FH, FW), b (FN,) or None. Backward (W as col_W): dx = col2im(g Wᵀ),
+    dW = colᵀ g, db = sum g."""
     xt = _tensor(x, "conv2d", "x")
     wt = _tensor(W, "conv2d", "W", like=xt)
     if wt.ndim != 4:

@@ -1,9 +1,9 @@
 """Convolution layers (DLfS ch.7): Conv2d, MaxPool2d, AvgPool2d and Flatten, for Sequential.
 
-Each is a thin Module over one op of ``microgradkr.conv``, so its backward (dx = col2im(g W),
-dW = gᵀ col, db = sum g; pooling's g routed to the max or spread over the window) is that op's
-VJP. Shapes follow PyTorch: x is (N, C, H, W), Conv2d's W is (FN, C, FH, FW). They are
-re-exported from ``microgradkr.nn``.
+Each is a thin Module over one op of ``microgradkr.conv``, so its backward (dx = col2im(g Wᵀ),
+dW = colᵀ g, db = sum g, W as the book's col_W; pooling's g routed to the max or spread over the
+window) is that op's VJP. Shapes follow PyTorch: x is (N, C, H, W), Conv2d's W is (FN, C, FH,
+FW). They are re-exported from ``microgradkr.nn``.
 """
 
 from __future__ import annotations
@@ -32,8 +32,8 @@ class Conv2d(Module):
 
     W (out_channels, in_channels, FH, FW) ~ N(0, std^2) with std from ``init`` over the
     fan-in C*FH*FW ("he" sqrt(2 / fan_in), the default, for ReLU nets; "xavier"; "std" 0.01,
-    the book's SimpleConvNet; or a float std); b = 0. Backward: dx = col2im(g W),
-    dW = gᵀ col, db = g summed over N, OH, OW.
+    the book's SimpleConvNet; or a float std); b = 0. Backward: dx = col2im(g Wᵀ),
+    dW = colᵀ g (W as col_W = W.reshape(FN, -1).T), db = g summed over N, OH, OW.
     """
 
     def __init__(
