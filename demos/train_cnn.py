@@ -237,10 +237,10 @@ def plot_accuracy(results: dict[str, dict[str, Any]], out: Path) -> Path:
         hist = r["history"]
         epochs = np.arange(1, len(hist["train"]) + 1)
         ax.plot(epochs, hist["train"], "o-", color="#1f77b4", label=f"train ({r['n_train']})")
-        ax.plot(epochs, hist["test"], "s-", color="#d62728", label=f"test ({r['n_test']} held out)")
+        final = f"{hist['test'][-1]:.2%} at the end"
+        ax.plot(epochs, hist["test"], "s-", color="#d62728",
+                label=f"test ({r['n_test']} held out): {final}")  # fmt: skip
         ax.axhline(r["target"], color="0.4", ls="--", lw=1, label=f"target {r['target']:.1%}")
-        ax.annotate(f"test {hist['test'][-1]:.2%}", (epochs[-1], hist["test"][-1]),
-                    textcoords="offset points", xytext=(-10, 10), ha="right")  # fmt: skip
         ax.set_ylim(max(0.0, min(hist["test"][0], hist["train"][0]) - 0.02), 1.002)
         ax.set_xlabel("epoch")
         ax.set_xticks(epochs[epochs % 5 == 0] if len(epochs) > 10 else epochs)
