@@ -17,21 +17,22 @@ from .conv import conv2d as conv2d
 from .conv import im2col as im2col
 from .conv import max_pool2d as max_pool2d
 from .engine import CHAIN, Value, add_n
-from .tensor import Tensor, TensorOp, _axes, _const, _node, apply
+from .tensor import Tensor, TensorOp, _const, _node, apply
+from .tensor_ops import _axes
 
 Array = np.ndarray
 
 
 def _softmax_array(a: Array, axis: int) -> Any:
     """e^(a - max a) / sum e^(a - max a): subtracting the max keeps e^a from overflowing."""
-    e = np.exp(a - a.max(axis=axis, keepdims=True))
+    e = np.exp(a - a.max(axis=axis, keepdims=True, initial=-np.inf))  # initial: an empty axis
     e /= e.sum(axis=axis, keepdims=True)
     return e
 
 
 def _log_softmax_array(a: Array, axis: int) -> Any:
     """(a - max a) - log sum e^(a - max a)."""
-    shifted = a - a.max(axis=axis, keepdims=True)
+    shifted = a - a.max(axis=axis, keepdims=True, initial=-np.inf)
     return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 
 
@@ -64,7 +65,7 @@ def _softmax_ce_vjp(g: Any, a: Any, out: Any, y: Array, t: Array, rows: Array | 
         d[rows, t] -= 1.0
     else:
         d = y - t
-    d *= float(g) / y.shape[0]
+    d *= float(g) / max(y.shape[0], 1)  # an empty batch: d is empty, the loss NaN
     return d if d.ndim == a.ndim else d.reshape(a.shape)
 
 
