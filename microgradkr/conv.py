@@ -234,7 +234,8 @@ def _conv_forward(
 
 def _rows(g: Any) -> Any:
     """g (N, FN, OH, OW) as the (N*OH*OW, FN) matrix the forward's product made."""
-    return g.transpose(0, 2, 3, 1).reshape(-1, g.shape[1])
+    nhwc = g.permute(0, 2, 3, 1) if isinstance(g, Tensor) else g.transpose(0, 2, 3, 1)
+    return nhwc.reshape(-1, g.shape[1])
 
 
 def _conv_dx(g: Any, x: Any, W: Any, b: Any, out: Any, geo: Geometry, col: Any) -> Any:
