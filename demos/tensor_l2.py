@@ -55,7 +55,8 @@ def main(argv: list[str] | None = None) -> None:
     _, g = vjp(lambda t: Tensor(W.data) @ t, x, q.grad)
     print("vjp(q = W x, x, v = df/dq) = v^T W =", g)
 
-    diagram = draw(f, title="Example 2a (docs/reference.md): f = ||W x||^2, one vector-Jacobian product per edge")
+    title = "Example 2a (docs/reference.md): f = ||W x||^2, one vector-Jacobian product per edge"
+    diagram = draw(f, title=title)
     args.out.mkdir(parents=True, exist_ok=True)
     try:
         for suffix in ("svg", "png"):
