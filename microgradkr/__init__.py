@@ -5,6 +5,7 @@ from __future__ import annotations
 from . import functional, nn, optim
 from .anomaly import detect_anomaly
 from .engine import CHAIN, DISTRIBUTOR, ROUTER, SWITCHER, Op, Value, add_n, affine, apply
+from .function import Function, NotDifferentiableError
 from .graph import grad, topological_order
 from .io import LoadError, load, save
 from .numeric import (
@@ -22,6 +23,8 @@ from .tensor import Tensor, TensorOp, maximum, sum_to
 from .trace import Edge, Step, backward_steps, format_trace, gradients_after
 from .viz import Diagram, GraphvizNotFoundError, draw, draw_steps, steps_html, write_steps
 
+draw_dot = draw  # micrograd's name
+
 __version__ = "0.1.0"
 
 __all__ = [
@@ -31,9 +34,11 @@ __all__ = [
     "ROUTER",
     "SWITCHER",
     "Edge",
+    "Function",
     "GradcheckError",
     "GraphvizNotFoundError",
     "LoadError",
+    "NotDifferentiableError",
     "Op",
     "Step",
     "Tensor",
@@ -45,6 +50,7 @@ __all__ = [
     "backward_steps",
     "detect_anomaly",
     "draw",
+    "draw_dot",
     "draw_steps",
     "format_trace",
     "functional",
