@@ -58,6 +58,9 @@ class _Refused:
         return f"<not differentiable: {self.name}.backward is numpy>"
 
 
+_values_only = [False]  # set while a differentiable backward runs for its numbers only
+
+
 class Function:
     """An op as a class: ``forward(*xs) -> y`` and ``backward(gy) -> gx`` (one per input).
 
@@ -85,7 +88,11 @@ class Function:
             nodes = [x if isinstance(x, Tensor) else Tensor(x) for x in inputs]
             return tensor.apply(self.as_op(tensor=True, arity=len(nodes)), *nodes)
         values = [engine._wrap(x) for x in inputs]
-        return engine.apply(self.as_op(arity=len(values)), *values)
+        op = self.as_op(arity=len(values))
+        if _values_only[0]:  # inside a backward run for its numbers: no local gradients needed
+            out = float(self.forward(*[v.data for v in values]))
+            return engine._node(out, op, tuple(values), (_Refused(op.name),) * len(values))
+        return engine.apply(op, *values)
 
     # -- the record ----------------------------------------------------------------------------
     def as_op(self, tensor: bool = False, arity: int | None = None) -> Any:
@@ -133,9 +140,17 @@ class Function:
         else:
             nodes = tuple(Value(x) for x in xs)
             out = Value(out)
+        if self.differentiable_backward and graph_pass:
+            return self._run_backward(nodes, out, Value(1.0))
         if self.differentiable_backward:
-            gxs = self._run_backward(nodes, out, Value(1.0))
-            return gxs if graph_pass else tuple(float(_data(g)) for g in gxs)
+            # Functions called inside give their numbers only: their own local gradients would
+            # run their backward, which may call this Function again (sin' = cos, cos' = -sin)
+            saved, _values_only[0] = _values_only[0], True
+            try:
+                gxs = self._run_backward(nodes, out, Value(1.0))
+            finally:
+                _values_only[0] = saved
+            return tuple(float(_data(g)) for g in gxs)
         gxs = self._run_backward(
             tuple(Value(n.data) for n in nodes) if graph_pass else nodes, Value(out.data), 1.0
         )
