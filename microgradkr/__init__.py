@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import functional, nn, optim
+from . import functional, nn, optim, transforms
 from .anomaly import detect_anomaly
 from .engine import CHAIN, DISTRIBUTOR, ROUTER, SWITCHER, Op, Value, add_n, affine, apply
 from .function import Function, NotDifferentiableError
@@ -21,6 +21,7 @@ from .numeric import (
 )
 from .tensor import Tensor, TensorOp, maximum, sum_to
 from .trace import Edge, Step, backward_steps, format_trace, gradients_after
+from .transforms import hvp, vhp
 from .viz import Diagram, GraphvizNotFoundError, draw, draw_steps, steps_html, write_steps
 
 draw_dot = draw  # micrograd's name
@@ -55,6 +56,7 @@ __all__ = [
     "format_trace",
     "functional",
     "grad",
+    "hvp",
     "gradcheck",
     "gradgradcheck",
     "gradient_descent",
@@ -71,6 +73,8 @@ __all__ = [
     "steps_html",
     "sum_to",
     "topological_order",
+    "transforms",
+    "vhp",
     "vjp",
     "write_steps",
 ]
