@@ -91,6 +91,47 @@ def test_manual_steps_give_what_backward_gives():
         assert manual[name].grad == auto[name].grad
 
 
+def test_the_lectures_topological_sort_cell():
+    """The lecture's own build_topo (recursive, over ``_prev``) then ``_backward`` in reverse."""
+    v = lecture_neuron()
+    o = v["o"]
+    topo = []
+    visited = set()
+
+    def build_topo(v):
+        if v not in visited:
+            visited.add(v)
+            for child in v._prev:
+                build_topo(child)
+            topo.append(v)
+
+    build_topo(o)
+    o.grad = 1.0
+    for node in reversed(topo):
+        node._backward()
+    assert [v[k].grad for k in ("x1", "w1", "x2", "w2")] == pytest.approx(
+        [-1.5, 1.0, 0.5, 0.0], abs=1e-6
+    )
+
+
+def test_the_lectures_own_draw_dot_reads_our_nodes():
+    """The lecture's trace() reads ``_prev``, ``_op``, ``label``, ``data`` and ``grad``."""
+    o = lecture_neuron()["o"]
+    nodes, edges = set(), set()
+    stack = [o]
+    while stack:
+        v = stack.pop()
+        if v not in nodes:
+            nodes.add(v)
+            for child in v._prev:
+                edges.add((child, v))
+                stack.append(child)
+    ops = sorted(n._op for n in nodes if n._op)
+    assert ops == ["*", "*", "+", "+", "tanh"]
+    assert {n.label for n in nodes} >= {"x1", "w1", "x2", "w2", "b", "n", "o"}
+    assert len(edges) == 9
+
+
 def test_the_lectures_exp_form_of_tanh_gives_the_same_grads():
     """The lecture's cell that breaks tanh into exp, -, / gates: same gradients, 1e-6."""
     x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
