@@ -250,4 +250,4 @@ CONSTANT = TensorOp(
 def constant_of(x: Any, g: Any) -> Any:
     """``g``'s value as a node of ``x`` with derivative 0 (a gradient that no longer depends on
     x, as d(3x)/dx = 3): differentiating it again gives 0, as torch, instead of raising."""
-    return tensor.apply(CONSTANT, x, args=(np.asarray(g.data),))
+    return tensor.apply(CONSTANT, x, args=(np.asarray(getattr(g, "data", g)),))

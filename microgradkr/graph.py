@@ -199,7 +199,8 @@ def grad(
     ``outputs`` is a node or a list of nodes (their gradients add up, each seeded with its
     ``grad_outputs`` entry or 1). With ``create_graph`` the results are nodes that can be
     differentiated again. An input the outputs do not depend on gets the empty gradient
-    (0.0 for a Value, None for a Tensor).
+    (0.0 for a Value, None for a Tensor; with ``create_graph`` a Tensor gets zeros, whose own
+    derivative is 0). A constant output (a number, a Tensor that needs no grad) adds nothing.
     """
     outs = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
     xs = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
@@ -208,6 +209,14 @@ def grad(
         seeds *= len(outs)
     if len(seeds) != len(outs):
         raise ValueError(f"grad got {len(outs)} outputs but {len(seeds)} grad_outputs")
+    # a constant output (a number, or a Tensor that needs no grad) adds nothing: so that
+    # differentiating a derivative that became constant gives 0 instead of raising
+    kept = [
+        (o, s)
+        for o, s in zip(outs, seeds, strict=True)
+        if hasattr(o, "_prev") and getattr(o, "requires_grad", True)
+    ]
+    outs, seeds = [o for o, _ in kept], [s for _, s in kept]
     touched: dict[Any, Any] = {}
     for out in outs:
         for node in topological_order(out):
@@ -227,4 +236,11 @@ def grad(
     finally:
         for node, g in touched.items():
             node.grad = g
+    if create_graph:  # as torch's materialize_grads: zeros, differentiable again (to 0)
+        from .function import constant_of
+
+        results = [
+            constant_of(x, x.data * 0.0) if r is None and getattr(x, "requires_grad", False) else r
+            for x, r in zip(xs, results, strict=True)
+        ]
     return tuple(x._EMPTY_GRAD if r is None else r for x, r in zip(xs, results, strict=True))

@@ -320,3 +320,28 @@ def test_check_op_fuzzes_a_function():
     check_op(Exp(), max_examples=15)
     check_op(Add(), max_examples=15)
     check_op(Square(), tensor=True, max_examples=15)
+
+
+@pytest.mark.parametrize("leaf", [Value, lambda x: Tensor([x], requires_grad=True)])
+def test_repeated_grad_never_raises(leaf):
+    """grad() of a derivative that became a constant (or a number) is 0, however many times."""
+    x = leaf(2.0)
+    y = 3 * x * x
+    got = []
+    for _ in range(5):
+        (y,) = grad(y.sum() if isinstance(y, Tensor) else y, [x], create_graph=True)
+        got.append(float(np.sum(getattr(y, "data", y))))
+    assert got == [12.0, 6.0, 0.0, 0.0, 0.0]
+
+
+def test_grad_of_an_unused_tensor_input_with_create_graph_is_zeros():
+    torch = pytest.importorskip("torch")
+    x, w = Tensor([1.0, 2.0], requires_grad=True), Tensor([3.0], requires_grad=True)
+    tx, tw = (torch.tensor(a, requires_grad=True) for a in ([1.0, 2.0], [3.0]))
+    ours = grad((x * x).sum(), [x, w], create_graph=True)
+    theirs = torch.autograd.grad(
+        (tx * tx).sum(), [tx, tw], create_graph=True, materialize_grads=True
+    )
+    for o, t in zip(ours, theirs, strict=True):
+        np.testing.assert_array_equal(o.data, t.detach().numpy())
+    assert grad((x * x).sum(), [x, w])[1] is None  # without create_graph: None, as before
