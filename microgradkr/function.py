@@ -52,7 +52,10 @@ class _Refused:
     def _fail(self, *_: Any) -> Any:
         raise _refuse(self.name)
 
-    __mul__ = __rmul__ = __float__ = _fail
+    __mul__ = __rmul__ = _fail
+
+    def __float__(self) -> float:
+        return float("nan")  # for the diagram: a number that is not known; arithmetic raises
 
     def __repr__(self) -> str:
         return f"<not differentiable: {self.name}.backward is numpy>"
@@ -200,7 +203,7 @@ class Function:
             f"{self.symbol or name}'",
             CHAIN,
             _pick,
-            (_refuser(name),) * (len(xs) + 1),
+            tuple(_refuser(name, j) for j in range(len(xs) + 1)),
         )
         # the gradient as a node of g and the inputs, whose own derivative refuses
         return tuple(tensor.apply(once, g, *xs, args=(gx,)) for gx in gxs)
@@ -218,8 +221,12 @@ def _pick(*xs_and_value: Any) -> Any:
     return xs_and_value[-1]
 
 
-def _refuser(name: str) -> Callable[..., Any]:
-    def vjp(*_: Any) -> Any:
+def _refuser(name: str, j: int = 0) -> Callable[..., Any]:
+    def vjp(g: Any, *xs_out: Any) -> Any:
+        # a VJP is linear in g: for g = 0 the answer is 0 whatever the Jacobian (the diagram
+        # asks this for shapes); any other g needs the derivative numpy cannot give
+        if isinstance(g, np.ndarray) and not g.any():
+            return np.zeros_like(xs_out[j])
         raise _refuse(name)
 
     return vjp

@@ -345,3 +345,19 @@ def test_grad_of_an_unused_tensor_input_with_create_graph_is_zeros():
     for o, t in zip(ours, theirs, strict=True):
         np.testing.assert_array_equal(o.data, t.detach().numpy())
     assert grad((x * x).sum(), [x, w])[1] is None  # without create_graph: None, as before
+
+
+def test_gradient_graphs_of_functions_and_constants_can_be_drawn():
+    """A numpy backward's gradient node draws (its unknown local gradient as nan) and still
+    refuses a backward through it; a constant gradient draws as a node of its input."""
+    x = Value(3.0, "x")
+    square(x).backward(create_graph=True)
+    assert "Square" in draw(x.grad).source
+    t = variable([3.0, 1.0])
+    square(t).sum().backward(create_graph=True)
+    assert "Square" in draw(t.grad).source
+    with pytest.raises(NotDifferentiableError):
+        t.grad.sum().backward()
+    u = variable([1.0, 2.0])
+    (3 * u).sum().backward(create_graph=True)
+    assert "const" in draw(u.grad).source
