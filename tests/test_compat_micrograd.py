@@ -60,6 +60,25 @@ def lecture_neuron():
     return locals()
 
 
+def test_the_lectures_first_expression_and_the_a_plus_a_bug():
+    """L = (a*b + c) * f: the lecture's hand-derived grads; and b = a + a gives a.grad = 2 (the
+    bug the lecture fixes by accumulating with +=)."""
+    a, b, c = Value(2.0, label="a"), Value(-3.0, label="b"), Value(10.0, label="c")
+    e = a * b
+    e.label = "e"
+    d = e + c
+    d.label = "d"
+    f = Value(-2.0, label="f")
+    L = d * f
+    L.label = "L"
+    L.backward()
+    assert (L.data, a.grad, b.grad, c.grad, f.grad, d.grad) == (-8.0, 6.0, -4.0, -2.0, 4.0, -2.0)
+    a = Value(3.0, label="a")
+    b = a + a
+    b.backward()
+    assert a.grad == 2.0
+
+
 def test_the_lectures_manual_backprop_node_by_node():
     v = lecture_neuron()
     assert v["o"].data == pytest.approx(0.7071067811865476)

@@ -42,6 +42,10 @@ def two_outputs(x):
     return x**2, (x * x.exp()).sum()
 
 
+def two_by_two(a, b):
+    return a * b, (a + b.tanh()).sum()
+
+
 def scalar_of_vec(x):
     return ((const(x, W) @ x).tanh() ** 2).sum() + (x**3).sum()
 
@@ -82,6 +86,7 @@ JACOBIAN_CASES = [
     (two_to_vec, (V, B)),
     (unused_second, (V, B)),
     (two_outputs, V),
+    (two_by_two, (V, B)),
     (scalar_of_mat, A),
 ]
 
@@ -217,3 +222,15 @@ def test_transforms_of_a_user_function():
 
     J = T.jacobian(lambda x: Cube()(x), Tensor(V))
     np.testing.assert_allclose(J.data, np.diag(3 * V**2), rtol=1e-14)
+
+
+def test_create_graph_keeps_the_hessian_differentiable():
+    """d/dx of sum(H(x)): a third derivative, against torch's."""
+    x = Tensor(V, requires_grad=True)
+    t = torch.tensor(V, requires_grad=True)
+    H = T.hessian(scalar_of_vec, x, create_graph=True)
+    Ht = F.hessian(scalar_of_vec, t, create_graph=True)
+    assert_same(H, Ht)
+    H.sum().backward()
+    Ht.sum().backward()
+    np.testing.assert_allclose(x.grad, t.grad.numpy(), rtol=1e-12)
