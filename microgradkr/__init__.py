@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from . import functional, nn, optim, transforms
 from .anomaly import detect_anomaly
+from .compat import draw_dot
 from .engine import CHAIN, DISTRIBUTOR, ROUTER, SWITCHER, Op, Value, add_n, affine, apply
 from .function import Function, NotDifferentiableError
 from .graph import grad, topological_order
@@ -23,8 +24,6 @@ from .tensor import Tensor, TensorOp, maximum, sum_to
 from .trace import Edge, Step, backward_steps, format_trace, gradients_after
 from .transforms import hvp, vhp
 from .viz import Diagram, GraphvizNotFoundError, draw, draw_steps, steps_html, write_steps
-
-draw_dot = draw  # micrograd's name
 
 __version__ = "0.1.0"
 

@@ -79,3 +79,14 @@ def micrograd_node(v: Value, children: Iterable[Any], symbol: str) -> None:
     v.op = op
     v._prev = prev
     v._local = tuple(op.local(*[p.data for p in prev], v.data))
+
+
+def draw_dot(root: Any, format: str = "svg", rankdir: str = "LR", **options: Any) -> Any:
+    """micrograd's ``draw_dot(root, format='svg', rankdir='LR')``: ``draw`` with its format set."""
+    if rankdir not in ("LR", "TB"):
+        raise ValueError(f"draw_dot: rankdir must be 'LR' or 'TB', got {rankdir!r}")
+    from . import viz  # lazily: importing the engine never needs graphviz
+
+    diagram = viz.draw(root, rankdir=rankdir, **options)
+    diagram.format = format
+    return diagram

@@ -93,7 +93,7 @@ class Function:
         values = [engine._wrap(x) for x in inputs]
         op = self.as_op(arity=len(values))
         if _values_only[0]:  # inside a backward run for its numbers: no local gradients needed
-            out = float(self.forward(*[v.data for v in values]))
+            out = op.forward(*[v.data for v in values])
             return engine._node(out, op, tuple(values), (_Refused(op.name),) * len(values))
         return engine.apply(op, *values)
 
@@ -108,14 +108,14 @@ class Function:
             return TensorOp(name, symbol, CHAIN, self._forward_array, vjps)
 
         def forward(*xs: float) -> float:
-            return float(self.forward(*xs))
+            return float(_one(self.forward(*xs), name))
 
         if arity is None:  # so that testing.register reads the arity off the record
             forward.__signature__ = inspect.signature(self.forward)  # type: ignore[attr-defined]
         return Op(name, symbol, CHAIN, forward, self._value_locals)
 
     def _forward_array(self, *xs: np.ndarray) -> Any:
-        return np.asarray(self.forward(*xs))
+        return np.asarray(_one(self.forward(*xs), type(self).__name__))
 
     def _run_backward(self, inputs: tuple[Any, ...], out: Any, gy: Any) -> tuple[Any, ...]:
         """backward(gy) with ``inputs`` and ``out`` in place; one gradient per input."""
@@ -207,6 +207,16 @@ class Function:
         )
         # the gradient as a node of g and the inputs, whose own derivative refuses
         return tuple(tensor.apply(once, g, *xs, args=(gx,)) for gx in gxs)
+
+
+def _one(y: Any, name: str) -> Any:
+    """forward's result, which must be one output (a node here has exactly one)."""
+    if isinstance(y, (tuple, list)):
+        raise TypeError(
+            f"{name}.forward returned {len(y)} outputs; a Function has one output here "
+            "(split it into one Function per output)"
+        )
+    return y
 
 
 def _data(x: Any) -> Any:

@@ -128,8 +128,25 @@ def _detach(outs: tuple[Tensor, ...], is_tuple: bool, create_graph: bool) -> Any
     return kept if is_tuple else kept[0]
 
 
-def jacobian(func: Func, inputs: Any, create_graph: bool = False, strict: bool = False) -> Any:
-    """J[i..., j...] = d func(x)[i...] / d x[j...], of shape out.shape + in.shape (as torch)."""
+def _strategy(value: str, name: str, what: str) -> None:
+    """torch's strategy arguments: both give the same numbers here (always reverse mode)."""
+    if value not in ("reverse-mode", "forward-mode"):
+        raise ValueError(f"{what}: {name} must be 'reverse-mode' or 'forward-mode', got {value!r}")
+
+
+def jacobian(
+    func: Func,
+    inputs: Any,
+    create_graph: bool = False,
+    strict: bool = False,
+    vectorize: bool = False,
+    strategy: str = "reverse-mode",
+) -> Any:
+    """J[i..., j...] = d func(x)[i...] / d x[j...], of shape out.shape + in.shape (as torch).
+
+    ``vectorize`` and ``strategy`` are accepted for torch's signature; the result is the same.
+    """
+    _strategy(strategy, "strategy", "jacobian")
     in_tuple, xs = _leaves(inputs, create_graph, "jacobian")
     out_tuple, outs = _outputs(func, xs, "jacobian")
     blocks = [_jacobian_of(o, xs, create_graph, strict, "jacobian") for o in outs]
@@ -143,8 +160,19 @@ def _scalar(func: Func, xs: tuple[Tensor, ...], what: str) -> Tensor:
     return outs[0]
 
 
-def hessian(func: Func, inputs: Any, create_graph: bool = False, strict: bool = False) -> Any:
-    """H[i][j] = d^2 func / dx_i dx_j, of shape x_i.shape + x_j.shape (func returns one number)."""
+def hessian(
+    func: Func,
+    inputs: Any,
+    create_graph: bool = False,
+    strict: bool = False,
+    vectorize: bool = False,
+    outer_jacobian_strategy: str = "reverse-mode",
+) -> Any:
+    """H[i][j] = d^2 func / dx_i dx_j, of shape x_i.shape + x_j.shape (func returns one number).
+
+    ``vectorize`` and ``outer_jacobian_strategy`` are accepted for torch's signature.
+    """
+    _strategy(outer_jacobian_strategy, "outer_jacobian_strategy", "hessian")
     in_tuple, xs = _leaves(inputs, create_graph, "hessian")
     out = _scalar(func, xs, "hessian")
     first = _grads(out.reshape(()), xs, None, True, strict, "hessian")

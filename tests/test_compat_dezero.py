@@ -361,3 +361,16 @@ def test_gradient_graphs_of_functions_and_constants_can_be_drawn():
     u = variable([1.0, 2.0])
     (3 * u).sum().backward(create_graph=True)
     assert "const" in draw(u.grad).source
+
+
+def test_a_function_with_two_outputs_is_refused_by_name():
+    class Split(Function):
+        def forward(self, x):
+            return x, 2 * x
+
+        def backward(self, gy0):
+            return gy0
+
+    for x in (Value(1.0), variable([1.0, 2.0])):
+        with pytest.raises(TypeError, match="Split.forward returned 2 outputs"):
+            Split()(x)

@@ -201,12 +201,15 @@ def test_micrograd_constructor_errors_name_the_argument(children, op, error):
         Value(1.0, children, op)
 
 
-def test_draw_dot_is_draw():
+def test_draw_dot_is_draw_with_micrograds_arguments():
     o = lecture_neuron()["o"]
     o.backward()
-    assert draw_dot is draw
-    assert isinstance(draw_dot(o), Diagram)
-    assert "x1" in draw_dot(o).source
+    dot = draw_dot(o)
+    assert isinstance(dot, Diagram) and dot.format == "svg"
+    assert dot.source == draw(o).source
+    assert draw_dot(o, format="png", rankdir="TB").format == "png"
+    with pytest.raises(ValueError, match="rankdir"):
+        draw_dot(o, rankdir="XY")
 
 
 def demo_loop(MLP, Value, steps=3):  # noqa: N803 -- the classes under test

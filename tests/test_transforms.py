@@ -97,6 +97,19 @@ def test_jacobian_matches_torch(f, x):
     assert_same(T.jacobian(f, ours), F.jacobian(f, theirs))
 
 
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # torch's vectorize uses torch.jit
+def test_torchs_strategy_arguments_are_accepted():
+    ours, theirs = both(V)
+    kw = {"vectorize": True, "strategy": "forward-mode"}
+    assert_same(T.jacobian(vec_to_vec, ours, **kw), F.jacobian(vec_to_vec, theirs, **kw))
+    assert_same(
+        T.hessian(scalar_of_vec, ours, vectorize=True, outer_jacobian_strategy="forward-mode"),
+        F.hessian(scalar_of_vec, theirs, vectorize=True, outer_jacobian_strategy="forward-mode"),
+    )
+    with pytest.raises(ValueError, match="strategy"):
+        T.jacobian(vec_to_vec, ours, strategy="sideways")
+
+
 def test_jacobian_shape_is_out_shape_plus_in_shape():
     assert T.jacobian(mat_to_mat, A).shape == (2, 2, 2, 3)
     assert T.jacobian(lambda x: x.sum(), A).shape == (2, 3)
