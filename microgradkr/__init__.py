@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from . import functional, nn, optim
+from . import functional, nn, optim, transforms
 from .anomaly import detect_anomaly
+from .compat import draw_dot
 from .engine import CHAIN, DISTRIBUTOR, ROUTER, SWITCHER, Op, Value, add_n, affine, apply
+from .function import Function, NotDifferentiableError
 from .graph import grad, topological_order
 from .io import LoadError, load, save
 from .numeric import (
@@ -20,6 +22,7 @@ from .numeric import (
 )
 from .tensor import Tensor, TensorOp, maximum, sum_to
 from .trace import Edge, Step, backward_steps, format_trace, gradients_after
+from .transforms import hvp, vhp
 from .viz import Diagram, GraphvizNotFoundError, draw, draw_steps, steps_html, write_steps
 
 __version__ = "0.1.0"
@@ -31,9 +34,11 @@ __all__ = [
     "ROUTER",
     "SWITCHER",
     "Edge",
+    "Function",
     "GradcheckError",
     "GraphvizNotFoundError",
     "LoadError",
+    "NotDifferentiableError",
     "Op",
     "Step",
     "Tensor",
@@ -45,6 +50,7 @@ __all__ = [
     "backward_steps",
     "detect_anomaly",
     "draw",
+    "draw_dot",
     "draw_steps",
     "format_trace",
     "functional",
@@ -54,6 +60,7 @@ __all__ = [
     "gradient_descent",
     "gradients_after",
     "hessian",
+    "hvp",
     "jacobian",
     "load",
     "maximum",
@@ -65,6 +72,8 @@ __all__ = [
     "steps_html",
     "sum_to",
     "topological_order",
+    "transforms",
+    "vhp",
     "vjp",
     "write_steps",
 ]

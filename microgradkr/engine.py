@@ -311,13 +311,21 @@ class Value(graph.GraphNode):
     __slots__ = ("data", "grad", "label", "op", "_prev", "_local")
     _EMPTY_GRAD = 0.0
 
-    def __init__(self, data: Number, label: str = "") -> None:
+    def __init__(self, data: Number, _children: Any = (), _op: str = "", label: str = "") -> None:
+        """``Value(2.0, "x")`` labels a leaf; micrograd's ``Value(data, (a, b), "*")`` makes an
+        op node from known parents (see ``compat.micrograd_node``)."""
+        if isinstance(_children, str):  # Value(2.0, "x"): the second argument is the label
+            _children, label = (), _children
         self.data = data if type(data) is float else _as_float(data)
         self.grad = 0.0
         self.label = label
         self.op: Op | None = None
         self._prev: tuple[Value, ...] = ()
         self._local: tuple[Any, ...] = ()
+        if _children or _op:
+            from .compat import micrograd_node  # lazily: compat builds on this module
+
+            micrograd_node(self, _children, _op)
 
     # -- the primitive gates ------------------------------------------------------------------
     def __add__(self, other: Operand) -> Value:

@@ -6,7 +6,7 @@ importable from here.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -97,8 +97,16 @@ def gradient_descent(
     return x
 
 
-def hessian(f: Callable[..., Any], inputs: Value | float | Sequence[Value | float]) -> np.ndarray:
-    """H[i, j] = d^2 f / dx_i dx_j at ``inputs`` (f of a few Values), by backprop twice."""
+def hessian(f: Callable[..., Any], inputs: Any) -> Any:
+    """H[i, j] = d^2 f / dx_i dx_j at ``inputs`` (f of a few Values), by backprop twice.
+
+    For Tensors (or arrays) it is ``transforms.hessian``: torch's shapes, x_i.shape + x_j.shape.
+    """
+    parts = inputs if isinstance(inputs, (list, tuple)) else [inputs]
+    if any(isinstance(p, (Tensor, np.ndarray)) for p in parts):
+        from .transforms import hessian as tensor_hessian
+
+        return tensor_hessian(f, tuple(inputs) if isinstance(inputs, list) else inputs)
     xs = _inputs(inputs)
     first = grad(_call(f, xs), xs, create_graph=True)
     h: np.ndarray = np.zeros((len(xs), len(xs)))

@@ -689,7 +689,7 @@ def gradient_test(
 
 
 def check_op(
-    op: Op | TensorOp | str,
+    op: Op | TensorOp | str | Any,
     arity: int | None = None,
     safe: Callable[..., bool] | None = None,
     max_examples: int | None = None,
@@ -701,6 +701,10 @@ def check_op(
     """Register ``op`` (an ``Op``, a ``TensorOp``, or the name of a registered op; a Tensor one
     with ``tensor=True``) and check its gradient: alone at many points, then inside random
     expressions with the built-in ops. Raises with the smallest failing case."""
+    from .function import Function
+
+    if isinstance(op, Function):  # a user's Function class: its Op (or TensorOp) record
+        op = op.as_op(tensor=tensor, arity=arity)
     if isinstance(op, str):
         entry = (TENSOR_REGISTRY if tensor else REGISTRY)[op]
     else:
