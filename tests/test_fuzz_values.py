@@ -1,0 +1,165 @@
+"""Differential fuzz: every Value op against torch.autograd (float64), ordinary and extreme inputs.
+
+The ops are those of ``microgradkr.testing.REGISTRY`` (an op registered there is fuzzed here
+automatically; ``tests/torch_twins.py`` must give its torch twin). Inputs mix ordinary floats
+with the edges of float64 (±0, subnormals 5e-324 and 2.2e-308, ±1e308, ±710, ±745, NaN, ±inf)
+and with Python ints and bools and numpy scalars (np.float32, np.float64, np.int64), both as
+the data of a Value and as a plain operand (``Value(2.) * np.float32(3)``, ``3 + v``).
+
+Compared: the value, the gradient of every input, the kind of error. Finite numbers agree
+within rel 1e-12 (abs 1e-15 near 0), NaN with NaN, an infinity with the same infinity.
+
+Policy where microgradkr deliberately differs from torch (DESIGN.md: "math domain errors name
+the op and the value; never a silently wrong number"). "Typed error" means an ArithmeticError
+(ZeroDivisionError, OverflowError) or a ValueError whose message starts "<op> of <value>":
+
+    torch gives                          microgradkr gives
+    ----------------------------------   ---------------------------------------------------
+    a finite value and finite grads      the same numbers; never an error
+    nan (an invalid input: log(-2),      the same nan, or a typed error (log of -2.0 raises
+      (-1)**0.5, a**b with a < 0 where     ValueError; a**y with a < 0 and y a Value raises
+      the grad w.r.t. b is nan)            ValueError: its gradient log(a) does not exist)
+    ±inf (overflow: exp(710), 1e200**2;  the same ±inf, or a typed error (Python's math
+      a pole: log(0), 1/0, 0**-1)          raises OverflowError / ValueError /
+                                           ZeroDivisionError there)
+    a nan or ±inf gradient               the same nan/±inf, or a typed error
+    a nan value, finite gradients        the same gradients, or nan (a NaN's gradient
+                                           carries no information)
+
+    Per op: add sub mul neg radd rsub rmul add_n affine: the same numbers always (IEEE).
+    div rdiv reciprocal inverse: 1/0 raises ZeroDivisionError / ValueError (torch: ±inf).
+    exp rpow square cube powv: overflow raises OverflowError (torch: inf).
+    log: log(0) and log(x < 0) raise ValueError (torch: -inf, nan).
+    sqrt powv: a negative base raises ValueError (torch: nan), as does -inf ** 0.5.
+    tanh sigmoid relu abs: the same numbers always. max: NaN propagates (torch.maximum).
+
+Amount: ``examples(n)`` cases per op in CI (profile "ci" or "dev", max_examples 100);
+``HYPOTHESIS_PROFILE=fuzz-long`` (max_examples 1000) runs ten times as many, ``FUZZ_SCALE=k``
+multiplies by k. The number of cases that ran is printed at the end of the session.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from hypothesis import Phase, given, settings
+from hypothesis import strategies as st
+
+from microgradkr import Value
+from microgradkr.testing import REGISTRY, Entry
+
+torch = pytest.importorskip("torch", reason="the differential fuzz compares against PyTorch")
+
+from fuzz_inputs import (  # noqa: E402 (after the torch skip)
+    COUNT,
+    examples,
+    finite,
+    floats64,
+    mismatches,
+    numbers_of_every_type,
+)
+from torch_twins import TORCH  # noqa: E402 (needs torch)
+
+OPS = sorted(REGISTRY)
+TYPED = (ArithmeticError, ValueError)
+# no explain phase: it is slow, and its report lists lines of the engine, not inputs
+PHASES = [p for p in Phase if p is not Phase.explain]
+NAMED = re.compile(r"^\w+ of ")  # "log of -2.0 at node 'x': math domain error"
+
+
+def _positions_taking_numbers(entry: Entry) -> list[int]:
+    """The argument positions of ``entry.build`` where a plain number may stand for a Value
+    (in an op of two or more inputs: a unary op of a plain number is plain arithmetic)."""
+    out = []
+    for i in range(entry.arity if entry.arity > 1 else 0):
+        args: list[Any] = [Value(1.0) for _ in range(entry.arity)]
+        args[i] = 2.0
+        try:
+            if isinstance(entry.build(*args), Value):
+                out.append(i)
+        except (AttributeError, TypeError):
+            pass
+    return out
+
+
+TAKES_NUMBERS = {name: _positions_taking_numbers(REGISTRY[name]) for name in OPS}
+
+
+def test_every_registered_value_op_has_a_torch_twin() -> None:
+    assert set(REGISTRY) <= set(TORCH), sorted(set(REGISTRY) - set(TORCH))
+
+
+def check_against_torch(name: str, args: list[Any]) -> None:
+    """``REGISTRY[name].build(*args)`` (Values and plain numbers) against its torch twin."""
+    COUNT["Value"] += 1
+    entry = REGISTRY[name]
+    leaves = [a for a in args if isinstance(a, Value)]
+    ts = [
+        torch.tensor(float(a), dtype=torch.float64, requires_grad=isinstance(a, Value))
+        for a in args
+    ]
+    tout = TORCH[name](*ts)
+    if tout.requires_grad:
+        tout.backward()
+    tgrads = [0.0 if t.grad is None else t.grad.item() for t in ts if t.requires_grad]
+    tvalue = tout.item()
+
+    try:
+        out = entry.build(*args)
+        out.backward()
+    except TYPED as err:
+        assert NAMED.match(str(err)), f"{type(err).__name__} without the op and value: {err}"
+        assert not finite([tvalue, *tgrads]), (
+            f"{name}{tuple(args)} raised {type(err).__name__}: {err}; "
+            f"torch gives {tvalue!r} with gradients {tgrads}"
+        )
+        return
+    assert isinstance(out.data, float)
+    bad = mismatches(out.data, tvalue)
+    assert not bad, f"{name}{tuple(args)} = {out.data!r}, torch {tvalue!r}"
+    grads = [v.grad for v in leaves]
+    nan_ok = [tvalue != tvalue] * len(grads)
+    bad = mismatches(grads, tgrads, nan_ok=nan_ok if grads else None)
+    assert not bad, f"d {name}{tuple(args)} = {grads}, torch {tgrads}: {bad}"
+    assert all(isinstance(g, float) for g in grads)
+
+
+def value_or_number() -> Any:
+    """Mostly extreme and ordinary floats, sometimes an int, a bool or a numpy scalar."""
+    return st.one_of(floats64(), numbers_of_every_type())
+
+
+@pytest.mark.parametrize("name", OPS)
+@settings(max_examples=examples(400), phases=PHASES)
+@given(data=st.data())
+def test_value_op_matches_torch(name: str, data: Any) -> None:
+    n = REGISTRY[name].arity
+    xs = data.draw(st.lists(value_or_number(), min_size=n, max_size=n))
+    check_against_torch(name, [Value(x) for x in xs])
+
+
+@pytest.mark.parametrize("name", [n for n in OPS if TAKES_NUMBERS[n]])
+@settings(max_examples=examples(150), phases=PHASES)
+@given(data=st.data())
+def test_value_op_with_a_plain_number_matches_torch(name: str, data: Any) -> None:
+    """``Value(2.) * np.float32(3)``, ``3 + v``, ``True ** v``: a number in place of a Value."""
+    entry = REGISTRY[name]
+    args: list[Any] = [Value(data.draw(floats64())) for _ in range(entry.arity)]
+    i = data.draw(st.sampled_from(TAKES_NUMBERS[name]))
+    args[i] = data.draw(numbers_of_every_type())
+    check_against_torch(name, args)
+
+
+@pytest.mark.parametrize(
+    "x", [5e-324, -0.0, 2.2e-308, 1e308, True, 7, -(2**60), 1.5, 0.1, 3, 2.5, -2]
+)
+def test_value_data_is_a_python_float_whatever_number_made_it(x: Any) -> None:
+    import numpy as np
+
+    ints = [np.int64(x)] if abs(x) < 2**62 else []
+    for made in (x, np.float64(x), np.float32(x), *ints):
+        v = Value(made)
+        assert type(v.data) is float and v.data == float(made)
+        assert type((v * made).data) is float and type((made + v).data) is float
