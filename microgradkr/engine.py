@@ -47,8 +47,8 @@ def _log(x: Any) -> Any:
 
 
 def _step(x: Any) -> float:
-    """1.0 where x > 0, else 0.0 (relu's derivative; 0 at 0, as PyTorch)."""
-    return 1.0 if float(x) > 0.0 else 0.0
+    """0.0 where x <= 0, else 1.0 (relu's derivative; 0 at 0 and 1 at NaN, as PyTorch)."""
+    return 0.0 if float(x) <= 0.0 else 1.0
 
 
 def _sign(x: Any) -> float:
