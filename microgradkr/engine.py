@@ -74,10 +74,11 @@ def _sigmoid(x: float) -> float:
 
 
 def _pow_locals(x: Any, y: Any, out: Any) -> tuple[Any, Any]:
-    """d x^y / dx = y x^(y-1), d x^y / dy = x^y log x (0 where x = 0, as PyTorch)."""
+    """d x^y / dx = y x^(y-1), d x^y / dy = x^y log x (0 where x = 0 <= y, as PyTorch)."""
     if isinstance(x, Value) or isinstance(y, Value):
-        return (y * x ** (y - 1), out * _log(x) if float(x) != 0.0 else 0.0)
-    return (_pow_local(x, y), out * math.log(x) if x != 0.0 else 0.0)
+        zero = float(x) == 0.0 and float(y) >= 0.0
+        return (y * x ** (y - 1), 0.0 if zero else out * _log(x))
+    return (_pow_local(x, y), 0.0 if x == 0.0 and y >= 0.0 else out * math.log(x))
 
 
 def _pow_local(x: float, k: float) -> float:
