@@ -105,7 +105,18 @@ RELU = Op(
     "relu", "relu", ROUTER, lambda x: 0.0 if x <= 0.0 else x, lambda x, out: (_step(x),), True
 )
 ABS = Op("abs", "abs", CHAIN, abs, lambda x, out: (_sign(x),), kinked=True)
-RECIPROCAL = Op("reciprocal", "1/x", CHAIN, lambda x: 1.0 / x, lambda x, out: (-out * out,))
+
+
+def _reciprocal(x: float) -> float:
+    """1 / x; an OverflowError where that overflows (x subnormal), not an inf that x / y spreads
+    as a wrong inf or nan (y * (1/x) where torch's y / x is finite)."""
+    out = 1.0 / x
+    if math.isinf(out) and math.isfinite(x):
+        raise OverflowError("1/x overflows")
+    return out
+
+
+RECIPROCAL = Op("reciprocal", "1/x", CHAIN, _reciprocal, lambda x, out: (-out * out,))
 EXP = Op("exp", "exp", CHAIN, math.exp, lambda x, out: (out,))
 LOG = Op("log", "log", CHAIN, lambda x: math.log(x), lambda x, out: (1 / x,))
 TANH = Op("tanh", "tanh", CHAIN, math.tanh, lambda x, out: (1 - out * out,))
