@@ -102,7 +102,8 @@ def backward(root: N, grad: Any, create_graph: bool = False) -> list[N]:
     """
     order = topological_order(root)
     for node in order:
-        if node._prev:
+        # a leaf whose grad was set to None starts from empty too (as PyTorch's set_to_none)
+        if node._prev or node.grad is None:
             node.grad = node._EMPTY_GRAD
     root._add_grad(grad)
     checked = anomaly.switch.enabled
@@ -120,12 +121,15 @@ def backward(root: N, grad: Any, create_graph: bool = False) -> list[N]:
 
 
 _twins: dict[Any, Any] = {}
+TWIN_LIMIT = 256  # ops made per exponent (x ** k) come and go: keep the table bounded
 
 
 def backward_twin(op: Any) -> Any:
     """``op`` with ``in_backward=True``: one shared twin per op, so marking costs no memory."""
     twin = _twins.get(op)
     if twin is None:
+        if len(_twins) >= TWIN_LIMIT:
+            del _twins[next(iter(_twins))]  # the oldest; nodes keep the twin they were given
         twin = _twins[op] = dataclasses.replace(op, in_backward=True)
     return twin
 
