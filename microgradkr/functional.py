@@ -19,14 +19,14 @@ Array = np.ndarray
 
 def _softmax_array(a: Array, axis: int) -> Any:
     """e^(a - max a) / sum e^(a - max a): subtracting the max keeps e^a from overflowing."""
-    e = np.exp(a - a.max(axis=axis, keepdims=True))
+    e = np.exp(a - a.max(axis=axis, keepdims=True, initial=-np.inf))  # initial: an empty axis
     e /= e.sum(axis=axis, keepdims=True)
     return e
 
 
 def _log_softmax_array(a: Array, axis: int) -> Any:
     """(a - max a) - log sum e^(a - max a)."""
-    shifted = a - a.max(axis=axis, keepdims=True)
+    shifted = a - a.max(axis=axis, keepdims=True, initial=-np.inf)
     return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 
 
@@ -59,7 +59,7 @@ def _softmax_ce_vjp(g: Any, a: Any, out: Any, y: Array, t: Array, rows: Array | 
         d[rows, t] -= 1.0
     else:
         d = y - t
-    d *= float(g) / y.shape[0]
+    d *= float(g) / max(y.shape[0], 1)  # an empty batch: d is empty, the loss NaN
     return d if d.ndim == a.ndim else d.reshape(a.shape)
 
 

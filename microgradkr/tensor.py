@@ -75,8 +75,21 @@ def _mT(a: Any) -> Any:
     if a.ndim == 2:
         return a.T
     if isinstance(a, Tensor):
-        return a.transpose(*range(a.ndim - 2), a.ndim - 1, a.ndim - 2)
+        return a.transpose(-1, -2)
     return np.swapaxes(a, -1, -2)
+
+
+def _permute(a: Any, perm: tuple[int, ...]) -> Any:
+    """``a`` with its axes in the order ``perm`` (an ndarray's or a Tensor's own method)."""
+    return a.permute(perm) if isinstance(a, Tensor) else a.transpose(perm)
+
+
+def _unpermute(g: Any, x: Any, out: Any, perm: tuple[int, ...]) -> Any:
+    """The inverse permutation undoes ``perm``: axis ``perm[i]`` of x went to axis i."""
+    inverse = [0] * len(perm)
+    for i, p in enumerate(perm):
+        inverse[p] = i
+    return _permute(g, tuple(inverse))
 
 
 def _broadcast(g: Any, shape: tuple[int, ...]) -> Any:
@@ -119,22 +132,26 @@ def _log_forward(x: Array) -> Any:
 
 
 def _sigmoid(x: Array) -> Any:
-    """1 / (1 + e^-x) via tanh, which never overflows."""
-    return 0.5 + 0.5 * np.tanh(0.5 * x)
+    """1 / (1 + e^-x) for x >= 0, e^x / (1 + e^x) below: e = e^-|x| never overflows, and no
+    1 - (almost 1) cancels, so tiny values keep their relative precision (σ(-40) = 4.2e-18)."""
+    e = np.exp(-np.abs(x))
+    r = 1 / (1 + e)
+    return np.where(x >= 0, r, e * r)  # NaN fails x >= 0 and stays NaN in e * r
 
 
 def _relu_vjp(g: Any, x: Any, out: Any) -> Any:
-    return g * (_values(x) > 0)  # 0 at 0, as PyTorch
+    return g * ~(_values(x) <= 0)  # 0 at 0, and NaN passes g on, as PyTorch
 
 
 def _maximum_da(g: Any, a: Any, b: Any, out: Any) -> Any:
     a, b = _values(a), _values(b)
-    return g * ((a > b) + 0.5 * (a == b))  # a tie sends half to each side (torch.maximum)
+    # a tie sends half to each side; a NaN on either side sends g to both (torch.maximum)
+    return g * (1.0 - (a < b) - 0.5 * (a == b))
 
 
 def _maximum_db(g: Any, a: Any, b: Any, out: Any) -> Any:
     a, b = _values(a), _values(b)
-    return g * ((b > a) + 0.5 * (a == b))
+    return g * (1.0 - (b < a) - 0.5 * (a == b))
 
 
 def _expand(g: Any, shape: tuple[int, ...], axis: tuple[int, ...] | None, keep: bool) -> Any:
@@ -182,6 +199,13 @@ def _is_basic(index: Any) -> bool:
     """True for ints, slices, None and Ellipsis only (no index can repeat)."""
     parts = index if isinstance(index, tuple) else (index,)
     return all(p is None or p is Ellipsis or isinstance(p, (int, slice)) for p in parts)
+
+
+def _cast(g: Any, dtype: Any) -> Any:
+    """g with ``dtype``: a cast node for a Tensor, so that a gradient's graph runs through it."""
+    if g.dtype == dtype:
+        return g
+    return apply(CAST, g, args=(np.dtype(dtype),)) if isinstance(g, Tensor) else g.astype(dtype)
 
 
 def _same(g: Any, *rest: Any) -> Any:
@@ -288,12 +312,21 @@ TRANSPOSE = TensorOp(
     "transpose",
     "T",
     DISTRIBUTOR,
-    lambda x, axes: x.transpose(axes),
-    (lambda g, x, out, axes: g.transpose(tuple(np.argsort(axes).tolist())),),
+    lambda x, perm: x.transpose(perm),
+    (_unpermute,),
     notes=("g transposed back",),
 )
 GETITEM = TensorOp(
     "getitem", "[]", ROUTER, lambda x, index: x[index], (_getitem_vjp,), notes=("g scattered back",)
+)
+# dL/dx must have x's dtype; in a gradient's own graph that cast is a node too
+CAST = TensorOp(
+    "cast",
+    "cast",
+    DISTRIBUTOR,
+    lambda x, dtype: x.astype(dtype),
+    (lambda g, x, out, dtype: _cast(g, x.dtype),),
+    notes=("g cast back",),
 )
 # getitem's backward as an op of its own, so that a gradient's graph can pass through it
 SCATTER = TensorOp(
@@ -311,8 +344,9 @@ SCATTER = TensorOp(
 _FLOATS = (np.dtype(np.float64), np.dtype(np.float32))
 
 
-def _as_array(data: Any, dtype: Any, what: str) -> Array:
-    """``data`` as a float ndarray (shared, not copied, when it already is one)."""
+def _as_array(data: Any, dtype: Any, what: str, keep_bool: bool = False) -> Array:
+    """``data`` as a float ndarray (shared, not copied, when it already is one); with
+    ``keep_bool`` and no dtype, booleans stay a bool array (a mask)."""
     try:
         arr = np.asarray(data)
     except ValueError as err:  # a ragged list
@@ -322,6 +356,8 @@ def _as_array(data: Any, dtype: Any, what: str) -> Array:
             f"{what} needs numbers, got an array of dtype {arr.dtype}"
             + (" (Values? use Tensor for arrays, Value for scalars)" if arr.dtype == object else "")
         )
+    if keep_bool and dtype is None and arr.dtype.kind == "b":
+        return arr
     dt = np.dtype(np.float64 if dtype is None else dtype)
     if dt not in _FLOATS:
         raise ValueError(f"{what}: dtype must be float64 or float32, got {dt}")
@@ -334,7 +370,8 @@ def _const(x: Any, like: Tensor) -> Tensor:
         return x
     if isinstance(x, (numbers.Real, np.ndarray, np.generic, list, tuple)):
         t = _new(Tensor)
-        t.data = _as_array(x, like.data.dtype, f"an operand of a {like.data.dtype} Tensor")
+        dt = like.data.dtype if like.data.dtype in _FLOATS else None  # a bool mask: float64
+        t.data = _as_array(x, dt, f"an operand of a {like.data.dtype} Tensor")
         t.grad = None
         t.requires_grad = False
         t.label = ""
@@ -385,11 +422,24 @@ def _apply1(op: TensorOp, a: Tensor) -> Tensor:
 
 def _apply2(op: TensorOp, a: Tensor, b: Tensor) -> Tensor:
     """apply() for two inputs and no args (the hot path)."""
+    ad, bd = a.data, b.data
+    if ad.dtype != bd.dtype and (ad.ndim == 0) != (bd.ndim == 0):
+        ad, bd = _promote(ad, bd)
     try:
-        out = op.forward(a.data, b.data)
+        out = op.forward(ad, bd)
     except ValueError as err:
         raise _op_error(op, (a, b), err) from None
     return _node(out, op, (a, b), ())
+
+
+def _promote(a: Array, b: Array) -> tuple[Array, Array]:
+    """PyTorch's promotion of a float 0-d tensor against a float tensor with dims: the one with
+    dims decides (float32 * float64 0-d is float32), where numpy would widen to float64."""
+    if a.dtype in _FLOATS and b.dtype in _FLOATS:
+        if a.ndim == 0:
+            return a.astype(b.dtype), b
+        return a, b.astype(a.dtype)
+    return a, b
 
 
 def _node(out: Any, op: TensorOp, prev: tuple[Tensor, ...], args: tuple[Any, ...]) -> Tensor:
@@ -415,16 +465,51 @@ def _node(out: Any, op: TensorOp, prev: tuple[Tensor, ...], args: tuple[Any, ...
 
 
 def _axes(axis: Axis, ndim: int, op: str) -> tuple[int, ...] | None:
-    """``axis`` as a sorted tuple of non-negative axes, or None for all of them."""
+    """``axis`` as a sorted tuple of non-negative axes, or None for all of them; a 0-d tensor
+    takes axis 0 or -1 (reducing nothing), as in PyTorch."""
     if axis is None:
         return None
     parts = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    if ndim == 0 and all(isinstance(a, (int, np.integer)) and a in (0, -1) for a in parts):
+        return ()
     out = []
     for a in parts:
         if not isinstance(a, (int, np.integer)) or not -ndim <= a < ndim:
             raise ValueError(f"{op}: axis {axis!r} is out of range for a tensor with {ndim} axes")
         out.append(int(a) % ndim)
     return tuple(sorted(out))
+
+
+def _index_part(i: Any, x: Tensor) -> Any:
+    """One part of an index as numpy takes it: a Tensor or list becomes its array (a bool mask
+    stays a mask, never 0./1. positions); a float index is an IndexError, as in torch."""
+    what = "a float Tensor" if isinstance(i, Tensor) else f"a float index ({i!r})"
+    if isinstance(i, Tensor):
+        i = i.data
+    elif isinstance(i, list):
+        i = np.asarray(i) if i else np.zeros(0, dtype=np.intp)  # [] gathers nothing, as numpy
+    kind = i.dtype.kind if isinstance(i, (np.ndarray, np.generic)) else None
+    if isinstance(i, float) or kind == "f":
+        raise IndexError(
+            f"getitem: {what} cannot index a tensor of shape {x.shape}"
+            f"{_where((x,))}: use ints, slices, an integer array or a bool mask"
+        )
+    if kind is not None and kind not in "biu":
+        raise IndexError(f"getitem: an index of dtype {i.dtype} cannot index a tensor")
+    return i
+
+
+def _dim(d: Any, ndim: int, op: str) -> int:
+    """One dim as a non-negative axis; a 0-d tensor accepts -1 and 0, as in PyTorch."""
+    if isinstance(d, bool) or not isinstance(d, (int, np.integer)):
+        raise TypeError(f"{op}: a dim must be an int, got {type(d).__name__} {d!r}")
+    n = max(ndim, 1)
+    if not -n <= d < n:
+        raise IndexError(
+            f"{op}: dim {d} is out of range for a tensor with {ndim} dims"
+            f" (expected a dim in [{-n}, {n - 1}])"
+        )
+    return int(d) % n
 
 
 class Tensor(graph.GraphNode):
@@ -443,8 +528,14 @@ class Tensor(graph.GraphNode):
         self, data: Any, requires_grad: bool = False, label: str = "", dtype: Any = None
     ) -> None:
         if isinstance(data, Tensor):
+            dtype = data.data.dtype if dtype is None and data.data.dtype in _FLOATS else dtype
             data = data.data
-        self.data: Array = _as_array(data, dtype, "Tensor")
+        self.data: Array = _as_array(data, dtype, "Tensor", keep_bool=True)
+        if requires_grad and self.data.dtype.kind == "b":
+            raise TypeError(
+                "Tensor: a bool tensor (a mask) cannot require a gradient; pass dtype=np.float64"
+                " for numbers"
+            )
         # an ndarray (or a Tensor after backward(create_graph=True)), None before any backward
         self.grad: Any = None
         self.requires_grad = bool(requires_grad)
@@ -481,9 +572,17 @@ class Tensor(graph.GraphNode):
     def __float__(self) -> float:
         return self.item()
 
+    def to(self, dtype: Any) -> Tensor:
+        """The numbers as ``dtype`` (float32 or float64, as ``torch.Tensor.to``); the gradient
+        is cast back to this tensor's dtype."""
+        dt = np.dtype(dtype)
+        if dt not in _FLOATS:
+            raise ValueError(f"to: dtype must be float64 or float32, got {dt}")
+        return apply(CAST, self, args=(dt,))
+
     def detach(self) -> Tensor:
-        """The same data as a new leaf that does not require a gradient."""
-        return Tensor(self.data)
+        """The same data (and dtype) as a new leaf that does not require a gradient."""
+        return Tensor(self)
 
     # -- arithmetic, with numpy broadcasting ----------------------------------------------------
     def __add__(self, other: Operand) -> Tensor:
@@ -566,9 +665,12 @@ class Tensor(graph.GraphNode):
 
     def max(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
         """max over ``axis`` (all if None); the gradient goes to the maxima, ties split evenly."""
-        if self.data.size == 0:
-            raise ValueError(f"max of an empty tensor of shape {self.shape}{_where((self,))}")
-        return apply(MAX, self, args=(_axes(axis, self.data.ndim, "max"), keepdims))
+        axes = _axes(axis, self.data.ndim, "max")
+        if self.data.size == 0 and (axes is None or any(self.shape[a] == 0 for a in axes)):
+            raise ValueError(
+                f"max over an empty axis of a tensor of shape {self.shape}{_where((self,))}"
+            )
+        return apply(MAX, self, args=(axes, keepdims))
 
     # -- shape ------------------------------------------------------------------------------------
     def reshape(self, *shape: Any) -> Tensor:
@@ -576,26 +678,55 @@ class Tensor(graph.GraphNode):
         target = tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], Sequence) else shape
         return apply(RESHAPE, self, args=(target,))
 
-    def transpose(self, *axes: int) -> Tensor:
-        """Axes permuted (reversed if none given); the gradient is permuted back."""
-        if len(axes) == 1 and isinstance(axes[0], Sequence):
-            axes = tuple(axes[0])
-        perm = tuple(axes) if axes else tuple(range(self.data.ndim - 1, -1, -1))
+    def transpose(self, dim0: int, dim1: int) -> Tensor:
+        """The tensor with axes ``dim0`` and ``dim1`` swapped (negative dims count from the end).
+
+        As ``torch.transpose``, not numpy's ``transpose(*axes)``, which takes a whole
+        permutation: that is ``permute``. The gradient is swapped back.
+        """
+        for d in (dim0, dim1):
+            if isinstance(d, (tuple, list)) or not isinstance(d, (int, np.integer)):
+                raise TypeError(
+                    f"transpose(dim0, dim1) swaps two dims, got {dim0!r}, {dim1!r}: "
+                    "to reorder all of them pass the order to permute(...)"
+                )
+        n = self.data.ndim
+        a, b = _dim(dim0, n, "transpose"), _dim(dim1, n, "transpose")
+        perm = list(range(n))
+        if n:
+            perm[a], perm[b] = perm[b], perm[a]
+        return apply(TRANSPOSE, self, args=(tuple(perm),))
+
+    def permute(self, *dims: Any) -> Tensor:
+        """The axes reordered: axis i of the result is axis ``dims[i]`` (as ``torch.permute`` and
+        numpy's ``transpose(axes)``); ``dims`` as varargs or one tuple. The gradient is permuted
+        back."""
+        if len(dims) == 1 and isinstance(dims[0], (Sequence, np.ndarray)):
+            dims = tuple(dims[0])
+        n = self.data.ndim
+        if len(dims) != n:
+            raise ValueError(
+                f"permute: dims {dims} name {len(dims)} axes, but the tensor has {n}"
+                f" (shape {self.shape})"
+            )
+        perm = tuple(_dim(d, n, "permute") for d in dims)
+        if len(set(perm)) != n:
+            raise ValueError(f"permute: dims {dims} repeat an axis (shape {self.shape})")
         return apply(TRANSPOSE, self, args=(perm,))
 
     @property
     def T(self) -> Tensor:
-        """The transpose (axes reversed)."""
-        return self.transpose()
+        """All axes reversed: the matrix transpose for a 2-D tensor (as numpy's and torch's .T)."""
+        return apply(TRANSPOSE, self, args=(tuple(range(self.data.ndim - 1, -1, -1)),))
 
     def __getitem__(self, index: Any) -> Tensor:
-        """x[index] with ints, slices and integer arrays; backward scatters with add."""
-        if isinstance(index, Tensor):
-            index = index.data.astype(np.intp)
-        elif isinstance(index, tuple):
-            index = tuple(i.data.astype(np.intp) if isinstance(i, Tensor) else i for i in index)
-        elif isinstance(index, list):
-            index = np.asarray(index)
+        """x[index] as numpy and torch: ints, slices, None, ..., integer arrays (gather) and bool
+        masks (select), as arrays, lists or Tensors; backward scatters with add (repeats add up).
+        """
+        if isinstance(index, tuple):
+            index = tuple(_index_part(i, self) for i in index)
+        else:
+            index = _index_part(index, self)
         return apply(GETITEM, self, args=(index,))
 
     def __len__(self) -> int:
@@ -658,6 +789,8 @@ class Tensor(graph.GraphNode):
                 gp = np.asarray(gp, dtype=p.data.dtype)
             if gp.shape != p.data.shape:
                 gp = sum_to(gp, p.data.shape)
+            if gp.dtype != p.data.dtype:  # dL/dx has x's dtype (a float32 leaf of a float64 op)
+                gp = gp.astype(p.data.dtype)
             old = p.grad
             if old is None:
                 # Inner grads are never written in place, so sharing is safe among them; a leaf's
@@ -682,6 +815,7 @@ class Tensor(graph.GraphNode):
                 gp = Tensor(gp, dtype=p.data.dtype)
             if gp.shape != p.data.shape:
                 gp = _sum_to_tensor(gp, p.data.shape)
+            gp = _cast(gp, p.data.dtype)
             p.grad = gp if p.grad is None else p.grad + gp
 
     def edge_grads(self) -> tuple[Array | None, ...]:

@@ -389,6 +389,11 @@ def _transpose_args(shape: tuple[int, ...]) -> Any:
     return _hypothesis().strategies.permutations(range(len(shape))).map(lambda p: (tuple(p),))
 
 
+def _cast_args(shape: tuple[int, ...]) -> Any:
+    """float64 only: a cast to float32 would round away what a float64 gradcheck measures."""
+    return _hypothesis().strategies.just((np.dtype(np.float64),))
+
+
 def _index_args(shape: tuple[int, ...]) -> Any:
     """An int, a strided slice, or an integer array with repeats (the scatter must add them)."""
     st = _hypothesis().strategies
@@ -565,9 +570,10 @@ _TENSOR_BUILTINS: list[tuple[Any, ...]] = [
     ),
     ("matmul", 2, lambda a, b: a @ b, None, _matmul_args, _cases(shapes_of=_matmul_shapes)),
     ("reshape", 1, lambda x, shape: x.reshape(shape), None, _reshape_args, None),
-    ("transpose", 1, lambda x, perm: x.transpose(perm), None, _transpose_args, None),
+    ("transpose", 1, lambda x, perm: x.permute(perm), None, _transpose_args, None),
     ("getitem", 1, lambda x, index: x[index], None, _index_args, None),
     ("scatter_add", 1, _scatter, None, _scatter_args, None),
+    ("cast", 1, lambda x, dtype: x.to(dtype), None, _cast_args, None),
 ]
 for _t in _TENSOR_BUILTINS:
     register(_t[0], _t[2], _t[1], _t[3], tensor=True, args=_t[4], cases=_t[5])

@@ -73,6 +73,7 @@ TORCH_TENSOR = {
     "scatter_add": lambda g, shape, i: torch.zeros(shape, dtype=g.dtype).index_add(
         0, torch.tensor([i % shape[0]]), g.unsqueeze(0)
     ),
+    "cast": lambda x, dtype: x.to(getattr(torch, np.dtype(dtype).name)),
 }
 
 
