@@ -1,0 +1,213 @@
+"""Differential fuzz: every Tensor op against torch.autograd, float64 and float32, extreme inputs.
+
+The ops are those of ``microgradkr.testing.TENSOR_REGISTRY`` (an op registered there is fuzzed
+here automatically; ``tests/torch_twins.py`` must give its torch twin), with its extra
+arguments (axes, shapes, indices) drawn by the registry's own ``args``. Shapes include 0-d
+tensors and empty ones ((0,), (2, 0)); elements mix ordinary numbers with the edges of each
+dtype (±0, subnormals, the largest finite, where exp overflows and underflows, NaN, ±inf).
+Plain operands of every type (``3 + t``, ``t * np.float32(2)``, ``t ** True``) are fuzzed too.
+
+Compared: shape and dtype of the result and of every gradient (upstream: ones), the numbers
+(NaN with NaN, an infinity with the same infinity, finite ones within rel 1e-12 for float64
+and 1e-5 for float32, with a small abs tolerance near 0), and the kind of error.
+
+Policy ("math domain errors name the op and the value; never a silently wrong number"):
+
+    torch gives                          microgradkr gives
+    ----------------------------------   ---------------------------------------------------
+    finite numbers                       the same numbers, never an error
+    nan (log(-1), (-1) ** 0.5, 0 * inf)  the same nan, or a typed error (ValueError
+                                           naming the op and the value)
+    ±inf (overflow, log(0), 1/0)         the same ±inf (numpy's IEEE arithmetic, as torch),
+                                           or a typed error
+    an error (max of an empty tensor,    an error: ValueError / IndexError / TypeError
+      an index out of range)               naming the op and the shapes
+
+    Per op: add sub mul div neg exp tanh relu maximum reshape transpose getitem scatter_add:
+      the same numbers always (IEEE: 1/0 = inf, 0/0 = nan, exp(1000) = inf as torch).
+    log: log(0) = -inf as torch; log(x < 0) raises ValueError "log of -1.0 at index (i,)"
+      (torch: nan). pow: the same numbers ((-1) ** 0.5 = nan, 0 ** -1 = inf as torch).
+    sigmoid: the same numbers, to rel 1e-12 below -30 too. max: a NaN wins, as torch.amax;
+      max of an empty tensor raises ValueError (torch: IndexError / RuntimeError).
+    sum mean matmul: summation order is unspecified (numpy pairwise, torch blocked), so
+      finite results agree within rel tolerance of the sum of |terms| (the same reduction
+      of |x|), and where that sum overflows any of inf / a number / nan is accepted, except
+      that a NaN of torch (a NaN or inf - inf among the terms) must be ours too. The same
+      holds for the gradient of a broadcast input (a sum over the broadcast axes).
+
+Amount: ``examples(n)`` cases per op and dtype in CI (profile "ci" or "dev", max_examples
+100); ``HYPOTHESIS_PROFILE=fuzz-long`` (max_examples 1000) runs ten times as many,
+``FUZZ_SCALE=k`` multiplies by k. The number of cases run is printed at the end.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, Phase, given, reject, settings
+from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
+from hypothesis.extra import numpy as hnp
+
+from microgradkr import Tensor
+from microgradkr.tensor import sum_to
+from microgradkr.testing import TENSOR_REGISTRY
+
+torch = pytest.importorskip("torch", reason="the differential fuzz compares against PyTorch")
+
+from fuzz_inputs import (  # noqa: E402 (after the torch skip)
+    COUNT,
+    examples,
+    finite,
+    floats32,
+    floats64,
+    mismatches,
+)
+from torch_twins import TORCH_TENSOR  # noqa: E402 (needs torch)
+
+OPS = sorted(TENSOR_REGISTRY)
+DTYPES = [np.float64, np.float32]
+TORCH_DTYPE = {np.dtype(np.float64): torch.float64, np.dtype(np.float32): torch.float32}
+ACCUMULATING = {"sum", "mean", "matmul"}  # linear in each input: |terms| by the same op on |x|
+OURS = (ValueError, IndexError, TypeError, ArithmeticError)  # typed errors of microgradkr
+THEIRS = (RuntimeError, IndexError, ValueError, TypeError)
+PHASES = [p for p in Phase if p is not Phase.explain]  # explain is slow and says little here
+SETTINGS = {"phases": PHASES, "suppress_health_check": [HealthCheck.filter_too_much]}
+
+
+def test_every_registered_tensor_op_has_a_torch_twin() -> None:
+    assert set(TENSOR_REGISTRY) <= set(TORCH_TENSOR), sorted(
+        set(TENSOR_REGISTRY) - set(TORCH_TENSOR)
+    )
+
+
+ELEMENTS = {
+    np.dtype(np.float64): floats64(),
+    np.dtype(np.float32): floats32().map(lambda x: float(np.float32(x))),
+}
+
+
+def _input_shapes(arity: int) -> Any:
+    """Shapes that broadcast together (sides 0 to 3: empty tensors too, 0-d ones), or the
+    shapes of a matrix product."""
+    return st.one_of(
+        hnp.mutually_broadcastable_shapes(
+            num_shapes=arity, min_dims=0, max_dims=3, min_side=0, max_side=3
+        ).map(lambda b: b.input_shapes),
+        hnp.mutually_broadcastable_shapes(
+            num_shapes=arity, min_dims=0, max_dims=3, min_side=1, max_side=3
+        ).map(lambda b: b.input_shapes),
+        hnp.mutually_broadcastable_shapes(
+            signature=np.matmul.signature, max_dims=3, min_side=0, max_side=3
+        ).map(lambda b: b.input_shapes[:arity]),
+    ).filter(lambda s: len(s) == arity)
+
+
+SHAPES = {n: _input_shapes(n) for n in (1, 2, 3)}  # built once (validation is costly)
+
+
+def draw_case(data: Any, name: str, dtype: Any) -> tuple[list[np.ndarray], tuple[Any, ...]]:
+    """Input arrays and the op's extra arguments, drawn with the registry's own ``args``."""
+    entry = TENSOR_REGISTRY[name]
+    shapes = data.draw(SHAPES.get(entry.arity) or _input_shapes(entry.arity), label="shapes")
+    strategy = entry.args(*shapes) if entry.args else st.just(())
+    if strategy is None:
+        reject()  # the op does not take these shapes
+    try:
+        args = data.draw(strategy, label="args")
+    except InvalidArgument:  # e.g. an index into an axis of length 0
+        reject()
+    arrays = [data.draw(hnp.arrays(dtype, s, elements=ELEMENTS[np.dtype(dtype)])) for s in shapes]
+    return arrays, tuple(args)
+
+
+def _torch_leaves(arrays: list[np.ndarray]) -> list[Any]:
+    return [torch.tensor(a, requires_grad=True) for a in arrays]
+
+
+def in_torch(name: str, arrays: list[np.ndarray], args: tuple[Any, ...]) -> Any:
+    """(value, grads) of the torch twin with ones upstream, or the error it raised."""
+    ts = _torch_leaves(arrays)
+    try:
+        out = TORCH_TENSOR[name](*ts, *args)
+        out.backward(torch.ones_like(out))
+    except THEIRS as err:
+        return err
+    grads = [None if t.grad is None else t.grad.numpy() for t in ts]
+    return out.detach().numpy(), grads
+
+
+def scales(name: str, arrays: list[np.ndarray], args: tuple[Any, ...], out_shape: Any) -> Any:
+    """The sums of |terms| behind each result and gradient, where summation order matters:
+    the op on |x| for a linear reduction, the per-element gradients of a broadcast input."""
+    if name in ACCUMULATING:
+        found = in_torch(name, [np.abs(a).astype(np.float64) for a in arrays], args)
+        if isinstance(found, Exception):
+            return None, [None] * len(arrays)
+        return np.abs(found[0]), [None if g is None else np.abs(g) for g in found[1]]
+    if args or all(a.shape == tuple(out_shape) for a in arrays):
+        return None, [None] * len(arrays)
+    try:
+        full = [np.broadcast_to(a, out_shape).astype(np.float64) for a in arrays]
+    except ValueError:
+        return None, [None] * len(arrays)
+    found = in_torch(name, full, args)
+    if isinstance(found, Exception):
+        return None, [None] * len(arrays)
+    return None, [
+        None if g is None or a.shape == tuple(out_shape) else sum_to(np.abs(g), a.shape)
+        for a, g in zip(arrays, found[1], strict=True)
+    ]
+
+
+def compare(name: str, arrays: list[np.ndarray], args: tuple[Any, ...], dtype: Any) -> None:
+    """The registered op on Tensors against its torch twin: shapes, dtypes, numbers, errors."""
+    COUNT[f"Tensor {np.dtype(dtype).name}"] += 1
+    theirs = in_torch(name, arrays, args)
+    xs = [Tensor(a.copy(), requires_grad=True, dtype=dtype) for a in arrays]
+    try:
+        with np.errstate(all="ignore"):
+            out = TENSOR_REGISTRY[name].build(*xs, *args)
+            out.backward(np.ones(out.shape, dtype=dtype))
+    except OURS as err:
+        if isinstance(theirs, Exception):
+            return  # both refuse
+        tvalue, tgrads = theirs
+        numbers = np.concatenate([tvalue.ravel(), *(g.ravel() for g in tgrads if g is not None)])
+        assert not finite(numbers), (
+            f"{name}{args} of {[a.tolist() for a in arrays]} raised {type(err).__name__}: "
+            f"{err}; torch gives {tvalue!r}"
+        )
+        assert name in str(err) or " of " in str(err), f"error without the op: {err}"
+        return
+    assert not isinstance(theirs, Exception), (
+        f"{name}{args}: torch raises {theirs!r}, we give {out}"
+    )
+    tvalue, tgrads = theirs
+    where = f"{name}{tuple(args)} of {[a.tolist() for a in arrays]}"
+    assert out.shape == tvalue.shape, f"{where}: shape {out.shape}, torch {tvalue.shape}"
+    assert out.dtype == tvalue.dtype, f"{where}: dtype {out.dtype}, torch {tvalue.dtype}"
+    value_scale, grad_scales = scales(name, arrays, args, out.shape)
+    bad = mismatches(out.data, tvalue, dtype, value_scale)
+    assert not bad, f"{where} = {out.data!r}, torch {tvalue!r}: {bad}"
+    for i, (x, tg, s) in enumerate(zip(xs, tgrads, grad_scales, strict=True)):
+        if tg is None:
+            assert x.grad is None or not np.any(x.grad), f"{where}: grad {i} {x.grad}, torch None"
+            continue
+        assert x.grad is not None, f"{where}: no grad {i}, torch {tg}"
+        g = np.asarray(x.grad)
+        assert g.shape == tg.shape, f"{where}: grad {i} shape {g.shape}, torch {tg.shape}"
+        assert g.dtype == tg.dtype, f"{where}: grad {i} dtype {g.dtype}, torch {tg.dtype}"
+        bad = mismatches(g, tg, dtype, s, grad=True)
+        assert not bad, f"{where}: grad {i} {g!r}, torch {tg!r}: {bad}"
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=["float64", "float32"])
+@pytest.mark.parametrize("name", OPS)
+@settings(max_examples=examples(100), **SETTINGS)
+@given(data=st.data())
+def test_tensor_op_matches_torch(name: str, dtype: Any, data: Any) -> None:
+    arrays, args = draw_case(data, name, dtype)
+    compare(name, arrays, args, dtype)
