@@ -59,6 +59,7 @@ torch = pytest.importorskip("torch", reason="the differential fuzz compares agai
 
 from fuzz_inputs import (  # noqa: E402 (after the torch skip)
     COUNT,
+    NUMBERS,
     examples,
     finite,
     floats32,
@@ -123,15 +124,32 @@ def draw_case(data: Any, name: str, dtype: Any) -> tuple[list[np.ndarray], tuple
     return arrays, tuple(args)
 
 
-def _torch_leaves(arrays: list[np.ndarray]) -> list[Any]:
-    return [torch.tensor(a, requires_grad=True) for a in arrays]
+def _plain(x: Any) -> Any:
+    """A numpy scalar as the Python number torch takes it as."""
+    return x.item() if isinstance(x, np.generic) else x
 
 
-def in_torch(name: str, arrays: list[np.ndarray], args: tuple[Any, ...]) -> Any:
-    """(value, grads) of the torch twin with ones upstream, or the error it raised."""
-    ts = _torch_leaves(arrays)
+def _as_torch_number(x: Any, dtype: Any) -> Any:
+    """A plain operand as torch uses a Python number with a tensor of ``dtype``: a 0-d tensor
+    of that dtype (torch.maximum takes no Python number), with two differences on purpose:
+    torch's ``c / t`` is ``t.reciprocal() * c`` (0 / 5e-324 = nan, 1e-320 / 5e-324 = inf),
+    while we divide (0 and 2024, as torch.div); and torch refuses a bool in ``t - True``,
+    while we take True as 1, as Python and numpy do."""
+    return torch.tensor(float(_plain(x)), dtype=dtype)
+
+
+def in_torch(name: str, operands: list[Any], args: tuple[Any, ...]) -> Any:
+    """(value, grads of the arrays) of the torch twin with ones upstream, or the error it
+    raised. ``operands`` are arrays (leaves that require a gradient) or plain numbers."""
+    ts = [torch.tensor(a, requires_grad=True) for a in operands if isinstance(a, np.ndarray)]
+    leaves = iter(ts)
+    dtype = ts[0].dtype if ts else torch.float64
+    inputs = [
+        next(leaves) if isinstance(a, np.ndarray) else _as_torch_number(a, dtype) for a in operands
+    ]
+    targs = tuple(_plain(a) for a in args)
     try:
-        out = TORCH_TENSOR[name](*ts, *args)
+        out = TORCH_TENSOR[name](*inputs, *targs)
         out.backward(torch.ones_like(out))
     except THEIRS as err:
         return err
@@ -162,14 +180,18 @@ def scales(name: str, arrays: list[np.ndarray], args: tuple[Any, ...], out_shape
     ]
 
 
-def compare(name: str, arrays: list[np.ndarray], args: tuple[Any, ...], dtype: Any) -> None:
-    """The registered op on Tensors against its torch twin: shapes, dtypes, numbers, errors."""
+def compare(name: str, operands: list[Any], args: tuple[Any, ...], dtype: Any) -> None:
+    """The registered op on Tensors (made of the arrays among ``operands``; the others are
+    plain numbers) against its torch twin: shapes, dtypes, numbers, errors."""
     COUNT[f"Tensor {np.dtype(dtype).name}"] += 1
-    theirs = in_torch(name, arrays, args)
+    theirs = in_torch(name, operands, args)
+    arrays = [a for a in operands if isinstance(a, np.ndarray)]
     xs = [Tensor(a.copy(), requires_grad=True, dtype=dtype) for a in arrays]
+    leaves = iter(xs)
+    inputs = [next(leaves) if isinstance(a, np.ndarray) else a for a in operands]
     try:
         with np.errstate(all="ignore"):
-            out = TENSOR_REGISTRY[name].build(*xs, *args)
+            out = TENSOR_REGISTRY[name].build(*inputs, *args)
             out.backward(np.ones(out.shape, dtype=dtype))
     except OURS as err:
         if isinstance(theirs, Exception):
@@ -189,7 +211,10 @@ def compare(name: str, arrays: list[np.ndarray], args: tuple[Any, ...], dtype: A
     where = f"{name}{tuple(args)} of {[a.tolist() for a in arrays]}"
     assert out.shape == tvalue.shape, f"{where}: shape {out.shape}, torch {tvalue.shape}"
     assert out.dtype == tvalue.dtype, f"{where}: dtype {out.dtype}, torch {tvalue.dtype}"
-    value_scale, grad_scales = scales(name, arrays, args, out.shape)
+    plain = len(arrays) < len(operands)
+    value_scale, grad_scales = (
+        scales(name, arrays, args, out.shape) if not plain else (None, [None] * len(arrays))
+    )
     bad = mismatches(out.data, tvalue, dtype, value_scale)
     assert not bad, f"{where} = {out.data!r}, torch {tvalue!r}: {bad}"
     for i, (x, tg, s) in enumerate(zip(xs, tgrads, grad_scales, strict=True)):
@@ -211,3 +236,51 @@ def compare(name: str, arrays: list[np.ndarray], args: tuple[Any, ...], dtype: A
 def test_tensor_op_matches_torch(name: str, dtype: Any, data: Any) -> None:
     arrays, args = draw_case(data, name, dtype)
     compare(name, arrays, args, dtype)
+
+
+def _positions_taking_numbers(name: str) -> list[int]:
+    """Where a plain number may stand for a Tensor in an op of two or more inputs, no args."""
+    entry = TENSOR_REGISTRY[name]
+    out = []
+    for i in range(entry.arity if entry.arity > 1 else 0):
+        args: list[Any] = [Tensor(np.ones(2)) for _ in range(entry.arity)]
+        args[i] = 2.0
+        try:
+            if isinstance(entry.build(*args), Tensor):
+                out.append(i)
+        except (AttributeError, TypeError, ValueError):
+            pass
+    return out
+
+
+TAKES_NUMBERS = {name: _positions_taking_numbers(name) for name in OPS}
+ONE_SHAPE = hnp.array_shapes(min_dims=0, max_dims=2, min_side=0, max_side=3)
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=["float64", "float32"])
+@pytest.mark.parametrize("name", [n for n in OPS if TAKES_NUMBERS[n]])
+@settings(max_examples=examples(60), **SETTINGS)
+@given(data=st.data())
+def test_tensor_op_with_a_plain_number_matches_torch(name: str, dtype: Any, data: Any) -> None:
+    """``3 + t``, ``t * np.float32(2)``, ``maximum(t, True)``: dtype and numbers as torch."""
+    entry = TENSOR_REGISTRY[name]
+    i = data.draw(st.sampled_from(TAKES_NUMBERS[name]))
+    shape = data.draw(ONE_SHAPE)
+    operands: list[Any] = [
+        data.draw(hnp.arrays(dtype, shape, elements=ELEMENTS[np.dtype(dtype)]))
+        for _ in range(entry.arity)
+    ]
+    operands[i] = data.draw(NUMBERS)
+    compare(name, operands, (), dtype)
+
+
+@pytest.mark.skipif("pow" not in TENSOR_REGISTRY, reason="no pow op registered")
+@pytest.mark.parametrize("dtype", DTYPES, ids=["float64", "float32"])
+@settings(max_examples=examples(150), **SETTINGS)
+@given(data=st.data())
+def test_tensor_pow_of_any_exponent_matches_torch(dtype: Any, data: Any) -> None:
+    """``t ** k`` for k of every type and size (±0, 0.5, -1, 1e308, NaN, ±inf, True, 2**53)."""
+    shape = data.draw(ONE_SHAPE)
+    x = data.draw(hnp.arrays(dtype, shape, elements=ELEMENTS[np.dtype(dtype)]))
+    k = data.draw(st.one_of(st.sampled_from([0, 1, 2, 3, -1, -2, 0.5, -0.5, 1.5]), NUMBERS))
+    compare("pow", [x], (k,), dtype)
