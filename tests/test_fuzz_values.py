@@ -7,7 +7,8 @@ and with Python ints and bools and numpy scalars (np.float32, np.float64, np.int
 the data of a Value and as a plain operand (``Value(2.) * np.float32(3)``, ``3 + v``).
 
 Compared: the value, the gradient of every input, the kind of error. Finite numbers agree
-within rel 1e-12 (abs 1e-15 near 0), NaN with NaN, an infinity with the same infinity.
+within rel 1e-12 (abs 1e-300 for values; 4 ulps of 1 for gradients, which tanh's 1 - y*y and
+sigmoid's y (1 - y) lose), NaN with NaN, an infinity with the same infinity.
 
 Policy where microgradkr deliberately differs from torch (DESIGN.md: "math domain errors name
 the op and the value; never a silently wrong number"). "Typed error" means an ArithmeticError
@@ -15,7 +16,8 @@ the op and the value; never a silently wrong number"). "Typed error" means an Ar
 
     torch gives                          microgradkr gives
     ----------------------------------   ---------------------------------------------------
-    a finite value and finite grads      the same numbers; never an error
+    a finite value and finite grads      the same numbers; never an error (one stated
+                                           exception: a subnormal divisor, below)
     nan (an invalid input: log(-2),      the same nan, or a typed error (log of -2.0 raises
       (-1)**0.5, a**b with a < 0 where     ValueError; a**y with a < 0 and y a Value raises
       the grad w.r.t. b is nan)            ValueError: its gradient log(a) does not exist)
@@ -36,9 +38,12 @@ the op and the value; never a silently wrong number"). "Typed error" means an Ar
     exp rpow square cube powv: overflow raises OverflowError (torch: inf).
     log: log(0) and log(x < 0) raise ValueError (torch: -inf, nan).
     sqrt powv: a negative base raises ValueError (torch: nan), as does -inf ** 0.5.
-    tanh sigmoid relu abs: the same numbers always. max: NaN propagates (torch.maximum).
+    tanh sigmoid relu abs: the same numbers always (relu's gradient at NaN is 1, as torch's).
+    max: NaN propagates, and its gradient goes to both sides (torch.maximum).
+    powv: d/dy of 0 ** y is 0 for y >= 0 (torch); 0 ** NaN raises (torch: NaN gradient).
 
-Amount: ``examples(n)`` cases per op in CI (profile "ci" or "dev", max_examples 100);
+Amount: ``examples(n)`` generated examples per op in CI (profile "ci" or "dev", max_examples
+100), each a batch of 8 cases compared with one elementwise torch call;
 ``HYPOTHESIS_PROFILE=fuzz-long`` (max_examples 1000) runs ten times as many, ``FUZZ_SCALE=k``
 multiplies by k. The number of cases that ran is printed at the end of the session.
 """
@@ -57,6 +62,8 @@ from microgradkr import Value
 from microgradkr.testing import REGISTRY, Entry
 
 torch = pytest.importorskip("torch", reason="the differential fuzz compares against PyTorch")
+# numpy warns at overflow and at the mean of nothing; torch does not; both give inf or nan
+pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
 
 from fuzz_inputs import (  # noqa: E402 (after the torch skip)
     COUNT,
@@ -192,23 +199,23 @@ VALUE_OR_NUMBER = st.one_of(floats64(), numbers_of_every_type())
 
 def _batches(n: int) -> Any:
     one = st.lists(VALUE_OR_NUMBER, min_size=n, max_size=n)
-    return st.lists(one, min_size=1, max_size=BATCH)
+    return st.lists(one, min_size=BATCH, max_size=BATCH)
 
 
 INPUTS = {n: _batches(n) for n in range(1, 9)}
 
 
 @pytest.mark.parametrize("name", OPS)
-@settings(max_examples=examples(60), phases=PHASES)
+@settings(max_examples=examples(80), phases=PHASES)
 @given(data=st.data())
 def test_value_op_matches_torch(name: str, data: Any) -> None:
     n = REGISTRY[name].arity
-    batch = data.draw(INPUTS.get(n) or _batches(n))
+    batch = data.draw(INPUTS[n] if n in INPUTS else _batches(n))
     check_against_torch(name, [[Value(x) for x in xs] for xs in batch])
 
 
 PLAIN_CASES = st.lists(
-    st.tuples(st.lists(FLOATS64, min_size=8, max_size=8), NUMBERS), min_size=1, max_size=BATCH
+    st.tuples(st.lists(FLOATS64, min_size=8, max_size=8), NUMBERS), min_size=BATCH, max_size=BATCH
 )
 
 
