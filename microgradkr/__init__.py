@@ -6,7 +6,7 @@ from . import functional, nn, optim
 from .anomaly import detect_anomaly
 from .engine import CHAIN, DISTRIBUTOR, ROUTER, SWITCHER, Op, Value, add_n, affine, apply
 from .graph import grad, topological_order
-from .io import load, save
+from .io import LoadError, load, save
 from .numeric import (
     GradcheckError,
     gradcheck,
@@ -33,6 +33,7 @@ __all__ = [
     "Edge",
     "GradcheckError",
     "GraphvizNotFoundError",
+    "LoadError",
     "Op",
     "Step",
     "Tensor",

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
+import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -11,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from . import examples
-from .expr import ALLOWED, ExpressionError, build
+from .expr import ALLOWED, MAX_LENGTH, MAX_PARTS, ExpressionError, build
 from .trace import format_trace
 from .viz import GraphvizNotFoundError, draw, save, write_steps
 
@@ -108,15 +110,24 @@ def _demo_pictures(out: Path, lang: str) -> list[Path]:
 
 
 def _values(pairs: Sequence[str]) -> dict[str, float]:
-    values = {}
+    values: dict[str, float] = {}
     for pair in pairs:
         name, sep, number = pair.partition("=")
+        name = unicodedata.normalize("NFKC", name)  # as Python reads names in the expression
         if not sep or not name.isidentifier():
             raise UsageError(f"--at takes NAME=NUMBER pairs, got {pair!r}")
+        if name in values:
+            raise UsageError(f"--at gives {name} twice")
         try:
-            values[name] = float(number)
+            value = float(number)
         except ValueError:
             raise UsageError(f"--at {pair}: {number!r} is not a number") from None
+        if math.isinf(value) and "inf" not in number.lower():  # 1e309 overflowed: say so
+            raise UsageError(
+                f"--at {pair}: {number.strip()} is too large for a float "
+                f"(the largest is {sys.float_info.max:.4g}); write inf if you mean it"
+            )
+        values[name] = value
     return values
 
 
@@ -128,6 +139,8 @@ def draw_command(args: argparse.Namespace) -> int:
         raise UsageError(str(err)) from None
     if root.op is not None and not root.label:
         root.label = "f"
+    if not 1 <= args.precision <= 17:
+        raise UsageError(f"--precision is 1 to 17 significant digits, got {args.precision}")
     out = Path(args.output)
     fmt = (args.format or out.suffix.lstrip(".") or "svg").lower()
     options = {"lang": args.lang, "precision": args.precision, "rankdir": args.rankdir}
@@ -157,7 +170,8 @@ def _parser() -> argparse.ArgumentParser:
     p_draw = sub.add_parser(
         "draw",
         help="draw an expression with local and global gradients on every edge",
-        description=f"Draw an expression after backward. Allowed: {ALLOWED}. "
+        description=f"Draw an expression after backward. Allowed: {ALLOWED}; at most "
+        f"{MAX_LENGTH} characters and {MAX_PARTS} parts. "
         "The text is parsed, never run.",
         epilog='example: python -m microgradkr draw "(x + y) * z" --at x=-2 y=5 z=-4 -o graph.svg',
     )

@@ -11,8 +11,14 @@ from typing import Any, Literal, overload
 
 import numpy as np
 
+from .conv import avg_pool2d as avg_pool2d
+from .conv import col2im as col2im
+from .conv import conv2d as conv2d
+from .conv import im2col as im2col
+from .conv import max_pool2d as max_pool2d
 from .engine import CHAIN, Value, add_n
-from .tensor import Tensor, TensorOp, _axes, _const, _node, apply
+from .tensor import Tensor, TensorOp, _const, _node, apply
+from .tensor_ops import _axes
 
 Array = np.ndarray
 

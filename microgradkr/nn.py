@@ -423,3 +423,9 @@ class SoftmaxWithLoss(Module):
 
     def __repr__(self) -> str:
         return "SoftmaxWithLoss()"
+
+
+# the convolution layers (DLfS ch.7) live in their own module; here so that nn.Conv2d works
+from .conv_layers import AvgPool2d, Conv2d, Flatten, MaxPool2d  # noqa: E402
+
+__all__ += ["AvgPool2d", "Conv2d", "Flatten", "MaxPool2d"]

@@ -75,7 +75,7 @@ def node_names(root: Value) -> dict[Value, str]:
     count = 0
     for node in topological_order(root):
         if node.label:
-            names[node] = node.label
+            names[node] = str(node.label)  # a label may be any object: say 3
         elif node.op is None:
             names[node] = f"{node.data:g}"
         else:

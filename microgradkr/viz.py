@@ -16,11 +16,18 @@ the graph of a gradient is the backward pass itself.
 from __future__ import annotations
 
 import html
+import importlib.util
+import json
 import math
+import os
 import re
 import shutil
+import subprocess
+import tempfile
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,6 +44,19 @@ from .trace import Step, backward_steps, gradients_after
 
 DEFAULT_MAX_NODES = 2000
 """Above this many values ``draw`` refuses: Graphviz takes minutes to lay out much more."""
+LONG_EDGE = 4
+"""An input used more ranks than this before its gate is drawn again (a copy) next to the gate.
+
+Graphviz routes a long edge through every rank it crosses, and orders every rank to keep the
+edges from crossing; a value used at 50 depths (``x * x * ... * x``) took it minutes. A value
+used only twice keeps its two edges up to ``FAR_EDGE`` ranks: the picture of a fan-out, two
+edges meeting in one node, is what teaches that gradients add up."""
+FAR_EDGE = 16
+DEFAULT_MAX_LAYOUT = 2000
+"""Above this layout size (what Graphviz places: drawn nodes plus the ranks each edge crosses,
+see ``layout_size``) ``draw`` refuses: a few seconds of ``dot`` on one core."""
+MAX_LABEL = 120
+"""A node's label or a title longer than this is cut with an ellipsis in the picture."""
 
 PATTERNS = (DISTRIBUTOR, SWITCHER, ROUTER, CHAIN)
 PATTERN_COLOURS = {
@@ -45,6 +65,8 @@ PATTERN_COLOURS = {
     ROUTER: "#d1c4e9",  # purple
     CHAIN: "#cfe3f3",  # blue-grey
 }
+OTHER_COLOUR = "#eeeeee"  # an Op with a pattern of its own: neutral grey
+COPY_COLOUR = "#777777"
 LOCAL_COLOUR = "#1565c0"  # blue: known from the forward pass
 GLOBAL_COLOUR = "#c62828"  # red: what the backward pass sends
 UNKNOWN_COLOUR = "#8a8a8a"
@@ -82,6 +104,10 @@ TEXT: dict[str, dict[str, str]] = {
         "legend_global": "global gradient ∂L/∂in = upstream × local",
         "legend_arrow": "arrows: forward pass; gradients flow back against them (backward pass)",
         "legend_sum": "a value used twice: its grad is the sum over its edges",
+        "use": "use {k} of {n}",
+        "legend_copy": "the value again, next to a far use; its grad (on the original) "
+        "is the sum over all its uses",
+        "legend_other": "a gate of its own kind ({pattern}): upstream × local gradient",
         "title_before": "forward pass done, backward not run: global gradients not known yet",
         "title_after": "backward pass done: ∂L/∂{root} = {seed}",
         "title_step0": "backward step 0 of {n}: ∂L/∂{root} = {seed}, nothing sent back yet",
@@ -130,6 +156,10 @@ TEXT: dict[str, dict[str, str]] = {
         "legend_global": "전역 기울기 ∂L/∂입력 = 상류 기울기 × 국소 기울기",
         "legend_arrow": "화살표: 순전파 방향, 기울기는 거꾸로 흐름 (역전파)",
         "legend_sum": "두 번 쓰인 값: 기울기는 각 간선의 합",
+        "use": "{n}번 중 {k}번째 사용",
+        "legend_copy": "멀리서 쓰인 값을 그 게이트 옆에 다시 그림; 기울기(원래 노드)는 "
+        "모든 사용의 합",
+        "legend_other": "사용자 정의 게이트 ({pattern}): 상류 기울기 × 국소 기울기",
         "title_before": "순전파 완료, 역전파 전: 전역 기울기는 아직 모름",
         "title_after": "역전파 완료: ∂L/∂{root} = {seed}",
         "title_step0": "역전파 0/{n}단계: ∂L/∂{root} = {seed}, 아직 보낸 기울기 없음",
@@ -170,6 +200,15 @@ INSTALL_HINT = (
 )
 
 
+class DiagramTooLargeError(ValueError):
+    """The graph would take Graphviz too long to lay out; says how big, and which option."""
+
+    def __init__(self, message: str, count: int, option: str) -> None:
+        super().__init__(message)
+        self.count = count  # the graph's nodes (max_nodes) or its layout size (max_layout)
+        self.option = option
+
+
 class GraphvizNotFoundError(graphviz.ExecutableNotFound):
     """Neither Graphviz's ``dot`` nor ``graphviz-pure`` is installed; says how to install one."""
 
@@ -194,15 +233,125 @@ def _dot_executable() -> Iterator[None]:
         dot_command.DOT_BINARY = saved
 
 
+# -- Hangul in pictures Graphviz draws itself (PNG, PDF): a font that has it, or a clear error
+
+KO_HINT = (
+    "this picture has Korean text, and no font with Hangul is installed for Graphviz: it would "
+    'come out as empty boxes. Install one: `pip install "microgradkr[ko]"` (a NanumGothic '
+    "font in a Python package, used automatically) or the system's (Debian/Ubuntu: `apt install "
+    "fonts-nanum`, macOS has one). Or save as SVG: a browser draws it with its own fonts."
+)
+FONT_PACKAGES = (("koreanize_matplotlib", "fonts"), ("pylopdf_fonts_ko", ""))
+"""Python packages that ship a Hangul font (OFL): (import name, folder of the fonts)."""
+RASTER = frozenset({"png", "jpg", "jpeg", "gif", "bmp", "tif", "tiff", "webp", "pdf", "ps", "eps"})
+_HANGUL = re.compile("[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
+
+
+class KoreanFontMissingError(FileNotFoundError):
+    """A PNG or PDF with Hangul, and no font that has it; says what to install."""
+
+    def __init__(self) -> None:
+        super().__init__(KO_HINT)
+
+
+def _has_hangul_font(env: dict[str, str]) -> bool | None:
+    """Whether fontconfig (which Graphviz draws text with) knows a font with Hangul; None: no
+    ``fc-list`` to ask."""
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return None
+    try:
+        out = subprocess.run(
+            [fc_list, ":lang=ko", "file"], env=env, capture_output=True, timeout=30, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return bool(out.stdout.strip())
+
+
+def packaged_korean_font() -> Path | None:
+    """The folder of a Hangul font shipped by a pip package (``microgradkr[ko]``), not imported."""
+    for name, folder in FONT_PACKAGES:
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            continue
+        for where in (spec.submodule_search_locations or []) if spec else []:
+            fonts = Path(where) / folder
+            if any(fonts.glob("*.[ot]tf")):
+                return fonts
+    return None
+
+
+_FONT_ENV: dict[tuple[str, str], dict[str, str] | None] = {}
+
+
+def _korean_env() -> dict[str, str] | None:
+    """Environment changes that give Graphviz a Hangul font: none needed ({}), a fontconfig
+    file adding a packaged font's folder to the usual ones, or None: no font to be found."""
+    env = dict(os.environ)
+    key = (env.get("FONTCONFIG_FILE", ""), env.get("PATH", ""))
+    if key in _FONT_ENV:
+        return _FONT_ENV[key]
+    found = _has_hangul_font(env)
+    result: dict[str, str] | None = {}
+    if not found:
+        fonts = packaged_korean_font()
+        if fonts is None:
+            result = None if found is False else {}  # no fc-list: cannot tell, draw anyway
+        else:
+            base = env.get("FONTCONFIG_FILE") or "/etc/fonts/fonts.conf"
+            folder = Path(tempfile.mkdtemp(prefix="microgradkr-fonts-"))
+            conf = folder / "fonts.conf"
+            conf.write_text(
+                '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
+                f'  <include ignore_missing="yes">{html.escape(base)}</include>\n'
+                f"  <dir>{html.escape(str(fonts))}</dir>\n"
+                f"  <cachedir>{html.escape(str(folder / 'cache'))}</cachedir>\n"
+                "</fontconfig>\n",
+                encoding="utf-8",
+            )
+            result = {"FONTCONFIG_FILE": str(conf)}
+    _FONT_ENV[key] = result
+    return result
+
+
+@contextmanager
+def _fonts_for(source: str, fmt: str | None) -> Iterator[None]:
+    """A PNG or PDF with Hangul gets a Hangul font, or KoreanFontMissingError; SVG keeps the
+    viewer's fonts."""
+    if (fmt or "").lower() not in RASTER or not _HANGUL.search(source):
+        yield
+        return
+    env = _korean_env()
+    if env is None:
+        raise KoreanFontMissingError()
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)  # the graphviz package runs dot with this process's environment
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
 class Diagram(graphviz.Digraph):
-    """A ``graphviz.Digraph`` that renders with ``dot`` or ``graphviz-pure``, or says how to."""
+    """A ``graphviz.Digraph`` that renders with ``dot`` or ``graphviz-pure``, or says how to.
+
+    A PNG or PDF with Korean text is drawn with a Hangul font: the system's, or the one of
+    ``pip install "microgradkr[ko]"``; with neither it raises ``KoreanFontMissingError``.
+    """
 
     def pipe(self, *args: Any, **kwargs: Any) -> Any:
-        with _dot_executable():
+        fmt = kwargs.get("format") or (args[0] if args else None) or self.format
+        with _dot_executable(), _fonts_for(self.source, fmt):
             return super().pipe(*args, **kwargs)
 
     def render(self, *args: Any, **kwargs: Any) -> Any:
-        with _dot_executable():
+        with _dot_executable(), _fonts_for(self.source, kwargs.get("format") or self.format):
             return super().render(*args, **kwargs)
 
 
@@ -246,7 +395,7 @@ def _state(root: Value, order: list[Value], step: int | None, t: dict[str, str],
         k=step,
         n=len(steps),
         gate=active.op.symbol,
-        pattern=t[active.pattern],
+        pattern=_pattern_text(active.pattern, t),
         up=_num(active.upstream, p),
     )
     return _State(grads, done, active, _partial(order, done), title)
@@ -264,7 +413,7 @@ def _tensor_state(root: Tensor, order: list[Tensor], t: dict[str, str], p: int) 
 
 def _root_name(root: Node) -> str:
     """The root's name for 'dL/d<name>': 'f' if unlabelled, '(dy/dx)' for a gradient's label."""
-    name = root.label or "f"
+    name = _short(root.label) or "f"
     return f"({name})" if any(c in name for c in "/ ") else name
 
 
@@ -345,6 +494,22 @@ def _esc(text: str) -> str:
     return text.replace("\n", "<br/>")
 
 
+def _short(label: Any, limit: int = MAX_LABEL) -> str:
+    """Any label as text (``str()`` of a number), cut to ``limit`` characters with an ellipsis."""
+    text = label if isinstance(label, str) else str(label)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _name(label: Any) -> str:
+    """A node's or module's label for the picture: text, cut if long, escaped."""
+    return _esc(_short(label))
+
+
+def _pattern_text(pattern: str, t: dict[str, str]) -> str:
+    """The gate pattern's name in the language; an Op's own pattern by its own name."""
+    return t[pattern] if pattern in PATTERNS else _short(pattern, 40)
+
+
 def _font(text: str, colour: str) -> str:
     return f'<font color="{colour}">{text}</font>'
 
@@ -354,12 +519,28 @@ def _edge_label(
 ) -> list[str]:
     """Two lines: the local gradient (blue) and the global one sent along the edge (red)."""
     line1 = _font(f"{t['local']} {_num(local, p)}", LOCAL_COLOUR)
+    return [line1, _font(*_global_line(local, step, index, active, t, p))]
+
+
+def _global_line(
+    local: float, step: Step | None, index: int, active: bool, t: dict[str, str], p: int
+) -> tuple[str, str]:
+    """The global gradient sent along an edge, and its colour: 'global -8 = -4 × 2' if active."""
     if step is None:
-        return [line1, _font(t["unknown"], UNKNOWN_COLOUR)]
+        return t["unknown"], UNKNOWN_COLOUR
     text = f"{t['global']} {_num(step.edges[index].contribution, p)}"
     if active:  # the step being shown spells out the chain rule
         text += f" = {_num(step.upstream, p)} × {_num(local, p)}"
-    return [line1, _font(text, GLOBAL_COLOUR)]
+    return text, GLOBAL_COLOUR
+
+
+def _grad_line(node: Value, state: _State, t: dict[str, str], p: int) -> tuple[str, str]:
+    """A value's gradient as known in ``state`` and its colour: 'grad 1 (so far)', 'grad ?'."""
+    grad = state.grads.get(node)
+    if grad is None:
+        return t["grad"] + " ?", UNKNOWN_COLOUR
+    so_far = f" ({t['so_far']})" if node in state.partial else ""
+    return f"{t['grad']} {_num(grad, p)}{so_far}", GLOBAL_COLOUR
 
 
 def _axes_text(axes: tuple[int, ...] | None, t: dict[str, str]) -> str:
@@ -381,7 +562,7 @@ def _reduction(node: Tensor, t: dict[str, str]) -> str:
 def _input_name(node: Tensor, j: int, n: int, p: int) -> str:
     """How a VJP formula names input j: its label, its number if it has one, else a or b."""
     if node.label:
-        return node.label
+        return _short(node.label, 40)
     if node.data.size == 1:
         return _num(float(node.data.reshape(-1)[0]), p)
     return "x" if n == 1 else "ab"[j] if j < 2 else f"x{j}"
@@ -658,6 +839,8 @@ class _Picture:
     box_out: dict[int, Node] = field(default_factory=dict)  # module -> its output node
     gate_looks: dict[tuple[Any, str], str] = field(default_factory=dict)
     summed: bool = False  # some edge carries a gradient summed over broadcast axes
+    copied: bool = False  # some input is drawn again beside a far use
+    fixed: dict[str, tuple[str, str]] = field(default_factory=dict)  # slot id -> (text, colour)
 
     def put(self, unit: int | None, statement: str) -> None:
         self.lines.setdefault(unit, []).append(statement)
@@ -678,14 +861,14 @@ class _Picture:
             g = _arr(grad, p) if np.size(grad) <= SMALL else f"{t['norm']} {_norm(grad, p)}"
             return rows + [_font(_esc(f"{t['grad']} {g}"), GLOBAL_COLOUR)]
         rows = [f"{t['data']} {_num(node.data, p)}"]
-        if grad is None:
-            return rows + [_font(t["grad"] + " ?", UNKNOWN_COLOUR)]
-        so_far = f" ({t['so_far']})" if node in self.state.partial else ""
-        return rows + [_font(f"{t['grad']} {_num(grad, p)}{so_far}", GLOBAL_COLOUR)]
+        return rows + [_font(*_grad_line(node, self.state, t, p))]
 
     def value(self, vid: str, node: Node, unit: int | None, highlight: bool) -> None:
-        label = _table(_esc(node.label), self.rows(node), highlight, node in self.built)
-        self.put(unit, f"\t{vid} [label={label}]\n")
+        rows = self.rows(node)
+        if vid in self.fixed:  # the one layout of a step page: the longest text of every frame
+            rows[-1] = _font(_esc(self.fixed[vid][0]), self.fixed[vid][1])
+        label = _table(_name(node.label), rows, highlight, node in self.built)
+        self.put(unit, f'\t{vid} [label={label} id="{vid}"]\n')
 
     def gate(self, gid: str, node: Node, unit: int | None, highlight: bool) -> None:
         op = node.op
@@ -696,8 +879,8 @@ class _Picture:
             symbol += _num(node._args[0], self.precision)  # x ** k: the exponent, as **2
         look = self.gate_looks.get((op, symbol + detail))
         if look is None:  # one per op: a big graph has many gates and few ops
-            pattern = f'<font point-size="9">{self.t[op.pattern]}</font>'
-            colour = PATTERN_COLOURS.get(op.pattern, PATTERN_COLOURS[CHAIN])
+            pattern = f'<font point-size="9">{_esc(_pattern_text(op.pattern, self.t))}</font>'
+            colour = PATTERN_COLOURS.get(op.pattern, OTHER_COLOUR)
             over = f'<br/><font point-size="9">{_esc(detail)}</font>' if detail else ""
             label = f"<<b>{_esc(symbol)}</b>{over}<br/>{pattern}>"
             look = f'label={label} shape=ellipse style=filled fillcolor="{colour}"'
@@ -705,7 +888,7 @@ class _Picture:
                 look += f' color="{BACKWARD_COLOUR}" penwidth=2'
             self.gate_looks[(op, symbol + detail)] = look
         extra = f' color="{GLOBAL_COLOUR}" penwidth=3' if highlight else ""
-        self.put(unit, f"\t{gid} [{look}{extra}]\n")
+        self.put(unit, f'\t{gid} [{look}{extra} id="{gid}"]\n')
 
     def edge_label(self, node: Node, j: int, lit: bool) -> list[str]:
         if isinstance(node, Tensor):
@@ -715,18 +898,78 @@ class _Picture:
         step = self.state.done.get(node)
         return _edge_label(float(node._local[j]), step, j, lit, self.t, self.precision)
 
+    def copy(self, cid: str, node: Node, unit: int | None, k: int, n: int) -> None:
+        """The value again beside a far use: its name, its data, which use this is."""
+        t, p = self.t, self.precision
+        data = _num(node.data, p) if isinstance(node, Value) else f"{t['shape']} {node.shape}"
+        rows = [f"{t['data']} {_esc(data)}", _font(t["use"].format(k=k, n=n), COPY_COLOUR)]
+        label = _table(_name(node.label), rows, False).replace(
+            'color="#444444"', f'color="{COPY_COLOUR}"'
+        )
+        self.copied = True
+        self.put(unit, f'\t{cid} [label={label} id="{cid}"]\n')
+
     def box(self, unit: int, name: str, parent: int | None) -> None:
         """A collapsed module: its name and its output's data and grad."""
         out = self.box_out.get(unit)
         rows = self.rows(out) if out is not None else [""]
-        self.put(parent, f"\tm{unit} [label={_table(_esc(name), rows, False)}]\n")
+        self.put(parent, f"\tm{unit} [label={_table(_name(name), rows, False)}]\n")
 
 
-def _walk(pic: _Picture, order: list[Node], root: Node) -> None:
-    """One pass in forward order: a table per value, a gate per op, a labelled edge per input."""
+@dataclass
+class _Plan:
+    """Which inputs are drawn from a copy beside their gate, and what Graphviz will lay out."""
+
+    copies: dict[tuple[int, int], tuple[int, int]]  # (node, input j) -> (use k, of n uses)
+    size: int  # drawn nodes and copies, plus the ranks every drawn edge crosses
+
+
+def _plan(order: list[Node]) -> _Plan:
+    """Ranks as ``dot`` gives them (a gate, then its value); a use too far away gets a copy.
+
+    An op's value is two ranks after its latest input; a leaf sits one rank before its first
+    use. Any layout ``dot`` finds is no longer in total than this one, so ``size`` bounds its
+    work: each edge adds one placed point per rank it crosses.
+    """
+    index = {node: i for i, node in enumerate(order)}
+    rank = [0] * len(order)
+    uses: dict[int, list[tuple[int, int]]] = {}
+    for i, node in enumerate(order):
+        if node._prev:
+            rank[i] = max(rank[index[q]] for q in node._prev) + 2
+            for j, q in enumerate(node._prev):
+                uses.setdefault(index[q], []).append((i, j))
+    for i, node in enumerate(order):
+        if not node._prev and i in uses:
+            rank[i] = min(rank[k] for k, _ in uses[i]) - 2
+    copies: dict[tuple[int, int], tuple[int, int]] = {}
+    size = 2 * len(order)
+    for q, used in uses.items():
+        for k, (i, j) in enumerate(used, start=1):
+            span = rank[i] - 1 - rank[q]
+            if span > (LONG_EDGE if len(used) > 2 else FAR_EDGE):
+                copies[(i, j)] = (k, len(used))
+                size += 2
+            else:
+                size += span
+    return _Plan(copies, size)
+
+
+def layout_size(root: Value | Tensor) -> int:
+    """What Graphviz lays out for ``draw(root)``: drawn nodes plus the ranks each edge crosses."""
+    return _plan(topological_order(root)).size
+
+
+def _walk(pic: _Picture, order: list[Node], root: Node, plan: _Plan | None = None) -> None:
+    """One pass in forward order: a table per value, a gate per op, a labelled edge per input.
+
+    An input used far from where it was made (``plan.copies``) is drawn again beside its gate,
+    as 'x (use 3 of 50)': the picture stays readable and Graphviz fast.
+    """
     ids: dict[Node, str] = {}
     state, active = pic.state, pic.state.active
     tensors = isinstance(root, Tensor)
+    copies = plan.copies if plan is not None and not pic.collapse else {}
     for i, node in enumerate(order):
         unit = pic.owner.get(node)
         if unit is None and node in pic.built:
@@ -741,7 +984,7 @@ def _walk(pic: _Picture, order: list[Node], root: Node) -> None:
         gid = vid if boxed else f"g{i}"
         if not boxed:
             pic.gate(gid, node, unit, lit)
-            pic.edges.append(f'\t{gid} -> {vid} [color="#666666"]\n')
+            pic.edges.append(f'\t{gid} -> {vid} [color="#666666" id="o{i}"]\n')
         known = node in state.sent if tensors else node in state.done
         style = f' color="{GLOBAL_COLOUR}" penwidth=2' if lit else ""
         if not known:
@@ -753,6 +996,9 @@ def _walk(pic: _Picture, order: list[Node], root: Node) -> None:
             if pic.collapse and parent in pic.owner:
                 pic.box_out[pic.owner[parent]] = parent
             lines = pic.edge_label(node, j, lit)
+            fixed = pic.fixed.get(f"e{i}_{j}")
+            if fixed is not None:
+                lines[1] = _font(_esc(fixed[0]), fixed[1])
             check = pic.checks.get((node, j))
             mark = style
             if check is not None:
@@ -760,7 +1006,11 @@ def _walk(pic: _Picture, order: list[Node], root: Node) -> None:
                 if check.verdict == "bad":
                     mark = f' color="{CHECK_COLOUR}" penwidth=3'
             label = "<" + "<br/>".join(lines) + ">"
-            pic.edges.append(f"\t{src} -> {gid} [label={label}{mark}]\n")
+            use = copies.get((i, j))
+            if use is not None:
+                src = f"c{i}_{j}"
+                pic.copy(src, parent, unit, *use)
+            pic.edges.append(f'\t{src} -> {gid} [label={label}{mark} id="e{i}_{j}"]\n')
     if pic.collapse and root in pic.owner:
         pic.box_out[pic.owner[root]] = root
 
@@ -789,7 +1039,7 @@ def _clustered(pic: _Picture, tree: list[_Module], what: str) -> list[str]:
         if pic.collapse and not tree[i].children:
             continue  # drawn as one box inside its parent's cluster
         out.append(
-            f'\tsubgraph cluster_m{i} {{\n\t\tlabel=<{_esc(tree[i].name)}> style="rounded,dashed" '
+            f'\tsubgraph cluster_m{i} {{\n\t\tlabel=<{_name(tree[i].name)}> style="rounded,dashed" '
             'color="#888888" labeljust=l\n'
         )
         out += pic.lines.get(i, [])
@@ -822,6 +1072,14 @@ def _legend(order: list[Node], pic: _Picture, hidden: dict[Node, int], tensors: 
                 f'<td align="left">{t["legend_" + pattern]}</td></tr>'
             )
 
+    for pattern in symbols:
+        if pattern not in PATTERNS:  # an Op with a pattern of its own
+            sym = _esc(" ".join(symbols[pattern]))
+            own = _esc(t["legend_other"].format(pattern=_pattern_text(pattern, t)))
+            rows.append(
+                f'<tr><td bgcolor="{OTHER_COLOUR}">{sym}</td><td align="left">{own}</td></tr>'
+            )
+
     def row(key: str, text: str, colour: str | None = None) -> None:
         left, right = (_font(key, colour), _font(text, colour)) if colour else (key, text)
         rows.append(f'<tr><td>{left}</td><td align="left">{right}</td></tr>')
@@ -835,6 +1093,8 @@ def _legend(order: list[Node], pic: _Picture, hidden: dict[Node, int], tensors: 
     row("→", t["legend_arrow"])
     if fan_out:
         row("Σ", t["legend_sum"])
+    if pic.copied:
+        row(_esc(t["use"].format(k="k", n="n")), _esc(t["legend_copy"]), COPY_COLOUR)
     if pic.summed:
         row("Σ", t["legend_summed"])
     if pic.checks:
@@ -876,12 +1136,28 @@ def _order_within(root: Node, max_nodes: int) -> list[Node]:
     """The topological order, or a ValueError saying how big the graph is and what to do."""
     if _count(root, max_nodes) > max_nodes:
         total = _count(root, None)
-        raise ValueError(
+        raise DiagramTooLargeError(
             f"the graph has {total} nodes, more than max_nodes={max_nodes}; draw it anyway with "
             f"draw(..., max_nodes={total}) (Graphviz may take long), or group an nn module's "
-            "nodes with draw(..., modules=model, collapse=True)"
+            "nodes with draw(..., modules=model, collapse=True)",
+            total,
+            "max_nodes",
         )
     return topological_order(root)
+
+
+def _planned(order: list[Node], max_layout: int) -> _Plan:
+    """The layout plan, or a DiagramTooLargeError naming its size and ``max_layout=``."""
+    plan = _plan(order)
+    if plan.size > max_layout:
+        raise DiagramTooLargeError(
+            f"the graph's layout size is {plan.size} (drawn nodes plus the ranks its edges "
+            f"cross), more than max_layout={max_layout}; Graphviz would take long. Draw it "
+            f"anyway with draw(..., max_layout={plan.size}), or draw a smaller part of it",
+            plan.size,
+            "max_layout",
+        )
+    return plan
 
 
 def _text(lang: str) -> dict[str, str]:
@@ -909,6 +1185,7 @@ def draw(
     rankdir: str = "LR",
     precision: int = 4,
     max_nodes: int = DEFAULT_MAX_NODES,
+    max_layout: int = DEFAULT_MAX_LAYOUT,
     step: int | None = None,
     modules: Module | Sequence[Module] | None = None,
     collapse: bool = False,
@@ -927,6 +1204,9 @@ def draw(
     ``check=True`` marks every edge whose gradient disagrees with a central difference of its
     op's forward (eps 1e-6, float64). The nodes a ``backward(create_graph=True)`` built (draw
     ``x.grad`` after it) are drawn apart, as the backward pass's own graph.
+    A value used far from where it was made is drawn again beside that use ('x (use 3 of 50)').
+    Labels longer than ``MAX_LABEL`` characters are cut with an ellipsis. Above ``max_nodes``
+    values or a ``layout_size`` of ``max_layout``, ``DiagramTooLargeError`` says how big.
     """
     t = _text(lang)
     if rankdir not in ("LR", "RL", "TB", "BT"):
@@ -947,24 +1227,31 @@ def draw(
     if tensors and step is not None:
         raise ValueError("step= is for Value graphs; a Tensor graph is drawn as it is (step=None)")
     order = _order_within(root, max_nodes)
+    plan = _planned(order, max_layout)
     if isinstance(root, Tensor):
         state = _tensor_state(root, order, t, precision)
     else:
         state = _state(root, order, step, t, precision)
+    layout = _LAYOUT.get()
+    if layout is not None:
+        state = layout.state
     tree: list[_Module] = []
     objs: list[Module] = []
     if modules is not None:
         tree, objs = _module_tree([modules] if isinstance(modules, Module) else list(modules))
     pic = _Picture(state, t, precision, _owners(order, objs) if objs else {}, collapse)
     pic.built = _built(order)
+    if layout is not None:
+        pic.fixed = layout.texts
     if check:
         pic.checks = _checks(order)
-    _walk(pic, order, root)
-    what = root.label if root in pic.built and root.label else t["the_gradient"]
+    _walk(pic, order, root, plan)
+    what = _short(root.label) if root in pic.built and root.label else t["the_gradient"]
     body = _clustered(pic, tree, what) + pic.edges
     if legend:
         body.append(_legend(order, pic, pic.owner if collapse else {}, tensors))
-    heading = state.title if title is None else f"{title}\n{state.title}"
+    now = pic.fixed["title"][0] if "title" in pic.fixed else state.title
+    heading = now if title is None else f"{_short(title)}\n{now}"
     font = FONTS[lang]
     return Diagram(
         name="microgradkr",
@@ -985,7 +1272,11 @@ def draw(
 
 
 def draw_steps(root: Value, **options: Any) -> list[Diagram]:
-    """One picture per moment of the backward pass: step 0 (only dL/dL = 1 known) to the last."""
+    """One picture per moment of the backward pass: step 0 (only dL/dL = 1 known) to the last.
+
+    n + 1 whole pictures of n gates each, so their size (and rendering them all) grows as n^2;
+    ``steps_html`` and ``write_steps`` lay the graph out once instead.
+    """
     if isinstance(root, Tensor):
         raise ValueError("step frames are for Value graphs; draw a Tensor graph with draw(root)")
     n = len(backward_steps(root))
@@ -1003,6 +1294,125 @@ def save(diagram: graphviz.Digraph, path: str | Path, format: str | None = None)
     return path
 
 
+@dataclass
+class _Layout:
+    """The one picture a step page restyles: a state with nothing lit, each text at its longest."""
+
+    state: _State
+    texts: dict[str, tuple[str, str]]
+
+
+_LAYOUT: ContextVar[_Layout | None] = ContextVar("_LAYOUT", default=None)
+
+Slots = tuple[dict[str, tuple[str, str]], dict[str, str]]
+"""(slot id -> (text, colour), node or edge id -> class): what one frame shows."""
+
+
+def _slots(order: list[Value], state: _State, t: dict[str, str], p: int) -> Slots:
+    """What changes from frame to frame: each grad, each edge's global gradient, the title
+    (text, colour), and which nodes and edges are lit or not known yet (class)."""
+    texts: dict[str, tuple[str, str]] = {"title": (state.title, "")}
+    classes: dict[str, str] = {}
+    active = state.active.node if state.active is not None else None
+    for i, node in enumerate(order):
+        texts[f"v{i}"] = _grad_line(node, state, t, p)
+        lit = "lit" if node is active else ""
+        classes[f"v{i}"] = lit
+        if node.op is None:
+            continue
+        classes[f"g{i}"] = lit
+        step = state.done.get(node)
+        for j, local in enumerate(node._local):
+            texts[f"e{i}_{j}"] = _global_line(float(local), step, j, bool(lit), t, p)
+            classes[f"e{i}_{j}"] = lit or ("" if step is not None else "unknown")
+    return texts, classes
+
+
+def _step_frames(root: Value, options: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
+    """One SVG laid out once, and per frame only what changes in it (texts, colours, classes).
+
+    Frame 0 lists every slot; frame k only the slots step k changed. Before, every frame was a
+    whole picture of its own: n frames of n nodes, 43 MB for tanh nested 150 deep.
+    """
+    if isinstance(root, Tensor):
+        raise ValueError("step frames are for Value graphs; draw a Tensor graph with draw(root)")
+    if not isinstance(root, Value):
+        raise TypeError(f"step frames need a Value, got {type(root).__name__}")
+    t = _text(options.get("lang", "en"))
+    p = options.get("precision", 4)
+    order = _order_within(root, options.get("max_nodes", DEFAULT_MAX_NODES))
+    steps = backward_steps(root)
+    texts, classes = _slots(order, _state(root, order, 0, t, p), t, p)
+    frames: list[dict[str, Any]] = [
+        {"t": [[key, *v] for key, v in texts.items()], "c": [list(c) for c in classes.items()]}
+    ]
+    longest = dict(texts)
+    index = {node: i for i, node in enumerate(order)}
+    uses: dict[Value, int] = {}
+    for node in order:
+        for q in node._prev:
+            uses[q] = uses.get(q, 0) + 1
+    sent: dict[Value, int] = {}
+    live = _State(dict(gradients_after(steps, 0)), {})
+    for k, step in enumerate(steps, start=1):  # only what step k changes: linear in all
+        changed: dict[str, tuple[str, str]] = {}
+        lit: dict[str, str] = {}
+        if k > 1:  # the gate before goes back to plain, its edges to 'known'
+            before = steps[k - 2]
+            b = index[before.node]
+            lit[f"v{b}"] = lit[f"g{b}"] = ""
+            for j, local in enumerate(before.node._local):
+                lit[f"e{b}_{j}"] = ""
+                changed[f"e{b}_{j}"] = _global_line(float(local), before, j, False, t, p)
+        i = index[step.node]
+        lit[f"v{i}"] = lit[f"g{i}"] = "lit"
+        for j, (edge, local) in enumerate(zip(step.edges, step.node._local, strict=True)):
+            lit[f"e{i}_{j}"] = "lit"
+            changed[f"e{i}_{j}"] = _global_line(float(local), step, j, True, t, p)
+            q = edge.parent
+            live.grads[q] = live.grads.get(q, 0.0) + edge.contribution
+            sent[q] = sent.get(q, 0) + 1
+        for edge in step.edges:
+            q = edge.parent
+            live.partial.discard(q)
+            if sent[q] < uses[q]:
+                live.partial.add(q)
+            changed[f"v{index[q]}"] = _grad_line(q, live, t, p)
+        title = t["title_step"].format(
+            k=k,
+            n=len(steps),
+            gate=step.op.symbol,
+            pattern=_pattern_text(step.pattern, t),
+            up=_num(step.upstream, p),
+        )
+        changed["title"] = (title, "")
+        for key, value in changed.items():
+            if len(value[0]) > len(longest.get(key, ("", ""))[0]):
+                longest[key] = value
+        frames.append(
+            {"t": [[key, *v] for key, v in changed.items()], "c": list(map(list, lit.items()))}
+        )
+    n = len(steps)
+    still = _state(root, order, n, t, p)
+    still.active, still.partial = None, set()
+    token = _LAYOUT.set(_Layout(still, longest))
+    try:
+        diagram = draw(root, **options)
+    finally:
+        _LAYOUT.reset(token)
+    return diagram.pipe(format="svg", encoding="utf-8"), frames
+
+
+_STYLE = f"""
+g.node.lit polygon[fill="white"] {{ fill: {ACTIVE_FILL}; }}
+g.node.lit polygon[fill="none"] {{ stroke: {GLOBAL_COLOUR}; stroke-width: 2; }}
+g.node.lit ellipse {{ stroke: {GLOBAL_COLOUR}; stroke-width: 3; }}
+g.edge.lit path {{ stroke: {GLOBAL_COLOUR}; stroke-width: 2; }}
+g.edge.lit polygon {{ stroke: {GLOBAL_COLOUR}; fill: {GLOBAL_COLOUR}; }}
+g.edge.unknown path {{ stroke: {UNKNOWN_COLOUR}; stroke-dasharray: 5,2; }}
+g.edge.unknown polygon {{ stroke: {UNKNOWN_COLOUR}; fill: {UNKNOWN_COLOUR}; }}
+"""
+
 _PROLOG = re.compile(r"<\?xml.*?\?>|<!DOCTYPE.*?>|\s+xmlns(:xlink)?=\"[^\"]*\"", re.DOTALL)
 
 
@@ -1012,20 +1422,34 @@ def _inline_svg(svg: str) -> str:
 
 
 def steps_html(root: Value, **options: Any) -> str:
-    """One self-contained HTML page: every step's SVG inline and a slider (no network at all)."""
-    svgs = [d.pipe(format="svg", encoding="utf-8") for d in draw_steps(root, **options)]
-    return _page(svgs, options.get("lang", "en"))
+    """One self-contained HTML page: the graph laid out once, a slider restyles it step by step.
+
+    Its size grows with the graph, not with graph x steps: the frames are the JSON of what each
+    step changes. No network at all.
+    """
+    svg, frames = _step_frames(root, options)
+    return _page(svg, frames, options.get("lang", "en"))
 
 
-def _page(svgs: list[str], lang: str) -> str:
+def _page(svg: str, frames: list[dict[str, Any]], lang: str) -> str:
     ko = lang == "ko"
     heading = "역전파 단계별 보기" if ko else "Backpropagation, step by step"
-    divs = "\n".join(
-        f'<div class="frame"{"" if k == 0 else " hidden"}>{_inline_svg(svg)}</div>'
-        for k, svg in enumerate(svgs)
+    data = json.dumps(frames, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+    # Each step's title as text too (screen readers, find in page), the current one shown.
+    titles = [dict((key, text) for key, text, _ in f["t"]).get("title", "") for f in frames]
+    captions = "\n".join(
+        f'<p class="frame"{"" if k == 0 else " hidden"}>{html.escape(title)}</p>'
+        for k, title in enumerate(titles)
     )
-    return _HTML.format(
-        lang=lang, heading=heading, label="단계" if ko else "step", last=len(svgs) - 1, frames=divs
+    return (
+        _HTML.replace("{lang}", lang)
+        .replace("{heading}", heading)
+        .replace("{label}", "단계" if ko else "step")
+        .replace("{last}", str(len(frames) - 1))
+        .replace("{style}", _STYLE)
+        .replace("{captions}", captions)
+        .replace("{svg}", _inline_svg(svg))
+        .replace("{frames}", data)
     )
 
 
@@ -1035,10 +1459,14 @@ _HTML = """<!DOCTYPE html>
 <meta charset="utf-8">
 <title>{heading}</title>
 <style>
-body {{ font-family: sans-serif; margin: 1em; }}
-.frame svg {{ max-width: 100%; height: auto; }}
-#controls {{ display: flex; gap: 0.6em; align-items: center; margin-bottom: 0.5em; }}
-input[type=range] {{ width: 24em; }}
+body { font-family: sans-serif; margin: 1em; }
+#picture { overflow: auto; }
+#picture svg { max-width: 100%; height: auto; }
+#picture.wide svg { max-width: none; }
+#controls { display: flex; gap: 0.6em; align-items: center; margin-bottom: 0.5em; }
+input[type=range] { width: 24em; }
+#captions { margin: 0 0 0.5em 0; }
+{style}
 </style>
 </head>
 <body>
@@ -1049,40 +1477,127 @@ input[type=range] {{ width: 24em; }}
 <button id="next" type="button">&#9654;</button>
 <span>{label} <output id="number">0</output> / {last}</span>
 </div>
-{frames}
+<div id="captions" aria-live="polite">
+{captions}
+</div>
+<div id="picture">{svg}</div>
+<script type="application/json" id="frames">{frames}</script>
 <script>
-(function () {{
+(function () {
+  var frames = JSON.parse(document.getElementById("frames").textContent);
   var slider = document.getElementById("slider");
   var number = document.getElementById("number");
-  function show(k) {{
+  var titles = document.querySelectorAll("#picture svg > g > text");
+  var title = titles[titles.length - 1];
+  var picture = document.getElementById("picture");
+  var svg = picture.querySelector("svg");
+  // Shrunk to under 60% the text is unreadable: scroll instead, the active gate kept in view.
+  var wide = svg.width.baseVal.value > 1.6 * picture.clientWidth;
+  picture.classList.toggle("wide", wide);
+  // A value's grad is its last line; an edge's global gradient its second (after 'local').
+  function line(id) {
+    if (id === "title") return title;
+    var g = document.getElementById(id);
+    if (!g) return null;
+    var texts = g.getElementsByTagName("text");
+    if (!texts.length) return null;
+    return id.charAt(0) === "e" ? texts[Math.min(1, texts.length - 1)] : texts[texts.length - 1];
+  }
+  function apply(frame) {
+    frame.t.forEach(function (s) {
+      var el = line(s[0]);
+      if (!el) return;
+      el.textContent = s[1];
+      if (s[2]) el.setAttribute("fill", s[2]);
+    });
+    frame.c.forEach(function (s) {
+      var g = document.getElementById(s[0]);
+      if (!g) return;
+      g.classList.remove("lit", "unknown");
+      if (s[1]) g.classList.add(s[1]);
+    });
+  }
+  function show(k) {
     k = Math.max(0, Math.min({last}, k));
     slider.value = k;
     number.textContent = k;
-    document.querySelectorAll(".frame").forEach(function (f, i) {{ f.hidden = i !== k; }});
-  }}
-  slider.addEventListener("input", function () {{ show(Number(slider.value)); }});
-  document.getElementById("prev").onclick = function () {{ show(Number(slider.value) - 1); }};
-  document.getElementById("next").onclick = function () {{ show(Number(slider.value) + 1); }};
-  document.addEventListener("keydown", function (e) {{
+    for (var i = 0; i <= k; i++) apply(frames[i]);  // frame 0 sets every slot
+    document.querySelectorAll("#captions .frame").forEach(function (f, i) { f.hidden = i !== k; });
+    var lit = wide && picture.querySelector("g.node.lit");
+    if (lit) lit.scrollIntoView({ block: "nearest", inline: "center" });
+  }
+  slider.addEventListener("input", function () { show(Number(slider.value)); });
+  document.getElementById("prev").onclick = function () { show(Number(slider.value) - 1); };
+  document.getElementById("next").onclick = function () { show(Number(slider.value) + 1); };
+  document.addEventListener("keydown", function (e) {
     if (e.key === "ArrowLeft") show(Number(slider.value) - 1);
     if (e.key === "ArrowRight") show(Number(slider.value) + 1);
-  }});
-}})();
+  });
+  show(0);
+})();
 </script>
 </body>
 </html>
 """
 
+STEP_FILES_BUDGET = 4_000_000
+"""write_steps writes one SVG per step only while they all fit in this many bytes."""
+
+
+def _frame_svgs(svg: str, frames: list[dict[str, Any]], every: bool = True) -> Iterator[str]:
+    """Each frame (or only the last) as a standalone SVG: the one layout, restyled."""
+    svg_ns = "http://www.w3.org/2000/svg"
+    ET.register_namespace("", svg_ns)
+    ET.register_namespace("xlink", "http://www.w3.org/1999/xlink")
+    tree = ET.fromstring(svg)
+    style = ET.SubElement(tree, f"{{{svg_ns}}}style")
+    style.text = _STYLE
+    by_id = {el.get("id"): el for el in tree.iter() if el.get("id")}
+    graph = tree.find(f"{{{svg_ns}}}g")
+    titles = [] if graph is None else graph.findall(f"{{{svg_ns}}}text")
+
+    def line(key: str) -> ET.Element | None:
+        if key == "title":
+            return titles[-1] if titles else None
+        g = by_id.get(key)
+        texts = [] if g is None else list(g.iter(f"{{{svg_ns}}}text"))
+        if not texts:
+            return None
+        return texts[min(1, len(texts) - 1)] if key.startswith("e") else texts[-1]
+
+    for k, frame in enumerate(frames):
+        for key, text, colour in frame["t"]:
+            el = line(key)
+            if el is not None:
+                el.text = text
+                if colour:
+                    el.set("fill", colour)
+        for key, cls in frame["c"]:
+            g = by_id.get(key)
+            if g is not None:
+                kind = (g.get("class") or "").split()[0:1]
+                g.set("class", " ".join(kind + ([cls] if cls else [])))
+        if every or k == len(frames) - 1:
+            yield ET.tostring(tree, encoding="unicode")
+
 
 def write_steps(root: Value, directory: str | Path, stem: str = "steps", **options: Any) -> Path:
-    """Write ``stem_00.svg`` ... (one per step) and ``stem.html`` (all of them, a slider)."""
+    """Write ``stem.html`` (the graph laid out once, a slider through the steps) and the frames.
+
+    The frames are ``stem_00.svg`` ... (one per step) while they fit in ``STEP_FILES_BUDGET``
+    bytes together; for a bigger graph only ``stem.svg``, the picture after the last step.
+    """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    svgs = [d.pipe(format="svg", encoding="utf-8") for d in draw_steps(root, **options)]
-    for k, svg in enumerate(svgs):
-        (directory / f"{stem}_{k:02d}.svg").write_text(svg, encoding="utf-8")
+    svg, frames = _step_frames(root, options)
+    if len(svg) * len(frames) <= STEP_FILES_BUDGET:
+        for k, frame in enumerate(_frame_svgs(svg, frames)):
+            (directory / f"{stem}_{k:02d}.svg").write_text(frame, encoding="utf-8")
+    else:
+        (last,) = _frame_svgs(svg, frames, every=False)
+        (directory / f"{stem}.svg").write_text(last, encoding="utf-8")
     page = directory / f"{stem}.html"
-    page.write_text(_page(svgs, options.get("lang", "en")), encoding="utf-8")
+    page.write_text(_page(svg, frames, options.get("lang", "en")), encoding="utf-8")
     return page
 
 

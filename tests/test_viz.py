@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import math
 import random
 import re
@@ -301,7 +302,7 @@ def test_large_graph_dot_text_is_built_without_recursion() -> None:
     y = x
     for _ in range(5_000):
         y = y.tanh()
-    source = draw(y, max_nodes=10_000).source
+    source = draw(y, max_nodes=10_000, max_layout=10**9).source
     assert source.count(" -> ") == 10_000  # each gate: one input edge, one output edge
 
 
@@ -373,7 +374,9 @@ def test_modules_are_clusters_and_collapse_to_one_box_each() -> None:
 def test_steps_html_is_self_contained(tmp_path: Path) -> None:
     f, _ = examples.sigmoid_neuron()
     page = steps_html(f, lang="ko")
-    assert page.count('class="frame"') == 9  # steps 0..8: eight gates
+    frames = re.search(r'<script type="application/json" id="frames">(.*?)</script>', page, re.S)
+    assert frames and len(json.loads(frames.group(1))) == 9  # steps 0..8: eight gates
+    assert page.count("<svg") == 1  # laid out once; each step restyles it
     assert "<script>" in page and 'type="range"' in page and "역전파" in page
     for external in ("http://", "https://", "src=", "<link", "@import", "url("):
         assert external not in page
