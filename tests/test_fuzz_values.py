@@ -37,7 +37,8 @@ the op and the value; never a silently wrong number"). "Typed error" means an Ar
       (torch's fused a / b may still give a finite -a/b**2 there).
     exp rpow square cube powv: overflow raises OverflowError (torch: inf).
     log: log(0) and log(x < 0) raise ValueError (torch: -inf, nan).
-    sqrt powv: a negative base raises ValueError (torch: nan), as does -inf ** 0.5.
+    sqrt powv: a negative base raises ValueError (torch: nan), as does -inf ** 0.5; -inf to a
+      negative non-integer power raises too (the one domain rule; torch: IEEE's 0).
     tanh sigmoid relu abs: the same numbers always (relu's gradient at NaN is 1, as torch's).
     max: NaN propagates, and its gradient goes to both sides (torch.maximum).
     powv: d/dy of 0 ** y is 0 for y >= 0 (torch); 0 ** NaN raises (torch: NaN gradient).
@@ -123,6 +124,9 @@ RAISES_WHERE_TORCH_IS_FINITE = {
     "div": lambda a, b: _one_over_overflows(b),
     "rdiv": _one_over_overflows,
     "reciprocal": _one_over_overflows,
+    # a negative base to a non-integer power is a domain error at any size, -inf too (where
+    # torch's IEEE pow gives (-inf) ** -1.5 = 0)
+    "powv": lambda a, b: float(a) < 0 and math.isfinite(float(b)) and not float(b).is_integer(),
 }
 
 
