@@ -84,10 +84,11 @@ def _sigmoid(x: float) -> float:
 
 
 def _pow_locals(x: Any, y: Any, out: Any) -> tuple[Any, Any]:
-    """d x^y / dx = y x^(y-1), d x^y / dy = x^y log x (0 where x = 0, as PyTorch)."""
+    """d x^y / dx = y x^(y-1), d x^y / dy = x^y log x (0 where x = 0 <= y, as PyTorch)."""
     if isinstance(x, Value) or isinstance(y, Value):
-        return (y * x ** (y - 1), out * _log(x) if float(x) != 0.0 else 0.0)
-    return (_pow_local(x, y), out * math.log(x) if x != 0.0 else 0.0)
+        zero = float(x) == 0.0 and float(y) >= 0.0
+        return (y * x ** (y - 1), 0.0 if zero else out * _log(x))
+    return (_pow_local(x, y), 0.0 if x == 0.0 and y >= 0.0 else out * math.log(x))
 
 
 def _pow_local(x: float, k: float) -> float:
@@ -126,7 +127,18 @@ RELU = Op(
     "relu", "relu", ROUTER, lambda x: 0.0 if x <= 0.0 else x, lambda x, out: (_step(x),), True
 )
 ABS = Op("abs", "abs", CHAIN, abs, lambda x, out: (_sign(x),), kinked=True)
-RECIPROCAL = Op("reciprocal", "1/x", CHAIN, lambda x: 1.0 / x, lambda x, out: (-out * out,))
+
+
+def _reciprocal(x: float) -> float:
+    """1 / x; an OverflowError where that overflows (x subnormal), not an inf that x / y spreads
+    as a wrong inf or nan (y * (1/x) where torch's y / x is finite)."""
+    out = 1.0 / x
+    if math.isinf(out) and math.isfinite(x):
+        raise OverflowError("1/x overflows")
+    return out
+
+
+RECIPROCAL = Op("reciprocal", "1/x", CHAIN, _reciprocal, lambda x, out: (-out * out,))
 EXP = Op("exp", "exp", CHAIN, math.exp, lambda x, out: (out,))
 LOG = Op("log", "log", CHAIN, lambda x: math.log(x), lambda x, out: (1 / x,))
 TANH = Op("tanh", "tanh", CHAIN, math.tanh, lambda x, out: (1 - out * out,))

@@ -118,13 +118,21 @@ def _matmul_db(g: Any, a: Any, b: Any, out: Any) -> Any:
     return _mT(a) @ g
 
 
+def _power(x: Any, k: float) -> Any:
+    """x ** k with k kept in float64, as torch: numpy rounds k to a float32 x's dtype first, so
+    0 ** 1e-50 was 0 ** 0 = 1 and (-1) ** (1e-16 - 1) a finite -1 instead of NaN."""
+    if isinstance(x, np.ndarray) and x.dtype != np.float64:
+        return np.power(x, np.float64(k)).astype(x.dtype)
+    return x**k
+
+
 def _pow_vjp(g: Any, x: Any, out: Any, k: float) -> Any:
     """k x^(k-1) g; 0 for k = 0 (as PyTorch)."""
     if k == 0:
         return g * 0.0
     if k == 2:
         return g * 2.0 * x
-    return g * k * x ** (k - 1)
+    return g * k * _power(x, k - 1)
 
 
 def _log_forward(x: Array) -> Any:
@@ -209,7 +217,7 @@ MATMUL = TensorOp(
     "matmul", "@", SWITCHER, np.matmul, (_matmul_da, _matmul_db), notes=("g {b}ᵀ", "{a}ᵀ g")
 )
 NEG = TensorOp("neg", "-x", CHAIN, np.negative, (_neg,), notes=("-g",))
-POW = TensorOp("pow", "**", CHAIN, np.power, (_pow_vjp,), notes=("g * {k} {a}{power}",))
+POW = TensorOp("pow", "**", CHAIN, _power, (_pow_vjp,), notes=("g * {k} {a}{power}",))
 EXP = TensorOp("exp", "exp", CHAIN, np.exp, (lambda g, x, out: g * out,), notes=("g * out",))
 LOG = TensorOp("log", "log", CHAIN, _log_forward, (lambda g, x, out: g / x,), notes=("g / {a}",))
 TANH = TensorOp(
