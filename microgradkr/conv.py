@@ -299,19 +299,17 @@ def _max_pool_forward(x: np.ndarray, geo: Geometry, arg: Any = None) -> np.ndarr
 
 def _max_pool(x: np.ndarray, geo: Geometry) -> tuple[np.ndarray, np.ndarray]:
     """out = the max of each window, and its position k = ky FW + kx (the first one of a tie,
-    as PyTorch): the max over the FH*FW strided slices im2col would copy into columns."""
+    and the last NaN over any number, as PyTorch): the max over the FH*FW strided slices im2col
+    would copy into columns. Padding never wins, not even against -inf."""
     xp = _padded(x, geo, -np.inf)
-    out: np.ndarray | None = None
-    arg = np.zeros((x.shape[0], x.shape[1], geo.oh, geo.ow), dtype=np.int32)
+    real = _padded(np.ones((1, 1, *x.shape[2:]), dtype=bool), geo, False)[0, 0]
+    out = np.full((x.shape[0], x.shape[1], geo.oh, geo.ow), -np.inf, dtype=x.dtype)
+    arg = np.full(out.shape, -1, dtype=np.int32)
     for k, (rows, cols) in _windows(geo):
         v = xp[:, :, rows, cols]
-        if out is None:
-            out = v.copy()
-            continue
-        better = v > out
+        better = real[rows, cols] & ((v > out) | np.isnan(v) | (arg < 0))
         np.copyto(out, v, where=better)
         np.copyto(arg, k, where=better)
-    assert out is not None
     return out, arg
 
 

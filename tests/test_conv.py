@@ -332,3 +332,16 @@ def test_im2col_figure_demo(tmp_path: Path) -> None:
     pytest.importorskip("matplotlib")
     demo = load_demo("im2col_figure")
     assert demo.main(["--out", str(tmp_path)]).stat().st_size > 0
+
+
+def test_max_pool_nan_wins_and_padding_never_does():
+    # a NaN in a window is the window's max, its gradient to the last NaN (torch); an input of
+    # -inf beside -inf padding still gets the gradient, since padding is not a position of x
+    x = Tensor([[[[1.0, np.nan, 3.0, np.nan]]]], requires_grad=True)
+    out = max_pool2d(x, (1, 4))
+    out.backward(np.ones(out.shape))
+    assert np.isnan(out.data).all() and x.grad.tolist() == [[[[0.0, 0.0, 0.0, 1.0]]]]
+    y = Tensor([[[[-np.inf]]]], requires_grad=True)
+    out = max_pool2d(y, (1, 3), stride=1, padding=(0, 1))
+    out.backward(np.ones(out.shape))
+    assert out.data.tolist() == [[[[-np.inf]]]] and y.grad.tolist() == [[[[1.0]]]]

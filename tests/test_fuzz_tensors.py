@@ -35,9 +35,13 @@ Policy ("math domain errors name the op and the value; never a silently wrong nu
       a Python number); torch's c / t is c * t.reciprocal() (0 / 5e-324 = nan), ours divides
       (0, as torch.div); torch refuses t - True, we take True as 1 (Python, numpy); torch's
       t ** False has a NaN gradient at 0 (a bool exponent's own path), we take False as 0.
+    conv2d: where an input holds a NaN or inf, torch's gradient may be NaN at positions it
+      does not reach (its kernels multiply it by 0); ours is then compared only where it acts.
+    max_pool2d: a NaN in a window wins, as torch (the gradient goes to the last NaN).
     pow: where the value is NaN in both, the gradient is not compared: torch computes
       x ** -0.5 as rsqrt (the gradient of (-inf) ** 0.5 is NaN), numpy as IEEE pow (0).
-    sum mean matmul: summation order is unspecified (numpy pairwise, torch blocked), so
+    sum mean matmul conv2d im2col col2im avg_pool2d: summation order is unspecified (numpy
+      pairwise, torch blocked; a window's or a filter's terms in another order), so
       finite results agree within rel tolerance of the sum of |terms| (the same reduction
       of |x|), and where that sum overflows any of inf / a number / nan is accepted, except
       that a NaN of torch (a NaN or inf - inf among the terms) must be ours too. The same
@@ -81,7 +85,8 @@ from torch_twins import TORCH_TENSOR  # noqa: E402 (needs torch)
 OPS = sorted(TENSOR_REGISTRY)
 DTYPES = [np.float64, np.float32]
 TORCH_DTYPE = {np.dtype(np.float64): torch.float64, np.dtype(np.float32): torch.float32}
-ACCUMULATING = {"sum", "mean", "matmul"}  # linear in each input: |terms| by the same op on |x|
+# linear in each input: |terms| by the same op on |x|
+ACCUMULATING = {"sum", "mean", "matmul", "conv2d", "im2col", "col2im", "avg_pool2d"}
 OURS = (ValueError, IndexError, TypeError, ArithmeticError)  # typed errors of microgradkr
 THEIRS = (RuntimeError, IndexError, ValueError, TypeError)
 PHASES = [p for p in Phase if p is not Phase.explain]  # explain is slow and says little here
@@ -262,6 +267,10 @@ def compare(name: str, operands: list[Any], args: tuple[Any, ...], dtype: Any) -
             # torch computes x ** -0.5 as rsqrt: the gradient of (-inf) ** 0.5 (NaN in both) is
             # NaN in torch, IEEE pow's 0 in numpy; a NaN value's gradient is not compared
             tg = np.where(np.isnan(tvalue) & np.isnan(out.data), g, tg)
+        if name == "conv2d" and not all(np.isfinite(a).all() for a in arrays):
+            # torch's conv backward spreads a NaN or inf of x or W to positions whose gradient
+            # does not depend on it (0 * inf inside its kernels); ours keeps it where it acts
+            tg = np.where(np.isnan(tg), g, tg)
         bad = mismatches(g, tg, dtype, s, grad=True)
         assert not bad, f"{where}: grad {i} {g!r}, torch {tg!r}: {bad}"
 

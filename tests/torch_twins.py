@@ -77,6 +77,31 @@ TORCH_TENSOR = {
 }
 
 
+def _im2col(x, kh, kw, stride, pad):
+    """F.unfold's (N, C*FH*FW, L) as the book's col: one row per patch (n, oy, ox)."""
+    col = torch.nn.functional.unfold(x, (kh, kw), padding=pad, stride=stride)
+    return col.transpose(1, 2).reshape(-1, col.shape[1])
+
+
+def _col2im(col, shape, kh, kw, stride, pad):
+    """The book's col back to F.fold's (N, C*FH*FW, L), then folded: overlaps summed."""
+    n = shape[0]
+    cols = col.reshape(n, -1, col.shape[1]).transpose(1, 2)
+    return torch.nn.functional.fold(cols, shape[2:], (kh, kw), padding=pad, stride=stride)
+
+
+# The convolution ops of microgradkr.conv, written with torch.nn.functional.
+TORCH_TENSOR.update(
+    {
+        "im2col": _im2col,
+        "col2im": _col2im,
+        "conv2d": lambda x, w, b, s, p: torch.nn.functional.conv2d(x, w, b, stride=s, padding=p),
+        "max_pool2d": lambda x, k, s, p: torch.nn.functional.max_pool2d(x, k, s, p),
+        "avg_pool2d": lambda x, k, s, p: torch.nn.functional.avg_pool2d(x, k, s, p),
+    }
+)
+
+
 def in_torch_tensor(f, inputs):
     """The TensorExpression f evaluated on torch tensors."""
     nodes = list(inputs)
