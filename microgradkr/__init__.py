@@ -6,6 +6,7 @@ from . import functional, nn, optim
 from .anomaly import detect_anomaly
 from .creation import (
     arange,
+    cat,
     eye,
     float32,
     float64,
@@ -21,6 +22,7 @@ from .creation import (
     randint,
     randn,
     randn_like,
+    stack,
     zeros,
     zeros_like,
 )
@@ -53,6 +55,7 @@ __all__ = [
     "apply",
     "arange",
     "backward_steps",
+    "cat",
     "CHAIN",
     "clamp",
     "cos",
@@ -109,6 +112,7 @@ __all__ = [
     "set_grad_enabled",
     "sin",
     "sqrt",
+    "stack",
     "Step",
     "steps_html",
     "sum_to",

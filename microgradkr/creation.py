@@ -14,10 +14,12 @@ from typing import Any
 import numpy as np
 
 from .seeding import generator as _generator
-from .tensor import Tensor, tensor
+from .tensor import SCATTER, Tensor, apply, tensor
+from .tensor_ops import _dim
 
 __all__ = [
     "arange",
+    "cat",
     "eye",
     "float32",
     "float64",
@@ -33,6 +35,7 @@ __all__ = [
     "randint",
     "randn",
     "randn_like",
+    "stack",
     "tensor",
     "zeros",
     "zeros_like",
@@ -176,3 +179,46 @@ def rand_like(x: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """U[0, 1) samples of x's shape and dtype."""
     shape, dt = _like(x, dtype)
     return Tensor(_generator().random(shape), dtype=dt, requires_grad=requires_grad)
+
+
+def cat(tensors: Sequence[Any], dim: int = 0) -> Tensor:
+    """The tensors joined along ``dim`` (the others must match), as ``torch.cat``.
+
+    Built from ops that exist: each piece is scattered into its slot of the result (``[]+=``)
+    and the pieces added, so the gradient of each is its slice of g.
+    """
+    ts = [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
+    if not ts:
+        raise ValueError("cat: expected a non-empty list of tensors")
+    first = ts[0].shape
+    if not first:
+        raise ValueError("cat: zero-dimensional tensors cannot be concatenated (use stack)")
+    d = _dim(dim, len(first), "cat")
+    for i, t in enumerate(ts):
+        if t.ndim != len(first) or t.shape[:d] + t.shape[d + 1 :] != first[:d] + first[d + 1 :]:
+            raise ValueError(
+                f"cat: tensors[{i}] has shape {t.shape}, which does not match {first} except"
+                f" in dim {dim}"
+            )
+    out_shape = (*first[:d], sum(t.shape[d] for t in ts), *first[d + 1 :])
+    start, out = 0, None
+    for t in ts:
+        n = t.shape[d]
+        index = (slice(None),) * d + (slice(start, start + n),)
+        piece = apply(SCATTER, t, args=(out_shape, index))
+        out = piece if out is None else out + piece
+        start += n
+    assert out is not None
+    return out
+
+
+def stack(tensors: Sequence[Any], dim: int = 0) -> Tensor:
+    """The tensors (all of one shape) stacked along a new dim ``dim``, as ``torch.stack``."""
+    ts = [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
+    if not ts:
+        raise ValueError("stack: expected a non-empty list of tensors")
+    for i, t in enumerate(ts):
+        if t.shape != ts[0].shape:
+            raise ValueError(f"stack: tensors[{i}] has shape {t.shape}, tensors[0] {ts[0].shape}")
+    d = _dim(dim, ts[0].ndim + 1, "stack")
+    return cat([t.unsqueeze(d) for t in ts], d)

@@ -18,7 +18,22 @@ from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 import numpy as np
 
-from .tensor_ops import MAX, MEAN, RESHAPE, SUM, TRANSPOSE, Axis, TensorOp, _axes, _dim
+from .tensor_ops import (
+    DIV,
+    MATMUL,
+    MAX,
+    MEAN,
+    MUL,
+    POW,
+    RESHAPE,
+    SUB,
+    SUM,
+    TRANSPOSE,
+    Axis,
+    TensorOp,
+    _axes,
+    _dim,
+)
 from .tensor_ops_torch import (
     ABS,
     BROADCAST_TO,
@@ -226,6 +241,34 @@ class TorchMethods:
             idx = np.expand_dims(idx, d)
         return MaxMin(values, self._leaf(idx))
 
+    def var(
+        self,
+        dim: Axis = None,
+        unbiased: bool = True,
+        keepdim: bool = False,
+        *,
+        correction: float | None = None,
+    ) -> Tensor:
+        """sum (x - mean)^2 / (n - correction) over ``dim`` (all if None); correction 1 by
+        default (Bessel's, as torch), 0 with ``unbiased=False``."""
+        c = (1.0 if unbiased else 0.0) if correction is None else builtins.float(correction)
+        axes = _axes(dim, self.data.ndim, "var")
+        d = self._apply(SUB, self._apply(MEAN, args=(axes, True)))
+        ss = d._apply(MUL, d)._apply(SUM, args=(axes, keepdim))
+        n = self.data.size // max(ss.data.size, 1)
+        return ss._apply(DIV, ss._operand(builtins.max(n - c, 0.0)))
+
+    def std(
+        self,
+        dim: Axis = None,
+        unbiased: bool = True,
+        keepdim: bool = False,
+        *,
+        correction: float | None = None,
+    ) -> Tensor:
+        """sqrt(var): the standard deviation over ``dim``."""
+        return self.var(dim, unbiased, keepdim, correction=correction).sqrt()
+
     def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
         """The index of the largest value (of the flattened tensor if ``dim`` is None), int64."""
         return self._arg("argmax", np.argmax, dim, keepdim)
@@ -371,6 +414,20 @@ class TorchMethods:
     def pow(self, exponent: Any) -> Tensor:
         """x ** exponent, local gradient k x^(k-1)."""
         return self**exponent  # type: ignore[no-any-return]
+
+    def square(self) -> Tensor:
+        """x * x."""
+        return self._apply(MUL, self)
+
+    def reciprocal(self) -> Tensor:
+        """1 / x, local gradient -1 / x^2."""
+        return self._apply(POW, args=(-1.0,))
+
+    def matmul(self, other: Any) -> Tensor:
+        """self @ other (``mm``, ``bmm`` and ``dot`` too: one matmul op for every rank)."""
+        return self._apply(MATMUL, self._operand(other))
+
+    mm = bmm = dot = matmul
 
     def abs(self) -> Tensor:
         """|x|, local gradient sign(x) (0 at 0, as torch)."""

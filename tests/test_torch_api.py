@@ -126,6 +126,13 @@ METHODS = [
     "amin",
     "view_as",
     "sum_to",
+    "var",
+    "std",
+    "square",
+    "reciprocal",
+    "matmul",
+    "mm",
+    "dot",
 ]
 PACKAGE = [
     "tensor",
@@ -161,6 +168,8 @@ PACKAGE = [
     "float32",
     "float64",
     "int64",
+    "cat",
+    "stack",
 ]
 FUNCTIONAL = [
     "linear",
@@ -593,3 +602,19 @@ def test_sum_to_and_broadcast_to_are_each_others_backward(shape: tuple[int, ...]
     F.broadcast_to(z, a.shape).sum().backward()
     assert_array_equal(z.grad, np.full(target, a.size // int(np.prod(target))))
     assert mg.gradcheck(lambda t: F.sum_to(t, target), [a])
+
+
+@given(case=array_and_dim(), n=st.integers(1, 3))
+@FAST
+def test_cat_stack_var_std_matmul_as_torch(case: Any, n: int) -> None:
+    a, d, keep = case
+    arrays = [a + i for i in range(n)]
+    compare(lambda *xs: mg.cat(xs, dim=d), lambda *ts: torch.cat(ts, dim=d), *arrays)
+    compare(lambda *xs: mg.stack(xs, d), lambda *ts: torch.stack(ts, d), *arrays)
+    if a.size > 1:
+        compare(lambda x: x.var(dim=d, keepdim=keep), lambda t: t.var(dim=d, keepdim=keep), a)
+        compare(lambda x: x.std(), lambda t: t.std(), a)
+    compare(lambda x: x.var(d, unbiased=False), lambda t: t.var(d, unbiased=False), a)
+    compare(lambda x: x.square().reciprocal(), lambda t: t.square().reciprocal(), a)
+    m = a.reshape(-1, 1)
+    compare(lambda x, y: x.matmul(y.t()), lambda x, y: x.matmul(y.t()), m, m)
