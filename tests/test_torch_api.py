@@ -618,3 +618,14 @@ def test_cat_stack_var_std_matmul_as_torch(case: Any, n: int) -> None:
     compare(lambda x: x.square().reciprocal(), lambda t: t.square().reciprocal(), a)
     m = a.reshape(-1, 1)
     compare(lambda x, y: x.matmul(y.t()), lambda x, y: x.matmul(y.t()), m, m)
+
+
+def test_the_readme_example_runs() -> None:
+    """The code block of README's "Coming from PyTorch" section."""
+    from pathlib import Path
+
+    text = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Coming from PyTorch", 1)[1].split("\n## ", 1)[0]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    exec(compile(code, "README.md", "exec"), {})
+    assert mg.tensor([1.0]).to("cpu").dtype == np.float64
