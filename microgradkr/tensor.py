@@ -56,6 +56,7 @@ from .tensor_ops_torch import (
     LEAKY_RELU,
     MIN,
     MINIMUM,
+    POW_TENSOR,
     SIN,
     SQRT,
     SUM_TO,
@@ -76,6 +77,7 @@ __all__ = [
     "LEAKY_RELU",
     "MIN",
     "MINIMUM",
+    "POW_TENSOR",
     "SIN",
     "SQRT",
     "SUM_TO",
@@ -292,7 +294,7 @@ def _node(out: Any, op: TensorOp, prev: tuple[Tensor, ...], args: tuple[Any, ...
     t.data = out if type(out) is np.ndarray else np.asarray(out)
     t.grad = None
     t.label = ""
-    for p in prev if grad_mode.switch.enabled else ():  # no_grad(): a constant, no graph
+    for p in prev if _grad_switch.enabled else ():  # no_grad(): a constant, no graph
         if p.requires_grad:
             t.requires_grad = True
             t.op = op
@@ -458,11 +460,17 @@ class Tensor(TorchMethods, graph.GraphNode):
     def __neg__(self) -> Tensor:
         return _apply1(NEG, self)
 
-    def __pow__(self, k: float) -> Tensor:
-        """x ** k for a number k, local gradient k x^(k-1)."""
-        if isinstance(k, Tensor) or not isinstance(k, numbers.Real):
-            raise TypeError(f"Tensor ** k needs a number k, got {type(k).__name__}")
+    def __pow__(self, k: Operand) -> Tensor:
+        """x ** k: for a number k, local gradient k x^(k-1); for a tensor k, also x^k log x."""
+        if isinstance(k, (Tensor, np.ndarray)):
+            return _apply2(POW_TENSOR, self, _const(k, self))
+        if not isinstance(k, numbers.Real):
+            raise TypeError(f"Tensor ** k needs a number or a tensor k, got {type(k).__name__}")
         return apply(POW, self, args=(float(k),))
+
+    def __rpow__(self, base: Operand) -> Tensor:
+        """base ** x, local gradient base^x log base."""
+        return _apply2(POW_TENSOR, _const(base, self), self)
 
     # -- elementwise functions (diagonal Jacobians) ---------------------------------------------
     def exp(self) -> Tensor:
@@ -684,6 +692,7 @@ class Tensor(TorchMethods, graph.GraphNode):
 
 
 _new = object.__new__
+_grad_switch = grad_mode.switch  # one lookup less on the hot path
 
 
 def _sum_to_tensor(g: Tensor, shape: tuple[int, ...]) -> Tensor:

@@ -1,5 +1,6 @@
 """The Tensor ops a PyTorch user reaches for beyond the core ones (tensor_ops.py): abs, sqrt,
-sin, cos, clamp, where, minimum, min, leaky_relu, clone, broadcast_to, sum_to.
+sin, cos, clamp, where, minimum, min, leaky_relu, clone, broadcast_to, sum_to, and ``a ** b``
+with a tensor exponent.
 
 Each is one ``TensorOp`` record, as in tensor_ops.py: the forward function, one VJP rule per
 input ``vjp(g, *x, out, *args)``, written with operators and methods that ndarrays and Tensors
@@ -69,6 +70,14 @@ def _broadcast_back(g: Any, x: Any, out: Any, shape: tuple[int, ...]) -> Any:
     if isinstance(g, GraphNode):
         return g.broadcast_to(xs)  # type: ignore[attr-defined]
     return np.broadcast_to(g, xs)
+
+
+def _pow_tensor_db(g: Any, a: Any, b: Any, out: Any) -> Any:
+    """g a^b log a; 0 where a = 0 and b >= 0 (as torch), NaN for a negative base."""
+    if isinstance(a, GraphNode):
+        return g * out * a.log()  # type: ignore[attr-defined]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return g * np.where((a == 0) & (b >= 0), 0.0, out * np.log(a))
 
 
 ABS = TensorOp(
@@ -150,4 +159,12 @@ SUM_TO = TensorOp(
     lambda x, shape: sum_to(x, shape),
     (_broadcast_back,),
     notes=("g copied back",),
+)
+POW_TENSOR = TensorOp(
+    "pow_tensor",
+    "**",
+    CHAIN,
+    np.power,
+    (lambda g, a, b, out: g * b * a ** (b - 1.0), _pow_tensor_db),
+    notes=("g {b} {a}^({b} - 1)", "g out log {a}"),
 )

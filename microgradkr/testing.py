@@ -669,6 +669,14 @@ _TENSOR_BUILTINS: list[tuple[Any, ...]] = [
     ("clone", 1, lambda a: a.clone(), None, _broadcasting, None),
     ("broadcast_to", 1, lambda x, shape: x.broadcast_to(shape), None, _broadcast_to_args, None),
     ("sum_to", 1, lambda x, shape: x.sum_to(shape), None, _sum_to_args, None),
+    (
+        "pow_tensor",
+        2,
+        lambda a, b: a**b,
+        lambda a, b: bool(np.all(a > 0.1)),
+        _broadcasting,
+        _cases(domain=lambda i, a: {"min_value": 0.1} if i == 0 else {}),
+    ),
 ]
 for _t in _TENSOR_BUILTINS:
     register(_t[0], _t[2], _t[1], _t[3], tensor=True, args=_t[4], cases=_t[5])

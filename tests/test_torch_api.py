@@ -629,3 +629,11 @@ def test_the_readme_example_runs() -> None:
     code = section.split("```python\n", 1)[1].split("```", 1)[0]
     exec(compile(code, "README.md", "exec"), {})
     assert mg.tensor([1.0]).to("cpu").dtype == np.float64
+
+
+def test_pow_with_a_tensor_exponent_as_torch() -> None:
+    a = np.array([[0.0, 0.5, 2.0], [1.5, 0.0, 3.0]])
+    b = np.array([2.0, -1.5, 0.5])
+    compare(lambda x, y: (x + 0.1) ** y, lambda x, y: (x + 0.1) ** y, a, b)
+    compare(lambda x, y: x.pow(y.abs()), lambda x, y: x.pow(y.abs()), a, b)  # 0 ** b, b >= 0
+    compare(lambda x: 2.0**x, lambda x: 2.0**x, a)

@@ -86,6 +86,7 @@ TORCH_TENSOR = {
     "clone": torch.clone,
     "broadcast_to": lambda x, shape: x.broadcast_to(shape),
     "sum_to": lambda x, shape: _sum_to(x, shape),
+    "pow_tensor": lambda a, b: a**b,
 }
 
 
