@@ -32,7 +32,8 @@ def manual_seed(seed: int) -> np.random.Generator:
         raise TypeError(f"manual_seed: seed must be an int, got {type(seed).__name__} {seed!r}")
     n = int(seed) % 2**64  # torch takes negative seeds as well
     random.seed(n)
-    _state.generator = np.random.default_rng(n)
+    # reseeded in place, as torch's: layers and loaders made before the call hold this object
+    _state.generator.bit_generator.state = np.random.default_rng(n).bit_generator.state
     _state.seed = n
     return _state.generator
 

@@ -507,6 +507,17 @@ def test_manual_seed_repeats_every_default_random_source() -> None:
     assert not np.array_equal(nn.Affine(3, 2).W.data, first[0])
 
 
+def test_manual_seed_reaches_layers_and_loaders_made_before_it() -> None:
+    """As torch's: the default generator is reseeded in place, not replaced."""
+    drop, loader = nn.Dropout(0.5), data.DataLoader(np.zeros((6, 1)), np.arange(6), 2)
+
+    def draws() -> tuple[list[float], list[list[int]]]:
+        mg.manual_seed(3)
+        return drop(np.ones(8)).data.tolist(), [b[1].tolist() for b in loader]
+
+    assert draws() == draws()
+
+
 def seeded_training_losses(seed: int) -> list[float]:
     """A small classifier trained from a seed, with init, dropout and shuffling all unseeded."""
     mg.manual_seed(seed)
