@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from .seeding import generator as _generator
-from .tensor import SCATTER, Tensor, apply, tensor
+from .tensor import SCATTER, Tensor, apply
 from .tensor_ops import _dim
 
 __all__ = [
@@ -41,9 +41,28 @@ __all__ = [
     "zeros_like",
 ]
 
+_FLOATS = (np.dtype(np.float64), np.dtype(np.float32))
 float32 = np.dtype(np.float32)
 float64 = np.dtype(np.float64)
 int64 = np.dtype(np.int64)
+
+
+def tensor(data: Any, requires_grad: bool = False, label: str = "", dtype: Any = None) -> Tensor:
+    """A new Tensor (a copy) as ``torch.tensor``: the dtype follows the data (bools: bool,
+    integers: int64, floats: float64, the library's default float) unless ``dtype`` is given."""
+    if isinstance(data, Tensor):
+        data = data.data
+    if dtype is None:
+        try:
+            dt = np.asarray(data).dtype
+        except ValueError:
+            dt = np.dtype(np.float64)  # a ragged list: Tensor says so
+        kinds = {"b": np.bool_, "i": np.int64, "u": np.int64}
+        dtype = kinds.get(dt.kind, dt if dt in _FLOATS else None)  # float32 stays float32
+    out = Tensor(data, requires_grad=requires_grad, label=label, dtype=dtype)
+    if out.data is data:
+        out.data = out.data.copy()
+    return out
 
 
 def _size(size: tuple[Any, ...], op: str) -> tuple[int, ...]:

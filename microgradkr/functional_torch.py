@@ -10,7 +10,8 @@ from typing import Any, Literal
 import numpy as np
 
 from . import seeding
-from .tensor import LEAKY_RELU, Tensor, apply
+from .tensor import Tensor, apply
+from .tensor_ops_torch import LEAKY_RELU
 
 
 def _as_tensor(x: Any, op: str) -> Tensor:

@@ -47,41 +47,14 @@ from .tensor_ops import (
     _values,
     sum_to,
 )
-from .tensor_ops_torch import (
-    ABS,
-    BROADCAST_TO,
-    CLAMP,
-    CLONE,
-    COS,
-    LEAKY_RELU,
-    MIN,
-    MINIMUM,
-    POW_TENSOR,
-    SIN,
-    SQRT,
-    SUM_TO,
-    WHERE,
-)
-from .tensor_torch import Size, TorchMethods
+from .tensor_shape import ShapeMethods
+from .tensor_torch import Size
 
 Operand: TypeAlias = "Tensor | float | int | np.ndarray"
 
 # the ops are defined in tensor_ops and re-exported here, where they have always been
 __all__ = [
-    "ABS",
     "ADD",
-    "BROADCAST_TO",
-    "CLAMP",
-    "CLONE",
-    "COS",
-    "LEAKY_RELU",
-    "MIN",
-    "MINIMUM",
-    "POW_TENSOR",
-    "SIN",
-    "SQRT",
-    "SUM_TO",
-    "WHERE",
     "Array",
     "Axis",
     "CAST",
@@ -327,7 +300,7 @@ def _index_part(i: Any, x: Tensor) -> Any:
     return i
 
 
-class Tensor(TorchMethods, graph.GraphNode):
+class Tensor(ShapeMethods, graph.GraphNode):
     """A numpy-backed node: ``data`` (ndarray), ``grad`` = dL/d(this) of the same shape, or None.
 
     ``op`` is the ``TensorOp`` that made it (None for a leaf), ``_prev`` its parents (one entry
@@ -391,14 +364,6 @@ class Tensor(TorchMethods, graph.GraphNode):
     def __float__(self) -> float:
         return float(self.item())
 
-    def __int__(self) -> int:
-        return int(self.item())
-
-    def __index__(self) -> int:
-        if self.data.dtype.kind not in "iu" or self.data.size != 1:
-            raise TypeError("only one-element integer tensors can be used as an index")
-        return int(self.item())
-
     def to(self, dtype: Any) -> Tensor:
         """The numbers as ``dtype`` (float32 or float64, as ``torch.Tensor.to``); the gradient
         is cast back to this tensor's dtype."""
@@ -413,6 +378,8 @@ class Tensor(TorchMethods, graph.GraphNode):
 
     # the hooks of TorchMethods (tensor_torch.py)
     def _apply(self, op: TensorOp, *others: Any, args: tuple[Any, ...] = ()) -> Tensor:
+        if len(others) == 1 and not args:
+            return _apply2(op, self, others[0])  # with torch's dtype promotion
         return apply(op, self, *others, args=args)
 
     def _operand(self, x: Any) -> Tensor:
@@ -459,18 +426,6 @@ class Tensor(TorchMethods, graph.GraphNode):
 
     def __neg__(self) -> Tensor:
         return _apply1(NEG, self)
-
-    def __pow__(self, k: Operand) -> Tensor:
-        """x ** k: for a number k, local gradient k x^(k-1); for a tensor k, also x^k log x."""
-        if isinstance(k, (Tensor, np.ndarray)):
-            return _apply2(POW_TENSOR, self, _const(k, self))
-        if not isinstance(k, numbers.Real):
-            raise TypeError(f"Tensor ** k needs a number or a tensor k, got {type(k).__name__}")
-        return apply(POW, self, args=(float(k),))
-
-    def __rpow__(self, base: Operand) -> Tensor:
-        """base ** x, local gradient base^x log base."""
-        return _apply2(POW_TENSOR, _const(base, self), self)
 
     # -- elementwise functions (diagonal Jacobians) ---------------------------------------------
     def exp(self) -> Tensor:
@@ -706,21 +661,10 @@ def _sum_to_tensor(g: Tensor, shape: tuple[int, ...]) -> Tensor:
 
 
 def tensor(data: Any, requires_grad: bool = False, label: str = "", dtype: Any = None) -> Tensor:
-    """A new Tensor (a copy) as ``torch.tensor``: the dtype follows the data (bools: bool,
-    integers: int64, floats: float64, the library's default float) unless ``dtype`` is given."""
-    if isinstance(data, Tensor):
-        data = data.data
-    if dtype is None:
-        try:
-            dt = np.asarray(data).dtype
-        except ValueError:
-            dt = np.dtype(np.float64)  # a ragged list: Tensor says so
-        kinds = {"b": np.bool_, "i": np.int64, "u": np.int64}
-        dtype = kinds.get(dt.kind, dt if dt in _FLOATS else None)  # float32 stays float32
-    out = Tensor(data, requires_grad=requires_grad, label=label, dtype=dtype)
-    if out.data is data:
-        out.data = out.data.copy()
-    return out
+    """A new Tensor (a copy) as ``torch.tensor``, its dtype from the data (creation.tensor)."""
+    from .creation import tensor as make  # creation imports this module
+
+    return make(data, requires_grad=requires_grad, label=label, dtype=dtype)
 
 
 def maximum(a: Operand, b: Operand) -> Tensor:

@@ -23,8 +23,9 @@ import numpy as np
 
 from .engine import Op, Value, add_n, affine, apply
 from .numeric import gradcheck
-from .tensor import LEAKY_RELU, SCATTER, Tensor, TensorOp, maximum
+from .tensor import SCATTER, Tensor, TensorOp, maximum
 from .tensor import apply as apply_tensor
+from .tensor_ops_torch import LEAKY_RELU
 from .tensor_torch import minimum
 
 
