@@ -378,8 +378,13 @@ class Tensor(ShapeMethods, graph.GraphNode):
 
     # the hooks of TorchMethods (tensor_torch.py)
     def _apply(self, op: TensorOp, *others: Any, args: tuple[Any, ...] = ()) -> Tensor:
-        if len(others) == 1 and not args:
-            return _apply2(op, self, others[0])  # with torch's dtype promotion
+        if len(others) == 1:  # two inputs: torch's dtype promotion, as the operators
+            if not args:
+                return _apply2(op, self, others[0])
+            a, b = _promote(self.data, others[0].data)
+            x = self if a.dtype == self.data.dtype else self.to(a.dtype)
+            y = others[0] if b.dtype == others[0].data.dtype else others[0].to(b.dtype)
+            return apply(op, x, y, args=args)
         return apply(op, self, *others, args=args)
 
     def _operand(self, x: Any) -> Tensor:

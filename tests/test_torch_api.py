@@ -648,3 +648,23 @@ def test_pow_with_a_tensor_exponent_as_torch() -> None:
     compare(lambda x, y: (x + 0.1) ** y, lambda x, y: (x + 0.1) ** y, a, b)
     compare(lambda x, y: x.pow(y.abs()), lambda x, y: x.pow(y.abs()), a, b)  # 0 ** b, b >= 0
     compare(lambda x: 2.0**x, lambda x: 2.0**x, a)
+
+
+def test_the_new_ops_are_drawn_with_their_symbols() -> None:
+    pytest.importorskip("graphviz")
+    x = Tensor(np.array([[0.5, -1.0], [2.0, 0.3]]), requires_grad=True, label="x")
+    y = (x.abs().sqrt() + x.sin() * x.cos() + x.clamp(-0.7, 0.7) + F.leaky_relu(x)).clone()
+    y = y.where(x > 0, x.minimum(0.1)) ** x.abs()
+    loss = y.sum_to((1, 2)).broadcast_to(3, 2).min()
+    loss.backward()
+    source = mg.draw(loss).source
+    for symbol in ("|x|", "√", "sin", "cos", "clamp", "lrelu", "clone", "where", "expand"):
+        assert symbol in source, symbol
+
+
+def test_two_input_methods_promote_dtypes_as_torch() -> None:
+    f, i = Tensor([0.5, -1.0], dtype=np.float32), mg.tensor([1, 0])
+    tf, ti = torch.tensor([0.5, -1.0]), torch.tensor([1, 0])
+    same(f.minimum(i), torch.minimum(tf, ti))
+    same(f.where(i > 0, i), torch.where(ti > 0, tf, ti))
+    same(f**i, tf**ti)
