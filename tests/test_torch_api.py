@@ -668,3 +668,43 @@ def test_two_input_methods_promote_dtypes_as_torch() -> None:
     same(f.minimum(i), torch.minimum(tf, ti))
     same(f.where(i > 0, i), torch.where(ti > 0, tf, ti))
     same(f**i, tf**ti)
+
+
+SEEDED_SCRIPT = """
+import microgradkr as mg
+from microgradkr import data, nn, optim
+from microgradkr import functional as F
+
+mg.manual_seed(0)
+x, y = data.make_moons(64, noise=0.1)
+model = nn.Sequential(nn.Affine(2, 16), nn.ReLU(), nn.Dropout(0.2), nn.Affine(16, 2))
+opt = optim.Adam(model.parameters(), lr=0.01)
+for xb, yb in data.DataLoader(x, y, batch_size=16):
+    loss = F.cross_entropy(model(mg.tensor(xb)), mg.tensor(yb))
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+    print(repr(loss.item()))
+"""
+
+
+def test_a_seeded_script_prints_the_same_losses_in_two_processes() -> None:
+    """Two fresh interpreters (different hash seeds): no state of this process helps."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = str(Path(__file__).parent.parent)
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", SEEDED_SCRIPT],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=root,
+            env={**os.environ, "PYTHONHASHSEED": str(seed), "PYTHONPATH": root},
+        ).stdout
+        for seed in (1, 2)
+    ]
+    assert runs[0] == runs[1] and len(runs[0].split()) == 4
