@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
-from . import anomaly, graph
+from . import anomaly, grad_mode, graph
 
 DISTRIBUTOR = "distributor"  # add: upstream passes unchanged to every input
 SWITCHER = "switcher"  # mul: each input gets upstream x the other input
@@ -493,6 +493,8 @@ def _node(data: float, op: Op, prev: tuple[Value, ...], local: tuple[Any, ...]) 
     v.data = data
     v.grad = 0.0
     v.label = ""
+    if not grad_mode.switch.enabled:  # no_grad(): a constant, no graph
+        op, prev, local = None, (), ()  # type: ignore[assignment]
     v.op = op
     v._prev = prev
     v._local = local

@@ -16,7 +16,7 @@ from typing import Any, TypeAlias
 
 import numpy as np
 
-from . import functional
+from . import functional, seeding
 from .engine import Value, affine
 from .tensor import Tensor
 
@@ -163,7 +163,7 @@ class MLP(Module):
 
 
 def _rng(seed: Seed) -> np.random.Generator:
-    return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    return seeding.generator(seed)  # None: the library's default, seeded by manual_seed
 
 
 def _as_tensor(x: Any, layer: str) -> Tensor:

@@ -12,12 +12,14 @@ step (``_backprop``), so no rule has to think about broadcasting.
 from __future__ import annotations
 
 import numbers
+import sys
+import types
 from collections.abc import Sequence
 from typing import Any, TypeAlias
 
 import numpy as np
 
-from . import anomaly, graph
+from . import anomaly, grad_mode, graph
 from .engine import DISTRIBUTOR, ROUTER
 from .tensor_ops import (
     ADD,
@@ -41,11 +43,12 @@ from .tensor_ops import (
     Array,
     Axis,
     TensorOp,
-    _axes,
     _dim,
     _values,
     sum_to,
 )
+from .tensor_shape import ShapeMethods
+from .tensor_torch import Size
 
 Operand: TypeAlias = "Tensor | float | int | np.ndarray"
 
@@ -145,6 +148,7 @@ SCATTER = TensorOp(
 # -- building nodes ----------------------------------------------------------------------------
 
 _FLOATS = (np.dtype(np.float64), np.dtype(np.float32))
+_DTYPES = (*_FLOATS, np.dtype(np.int64), np.dtype(np.bool_))
 
 
 def _as_array(data: Any, dtype: Any, what: str, keep_bool: bool = False) -> Array:
@@ -162,8 +166,8 @@ def _as_array(data: Any, dtype: Any, what: str, keep_bool: bool = False) -> Arra
     if keep_bool and dtype is None and arr.dtype.kind == "b":
         return arr
     dt = np.dtype(np.float64 if dtype is None else dtype)
-    if dt not in _FLOATS:
-        raise ValueError(f"{what}: dtype must be float64 or float32, got {dt}")
+    if dt not in _DTYPES:
+        raise ValueError(f"{what}: dtype must be float64, float32, int64 or bool, got {dt}")
     return arr if arr.dtype == dt else arr.astype(dt)
 
 
@@ -174,6 +178,8 @@ def _const(x: Any, like: Tensor) -> Tensor:
     if isinstance(x, (numbers.Real, np.ndarray, np.generic, list, tuple)):
         t = _new(Tensor)
         dt = like.data.dtype if like.data.dtype in _FLOATS else None  # a bool mask: float64
+        if like.data.dtype.kind == "i" and np.asarray(x).dtype.kind in "iu":
+            dt = np.dtype(np.int64)  # int64 + 2 stays int64, as torch
         t.data = _as_array(x, dt, f"an operand of a {like.data.dtype} Tensor")
         t.grad = None
         t.requires_grad = False
@@ -226,7 +232,7 @@ def _apply1(op: TensorOp, a: Tensor) -> Tensor:
 def _apply2(op: TensorOp, a: Tensor, b: Tensor) -> Tensor:
     """apply() for two inputs and no args (the hot path)."""
     ad, bd = a.data, b.data
-    if ad.dtype != bd.dtype and (ad.ndim == 0) != (bd.ndim == 0):
+    if ad.dtype != bd.dtype:
         ad, bd = _promote(ad, bd)
     try:
         out = op.forward(ad, bd)
@@ -236,12 +242,20 @@ def _apply2(op: TensorOp, a: Tensor, b: Tensor) -> Tensor:
 
 
 def _promote(a: Array, b: Array) -> tuple[Array, Array]:
-    """PyTorch's promotion of a float 0-d tensor against a float tensor with dims: the one with
-    dims decides (float32 * float64 0-d is float32), where numpy would widen to float64."""
-    if a.dtype in _FLOATS and b.dtype in _FLOATS:
+    """PyTorch's promotion: an integer or bool tensor against a float one takes the float's
+    dtype (int64 * float32 is float32); a float 0-d tensor against a float tensor with dims: the
+    one with dims decides (float32 * float64 0-d is float32), where numpy would widen."""
+    fa, fb = a.dtype in _FLOATS, b.dtype in _FLOATS
+    if fa and fb:
+        if (a.ndim == 0) == (b.ndim == 0):
+            return a, b
         if a.ndim == 0:
             return a.astype(b.dtype), b
         return a, b.astype(a.dtype)
+    if fa and b.dtype.kind in "biu":
+        return a, b.astype(a.dtype)
+    if fb and a.dtype.kind in "biu":
+        return a.astype(b.dtype), b
     return a, b
 
 
@@ -253,7 +267,7 @@ def _node(out: Any, op: TensorOp, prev: tuple[Tensor, ...], args: tuple[Any, ...
     t.data = out if type(out) is np.ndarray else np.asarray(out)
     t.grad = None
     t.label = ""
-    for p in prev:
+    for p in prev if _grad_switch.enabled else ():  # no_grad(): a constant, no graph
         if p.requires_grad:
             t.requires_grad = True
             t.op = op
@@ -286,7 +300,7 @@ def _index_part(i: Any, x: Tensor) -> Any:
     return i
 
 
-class Tensor(graph.GraphNode):
+class Tensor(ShapeMethods, graph.GraphNode):
     """A numpy-backed node: ``data`` (ndarray), ``grad`` = dL/d(this) of the same shape, or None.
 
     ``op`` is the ``TensorOp`` that made it (None for a leaf), ``_prev`` its parents (one entry
@@ -302,13 +316,13 @@ class Tensor(graph.GraphNode):
         self, data: Any, requires_grad: bool = False, label: str = "", dtype: Any = None
     ) -> None:
         if isinstance(data, Tensor):
-            dtype = data.data.dtype if dtype is None and data.data.dtype in _FLOATS else dtype
+            dtype = data.data.dtype if dtype is None else dtype
             data = data.data
         self.data: Array = _as_array(data, dtype, "Tensor", keep_bool=True)
-        if requires_grad and self.data.dtype.kind == "b":
+        if requires_grad and self.data.dtype not in _FLOATS:
             raise TypeError(
-                "Tensor: a bool tensor (a mask) cannot require a gradient; pass dtype=np.float64"
-                " for numbers"
+                f"Tensor: only floating point tensors can require gradients, got a"
+                f" {self.data.dtype} tensor (a mask or labels); pass dtype=np.float64 for numbers"
             )
         # an ndarray (or a Tensor after backward(create_graph=True)), None before any backward
         self.grad: Any = None
@@ -328,8 +342,9 @@ class Tensor(graph.GraphNode):
         return self.data.ndim
 
     @property
-    def size(self) -> int:
-        return self.data.size
+    def size(self) -> Size:
+        """The element count (numpy's ``size``); called, torch's: ``size()`` the shape."""
+        return Size(self.data.shape)
 
     @property
     def dtype(self) -> np.dtype[Any]:
@@ -340,19 +355,43 @@ class Tensor(graph.GraphNode):
         return self.data
 
     def item(self) -> float:
-        """The single number of a one-element tensor."""
-        return float(self.data.item())
+        """The single number of a one-element tensor (a float, an int or a bool, by dtype)."""
+        if self.data.size != 1:
+            raise ValueError(f"item() needs a one-element tensor, got shape {self.shape}")
+        value: float = self.data.item()
+        return value
 
     def __float__(self) -> float:
-        return self.item()
+        return float(self.item())
 
     def to(self, dtype: Any) -> Tensor:
         """The numbers as ``dtype`` (float32 or float64, as ``torch.Tensor.to``); the gradient
         is cast back to this tensor's dtype."""
+        if isinstance(dtype, str) and dtype in ("cpu", "cpu:0"):
+            return self  # the only device there is
         dt = np.dtype(dtype)
-        if dt not in _FLOATS:
-            raise ValueError(f"to: dtype must be float64 or float32, got {dt}")
-        return apply(CAST, self, args=(dt,))
+        if dt not in _DTYPES:
+            raise ValueError(f"to: dtype must be float64, float32, int64 or bool, got {dt}")
+        if dt in _FLOATS and self.data.dtype in _FLOATS:
+            return apply(CAST, self, args=(dt,))
+        return Tensor(self.data.astype(dt), dtype=dt)  # int and bool casts are not differentiable
+
+    # the hooks of TorchMethods (tensor_torch.py)
+    def _apply(self, op: TensorOp, *others: Any, args: tuple[Any, ...] = ()) -> Tensor:
+        if len(others) == 1:  # two inputs: torch's dtype promotion, as the operators
+            if not args:
+                return _apply2(op, self, others[0])
+            a, b = _promote(self.data, others[0].data)
+            x = self if a.dtype == self.data.dtype else self.to(a.dtype)
+            y = others[0] if b.dtype == others[0].data.dtype else others[0].to(b.dtype)
+            return apply(op, x, y, args=args)
+        return apply(op, self, *others, args=args)
+
+    def _operand(self, x: Any) -> Tensor:
+        return _const(x, self)
+
+    def _leaf(self, data: Any) -> Tensor:
+        return Tensor(data, dtype=np.asarray(data).dtype)
 
     def detach(self) -> Tensor:
         """The same data (and dtype) as a new leaf that does not require a gradient."""
@@ -393,12 +432,6 @@ class Tensor(graph.GraphNode):
     def __neg__(self) -> Tensor:
         return _apply1(NEG, self)
 
-    def __pow__(self, k: float) -> Tensor:
-        """x ** k for a number k, local gradient k x^(k-1)."""
-        if isinstance(k, Tensor) or not isinstance(k, numbers.Real):
-            raise TypeError(f"Tensor ** k needs a number k, got {type(k).__name__}")
-        return apply(POW, self, args=(float(k),))
-
     # -- elementwise functions (diagonal Jacobians) ---------------------------------------------
     def exp(self) -> Tensor:
         """e^x, local gradient e^x."""
@@ -427,24 +460,6 @@ class Tensor(graph.GraphNode):
     def maximum(self, other: Operand) -> Tensor:
         """Elementwise max(a, b): a router; ties split the gradient evenly."""
         return _apply2(MAXIMUM, self, _const(other, self))
-
-    # -- reductions -------------------------------------------------------------------------------
-    def sum(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
-        """sum over ``axis`` (all if None); the gradient is copied back along it."""
-        return apply(SUM, self, args=(_axes(axis, self.data.ndim, "sum"), keepdims))
-
-    def mean(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
-        """mean over ``axis`` (all if None); the gradient is g / n along it."""
-        return apply(MEAN, self, args=(_axes(axis, self.data.ndim, "mean"), keepdims))
-
-    def max(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
-        """max over ``axis`` (all if None); the gradient goes to the maxima, ties split evenly."""
-        axes = _axes(axis, self.data.ndim, "max")
-        if self.data.size == 0 and (axes is None or any(self.shape[a] == 0 for a in axes)):
-            raise ValueError(
-                f"max over an empty axis of a tensor of shape {self.shape}{_where((self,))}"
-            )
-        return apply(MAX, self, args=(axes, keepdims))
 
     # -- shape ------------------------------------------------------------------------------------
     def reshape(self, *shape: Any) -> Tensor:
@@ -507,14 +522,26 @@ class Tensor(graph.GraphNode):
         return len(self.data)
 
     # -- backward ---------------------------------------------------------------------------------
-    def backward(self, grad: Any = None, create_graph: bool = False) -> None:
-        """Fill ``grad`` of every tensor this one depends on, by the chain rule from ``grad``.
+    def backward(
+        self,
+        gradient: Any = None,
+        retain_graph: bool | None = None,
+        create_graph: bool = False,
+        *,
+        grad: Any = None,
+    ) -> None:
+        """Fill ``grad`` of every tensor this one depends on, by the chain rule from ``gradient``.
 
-        ``grad`` is dL/d(this tensor): optional for a one-element tensor (1 is used), otherwise
-        an array of this tensor's shape. Leaves accumulate across calls, as in PyTorch.
+        ``gradient`` (or ``grad=``) is dL/d(this tensor): optional for a one-element tensor (1 is
+        used), otherwise an array of this tensor's shape. Leaves accumulate across calls, as in
+        PyTorch. The graph is always kept (``retain_graph`` is accepted and changes nothing).
         With ``create_graph=True`` every ``grad`` is a Tensor whose own graph can be
         differentiated again (higher-order gradients, as DeZero and PyTorch).
         """
+        if grad is None:
+            grad = gradient
+        elif gradient is not None:
+            raise TypeError("backward: pass gradient= or grad=, not both")
         if not self.requires_grad:
             raise RuntimeError(
                 "backward() on a tensor that does not require grad: create the leaves with "
@@ -625,6 +652,7 @@ class Tensor(graph.GraphNode):
 
 
 _new = object.__new__
+_grad_switch = grad_mode.switch  # one lookup less on the hot path
 
 
 def _sum_to_tensor(g: Tensor, shape: tuple[int, ...]) -> Tensor:
@@ -638,8 +666,10 @@ def _sum_to_tensor(g: Tensor, shape: tuple[int, ...]) -> Tensor:
 
 
 def tensor(data: Any, requires_grad: bool = False, label: str = "", dtype: Any = None) -> Tensor:
-    """Tensor(data, ...), as ``torch.tensor``."""
-    return Tensor(data, requires_grad=requires_grad, label=label, dtype=dtype)
+    """A new Tensor (a copy) as ``torch.tensor``, its dtype from the data (creation.tensor)."""
+    from .creation import tensor as make  # creation imports this module
+
+    return make(data, requires_grad=requires_grad, label=label, dtype=dtype)
 
 
 def maximum(a: Operand, b: Operand) -> Tensor:
@@ -674,3 +704,17 @@ def sigmoid(x: Tensor) -> Tensor:
 def relu(x: Tensor) -> Tensor:
     """max(x, 0)."""
     return x.relu()
+
+
+class _CallableModule(types.ModuleType):
+    """This module, which is also ``microgradkr.tensor``: called, it is ``tensor(...)``, so that
+    both ``from microgradkr import tensor as T`` (the module) and ``mg.tensor([1, 2])`` (torch's
+    factory) keep working."""
+
+    def __call__(
+        self, data: Any, requires_grad: bool = False, label: str = "", dtype: Any = None
+    ) -> Tensor:
+        return tensor(data, requires_grad=requires_grad, label=label, dtype=dtype)
+
+
+sys.modules[__name__].__class__ = _CallableModule

@@ -25,6 +25,8 @@ from .engine import Op, Value, add_n, affine, apply
 from .numeric import gradcheck
 from .tensor import SCATTER, Tensor, TensorOp, maximum
 from .tensor import apply as apply_tensor
+from .tensor_ops_torch import LEAKY_RELU
+from .tensor_torch import minimum
 
 
 def _hypothesis() -> Any:
@@ -512,6 +514,59 @@ def _matmul_shapes(n: int) -> Any:
     )
 
 
+_CLAMP_BOUNDS = [(-1.0, 1.0), (None, 0.5), (-0.5, None), (0.3, 0.2)]  # min > max: all max
+
+
+def _clamp_args(shape: tuple[int, ...]) -> Any:
+    return _hypothesis().strategies.sampled_from(_CLAMP_BOUNDS)
+
+
+def _clamp_safe(x: np.ndarray, lo: float | None, hi: float | None) -> bool:
+    """Away from both bounds: clamp's gradient jumps there."""
+    return all(b is None or _far(x - b, 1e-3) for b in (lo, hi))
+
+
+def _clamp_cases(entry: Entry) -> Any:
+    """Elements away from every bound of _CLAMP_BOUNDS."""
+    bounds = sorted({b for pair in _CLAMP_BOUNDS for b in pair if b is not None})
+    return _cases(domain=lambda i, a: {"avoid": bounds})(entry)
+
+
+def _where_args(a: tuple[int, ...], b: tuple[int, ...]) -> Any:
+    """A bool condition of the inputs' broadcast shape."""
+    try:
+        shape = np.broadcast_shapes(a, b)
+    except ValueError:
+        return None
+    hypothesis = _hypothesis()
+    return hypothesis.extra.numpy.arrays(np.bool_, shape).map(lambda c: (c,))
+
+
+def _slope_args(shape: tuple[int, ...]) -> Any:
+    return _hypothesis().strategies.sampled_from([0.01, 0.2, -0.5]).map(lambda k: (k,))
+
+
+def _broadcast_to_args(shape: tuple[int, ...]) -> Any:
+    """A shape ``shape`` broadcasts to: size-1 dims grown to 3, maybe a new leading dim of 2."""
+    st = _hypothesis().strategies
+    grown = tuple(3 if n == 1 else n for n in shape)
+    return st.sampled_from([(2, *shape), grown, (2, *grown)]).map(lambda s: (s,))
+
+
+def _sum_to_args(shape: tuple[int, ...]) -> Any:
+    """A shape that broadcasts to ``shape``: leading dims dropped, some dims made 1."""
+    st = _hypothesis().strategies
+
+    @st.composite  # type: ignore[untyped-decorator]
+    def target(draw: Any) -> tuple[tuple[int, ...]]:
+        lead = draw(st.integers(0, len(shape)))
+        rest = shape[lead:]
+        ones = draw(st.lists(st.booleans(), min_size=len(rest), max_size=len(rest)))
+        return (tuple(1 if o else n for n, o in zip(rest, ones, strict=True)),)
+
+    return target()
+
+
 def _scatter(g: Tensor, shape: tuple[int, ...], index: Any) -> Tensor:
     return apply_tensor(SCATTER, g, args=(shape, index))
 
@@ -574,6 +629,55 @@ _TENSOR_BUILTINS: list[tuple[Any, ...]] = [
     ("getitem", 1, lambda x, index: x[index], None, _index_args, None),
     ("scatter_add", 1, _scatter, None, _scatter_args, None),
     ("cast", 1, lambda x, dtype: x.to(dtype), None, _cast_args, None),
+    # the PyTorch-shaped ops of tensor_ops_torch.py
+    (
+        "abs",
+        1,
+        lambda a: a.abs(),
+        lambda a: _far(a, 1e-3),
+        _broadcasting,
+        _cases(domain=lambda i, a: {"avoid": [0.0]}),
+    ),
+    (
+        "sqrt",
+        1,
+        lambda a: a.sqrt(),
+        lambda a: bool(np.all(a > 0.1)),
+        _broadcasting,
+        _cases(domain=lambda i, a: {"min_value": 0.1}),
+    ),
+    ("sin", 1, lambda a: a.sin(), None, _broadcasting, None),
+    ("cos", 1, lambda a: a.cos(), None, _broadcasting, None),
+    ("clamp", 1, lambda x, lo, hi: x.clamp(lo, hi), _clamp_safe, _clamp_args, _clamp_cases),
+    ("where", 2, lambda a, b, cond: a.where(cond, b), None, _where_args, None),
+    ("minimum", 2, minimum, lambda a, b: _far(a - b, 1e-3), _broadcasting, _maximum_cases),
+    (
+        "min",
+        1,
+        lambda x, axis, keep: x.min(axis, keep),
+        lambda x, axis, keep: _no_max_ties(-x, axis, keep),
+        _axes_args,
+        _cases(domain=lambda i, a: {"distinct": True}),
+    ),
+    (
+        "leaky_relu",
+        1,
+        lambda x, slope: apply_tensor(LEAKY_RELU, x, args=(slope,)),
+        lambda x, slope: _far(x, 1e-3),
+        _slope_args,
+        _cases(domain=lambda i, a: {"avoid": [0.0]}),
+    ),
+    ("clone", 1, lambda a: a.clone(), None, _broadcasting, None),
+    ("broadcast_to", 1, lambda x, shape: x.broadcast_to(shape), None, _broadcast_to_args, None),
+    ("sum_to", 1, lambda x, shape: x.sum_to(shape), None, _sum_to_args, None),
+    (
+        "pow_tensor",
+        2,
+        lambda a, b: a**b,
+        lambda a, b: bool(np.all(a > 0.1)),
+        _broadcasting,
+        _cases(domain=lambda i, a: {"min_value": 0.1} if i == 0 else {}),
+    ),
 ]
 for _t in _TENSOR_BUILTINS:
     register(_t[0], _t[2], _t[1], _t[3], tensor=True, args=_t[4], cases=_t[5])

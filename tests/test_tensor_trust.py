@@ -427,5 +427,6 @@ def test_to_casts_and_casts_the_gradient_back() -> None:
     (ty * ty).sum().backward()
     assert x.grad.dtype == np.float64
     _same(x.grad, tx.grad)
-    with pytest.raises(ValueError, match="float64 or float32"):
-        x.to(np.int64)
+    with pytest.raises(ValueError, match="float64, float32, int64 or bool"):
+        x.to(np.int32)
+    assert not x.to(np.int64).requires_grad  # as torch: an integer cast leaves the graph

@@ -74,6 +74,19 @@ TORCH_TENSOR = {
         0, torch.tensor([i % shape[0]]), g.unsqueeze(0)
     ),
     "cast": lambda x, dtype: x.to(getattr(torch, np.dtype(dtype).name)),
+    "abs": torch.abs,
+    "sqrt": torch.sqrt,
+    "sin": torch.sin,
+    "cos": torch.cos,
+    "clamp": lambda x, lo, hi: torch.clamp(x, lo, hi),
+    "where": lambda a, b, cond: torch.where(torch.as_tensor(cond), a, b),
+    "minimum": torch.minimum,
+    "min": lambda x, axis, keep: torch.amin(x, dim=_dims(x, axis), keepdim=keep),
+    "leaky_relu": lambda x, slope: torch.nn.functional.leaky_relu(x, slope),
+    "clone": torch.clone,
+    "broadcast_to": lambda x, shape: x.broadcast_to(shape),
+    "sum_to": lambda x, shape: _sum_to(x, shape),
+    "pow_tensor": lambda a, b: a**b,
 }
 
 
@@ -100,6 +113,15 @@ TORCH_TENSOR.update(
         "avg_pool2d": lambda x, k, s, p: torch.nn.functional.avg_pool2d(x, k, s, p),
     }
 )
+
+
+def _sum_to(x, shape):
+    """x summed down to ``shape`` with torch's sum (leading dims, then the size-1 ones)."""
+    lead = x.ndim - len(shape)
+    if lead:
+        x = x.sum(dim=tuple(range(lead)))
+    dims = tuple(i for i, n in enumerate(shape) if n == 1 and x.shape[i] != 1)
+    return x.sum(dim=dims, keepdim=True) if dims else x
 
 
 def in_torch_tensor(f, inputs):
