@@ -18,6 +18,8 @@ import nbformat
 HERE = Path(__file__).resolve().parent
 
 SETUP = '''\
+import re
+
 import numpy as np
 from IPython.display import SVG
 
@@ -30,9 +32,17 @@ np.set_printoptions(precision=5, suppress=True)
 def show(root, **options):
     """The diagram of root as SVG; without Graphviz, what to install instead of the picture."""
     try:
-        return SVG(draw(root, lang=LANG, **options).pipe(format="svg", encoding="utf-8"))
+        svg = draw(root, lang=LANG, **options).pipe(format="svg", encoding="utf-8")
     except GraphvizNotFoundError as err:
         print(err)
+        return None
+    # shrink a picture wider than the page (700 pt) instead of cutting it off
+    size = re.search(r'width="([.\\d]+)pt" height="([.\\d]+)pt"', svg)
+    width, height = float(size[1]), float(size[2])
+    if width > 700:
+        size = 'width="700pt" height="%.0fpt"' % (height * 700 / width)
+        svg = re.sub(r'width="[.\\d]+pt" height="[.\\d]+pt"', size, svg, count=1)
+    return SVG(svg)
 
 
 def check(answer, expected, tol=1e-6):

@@ -97,6 +97,8 @@ def run_notebook(path: Path, env: dict[str, str], cwd: Path) -> nbformat.Noteboo
             nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(cwd)}}
         )
         client.execute()
+    except nbclient.exceptions.CellExecutionError as err:  # one readable failure, not nbclient's
+        pytest.fail(f"{path.parent.name}/{path.name}: {err}", pytrace=False)
     finally:
         for k, v in saved.items():
             if v is None:
