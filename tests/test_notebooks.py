@@ -92,19 +92,22 @@ def run_notebook(path: Path, env: dict[str, str], cwd: Path) -> nbformat.Noteboo
     ]
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)  # the kernel inherits them
+    failure = None
     try:
         client = nbclient.NotebookClient(
             nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(cwd)}}
         )
         client.execute()
-    except nbclient.exceptions.CellExecutionError as err:  # one readable failure, not nbclient's
-        pytest.fail(f"{path.parent.name}/{path.name}: {err}", pytrace=False)
+    except nbclient.exceptions.CellExecutionError as err:
+        failure = str(err)
     finally:
         for k, v in saved.items():
             if v is None:
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
+    if failure:  # the failing cell and its traceback, once, instead of nbclient's internals
+        pytest.fail(f"{path.parent.name}/{path.name}: {failure}", pytrace=False)
     return nb
 
 
