@@ -602,7 +602,8 @@ NOTEBOOKS["07_training"] = [
         "for name, make in OPTIMIZERS.items():\n"
         "    model = net()\n"
         "    results[name] = train(model, make(model.parameters()), x_train, t_train)\n"
-        '    print(f"{name:9s} loss {results[name]:.4f}  test accuracy", accuracy(model, x_test, t_test))'
+        "    acc = accuracy(model, x_test, t_test)\n"
+        '    print(f"{name:9s} loss {results[name]:.4f}  test accuracy {acc:.2f}")'
     ),
     md(
         "Same net, same start, same data: only the update rule differs. AdaDelta has no real "
@@ -612,15 +613,17 @@ NOTEBOOKS["07_training"] = [
     ),
     md(
         "## A small graph of the whole step\n\nThe loss of a tiny net on two examples, drawn: "
-        "every parameter's gradient is on an edge.",
+        "every parameter's gradient is on an edge. (`show(small_loss, modules=tiny, "
+        "collapse=True)` draws each layer as one box.)",
         "## 학습 한 단계의 작은 그래프\n\n예 두 개에 대한 작은 신경망의 손실을 그려 보면, 모든 "
-        "매개변수의 기울기가 간선 위에 있습니다.",
+        "매개변수의 기울기가 간선 위에 있습니다. (`show(small_loss, modules=tiny, collapse=True)`는 "
+        "계층 하나를 상자 하나로 그립니다.)",
     ),
     code(
         "tiny = nn.Sequential(nn.Affine(2, 3, rng=0), nn.ReLU(), nn.Affine(3, 2, rng=1))\n"
         "small_loss = loss_layer(tiny(Tensor(x_train[:2])), t_train[:2])\n"
         "small_loss.backward()\n"
-        "show(small_loss)"
+        'show(small_loss, rankdir="TB")  # top to bottom: a long chain fits the page better'
     ),
     md(
         "## Overfitting\n\nTwenty training examples, a wide net (64 hidden units), many "
