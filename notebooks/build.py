@@ -29,20 +29,32 @@ LANG = "{lang}"  # the language of the diagrams' labels
 np.set_printoptions(precision=5, suppress=True)
 
 
+def _svg(root, options):
+    return draw(root, lang=LANG, **options).pipe(format="svg", encoding="utf-8")
+
+
 def show(root, **options):
-    """The diagram of root as SVG; without Graphviz, what to install instead of the picture."""
+    """The diagram of root as SVG; without Graphviz, what to install instead of the picture.
+
+    A graph wider than the page (left to right) is drawn top to bottom, and shrunk if still wide.
+    """
     try:
-        svg = draw(root, lang=LANG, **options).pipe(format="svg", encoding="utf-8")
+        svg = _svg(root, options)
+        if "rankdir" not in options and _size(svg)[0] > 1000:
+            svg = _svg(root, {{**options, "rankdir": "TB"}})
     except GraphvizNotFoundError as err:
         print(err)
         return None
-    # shrink a picture wider than the page (700 pt) instead of cutting it off
-    size = re.search(r'width="([.\\d]+)pt" height="([.\\d]+)pt"', svg)
-    width, height = float(size[1]), float(size[2])
+    width, height = _size(svg)
     if width > 700:
         size = 'width="700pt" height="%.0fpt"' % (height * 700 / width)
         svg = re.sub(r'width="[.\\d]+pt" height="[.\\d]+pt"', size, svg, count=1)
     return SVG(svg)
+
+
+def _size(svg):
+    size = re.search(r'width="([.\\d]+)pt" height="([.\\d]+)pt"', svg)
+    return float(size[1]), float(size[2])
 
 
 def check(answer, expected, tol=1e-6):
@@ -61,12 +73,12 @@ def check(answer, expected, tol=1e-6):
 SETUP_MD = (
     "`show(f)` draws the graph of `f` with `draw` (Graphviz). Every edge carries two numbers: the "
     "**local gradient** and the **global gradient** dL/d(input) that flows along it. Without "
-    "Graphviz, `show` prints how to install it and the notebook still runs. `check` grades the "
-    "exercise at the end.",
+    "Graphviz, `show` prints how to install it and the notebook still runs. A graph too wide for "
+    "the page is drawn top to bottom. `check` grades the exercise at the end.",
     "`show(f)`는 `draw`(Graphviz)로 `f`의 계산 그래프를 그립니다. 모든 간선에 두 수가 적힙니다: "
     "**국소적 미분**(local gradient)과 그 간선을 따라 흐르는 **전역 기울기** dL/d(입력)(global "
     "gradient)입니다. Graphviz가 없으면 `show`는 설치 방법을 출력하고 노트북은 그대로 실행됩니다. "
-    "`check`는 마지막 연습 문제를 채점합니다.",
+    "페이지보다 넓은 그래프는 위에서 아래로 그립니다. `check`는 마지막 연습 문제를 채점합니다.",
 )
 
 
