@@ -76,8 +76,8 @@ SETUP_MD = (
     "Graphviz, `show` prints how to install it and the notebook still runs. A graph too wide for "
     "the page is drawn top to bottom. `check` grades the exercise at the end.",
     "`show(f)`는 `draw`(Graphviz)로 `f`의 계산 그래프를 그립니다. 모든 간선에 두 수가 적힙니다: "
-    "**국소적 미분**(local gradient)과 그 간선을 따라 흐르는 **전역 기울기** dL/d(입력)(global "
-    "gradient)입니다. Graphviz가 없으면 `show`는 설치 방법을 출력하고 노트북은 그대로 실행됩니다. "
+    "**국소적 미분**(local gradient, 그림에는 '국소 기울기')과 그 간선을 따라 흐르는 **전역 "
+    "기울기** dL/d(입력)(global gradient)입니다. Graphviz가 없으면 `show`는 설치 방법을 출력하고 노트북은 그대로 실행됩니다. "
     "페이지보다 넓은 그래프는 위에서 아래로 그립니다. `check`는 마지막 연습 문제를 채점합니다.",
 )
 
