@@ -1,10 +1,12 @@
 """Expressions typed on the command line, turned into a graph without ever running them as code.
 
 ``build("(x + y) * z", {"x": -2, "y": 5, "z": -4})`` parses the text with ``ast`` and accepts only
-numbers, names, + - * / **, unary - and +, and calls of exp, log, tanh, sigmoid, relu, max. Anything
-else (attribute access, subscripts, lambdas, other calls, ...) is refused with a clear message;
-nothing is passed to eval or exec. The text is measured before it is parsed (length, bracket depth,
-runs of signs), so that ``ast.parse`` never recurses deeply, and the parsed expression may hold at
+numbers, names, + - * / **, unary - and +, and calls of exp, log, tanh, sigmoid, relu, abs, max.
+Anything else (attribute access, subscripts, lambdas, other calls, ...) is refused with a clear
+message, and a near miss gets a hint: ``x ^ 2`` "write ** for a power", ``sigmod(x)`` "did you mean
+sigmoid?", an unknown name the closest name given a value; nothing is passed to eval or exec.
+The text is measured before it is parsed (length, bracket depth, runs of signs), so that
+``ast.parse`` never recurses deeply, and the parsed expression may hold at
 most ``MAX_PARTS`` parts, so that its diagram is readable and drawn in seconds. A part without names
 (``(-8) ** (1/3)``, ``1/0``, ``10**10**10``) is computed once, and its domain errors are errors in
 the text: an ``ExpressionError``, as every other refusal here.
@@ -13,9 +15,10 @@ the text: an ``ExpressionError``, as every other refusal here.
 from __future__ import annotations
 
 import ast
+import difflib
 import operator
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from .engine import Value
@@ -26,6 +29,7 @@ FUNCTIONS: dict[str, tuple[int, Callable[..., Value]]] = {
     "tanh": (1, Value.tanh),
     "sigmoid": (1, Value.sigmoid),
     "relu": (1, Value.relu),
+    "abs": (1, Value.__abs__),
     "max": (2, Value.max),
 }
 BINARY: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
@@ -41,7 +45,7 @@ UNARY: dict[type[ast.unaryop], Callable[[Any], Any]] = {
 }
 ALLOWED = (
     "numbers, names given a value, + - * / **, unary -, "
-    "and exp(a), log(a), tanh(a), sigmoid(a), relu(a), max(a, b)"
+    "and exp(a), log(a), tanh(a), sigmoid(a), relu(a), abs(a), max(a, b)"
 )
 
 MAX_LENGTH = 500  # characters; also bounds how deep ast.parse can recurse
@@ -69,6 +73,12 @@ def _refuse(what: str) -> ExpressionError:
     return ExpressionError(f"refused: {what} is not allowed; an expression may use {ALLOWED}")
 
 
+def _closest(name: str, choices: Iterable[str]) -> str | None:
+    """The choice closest to ``name`` by difflib (sigmod -> sigmoid), or None if none is close."""
+    close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
 def _operands(node: ast.AST, names: Mapping[str, Any]) -> list[ast.expr]:
     """The sub-expressions ``node`` needs, or an ExpressionError if ``node`` is not allowed."""
     if isinstance(node, ast.Constant):
@@ -84,9 +94,15 @@ def _operands(node: ast.AST, names: Mapping[str, Any]) -> list[ast.expr]:
         return []
     if isinstance(node, ast.Name):
         if node.id not in names:
-            raise ExpressionError(f"{node.id!r} has no value: give it one, e.g. --at {node.id}=1.5")
+            close = _closest(node.id, names)
+            hint = f" (did you mean {close}?)" if close else ""
+            raise ExpressionError(
+                f"{node.id!r} has no value{hint}: give it one, e.g. --at {node.id}=1.5"
+            )
         return []
     if isinstance(node, ast.BinOp):
+        if isinstance(node.op, ast.BitXor):  # x ^ 2 in maths, exclusive or in Python
+            raise ExpressionError("refused: ^ is exclusive or in Python; write ** for a power")
         if type(node.op) not in BINARY:
             raise _refuse(f"the operator {type(node.op).__name__}")
         return [node.left, node.right]
@@ -101,7 +117,20 @@ def _operands(node: ast.AST, names: Mapping[str, Any]) -> list[ast.expr]:
 
 def _call_operands(node: ast.Call) -> list[ast.expr]:
     if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
-        raise _refuse(f"calling {ast.unparse(node.func)!r}")
+        name = ast.unparse(node.func)
+        if isinstance(node.func, ast.Attribute) and node.func.attr in FUNCTIONS:  # x.exp()
+            inner = ast.unparse(node.func.value)
+            raise ExpressionError(
+                f"refused: methods are not allowed; write {node.func.attr}({inner}) "
+                f"for {ast.unparse(node)}"
+            )
+        close = _closest(name, FUNCTIONS) if isinstance(node.func, ast.Name) else None
+        if close:
+            raise ExpressionError(
+                f"refused: there is no function {name!r}; did you mean {close}? "
+                f"An expression may use {ALLOWED}"
+            )
+        raise _refuse(f"calling {name!r}")
     arity = FUNCTIONS[node.func.id][0]
     if node.keywords or len(node.args) != arity:
         raise ExpressionError(f"{node.func.id} takes {arity} argument(s), as {node.func.id}(...)")

@@ -104,7 +104,7 @@ def test_anything_outside_the_whitelist_is_refused(
 def test_refusal_names_what_is_allowed(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["draw", "__import__('os').system('x')", "--at", "x=1"]) == 2
     err = capsys.readouterr().err
-    assert "__import__" in err and "exp(a), log(a), tanh(a), sigmoid(a), relu(a), max(a, b)" in err
+    assert "__import__" in err and "sigmoid(a), relu(a), abs(a), max(a, b)" in err
 
 
 @pytest.mark.parametrize(
@@ -402,3 +402,103 @@ def test_unary_plus_on_a_name_is_the_name(tmp_path: Path) -> None:
     f.backward()
     assert f.data == 8.0 and leaves["x"].grad == 2.0 and leaves["y"].grad == 3.0
     assert main(["draw", "+x", "--at", "x=1", "-o", str(tmp_path / "o.dot")]) == 0
+
+
+# -- issue 13: a CLI that teaches ----------------------------------------------------------------
+
+
+def test_draw_prints_the_value_and_the_gradient_of_every_input(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["draw", "(x + y) * z", "--at", "x=-2", "y=5", "z=-4", "-o", str(tmp_path / "g.dot")]
+    assert main(args) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "f = (x + y) * z = -12"
+    assert lines[1].split() == ["input", "value", "gradient", "df/d(input)"]
+    assert [line.split() for line in lines[2:5]] == [
+        ["x", "-2", "-4"],
+        ["y", "5", "-4"],
+        ["z", "-4", "3"],
+    ]
+    assert lines[5] == f"wrote {tmp_path / 'g.dot'}" and "step 1" not in "\n".join(lines)
+
+
+def test_draw_table_in_korean_lines_up_hangul(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["draw", "x * y", "--at", "x=3", "y=-4", "--lang", "ko", "-o", str(tmp_path / "g.dot")]
+    assert main(args) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1] == "입력  값  기울기 df/d(입력)"  # 입력 is four columns wide, as "x   "
+    assert lines[2] == "x     3   -4" and lines[3] == "y     -4  3"
+
+
+def test_trace_prints_the_backward_steps(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["draw", "(x + y) * z", "--at", "x=-2", "y=5", "z=-4", "--trace"]
+    assert main([*args, "-o", str(tmp_path / "g.dot")]) == 0
+    out = capsys.readouterr().out
+    assert "backward (dL/df = 1):" in out
+    assert "step 1: f [* switcher] upstream 1" in out and "-> x: local 1 x upstream -4 = -4" in out
+
+
+@pytest.mark.parametrize(
+    ("expression", "message"),
+    [
+        ("x ^ 2", "write ** for a power"),
+        ("sigmod(x)", "there is no function 'sigmod'; did you mean sigmoid?"),
+        ("tahn(x) + 1", "did you mean tanh?"),
+        ("xx * 2", "'xx' has no value (did you mean x?)"),
+        ("x.exp()", "methods are not allowed; write exp(x) for x.exp()"),
+    ],
+)
+def test_near_misses_get_a_hint(
+    expression: str, message: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    assert message in one_line_error(["draw", expression, "--at", "x=1"], capsys, tmp_path)
+
+
+def test_abs_is_allowed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    f, leaves = build("abs(x) * y", {"x": -3.0, "y": 2.0})
+    f.backward()
+    assert f.data == 6.0 and leaves["x"].grad == -2.0 and leaves["y"].grad == 3.0
+    assert main(["draw", "abs(x)", "--at", "x=-3", "-o", str(tmp_path / "a.dot")]) == 0
+    assert "abs" in (tmp_path / "a.dot").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("output", "fmt", "message"),
+    [
+        ("a.svg", "png", "--format png contradicts -o"),
+        ("a.png", "svg", "--format svg contradicts -o"),
+        ("a.dot", "svg", "--format svg contradicts -o"),
+        ("a.txt", None, ".txt is not a picture format"),
+    ],
+)
+def test_the_format_follows_the_suffix_and_a_contradiction_is_an_error(
+    output: str, fmt: str | None, message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / output
+    args = ["draw", "x * 2", "--at", "x=1", "-o", str(out), *(["--format", fmt] if fmt else [])]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.startswith("error: ") and err.count("\n") == 1
+    assert not out.exists()
+
+
+def test_the_suffix_alone_picks_the_format(tmp_path: Path) -> None:
+    assert main(["draw", "x * 2", "--at", "x=1", "-o", str(tmp_path / "a.gv")]) == 0
+    assert (tmp_path / "a.gv").read_text(encoding="utf-8").startswith("digraph")
+    same = ["draw", "x * 2", "--at", "x=1", "-o", str(tmp_path / "b.dot"), "--format", "dot"]
+    assert main(same) == 0  # --format that agrees with the suffix is fine
+
+
+def test_an_unused_at_value_is_a_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["draw", "x * y", "--at", "x=2", "y=3", "z=3", "-o", str(tmp_path / "g.dot")]
+    assert main(args) == 0
+    captured = capsys.readouterr()
+    assert captured.err == "warning: --at z=3 is not used by the expression\n"
+    assert "df/d(input)" in captured.out and (tmp_path / "g.dot").exists()
