@@ -128,22 +128,28 @@ def main():
         mem, nodes = graph_memory(Value, model, X, y)
         rows.append((name, on, off, mem, nodes))
 
-    print(f"one step of MLP(2, [16, 16, 1]) on 100 samples, median of {REPEATS}, Python "
-          f"{sys.version.split()[0]}")
+    print(
+        f"one step of MLP(2, [16, 16, 1]) on 100 samples, median of {REPEATS}, Python "
+        f"{sys.version.split()[0]}"
+    )
     header = (
         f"{'engine':<28} {'GC on':>9} {'GC off':>9} {'op nodes':>9} {'graph MB':>9} {'B/node':>7}"
     )
     print(header)
     print("-" * len(header))
     for name, on, off, mem, nodes in rows:
-        print(f"{name:<28} {on * 1e3:>7.1f}ms {off * 1e3:>7.1f}ms {nodes:>9} "
-              f"{mem / 1e6:>9.2f} {mem / nodes:>7.0f}")
+        print(
+            f"{name:<28} {on * 1e3:>7.1f}ms {off * 1e3:>7.1f}ms {nodes:>9} "
+            f"{mem / 1e6:>9.2f} {mem / nodes:>7.0f}"
+        )
     if MValue is not None:
         mg = rows[-1]
         print("\nmicrograd / microgradkr:")
         for name, on, off, mem, _ in rows[:-1]:
-            print(f"  {name:<28} {mg[1] / on:5.1f}x faster (GC on), {mg[2] / off:5.1f}x (GC off), "
-                  f"{mg[3] / mem:5.1f}x less graph memory")
+            print(
+                f"  {name:<28} {mg[1] / on:5.1f}x faster (GC on), {mg[2] / off:5.1f}x (GC off), "
+                f"{mg[3] / mem:5.1f}x less graph memory"
+            )
         print(f"  our GC-on step vs micrograd with GC off: {mg[2] / rows[0][1]:.1f}x faster")
 
 

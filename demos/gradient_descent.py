@@ -1,4 +1,4 @@
-"""Gradient descent on f(x0, x1) = x0^2 + x1^2 from (-3, 4) (DLfS ch.4, REFERENCE.md 4).
+"""Gradient descent on f(x0, x1) = x0^2 + x1^2 from (-3, 4) (DLfS ch.4, docs/reference.md 4).
 
 x <- x - lr * grad f(x), 100 steps, with the gradient taken two ways and compared: by central
 differences (``numerical_gradient``, h = 1e-4, as the book) and by backprop through ``Value``

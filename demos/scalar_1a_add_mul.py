@@ -1,4 +1,4 @@
-"""REFERENCE.md 1a: f = (x + y) * z at x = -2, y = 5, z = -4, traced gate by gate."""
+"""docs/reference.md 1a: f = (x + y) * z at x = -2, y = 5, z = -4, traced gate by gate."""
 
 from microgradkr import Value, format_trace
 
@@ -10,4 +10,4 @@ f.label = "f"
 f.backward()
 
 print(format_trace(f))
-print(f"\ndf/dx = {x.grad}, df/dy = {y.grad}, df/dz = {z.grad}  (REFERENCE: -4, -4, 3)")
+print(f"\ndf/dx = {x.grad}, df/dy = {y.grad}, df/dz = {z.grad}  (docs/reference.md 1a: -4, -4, 3)")

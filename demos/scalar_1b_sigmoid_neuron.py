@@ -1,4 +1,4 @@
-"""REFERENCE.md 1b: a sigmoid neuron from primitive gates, then with one fused sigmoid gate."""
+"""docs/reference.md 1b: a sigmoid neuron from primitive gates, then with one fused sigmoid gate."""
 
 from microgradkr import format_trace
 from microgradkr.examples import sigmoid_neuron

@@ -1,4 +1,4 @@
-"""REFERENCE.md 1c: add distributes, mul switches, max routes, and fan-out sums."""
+"""docs/reference.md 1c: add distributes, mul switches, max routes, and fan-out sums."""
 
 from microgradkr import backward_steps, format_trace
 from microgradkr.examples import gate_patterns

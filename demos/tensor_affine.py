@@ -1,4 +1,4 @@
-"""REFERENCE.md 2b: the Affine layer Y = X W + B on a batch, backward by autograd and by the
+"""docs/reference.md 2b: the Affine layer Y = X W + B on a batch, backward by autograd and by the
 Deep Learning from Scratch formulas dX = dY W^T, dW = X^T dY, dB = sum of dY over the batch.
 
 Run from the repository root: python demos/tensor_affine.py

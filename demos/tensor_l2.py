@@ -1,4 +1,4 @@
-"""REFERENCE.md 2a: f(x, W) = ||W x||^2, its gradients, and the Jacobians behind them (CS231n).
+"""docs/reference.md 2a: f(x, W) = ||W x||^2, its gradients, and the Jacobians behind them (CS231n).
 
 Run from the repository root: python demos/tensor_l2.py [--out DIR]
 Writes tensor_l2.svg and tensor_l2.png: the graph with the gradient on every edge.
@@ -55,7 +55,8 @@ def main(argv: list[str] | None = None) -> None:
     _, g = vjp(lambda t: Tensor(W.data) @ t, x, q.grad)
     print("vjp(q = W x, x, v = df/dq) = v^T W =", g)
 
-    diagram = draw(f, title="REFERENCE 2a: f = ||W x||^2, one vector-Jacobian product per edge")
+    title = "Example 2a (docs/reference.md): f = ||W x||^2, one vector-Jacobian product per edge"
+    diagram = draw(f, title=title)
     args.out.mkdir(parents=True, exist_ok=True)
     try:
         for suffix in ("svg", "png"):

@@ -1,4 +1,4 @@
-"""REFERENCE.md 2c: Softmax-with-Loss. Its backward is (y - t) / N, and softmax subtracts the
+"""docs/reference.md 2c: Softmax-with-Loss. Its backward is (y - t) / N, and softmax subtracts the
 max first, so [1010, 1000, 990] gives numbers, not NaN.
 
 Run from the repository root: python demos/tensor_softmax.py

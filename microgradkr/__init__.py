@@ -2,11 +2,36 @@
 
 from __future__ import annotations
 
-from . import functional, nn, optim
+from . import functional, nn, optim, transforms
 from .anomaly import detect_anomaly
+from .compat import draw_dot
+from .creation import (
+    arange,
+    cat,
+    eye,
+    float32,
+    float64,
+    from_numpy,
+    full,
+    full_like,
+    int64,
+    linspace,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randint,
+    randn,
+    randn_like,
+    stack,
+    zeros,
+    zeros_like,
+)
 from .engine import CHAIN, DISTRIBUTOR, ROUTER, SWITCHER, Op, Value, add_n, affine, apply
+from .function import Function, NotDifferentiableError
+from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .graph import grad, topological_order
-from .io import load, save
+from .io import LoadError, load, save
 from .numeric import (
     GradcheckError,
     gradcheck,
@@ -18,8 +43,11 @@ from .numeric import (
     numerical_gradient,
     vjp,
 )
-from .tensor import Tensor, TensorOp, maximum, sum_to
+from .seeding import initial_seed, manual_seed
+from .tensor import Tensor, TensorOp, exp, log, maximum, sum_to
+from .tensor_torch import clamp, cos, minimum, sin, sqrt, where
 from .trace import Edge, Step, backward_steps, format_trace, gradients_after
+from .transforms import hvp, vhp
 from .viz import (
     Diagram,
     GraphvizNotFoundError,
@@ -35,48 +63,90 @@ from .viz import (
 __version__ = "0.1.0"
 
 __all__ = [
-    "CHAIN",
-    "DISTRIBUTOR",
-    "Diagram",
-    "ROUTER",
-    "SWITCHER",
-    "Edge",
-    "GradcheckError",
-    "GraphvizNotFoundError",
-    "Op",
-    "Step",
-    "Tensor",
-    "TensorOp",
-    "Value",
     "add_n",
     "affine",
     "apply",
+    "arange",
     "backward_steps",
+    "cat",
+    "CHAIN",
+    "clamp",
+    "cos",
     "detect_anomaly",
+    "Diagram",
+    "DISTRIBUTOR",
     "draw",
+    "draw_dot",
     "draw_steps",
+    "Edge",
+    "enable_grad",
+    "exp",
     "explain",
     "explore",
+    "eye",
+    "float32",
+    "float64",
     "format_trace",
+    "from_numpy",
+    "full",
+    "full_like",
+    "Function",
     "functional",
     "grad",
     "gradcheck",
+    "GradcheckError",
     "gradgradcheck",
     "gradient_descent",
     "gradients_after",
+    "GraphvizNotFoundError",
     "hessian",
+    "hvp",
+    "initial_seed",
+    "int64",
+    "is_grad_enabled",
     "jacobian",
+    "linspace",
     "load",
+    "LoadError",
+    "log",
+    "manual_seed",
     "maximum",
+    "minimum",
     "nn",
+    "no_grad",
+    "NotDifferentiableError",
     "numerical_diff",
     "numerical_gradient",
+    "ones",
+    "ones_like",
+    "Op",
     "optim",
+    "rand",
+    "rand_like",
+    "randint",
+    "randn",
+    "randn_like",
+    "ROUTER",
     "save",
+    "set_grad_enabled",
+    "sin",
+    "sqrt",
+    "stack",
+    "Step",
     "steps_html",
     "sum_to",
+    "SWITCHER",
+    "tensor",
+    "Tensor",
+    "TensorOp",
     "topological_order",
+    "transforms",
+    "Value",
+    "vhp",
     "vjp",
     "watch",
+    "where",
     "write_steps",
+    "zeros",
+    "zeros_like",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -9,8 +10,10 @@ from typing import Any
 import numpy as np
 
 
-class _Switch:
-    enabled = False
+class _Switch(threading.local):
+    """On or off per thread: one thread's block neither checks nor ends another thread's."""
+
+    enabled = False  # the class attribute is every thread's starting value
 
 
 switch = _Switch()
@@ -18,7 +21,10 @@ switch = _Switch()
 
 @contextmanager
 def detect_anomaly() -> Iterator[None]:
-    """Within this block, a NaN or inf made by an op or by backward raises FloatingPointError."""
+    """Within this block, a NaN or inf made by an op or by backward raises FloatingPointError.
+
+    The switch is per thread (other threads are not checked) and blocks nest.
+    """
     before = switch.enabled
     switch.enabled = True
     try:

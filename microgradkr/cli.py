@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
+import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -11,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from . import examples
-from .expr import ALLOWED, ExpressionError, build
+from .expr import ALLOWED, MAX_LENGTH, MAX_PARTS, ExpressionError, build
 from .trace import format_trace
 from .viz import GraphvizNotFoundError, draw, explore, save, write_steps
 
@@ -123,30 +125,93 @@ def _demo_pages(out: Path, lang: str) -> list[Path]:
 
 
 def _values(pairs: Sequence[str]) -> dict[str, float]:
-    values = {}
+    values: dict[str, float] = {}
     for pair in pairs:
         name, sep, number = pair.partition("=")
+        name = unicodedata.normalize("NFKC", name)  # as Python reads names in the expression
         if not sep or not name.isidentifier():
             raise UsageError(f"--at takes NAME=NUMBER pairs, got {pair!r}")
+        if name in values:
+            raise UsageError(f"--at gives {name} twice")
         try:
-            values[name] = float(number)
+            value = float(number)
         except ValueError:
             raise UsageError(f"--at {pair}: {number!r} is not a number") from None
+        if math.isinf(value) and "inf" not in number.lower():  # 1e309 overflowed: say so
+            raise UsageError(
+                f"--at {pair}: {number.strip()} is too large for a float "
+                f"(the largest is {sys.float_info.max:.4g}); write inf if you mean it"
+            )
+        values[name] = value
     return values
 
 
+FORMATS = {"svg": "svg", "png": "png", "dot": "dot", "gv": "dot"}  # -o's suffix -> format
+TABLE = {
+    "en": ("input", "value", "gradient d{root}/d(input)"),
+    "ko": ("입력", "값", "기울기 d{root}/d(입력)"),
+}
+
+
+def _output_format(out: Path, given: str | None) -> str:
+    """The format -o's suffix names; --format only for a name without a known suffix."""
+    suffix = out.suffix.lstrip(".").lower()
+    named = FORMATS.get(suffix)
+    if given and named and given != named:
+        raise UsageError(
+            f"--format {given} contradicts -o {out} (a .{suffix} file): "
+            f"drop --format, or name the file .{given}"
+        )
+    fmt = given or named or ("svg" if not suffix else None)
+    if fmt is None:
+        raise UsageError(f"-o {out}: .{suffix} is not a picture format; use .svg, .png or .dot")
+    return fmt
+
+
+def _width(text: str) -> int:
+    """Columns ``text`` takes in a terminal: a Hangul syllable takes two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _table(root: Any, leaves: dict[str, Any], expression: str, lang: str, digits: int) -> str:
+    """The forward value and the gradient of every input: what a learner checks by hand."""
+
+    def num(x: float) -> str:
+        return f"{x:.{digits}g}"
+
+    name = root.label or "f"
+    rows = [(k, num(v.data), num(v.grad)) for k, v in leaves.items()]
+    head = tuple(h.format(root=name) for h in TABLE[lang])
+    widths = [max(_width(r[i]) for r in [head, *rows]) for i in range(3)]
+    lines = [f"{name} = {expression} = {num(root.data)}"]
+    for row in [head, *rows]:
+        cells = [c + " " * (w - _width(c)) for c, w in zip(row, widths, strict=True)]
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines)
+
+
 def draw_command(args: argparse.Namespace) -> int:
-    """Draw an expression after its backward pass; ``--steps`` adds the frames and HTML."""
+    """Draw an expression after its backward pass, print its values and gradients (and trace)."""
+    if not 1 <= args.precision <= 17:
+        raise UsageError(f"--precision is 1 to 17 significant digits, got {args.precision}")
+    out = Path(args.output)
+    fmt = _output_format(out, args.format)
+    values = _values(args.at)
     try:
-        root, _ = build(args.expression, _values(args.at))
+        root, leaves = build(args.expression, values)
     except ExpressionError as err:
         raise UsageError(str(err)) from None
+    for name in values.keys() - leaves.keys():  # a typo in --at or in the expression
+        print(
+            f"warning: --at {name}={values[name]:g} is not used by the expression", file=sys.stderr
+        )
     if root.op is not None and not root.label:
         root.label = "f"
-    out = Path(args.output)
-    fmt = (args.format or out.suffix.lstrip(".") or "svg").lower()
     options = {"lang": args.lang, "precision": args.precision, "rankdir": args.rankdir}
     root.backward()
+    print(_table(root, leaves, args.expression.strip(), args.lang, args.precision))
+    if args.trace:
+        print(format_trace(root, digits=args.precision))
     save(draw(root, title=args.expression, **options), out, fmt)
     print(f"wrote {out}")
     if args.steps:
@@ -186,15 +251,20 @@ def _parser() -> argparse.ArgumentParser:
     p_draw = sub.add_parser(
         "draw",
         help="draw an expression with local and global gradients on every edge",
-        description=f"Draw an expression after backward. Allowed: {ALLOWED}. "
+        description=f"Draw an expression after backward and print the value and gradient of every "
+        f"input (--trace: every backward step). Allowed: {ALLOWED}; at most "
+        f"{MAX_LENGTH} characters and {MAX_PARTS} parts. "
         "The text is parsed, never run.",
         epilog='example: python -m microgradkr draw "(x + y) * z" --at x=-2 y=5 z=-4 -o graph.svg',
     )
     p_draw.add_argument("expression", help='e.g. "(x + y) * z" (start with a space if it is "-x")')
     p_draw.add_argument("--at", nargs="+", default=[], metavar="NAME=NUMBER", help="input values")
     p_draw.add_argument("-o", "--output", default="graph.svg", help="file to write")
-    p_draw.add_argument("--format", choices=("svg", "png", "dot"), help="default: from -o")
+    p_draw.add_argument(
+        "--format", choices=("svg", "png", "dot"), help="default: -o's suffix, which it must match"
+    )
     p_draw.add_argument("--steps", action="store_true", help="also write step frames and HTML")
+    p_draw.add_argument("--trace", action="store_true", help="print the backward pass step by step")
     p_draw.add_argument("--lang", choices=("en", "ko"), default="en", help="label language")
     p_draw.add_argument("--precision", type=int, default=4, help="significant digits")
     p_draw.add_argument("--rankdir", choices=("LR", "TB", "RL", "BT"), default="LR")

@@ -17,6 +17,8 @@ from types import ModuleType
 
 import numpy as np
 
+from . import seeding
+
 __all__ = [
     "DataLoader",
     "load_digits",
@@ -71,6 +73,8 @@ def make_moons(
         ]
     )
     y = np.append(np.zeros(n_out, dtype=np.int64), np.ones(n - n_out, dtype=np.int64))
+    if seed is None:  # unseeded: drawn from the default Generator, so manual_seed fixes it
+        seed = seeding.draw_seed()
     rng = np.random.RandomState(seed)  # the legacy generator, draw for draw as scikit-learn
     order = np.arange(n)
     rng.shuffle(order)
@@ -220,7 +224,7 @@ class DataLoader:
         self.n = _same_length(self.x, self.y)
         self.batch_size = _check_count("batch_size", batch_size)
         self.shuffle = shuffle
-        self._rng = np.random.default_rng(seed)
+        self._rng = seeding.generator(seed)  # None: the default one, seeded by manual_seed
 
     def __len__(self) -> int:
         return math.ceil(self.n / self.batch_size)

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
-from . import anomaly, graph
+from . import anomaly, grad_mode, graph
 
 DISTRIBUTOR = "distributor"  # add: upstream passes unchanged to every input
 SWITCHER = "switcher"  # mul: each input gets upstream x the other input
@@ -47,8 +47,8 @@ def _log(x: Any) -> Any:
 
 
 def _step(x: Any) -> float:
-    """1.0 where x > 0, else 0.0 (relu's derivative; 0 at 0, as PyTorch)."""
-    return 1.0 if float(x) > 0.0 else 0.0
+    """0.0 where x <= 0, else 1.0 (relu's derivative; 0 at 0, 1 at NaN, as PyTorch)."""
+    return 0.0 if float(x) <= 0.0 else 1.0
 
 
 def _sign(x: Any) -> float:
@@ -57,12 +57,22 @@ def _sign(x: Any) -> float:
     return 1.0 if x > 0.0 else -1.0 if x < 0.0 else 0.0
 
 
+def _max(x: float, y: float) -> float:
+    """max(x, y) with NaN propagating from either side (torch.maximum); Python's max does not."""
+    if x != x or y != y:
+        return math.nan
+    return x if x >= y else y
+
+
 def _max_locals(x: Any, y: Any, out: Any) -> tuple[float, float]:
-    """d max(x, y) / d(x, y): all to the larger input, split evenly on a tie (torch.maximum)."""
+    """d max(x, y) / d(x, y): all to the larger input, split evenly on a tie (torch.maximum).
+
+    With a NaN neither x < y nor x > y holds, so, as torch.maximum, both inputs get 1.
+    """
     x, y = float(x), float(y)
     if x == y:
         return (0.5, 0.5)
-    return (1.0, 0.0) if x > y else (0.0, 1.0)
+    return (0.0, 1.0) if x < y else (1.0, 0.0) if x > y else (1.0, 1.0)
 
 
 def _sigmoid(x: float) -> float:
@@ -74,10 +84,11 @@ def _sigmoid(x: float) -> float:
 
 
 def _pow_locals(x: Any, y: Any, out: Any) -> tuple[Any, Any]:
-    """d x^y / dx = y x^(y-1), d x^y / dy = x^y log x (0 where x = 0, as PyTorch)."""
+    """d x^y / dx = y x^(y-1), d x^y / dy = x^y log x (0 where x = 0 <= y, as PyTorch)."""
     if isinstance(x, Value) or isinstance(y, Value):
-        return (y * x ** (y - 1), out * _log(x) if float(x) != 0.0 else 0.0)
-    return (_pow_local(x, y), out * math.log(x) if x != 0.0 else 0.0)
+        zero = float(x) == 0.0 and float(y) >= 0.0
+        return (y * x ** (y - 1), 0.0 if zero else out * _log(x))
+    return (_pow_local(x, y), 0.0 if x == 0.0 and y >= 0.0 else out * math.log(x))
 
 
 def _pow_local(x: float, k: float) -> float:
@@ -92,19 +103,42 @@ def _pow_local(x: float, k: float) -> float:
 def _pow_forward(x: float, y: float) -> float:
     if x < 0.0:
         raise ValueError("the gradient with respect to the exponent needs a base >= 0")
-    return math.pow(x, y)
+    return _pow(x, y)
+
+
+def _pow(x: float, k: float) -> float:
+    """x^k as math.pow, but with one rule for every size of x: a negative base with a finite
+    non-integer exponent is a domain error (math.pow lets -inf ** 0.5 through as inf), and 0 to
+    a negative power is a division by zero (as 0 ** -1 == 1 / 0, which the reciprocal refuses).
+    Infinite exponents follow IEEE and PyTorch: 2 ** inf = inf, 0.5 ** inf = 0."""
+    if x < 0.0 and math.isfinite(k) and not k.is_integer():
+        raise ValueError(f"a negative base to the non-integer power {k!r} is not a real number")
+    if x == 0.0 and k < 0.0:
+        raise ZeroDivisionError(f"0 to the negative power {k!r} divides by zero")
+    return math.pow(x, k)
 
 
 _ONES = (1.0, 1.0)
 
 ADD = Op("add", "+", DISTRIBUTOR, float.__add__, lambda x, y, out: _ONES)
 MUL = Op("mul", "*", SWITCHER, float.__mul__, lambda x, y, out: (y, x))
-MAX = Op("max", "max", ROUTER, max, _max_locals, kinked=True)
+MAX = Op("max", "max", ROUTER, _max, _max_locals, kinked=True)
 RELU = Op(
     "relu", "relu", ROUTER, lambda x: 0.0 if x <= 0.0 else x, lambda x, out: (_step(x),), True
 )
 ABS = Op("abs", "abs", CHAIN, abs, lambda x, out: (_sign(x),), kinked=True)
-RECIPROCAL = Op("reciprocal", "1/x", CHAIN, lambda x: 1.0 / x, lambda x, out: (-out * out,))
+
+
+def _reciprocal(x: float) -> float:
+    """1 / x; an OverflowError where that overflows (x subnormal), not an inf that x / y spreads
+    as a wrong inf or nan (y * (1/x) where torch's y / x is finite)."""
+    out = 1.0 / x
+    if math.isinf(out) and math.isfinite(x):
+        raise OverflowError("1/x overflows")
+    return out
+
+
+RECIPROCAL = Op("reciprocal", "1/x", CHAIN, _reciprocal, lambda x, out: (-out * out,))
 EXP = Op("exp", "exp", CHAIN, math.exp, lambda x, out: (out,))
 LOG = Op("log", "log", CHAIN, lambda x: math.log(x), lambda x, out: (1 / x,))
 TANH = Op("tanh", "tanh", CHAIN, math.tanh, lambda x, out: (1 - out * out,))
@@ -129,33 +163,47 @@ def _affine_locals(b: Any, *wx_out: Any) -> tuple[Any, ...]:
 
 AFFINE = Op("affine", "w·x+b", CHAIN, _affine_forward, _affine_locals)
 
+# Memo tables keyed by a number the user chooses (a count of inputs, an exponent) hold at most
+# this many entries, oldest out first: a node keeps its own tuple or Op alive, so evicting one
+# only costs a rebuild, while an unbounded table grew by ~660 bytes per distinct exponent.
+MEMO_LIMIT = 256
+
 _ones_cache: dict[int, tuple[float, ...]] = {}
+
+
+def _memo(table: dict[Any, Any], key: Any, make: Callable[[], Any]) -> Any:
+    """table[key], made by ``make()`` on a miss; the oldest entry goes past ``MEMO_LIMIT``."""
+    value = table.get(key)
+    if value is None:
+        if len(table) >= MEMO_LIMIT:
+            del table[next(iter(table))]
+        value = table[key] = make()
+    return value
 
 
 def _ones(n: int) -> tuple[float, ...]:
     """(1.0,) * n, one shared tuple per n: an add gate's local gradients cost no memory."""
     ones = _ones_cache.get(n)
-    if ones is None:
-        ones = _ones_cache[n] = (1.0,) * n
-    return ones
+    return ones if ones is not None else _memo(_ones_cache, n, lambda: (1.0,) * n)
 
 
 _pow_ops: dict[float, Op] = {}
 
 
 def pow_op(k: float) -> Op:
-    """The op x -> x**k for a fixed number k (one shared Op per exponent)."""
+    """The op x -> x**k for a fixed number k (shared per exponent while k is in use)."""
     op = _pow_ops.get(k)
-    if op is None:
-        op = Op(
-            "pow",
-            f"**{k:g}",
-            CHAIN,
-            lambda x: math.pow(x, k),
-            lambda x, out: (k * x ** (k - 1),) if isinstance(x, Value) else (_pow_local(x, k),),
-        )
-        _pow_ops[k] = op
-    return op
+    return op if op is not None else _memo(_pow_ops, k, lambda: _make_pow_op(k))
+
+
+def _make_pow_op(k: float) -> Op:
+    return Op(
+        "pow",
+        f"**{k:g}",
+        CHAIN,
+        lambda x: _pow(x, k),
+        lambda x, out: (k * x ** (k - 1),) if isinstance(x, Value) else (_pow_local(x, k),),
+    )
 
 
 def _where(nodes: tuple[Value, ...]) -> str:
@@ -232,6 +280,19 @@ def _as_float(data: Any) -> float:
     raise TypeError(f"Value needs a real number, got {type(data).__name__}: {data!r}")
 
 
+def _upstream(grad: Any) -> float:
+    """backward's ``grad`` as a float: a Value's upstream gradient is one number."""
+    if isinstance(grad, numbers.Real):
+        return float(grad)
+    shape = getattr(grad, "shape", None)
+    if shape == ():  # a 0-d array or tensor holds one number
+        return _upstream(grad.item() if hasattr(grad, "item") else grad.data.item())
+    what = f"{type(grad).__name__} of shape {shape}" if shape is not None else type(grad).__name__
+    raise TypeError(
+        f"backward(grad=...) of a Value needs one number (dL/d(this node)), got {what}: {grad!r}"
+    )
+
+
 def _data(x: Any) -> float:
     """The number behind a Value or a real number, for comparisons."""
     if isinstance(x, Value):
@@ -262,13 +323,21 @@ class Value(graph.GraphNode):
     __slots__ = ("data", "grad", "label", "op", "_prev", "_local")
     _EMPTY_GRAD = 0.0
 
-    def __init__(self, data: Number, label: str = "") -> None:
+    def __init__(self, data: Number, _children: Any = (), _op: str = "", label: str = "") -> None:
+        """``Value(2.0, "x")`` labels a leaf; micrograd's ``Value(data, (a, b), "*")`` makes an
+        op node from known parents (see ``compat.micrograd_node``)."""
+        if isinstance(_children, str):  # Value(2.0, "x"): the second argument is the label
+            _children, label = (), _children
         self.data = data if type(data) is float else _as_float(data)
         self.grad = 0.0
         self.label = label
         self.op: Op | None = None
         self._prev: tuple[Value, ...] = ()
         self._local: tuple[Any, ...] = ()
+        if _children or _op:
+            from .compat import micrograd_node  # lazily: compat builds on this module
+
+            micrograd_node(self, _children, _op)
 
     # -- the primitive gates ------------------------------------------------------------------
     def __add__(self, other: Operand) -> Value:
@@ -286,7 +355,7 @@ class Value(graph.GraphNode):
         return _apply1(EXP, self)
 
     def max(self, other: Operand) -> Value:
-        """max(x, y): a router; a tie sends half of the gradient to each side."""
+        """max(x, y): a router; a tie sends half of the gradient to each side; NaN propagates."""
         return _apply2(MAX, self, _wrap(other))
 
     def relu(self) -> Value:
@@ -352,6 +421,8 @@ class Value(graph.GraphNode):
         With ``create_graph=True`` each ``grad`` is a Value with its own graph, built from the
         ops' local-gradient rules, so it can be differentiated again.
         """
+        if not isinstance(grad, Value):
+            grad = _upstream(grad)
         if create_graph:
             graph.backward(self, grad if isinstance(grad, Value) else Value(grad), True)
         else:
@@ -416,6 +487,8 @@ def _node(data: float, op: Op, prev: tuple[Value, ...], local: tuple[Any, ...]) 
     v.data = data
     v.grad = 0.0
     v.label = ""
+    if not grad_mode.switch.enabled:  # no_grad(): a constant, no graph
+        op, prev, local = None, (), ()  # type: ignore[assignment]
     v.op = op
     v._prev = prev
     v._local = local

@@ -1,4 +1,4 @@
-"""The worked examples of REFERENCE.md as graphs, for the demos, the CLI and the tests."""
+"""The worked examples of docs/reference.md as graphs, for the demos, the CLI and the tests."""
 
 from __future__ import annotations
 

@@ -11,22 +11,40 @@ from typing import Any, Literal, overload
 
 import numpy as np
 
+from .conv import avg_pool2d as avg_pool2d
+from .conv import col2im as col2im
+from .conv import conv2d as conv2d
+from .conv import im2col as im2col
+from .conv import max_pool2d as max_pool2d
 from .engine import CHAIN, Value, add_n
-from .tensor import Tensor, TensorOp, _axes, _const, _node, apply
+from .functional_torch import (  # the PyTorch- and DeZero-shaped ones, re-exported
+    batch_norm as batch_norm,
+)
+from .functional_torch import broadcast_to as broadcast_to
+from .functional_torch import dropout as dropout
+from .functional_torch import leaky_relu as leaky_relu
+from .functional_torch import linear as linear
+from .functional_torch import mse_loss as mse_loss
+from .functional_torch import relu as relu
+from .functional_torch import sigmoid as sigmoid
+from .functional_torch import sum_to as sum_to
+from .functional_torch import tanh as tanh
+from .tensor import Tensor, TensorOp, _const, _node, apply
+from .tensor_ops import _axes
 
 Array = np.ndarray
 
 
 def _softmax_array(a: Array, axis: int) -> Any:
     """e^(a - max a) / sum e^(a - max a): subtracting the max keeps e^a from overflowing."""
-    e = np.exp(a - a.max(axis=axis, keepdims=True))
+    e = np.exp(a - a.max(axis=axis, keepdims=True, initial=-np.inf))  # initial: an empty axis
     e /= e.sum(axis=axis, keepdims=True)
     return e
 
 
 def _log_softmax_array(a: Array, axis: int) -> Any:
     """(a - max a) - log sum e^(a - max a)."""
-    shifted = a - a.max(axis=axis, keepdims=True)
+    shifted = a - a.max(axis=axis, keepdims=True, initial=-np.inf)
     return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 
 
@@ -59,7 +77,7 @@ def _softmax_ce_vjp(g: Any, a: Any, out: Any, y: Array, t: Array, rows: Array | 
         d[rows, t] -= 1.0
     else:
         d = y - t
-    d *= float(g) / y.shape[0]
+    d *= float(g) / max(y.shape[0], 1)  # an empty batch: d is empty, the loss NaN
     return d if d.ndim == a.ndim else d.reshape(a.shape)
 
 
@@ -91,28 +109,41 @@ def _last_axis(x: Tensor, axis: int, op: str) -> int:
     return axes[0]
 
 
+def _dim_or_axis(dim: int | None, axis: int | None, op: str) -> int:
+    """torch's ``dim`` or numpy's ``axis`` (default: the last one)."""
+    if dim is not None and axis is not None:
+        raise TypeError(f"{op}: pass dim= or axis=, not both")
+    return -1 if dim is None and axis is None else (dim if dim is not None else axis)  # type: ignore[return-value]
+
+
 @overload
-def softmax(x: Tensor, axis: int = -1) -> Tensor: ...
+def softmax(x: Tensor, dim: int | None = None, axis: int | None = None) -> Tensor: ...
 @overload
-def softmax(x: Sequence[Value], axis: int = -1) -> list[Value]: ...
-def softmax(x: Any, axis: int = -1) -> Any:
-    """y_k = e^(a_k - max a) / sum_j e^(a_j - max a), over ``axis``; a list of Values too."""
+def softmax(x: Sequence[Value], dim: int | None = None, axis: int | None = None) -> list[Value]: ...
+def softmax(x: Any, dim: int | None = None, axis: int | None = None) -> Any:
+    """y_k = e^(a_k - max a) / sum_j e^(a_j - max a), over ``dim`` (or ``axis``; default the
+    last); a list of Values too."""
     if _is_values(x):
         return _value_softmax(x)
     x = _tensor(x, "softmax")
-    return apply(SOFTMAX, x, args=(_last_axis(x, axis, "softmax"),))
+    d = _dim_or_axis(dim, axis, "softmax")
+    return apply(SOFTMAX, x, args=(_last_axis(x, d, "softmax"),))
 
 
 @overload
-def log_softmax(x: Tensor, axis: int = -1) -> Tensor: ...
+def log_softmax(x: Tensor, dim: int | None = None, axis: int | None = None) -> Tensor: ...
 @overload
-def log_softmax(x: Sequence[Value], axis: int = -1) -> list[Value]: ...
-def log_softmax(x: Any, axis: int = -1) -> Any:
-    """log y_k = (a_k - max a) - log sum_j e^(a_j - max a), over ``axis``; a list of Values too."""
+def log_softmax(
+    x: Sequence[Value], dim: int | None = None, axis: int | None = None
+) -> list[Value]: ...
+def log_softmax(x: Any, dim: int | None = None, axis: int | None = None) -> Any:
+    """log y_k = (a_k - max a) - log sum_j e^(a_j - max a), over ``dim`` (or ``axis``; default
+    the last); a list of Values too."""
     if _is_values(x):
         return _value_log_softmax(x)
     x = _tensor(x, "log_softmax")
-    return apply(LOG_SOFTMAX, x, args=(_last_axis(x, axis, "log_softmax"),))
+    d = _dim_or_axis(dim, axis, "log_softmax")
+    return apply(LOG_SOFTMAX, x, args=(_last_axis(x, d, "log_softmax"),))
 
 
 def _targets(t: Any, a: Array, op: str) -> tuple[Array, bool]:
@@ -122,9 +153,15 @@ def _targets(t: Any, a: Array, op: str) -> tuple[Array, bool]:
     if t.shape == a.shape and t.dtype.kind in "biuf":
         return t.reshape(-1, c).astype(a.dtype, copy=False), False
     if t.dtype.kind not in "iu":
+        hint = (
+            ": Tensor(...) is float64; make integer labels with tensor([2, 0]) (int64) or"
+            " Tensor(..., dtype=np.int64)"
+            if t.dtype.kind == "f" and t.shape == a.shape[:-1]
+            else ""
+        )
         raise TypeError(
             f"{op}: targets must be integer labels of shape {a.shape[:-1]} or one-hot targets"
-            f" of shape {a.shape}, got {t.dtype} of shape {t.shape}"
+            f" of shape {a.shape}, got {t.dtype} of shape {t.shape}{hint}"
         )
     if t.shape != a.shape[:-1]:
         raise ValueError(

@@ -49,6 +49,7 @@ class GraphNode:
     op: Any
     _prev: tuple[Any, ...]
     grad: Any
+    label: str
     _EMPTY_GRAD: Any
 
     @property
@@ -75,6 +76,26 @@ class GraphNode:
         """Clear ``grad`` (Value: 0.0, Tensor: None) on this node and every node it depends on."""
         for node in topological_order(self):
             node.grad = node._EMPTY_GRAD
+
+    def cleargrad(self) -> None:
+        """Clear this node's ``grad`` only (DeZero's name): a leaf stops accumulating."""
+        self.grad = self._EMPTY_GRAD
+
+    @property
+    def name(self) -> str:
+        """The node's ``label`` (DeZero's name for it)."""
+        return self.label
+
+    @name.setter
+    def name(self, value: str) -> None:
+        self.label = value  # type: ignore[misc]  # a slot of Value and Tensor
+
+    def _backward(self) -> None:
+        """One step of the chain rule, as micrograd's: parent.grad += local * self.grad.
+
+        Only this node's step: calling it node by node, from the output down, is backward()."""
+        if self._prev and self.grad is not None:
+            self._backprop()  # type: ignore[attr-defined]
 
 
 def topological_order(root: W) -> list[W]:
@@ -113,7 +134,8 @@ def backward(root: N, grad: Any, create_graph: bool = False) -> list[N]:
     """
     order = topological_order(root)
     for node in order:
-        if node._prev:
+        # a leaf whose grad was set to None starts from empty too (as PyTorch's set_to_none)
+        if node._prev or node.grad is None:
             node.grad = node._EMPTY_GRAD
     root._add_grad(grad)
     checked = anomaly.switch.enabled
@@ -126,17 +148,33 @@ def backward(root: N, grad: Any, create_graph: bool = False) -> list[N]:
             if checked:
                 anomaly.check_backward(node)
     if create_graph:
+        _connect_constants(order)
         _mark_built(order, grad)
     return order
 
 
+def _connect_constants(order: list[Any]) -> None:
+    """A leaf's gradient that no longer depends on anything (d(3x)/dx = 3) becomes a node of the
+    leaf with derivative 0, so differentiating it again gives 0 instead of raising (as torch)."""
+    from .function import constant_of  # lazily: function.py builds on the node kinds
+
+    for node in order:
+        if not node._prev and getattr(node, "requires_grad", False):
+            g = node.grad
+            if g is not None and not g._prev and not getattr(g, "requires_grad", True):
+                node.grad = constant_of(node, g)
+
+
 _twins: dict[Any, Any] = {}
+TWIN_LIMIT = 256  # ops made per exponent (x ** k) come and go: keep the table bounded
 
 
 def backward_twin(op: Any) -> Any:
     """``op`` with ``in_backward=True``: one shared twin per op, so marking costs no memory."""
     twin = _twins.get(op)
     if twin is None:
+        if len(_twins) >= TWIN_LIMIT:
+            del _twins[next(iter(_twins))]  # the oldest; nodes keep the twin they were given
         twin = _twins[op] = dataclasses.replace(op, in_backward=True)
     return twin
 
@@ -172,7 +210,8 @@ def grad(
     ``outputs`` is a node or a list of nodes (their gradients add up, each seeded with its
     ``grad_outputs`` entry or 1). With ``create_graph`` the results are nodes that can be
     differentiated again. An input the outputs do not depend on gets the empty gradient
-    (0.0 for a Value, None for a Tensor).
+    (0.0 for a Value, None for a Tensor; with ``create_graph`` a Tensor gets zeros, whose own
+    derivative is 0). A constant output (a number, a Tensor that needs no grad) adds nothing.
     """
     outs = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
     xs = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
@@ -181,6 +220,14 @@ def grad(
         seeds *= len(outs)
     if len(seeds) != len(outs):
         raise ValueError(f"grad got {len(outs)} outputs but {len(seeds)} grad_outputs")
+    # a constant output (a number, or a Tensor that needs no grad) adds nothing: so that
+    # differentiating a derivative that became constant gives 0 instead of raising
+    kept = [
+        (o, s)
+        for o, s in zip(outs, seeds, strict=True)
+        if hasattr(o, "_prev") and getattr(o, "requires_grad", True)
+    ]
+    outs, seeds = [o for o, _ in kept], [s for _, s in kept]
     touched: dict[Any, Any] = {}
     for out in outs:
         for node in topological_order(out):
@@ -200,4 +247,11 @@ def grad(
     finally:
         for node, g in touched.items():
             node.grad = g
+    if create_graph:  # as torch's materialize_grads: zeros, differentiable again (to 0)
+        from .function import constant_of
+
+        results = [
+            constant_of(x, x.data * 0.0) if r is None and getattr(x, "requires_grad", False) else r
+            for x, r in zip(xs, results, strict=True)
+        ]
     return tuple(x._EMPTY_GRAD if r is None else r for x, r in zip(xs, results, strict=True))

@@ -4,18 +4,27 @@ Parameter i of ``module.parameters()`` is stored as the array ``param_i`` (a Val
 array), and buffer j of ``module.buffers()`` (state that is not trained, such as BatchNorm's
 running statistics) as ``buffer_j``. ``load`` checks the whole file against the module before
 it changes anything: a zip archive holding exactly those arrays, each numeric and of the
-parameter's shape. Arrays are read with ``allow_pickle=False``, so a file cannot run code.
+parameter's shape. Each array is decoded with ``np.frombuffer`` from a .npy header parsed and
+checked here (dtype numeric, shape x itemsize equal to the member's size in the zip) before any of
+its data is read: never through ``np.load`` or pickle, so a file cannot run code or make load
+allocate more than the module's own size. Every refusal is a ``LoadError`` naming file and reason.
 """
 
 from __future__ import annotations
 
+import ast
+import math
+import re
+import struct
 import zipfile
+import zlib
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-__all__ = ["load", "save"]
+__all__ = ["LoadError", "load", "save"]
 
 _ZIP_MAGIC = b"PK\x03\x04"  # an .npz is a zip archive of .npy files
 _NUMERIC = "fiu"  # float, signed and unsigned int: the dtype kinds a parameter can hold
@@ -56,7 +65,11 @@ def save(module: Any, path: str | Path) -> Path:
 
 
 def load(module: Any, path: str | Path) -> None:
-    """Copy the arrays of a file written by ``save`` into the module's parameters, in place."""
+    """Copy the arrays of a file written by ``save`` into the module's parameters, in place.
+
+    Raises ``LoadError`` (a ValueError) naming the file and the reason for any file it cannot use,
+    and then has changed nothing: every array is read and checked before the first is assigned.
+    """
     path = Path(path)
     state = _state(module)
     arrays = _read_checked(path, {name: np.shape(p.data) for name, p in state.items()})
@@ -67,21 +80,71 @@ def load(module: Any, path: str | Path) -> None:
             p.data = float(arr)
 
 
+class LoadError(ValueError):
+    """A file ``load`` cannot use (not an .npz, damaged, oversized, not this module's): says why."""
+
+
+# What a damaged or hostile archive can make zipfile, zlib and struct raise while it is read.
+_DAMAGE = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    zlib.error,
+    struct.error,
+    EOFError,
+    OSError,
+    ValueError,
+    OverflowError,
+    NotImplementedError,
+    RuntimeError,  # zipfile's "File is encrypted, password required"
+)
+_COMPRESSION = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED}  # what np.savez(_compressed) writes
+_NPY_MAGIC = b"\x93NUMPY"
+_NPY_VERSIONS = {(1, 0): ("<H", "latin1"), (2, 0): ("<I", "latin1"), (3, 0): ("<I", "utf8")}
+_MAX_HEADER = 10_000  # bytes, numpy's own limit; save writes about 120
+# A header is a small dict literal; refusing every other character (a '-', a '+', a '.' ...)
+# keeps ast.literal_eval away from the long runs of signs that make it recurse deeply.
+_HEADER_CHARS = re.compile(r"[A-Za-z0-9_ \n'\"<>|=:,(){}\[\]]*")
+
+
 def _read_checked(path: Path, shapes: dict[str, tuple[int, ...]]) -> list[np.ndarray]:
     """The arrays of ``path`` named in ``shapes``, each checked against its shape."""
-    with path.open("rb") as f:
+    if path.is_dir():
+        raise LoadError(f"{path} is a directory, not an .npz file written by microgradkr.save")
+    with path.open("rb") as f:  # a missing file raises FileNotFoundError, as open does
         if f.read(4) != _ZIP_MAGIC:
-            raise ValueError(
+            raise LoadError(
                 f"{path} is not an .npz file (not a zip archive); load reads only files "
                 "written by microgradkr.save"
             )
     try:
-        npz = np.load(path, allow_pickle=False)
-    except (OSError, ValueError, zipfile.BadZipFile) as err:
-        raise ValueError(f"{path} is not a readable .npz file: {err}") from None
-    with npz:
-        _check_names(path, set(npz.files), list(shapes))
-        return [_read_one(path, npz, name, shape) for name, shape in shapes.items()]
+        with zipfile.ZipFile(path) as archive:
+            members = _members(path, archive, list(shapes))
+            return [
+                _read_one(path, archive, members[name], shape) for name, shape in shapes.items()
+            ]
+    except LoadError:
+        raise
+    except _DAMAGE as err:
+        raise LoadError(f"{path} is not a readable .npz file: {_reason(err)}") from None
+
+
+def _reason(err: BaseException) -> str:
+    """``zlib.error: Error -3 ...``: the error's qualified name, then its message."""
+    kind = type(err)
+    name = kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__name__}"
+    return f"{name}: {err}" if str(err) else name
+
+
+def _members(path: Path, archive: zipfile.ZipFile, expected: list[str]) -> dict[str, Any]:
+    """The archive's members by array name (np.savez stores array ``a`` as ``a.npy``)."""
+    infos = archive.infolist()
+    names = [info.filename.removesuffix(".npy") for info in infos]
+    counts = Counter(names)
+    twice = sorted(name for name, n in counts.items() if n > 1)
+    if twice:
+        raise LoadError(f"{path} holds the array(s) {', '.join(twice)} more than once")
+    _check_names(path, set(names), expected)
+    return dict(zip(names, infos, strict=True))
 
 
 def _check_names(path: Path, found: set[str], expected: list[str]) -> None:
@@ -90,7 +153,7 @@ def _check_names(path: Path, found: set[str], expected: list[str]) -> None:
     if missing or extra:
         n_params = sum(name.startswith("param_") for name in expected)
         n_buffers = len(expected) - n_params
-        raise ValueError(
+        raise LoadError(
             f"{path} holds {len(found)} arrays, the module has {n_params} parameters"
             + (f" and {n_buffers} buffers" if n_buffers else "")
             + (f"; missing array(s): {', '.join(missing)}" if missing else "")
@@ -98,19 +161,86 @@ def _check_names(path: Path, found: set[str], expected: list[str]) -> None:
         )
 
 
-def _read_one(path: Path, npz: Any, name: str, shape: tuple[int, ...]) -> np.ndarray:
-    try:
-        arr = np.asarray(npz[name])
-    except ValueError as err:
-        if "allow_pickle" in str(err):
-            raise ValueError(
-                f"{path}: array {name!r} is an object array (a pickle); load never unpickles"
-            ) from None
-        raise ValueError(f"{path}: array {name!r} is not a valid .npy array: {err}") from None
-    if arr.dtype.kind not in _NUMERIC:
-        raise ValueError(f"{path}: array {name!r} has dtype {arr.dtype}, expected numbers")
-    if arr.shape != shape:
-        raise ValueError(
-            f"{path}: array {name!r} has the wrong shape {arr.shape}, the parameter has {shape}"
+def _read_one(
+    path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo, shape: tuple[int, ...]
+) -> np.ndarray:
+    """One member, checked from its header before its data is read (so never a huge read)."""
+    where = f"{path}: array {info.filename.removesuffix('.npy')!r}"
+    if info.compress_type not in _COMPRESSION:
+        raise LoadError(
+            f"{where} uses zip compression method {info.compress_type}; .npz files "
+            "are stored or deflated"
         )
-    return arr
+    try:
+        with archive.open(info) as member:
+            dtype, fortran, claimed, offset = _read_header(member, where)
+            _check_dtype(where, dtype)
+            nbytes = math.prod(claimed) * dtype.itemsize
+            if info.file_size != offset + nbytes:
+                raise LoadError(
+                    f"{where} is damaged or truncated: its header claims shape {claimed} of "
+                    f"{dtype} ({nbytes} bytes) but the archive holds {info.file_size - offset} "
+                    "bytes of data"
+                )
+            if claimed != shape:
+                raise LoadError(f"{where} has the wrong shape {claimed}, the parameter has {shape}")
+            data = member.read(nbytes)
+            if len(data) != nbytes or member.read(1):  # reading to the end checks the CRC
+                raise LoadError(f"{where} is truncated: {len(data)} of {nbytes} bytes")
+    except LoadError:
+        raise
+    except _DAMAGE as err:
+        raise LoadError(f"{where} is damaged: {_reason(err)}") from None
+    return np.frombuffer(data, dtype).reshape(shape, order="F" if fortran else "C")
+
+
+def _read_header(member: Any, where: str) -> tuple[np.dtype[Any], bool, tuple[int, ...], int]:
+    """dtype, Fortran order, shape and data offset from a .npy header of at most 10 kB."""
+    magic = member.read(len(_NPY_MAGIC) + 2)
+    version = tuple(magic[len(_NPY_MAGIC) :])
+    if magic[: len(_NPY_MAGIC)] != _NPY_MAGIC or version not in _NPY_VERSIONS:
+        raise LoadError(f"{where} is not a .npy array (its first bytes are {magic!r})")
+    size_format, encoding = _NPY_VERSIONS[version]
+    size_bytes = member.read(struct.calcsize(size_format))
+    (size,) = struct.unpack(size_format, size_bytes)
+    if size > _MAX_HEADER:
+        raise LoadError(
+            f"{where} has a header of {size} bytes, more than the {_MAX_HEADER} a .npy header "
+            "may have: the file is damaged or hostile"
+        )
+    text = member.read(size)
+    if len(text) != size:
+        raise LoadError(f"{where} is truncated inside its header")
+    shape, fortran, dtype = _parse_header(where, text.decode(encoding))
+    return dtype, fortran, shape, len(magic) + len(size_bytes) + size
+
+
+def _parse_header(where: str, header: str) -> tuple[tuple[int, ...], bool, np.dtype[Any]]:
+    damaged = LoadError(f"{where} has a damaged .npy header: {header[:80]!r}")
+    if not _HEADER_CHARS.fullmatch(header):
+        raise damaged
+    try:
+        d = ast.literal_eval(header)
+    except (SyntaxError, ValueError, TypeError, MemoryError, RecursionError):
+        raise damaged from None
+    if not isinstance(d, dict) or set(d) != {"descr", "fortran_order", "shape"}:
+        raise damaged
+    shape, fortran, descr = d["shape"], d["fortran_order"], d["descr"]
+    if not isinstance(shape, tuple) or not all(type(n) is int and n >= 0 for n in shape):
+        raise damaged  # type(n) is int: a bool is no dimension
+    if not isinstance(fortran, bool):
+        raise damaged
+    if not isinstance(descr, str):
+        raise LoadError(f"{where} has a structured dtype {descr!r}, expected numbers")
+    try:
+        dtype = np.dtype(descr)
+    except (TypeError, ValueError, OverflowError):
+        raise damaged from None
+    return shape, fortran, dtype
+
+
+def _check_dtype(where: str, dtype: np.dtype[Any]) -> None:
+    if dtype.hasobject:
+        raise LoadError(f"{where} is an object array (a pickle); load never unpickles")
+    if dtype.kind not in _NUMERIC:
+        raise LoadError(f"{where} has dtype {dtype}, expected numbers")

@@ -16,7 +16,7 @@ from typing import Any, TypeAlias
 
 import numpy as np
 
-from . import functional
+from . import functional, seeding
 from .engine import Value, affine
 from .tensor import Tensor
 
@@ -173,7 +173,7 @@ class MLP(Module):
 
 
 def _rng(seed: Seed) -> np.random.Generator:
-    return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    return seeding.generator(seed)  # None: the library's default, seeded by manual_seed
 
 
 def _as_tensor(x: Any, layer: str) -> Tensor:
@@ -433,3 +433,9 @@ class SoftmaxWithLoss(Module):
 
     def __repr__(self) -> str:
         return "SoftmaxWithLoss()"
+
+
+# the convolution layers (DLfS ch.7) live in their own module; here so that nn.Conv2d works
+from .conv_layers import AvgPool2d, Conv2d, Flatten, MaxPool2d  # noqa: E402
+
+__all__ += ["AvgPool2d", "Conv2d", "Flatten", "MaxPool2d"]

@@ -64,6 +64,12 @@ def _check_params(params: Params) -> list[Any]:
                 f"params[{i}] must have .data and .grad (a Value or a Tensor), "
                 f"got {type(p).__name__}"
             )
+        op = getattr(p, "op", None)
+        if op is not None:
+            raise ValueError(
+                f"can't optimize a non-leaf {type(p).__name__}: params[{i}] was made by the op "
+                f"{op.name!r}; pass the leaves it was computed from (as PyTorch)"
+            )
         if id(p) in seen:
             raise ValueError(f"params[{i}] appears twice in params; it would be updated twice")
         seen.add(id(p))

@@ -1,10 +1,9 @@
 """Tensor: a numpy-backed node whose ops carry vector-Jacobian products (CS231n's Jacobian view).
 
-Every op is one ``TensorOp`` record: its forward function, one VJP rule per input, its symbol for
-the diagram and its gate pattern. A rule ``vjp(g, *x, out, *args)`` returns dL/d(x_i) given the
-upstream gradient ``g`` = dL/d(out); it never builds the Jacobian. Rules are written with operators
-(``g @ b.T``, ``g * out``), so the same rules run on Tensors: ``backward(create_graph=True)``
-builds the gradient's own graph, for higher-order gradients (as DeZero does).
+Every op is one ``TensorOp`` record (tensor_ops.py): its forward function, one VJP rule per input,
+its symbol for the diagram and its gate pattern. This module builds nodes from them (``apply``),
+defines the ops whose rules build nodes themselves (getitem's scatter, the dtype cast), and the
+``Tensor`` class with its backward step.
 
 The gradient of a broadcast input is summed back to the input's shape in one place, the backward
 step (``_backprop``), so no rule has to think about broadcasting.
@@ -13,152 +12,84 @@ step (``_backprop``), so no rule has to think about broadcasting.
 from __future__ import annotations
 
 import numbers
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+import sys
+import types
+from collections.abc import Sequence
 from typing import Any, TypeAlias
 
 import numpy as np
 
-from . import anomaly, graph
-from .engine import CHAIN, DISTRIBUTOR, ROUTER, SWITCHER
+from . import anomaly, grad_mode, graph
+from .engine import DISTRIBUTOR, ROUTER
+from .tensor_ops import (
+    ADD,
+    DIV,
+    EXP,
+    LOG,
+    MATMUL,
+    MAX,
+    MAXIMUM,
+    MEAN,
+    MUL,
+    NEG,
+    POW,
+    RELU,
+    RESHAPE,
+    SIGMOID,
+    SUB,
+    SUM,
+    TANH,
+    TRANSPOSE,
+    Array,
+    Axis,
+    TensorOp,
+    _dim,
+    _values,
+    sum_to,
+)
+from .tensor_shape import ShapeMethods
+from .tensor_torch import Size
 
-Array: TypeAlias = np.ndarray
 Operand: TypeAlias = "Tensor | float | int | np.ndarray"
-Axis: TypeAlias = "int | tuple[int, ...] | None"
 
-
-@dataclass(frozen=True, slots=True)
-class TensorOp:
-    """One operation: ``out = forward(*x, *args)``; ``vjps[i](g, *x, out, *args)`` = dL/d(x_i)."""
-
-    name: str
-    symbol: str
-    pattern: str
-    forward: Callable[..., Any]
-    vjps: tuple[Callable[..., Any], ...]
-    kinked: bool = False  # not differentiable everywhere (relu, maximum, max): a branch is picked
-    in_backward: bool = False  # the twin a node gets when backward(create_graph=True) built it
-    # for the diagram, one per input: how the upstream g becomes that input's gradient
-    # ({a}, {b}: the inputs' names; {axis}: a reduction's axes)
-    notes: tuple[str, ...] = ()
-
-    def __repr__(self) -> str:
-        return f"TensorOp({self.name!r})"
-
-
-def sum_to(g: Array, shape: tuple[int, ...]) -> Array:
-    """Sum ``g`` down to ``shape``: the backward of numpy broadcasting (a copy in, a sum out)."""
-    lead = g.ndim - len(shape)
-    if lead == 1 and g.shape[1:] == shape:  # a bias over a batch: the common case, made cheap
-        return np.add.reduce(g, axis=0)  # type: ignore[no-any-return]
-    axes = tuple(range(lead)) + tuple(
-        lead + i for i, n in enumerate(shape) if n == 1 and g.shape[lead + i] != 1
-    )
-    out = np.add.reduce(g, axis=axes, keepdims=True) if axes else g
-    return out.reshape(shape) if lead else out
-
-
-# -- the rules ---------------------------------------------------------------------------------
-
-
-# A rule gets ndarrays in an ordinary backward pass and Tensors in one that builds the gradient's
-# own graph (``backward(create_graph=True)``). Operators work on both; these helpers cover the rest.
-
-
-def _values(x: Any) -> Any:
-    """The numbers behind x: masks and comparisons are constants, not part of a graph."""
-    return x.data if isinstance(x, Tensor) else x
-
-
-def _mT(a: Any) -> Any:
-    """The last two axes swapped (a.T for a matrix)."""
-    if a.ndim == 2:
-        return a.T
-    if isinstance(a, Tensor):
-        return a.transpose(*range(a.ndim - 2), a.ndim - 1, a.ndim - 2)
-    return np.swapaxes(a, -1, -2)
-
-
-def _broadcast(g: Any, shape: tuple[int, ...]) -> Any:
-    """g broadcast to ``shape`` (a read-only view for an ndarray; an add node for a Tensor)."""
-    if isinstance(g, Tensor):
-        return g + np.zeros(shape, dtype=g.dtype)
-    return np.broadcast_to(g, shape)
-
-
-def _matmul_da(g: Any, a: Any, b: Any, out: Any) -> Any:
-    """dL/da for a @ b: g b^T (with numpy's rules for 1-D operands)."""
-    if b.ndim == 1:
-        return g[..., None] * b if a.ndim > 1 else g * b
-    if a.ndim == 1:
-        return g[..., None, :] @ _mT(b)
-    return g @ _mT(b)
-
-
-def _matmul_db(g: Any, a: Any, b: Any, out: Any) -> Any:
-    """dL/db for a @ b: a^T g (with numpy's rules for 1-D operands)."""
-    if a.ndim == 1:
-        return a[:, None] * g[..., None, :] if b.ndim > 1 else g * a
-    if b.ndim == 1:
-        return (_mT(a) @ g[..., None])[..., 0]
-    return _mT(a) @ g
-
-
-def _pow_vjp(g: Any, x: Any, out: Any, k: float) -> Any:
-    """k x^(k-1) g; 0 for k = 0 (as PyTorch)."""
-    if k == 0:
-        return g * 0.0
-    if k == 2:
-        return g * 2.0 * x
-    return g * k * x ** (k - 1)
-
-
-def _log_forward(x: Array) -> Any:
-    with np.errstate(divide="ignore"):  # log 0 = -inf, as PyTorch
-        return np.log(x)
-
-
-def _sigmoid(x: Array) -> Any:
-    """1 / (1 + e^-x) via tanh, which never overflows."""
-    return 0.5 + 0.5 * np.tanh(0.5 * x)
-
-
-def _relu_vjp(g: Any, x: Any, out: Any) -> Any:
-    return g * (_values(x) > 0)  # 0 at 0, as PyTorch
-
-
-def _maximum_da(g: Any, a: Any, b: Any, out: Any) -> Any:
-    a, b = _values(a), _values(b)
-    return g * ((a > b) + 0.5 * (a == b))  # a tie sends half to each side (torch.maximum)
-
-
-def _maximum_db(g: Any, a: Any, b: Any, out: Any) -> Any:
-    a, b = _values(a), _values(b)
-    return g * ((b > a) + 0.5 * (a == b))
-
-
-def _expand(g: Any, shape: tuple[int, ...], axis: tuple[int, ...] | None, keep: bool) -> Any:
-    """Put back the reduced axes of ``g`` (size 1) so that it broadcasts against ``shape``."""
-    if keep or axis is None or g.ndim == len(shape):
-        return g
-    if isinstance(g, Tensor):
-        return g.reshape(tuple(1 if i in axis else n for i, n in enumerate(shape)))
-    return np.expand_dims(g, axis)
-
-
-def _sum_vjp(g: Any, x: Any, out: Any, axis: tuple[int, ...] | None, keep: bool) -> Any:
-    return _broadcast(_expand(g, x.shape, axis, keep), x.shape)
-
-
-def _mean_vjp(g: Any, x: Any, out: Any, axis: tuple[int, ...] | None, keep: bool) -> Any:
-    count = x.size // max(out.size, 1)
-    return _broadcast(_expand(g, x.shape, axis, keep) / count, x.shape)
-
-
-def _max_vjp(g: Any, x: Any, out: Any, axis: tuple[int, ...] | None, keep: bool) -> Any:
-    """The gradient goes to the maxima, split evenly between ties (torch.amax)."""
-    mask = _values(x) == _expand(_values(out), x.shape, axis, keep)
-    return mask * (_expand(g, x.shape, axis, keep) / mask.sum(axis=axis, keepdims=True))
+# the ops are defined in tensor_ops and re-exported here, where they have always been
+__all__ = [
+    "ADD",
+    "Array",
+    "Axis",
+    "CAST",
+    "DIV",
+    "EXP",
+    "GETITEM",
+    "LOG",
+    "MATMUL",
+    "MAX",
+    "MAXIMUM",
+    "MEAN",
+    "MUL",
+    "NEG",
+    "Operand",
+    "POW",
+    "RELU",
+    "RESHAPE",
+    "SCATTER",
+    "SIGMOID",
+    "SUB",
+    "SUM",
+    "TANH",
+    "TRANSPOSE",
+    "Tensor",
+    "TensorOp",
+    "apply",
+    "exp",
+    "log",
+    "maximum",
+    "relu",
+    "sigmoid",
+    "sum_to",
+    "tanh",
+    "tensor",
+]
 
 
 def _scatter(g: Array, shape: tuple[int, ...], index: Any) -> Array:
@@ -184,116 +115,24 @@ def _is_basic(index: Any) -> bool:
     return all(p is None or p is Ellipsis or isinstance(p, (int, slice)) for p in parts)
 
 
-def _same(g: Any, *rest: Any) -> Any:
-    return g
+def _cast(g: Any, dtype: Any) -> Any:
+    """g with ``dtype``: a cast node for a Tensor, so that a gradient's graph runs through it."""
+    if g.dtype == dtype:
+        return g
+    return apply(CAST, g, args=(np.dtype(dtype),)) if isinstance(g, Tensor) else g.astype(dtype)
 
 
-def _neg(g: Any, *rest: Any) -> Any:
-    return -g
-
-
-ADD = TensorOp("add", "+", DISTRIBUTOR, np.add, (_same, _same), notes=("g", "g"))
-SUB = TensorOp("sub", "-", DISTRIBUTOR, np.subtract, (_same, _neg), notes=("g", "-g"))
-MUL = TensorOp(
-    "mul",
-    "*",
-    SWITCHER,
-    np.multiply,
-    (lambda g, a, b, out: g * b, lambda g, a, b, out: g * a),
-    notes=("g * {b}", "g * {a}"),
-)
-DIV = TensorOp(
-    "div",
-    "/",
-    CHAIN,
-    np.divide,
-    (lambda g, a, b, out: g / b, lambda g, a, b, out: -g * out / b),
-    notes=("g / {b}", "-g * out / {b}"),
-)
-MATMUL = TensorOp(
-    "matmul", "@", SWITCHER, np.matmul, (_matmul_da, _matmul_db), notes=("g {b}ᵀ", "{a}ᵀ g")
-)
-NEG = TensorOp("neg", "-x", CHAIN, np.negative, (_neg,), notes=("-g",))
-POW = TensorOp("pow", "**", CHAIN, np.power, (_pow_vjp,), notes=("g * {k} {a}{power}",))
-EXP = TensorOp("exp", "exp", CHAIN, np.exp, (lambda g, x, out: g * out,), notes=("g * out",))
-LOG = TensorOp("log", "log", CHAIN, _log_forward, (lambda g, x, out: g / x,), notes=("g / {a}",))
-TANH = TensorOp(
-    "tanh",
-    "tanh",
-    CHAIN,
-    np.tanh,
-    (lambda g, x, out: g * (1 - out * out),),
-    notes=("g (1 - out²)",),
-)
-SIGMOID = TensorOp(
-    "sigmoid",
-    "σ",
-    CHAIN,
-    _sigmoid,
-    (lambda g, x, out: g * out * (1 - out),),
-    notes=("g out (1 - out)",),
-)
-RELU = TensorOp(
-    "relu",
-    "relu",
-    ROUTER,
-    lambda x: np.maximum(x, 0.0),
-    (_relu_vjp,),
-    kinked=True,
-    notes=("g where {a} > 0",),
-)
-MAXIMUM = TensorOp(
-    "maximum",
-    "max",
-    ROUTER,
-    np.maximum,
-    (_maximum_da, _maximum_db),
-    kinked=True,
-    notes=("g where {a} > {b}", "g where {b} > {a}"),
-)
-SUM = TensorOp(
-    "sum",
-    "sum",
-    DISTRIBUTOR,
-    lambda x, axis, keep: x.sum(axis=axis, keepdims=keep),
-    (_sum_vjp,),
-    notes=("g copied back {axis}",),
-)
-MEAN = TensorOp(
-    "mean",
-    "mean",
-    CHAIN,
-    lambda x, axis, keep: x.mean(axis=axis, keepdims=keep),
-    (_mean_vjp,),
-    notes=("g / n copied back {axis}",),
-)
-MAX = TensorOp(
-    "max",
-    "max",
-    ROUTER,
-    lambda x, axis, keep: x.max(axis=axis, keepdims=keep),
-    (_max_vjp,),
-    kinked=True,
-    notes=("g to the maxima {axis}",),
-)
-RESHAPE = TensorOp(
-    "reshape",
-    "reshape",
-    DISTRIBUTOR,
-    lambda x, shape: x.reshape(shape),
-    (lambda g, x, out, shape: g.reshape(x.shape),),
-    notes=("g reshaped back",),
-)
-TRANSPOSE = TensorOp(
-    "transpose",
-    "T",
-    DISTRIBUTOR,
-    lambda x, axes: x.transpose(axes),
-    (lambda g, x, out, axes: g.transpose(tuple(np.argsort(axes).tolist())),),
-    notes=("g transposed back",),
-)
 GETITEM = TensorOp(
     "getitem", "[]", ROUTER, lambda x, index: x[index], (_getitem_vjp,), notes=("g scattered back",)
+)
+# dL/dx must have x's dtype; in a gradient's own graph that cast is a node too
+CAST = TensorOp(
+    "cast",
+    "cast",
+    DISTRIBUTOR,
+    lambda x, dtype: x.astype(dtype),
+    (lambda g, x, out, dtype: _cast(g, x.dtype),),
+    notes=("g cast back",),
 )
 # getitem's backward as an op of its own, so that a gradient's graph can pass through it
 SCATTER = TensorOp(
@@ -309,10 +148,12 @@ SCATTER = TensorOp(
 # -- building nodes ----------------------------------------------------------------------------
 
 _FLOATS = (np.dtype(np.float64), np.dtype(np.float32))
+_DTYPES = (*_FLOATS, np.dtype(np.int64), np.dtype(np.bool_))
 
 
-def _as_array(data: Any, dtype: Any, what: str) -> Array:
-    """``data`` as a float ndarray (shared, not copied, when it already is one)."""
+def _as_array(data: Any, dtype: Any, what: str, keep_bool: bool = False) -> Array:
+    """``data`` as a float ndarray (shared, not copied, when it already is one); with
+    ``keep_bool`` and no dtype, booleans stay a bool array (a mask)."""
     try:
         arr = np.asarray(data)
     except ValueError as err:  # a ragged list
@@ -322,9 +163,11 @@ def _as_array(data: Any, dtype: Any, what: str) -> Array:
             f"{what} needs numbers, got an array of dtype {arr.dtype}"
             + (" (Values? use Tensor for arrays, Value for scalars)" if arr.dtype == object else "")
         )
+    if keep_bool and dtype is None and arr.dtype.kind == "b":
+        return arr
     dt = np.dtype(np.float64 if dtype is None else dtype)
-    if dt not in _FLOATS:
-        raise ValueError(f"{what}: dtype must be float64 or float32, got {dt}")
+    if dt not in _DTYPES:
+        raise ValueError(f"{what}: dtype must be float64, float32, int64 or bool, got {dt}")
     return arr if arr.dtype == dt else arr.astype(dt)
 
 
@@ -334,7 +177,10 @@ def _const(x: Any, like: Tensor) -> Tensor:
         return x
     if isinstance(x, (numbers.Real, np.ndarray, np.generic, list, tuple)):
         t = _new(Tensor)
-        t.data = _as_array(x, like.data.dtype, f"an operand of a {like.data.dtype} Tensor")
+        dt = like.data.dtype if like.data.dtype in _FLOATS else None  # a bool mask: float64
+        if like.data.dtype.kind == "i" and np.asarray(x).dtype.kind in "iu":
+            dt = np.dtype(np.int64)  # int64 + 2 stays int64, as torch
+        t.data = _as_array(x, dt, f"an operand of a {like.data.dtype} Tensor")
         t.grad = None
         t.requires_grad = False
         t.label = ""
@@ -385,11 +231,32 @@ def _apply1(op: TensorOp, a: Tensor) -> Tensor:
 
 def _apply2(op: TensorOp, a: Tensor, b: Tensor) -> Tensor:
     """apply() for two inputs and no args (the hot path)."""
+    ad, bd = a.data, b.data
+    if ad.dtype != bd.dtype:
+        ad, bd = _promote(ad, bd)
     try:
-        out = op.forward(a.data, b.data)
+        out = op.forward(ad, bd)
     except ValueError as err:
         raise _op_error(op, (a, b), err) from None
     return _node(out, op, (a, b), ())
+
+
+def _promote(a: Array, b: Array) -> tuple[Array, Array]:
+    """PyTorch's promotion: an integer or bool tensor against a float one takes the float's
+    dtype (int64 * float32 is float32); a float 0-d tensor against a float tensor with dims: the
+    one with dims decides (float32 * float64 0-d is float32), where numpy would widen."""
+    fa, fb = a.dtype in _FLOATS, b.dtype in _FLOATS
+    if fa and fb:
+        if (a.ndim == 0) == (b.ndim == 0):
+            return a, b
+        if a.ndim == 0:
+            return a.astype(b.dtype), b
+        return a, b.astype(a.dtype)
+    if fa and b.dtype.kind in "biu":
+        return a, b.astype(a.dtype)
+    if fb and a.dtype.kind in "biu":
+        return a.astype(b.dtype), b
+    return a, b
 
 
 def _node(out: Any, op: TensorOp, prev: tuple[Tensor, ...], args: tuple[Any, ...]) -> Tensor:
@@ -400,7 +267,7 @@ def _node(out: Any, op: TensorOp, prev: tuple[Tensor, ...], args: tuple[Any, ...
     t.data = out if type(out) is np.ndarray else np.asarray(out)
     t.grad = None
     t.label = ""
-    for p in prev:
+    for p in prev if _grad_switch.enabled else ():  # no_grad(): a constant, no graph
         if p.requires_grad:
             t.requires_grad = True
             t.op = op
@@ -414,20 +281,26 @@ def _node(out: Any, op: TensorOp, prev: tuple[Tensor, ...], args: tuple[Any, ...
     return t
 
 
-def _axes(axis: Axis, ndim: int, op: str) -> tuple[int, ...] | None:
-    """``axis`` as a sorted tuple of non-negative axes, or None for all of them."""
-    if axis is None:
-        return None
-    parts = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
-    out = []
-    for a in parts:
-        if not isinstance(a, (int, np.integer)) or not -ndim <= a < ndim:
-            raise ValueError(f"{op}: axis {axis!r} is out of range for a tensor with {ndim} axes")
-        out.append(int(a) % ndim)
-    return tuple(sorted(out))
+def _index_part(i: Any, x: Tensor) -> Any:
+    """One part of an index as numpy takes it: a Tensor or list becomes its array (a bool mask
+    stays a mask, never 0./1. positions); a float index is an IndexError, as in torch."""
+    what = "a float Tensor" if isinstance(i, Tensor) else f"a float index ({i!r})"
+    if isinstance(i, Tensor):
+        i = i.data
+    elif isinstance(i, list):
+        i = np.asarray(i) if i else np.zeros(0, dtype=np.intp)  # [] gathers nothing, as numpy
+    kind = i.dtype.kind if isinstance(i, (np.ndarray, np.generic)) else None
+    if isinstance(i, float) or kind == "f":
+        raise IndexError(
+            f"getitem: {what} cannot index a tensor of shape {x.shape}"
+            f"{_where((x,))}: use ints, slices, an integer array or a bool mask"
+        )
+    if kind is not None and kind not in "biu":
+        raise IndexError(f"getitem: an index of dtype {i.dtype} cannot index a tensor")
+    return i
 
 
-class Tensor(graph.GraphNode):
+class Tensor(ShapeMethods, graph.GraphNode):
     """A numpy-backed node: ``data`` (ndarray), ``grad`` = dL/d(this) of the same shape, or None.
 
     ``op`` is the ``TensorOp`` that made it (None for a leaf), ``_prev`` its parents (one entry
@@ -443,8 +316,14 @@ class Tensor(graph.GraphNode):
         self, data: Any, requires_grad: bool = False, label: str = "", dtype: Any = None
     ) -> None:
         if isinstance(data, Tensor):
+            dtype = data.data.dtype if dtype is None else dtype
             data = data.data
-        self.data: Array = _as_array(data, dtype, "Tensor")
+        self.data: Array = _as_array(data, dtype, "Tensor", keep_bool=True)
+        if requires_grad and self.data.dtype not in _FLOATS:
+            raise TypeError(
+                f"Tensor: only floating point tensors can require gradients, got a"
+                f" {self.data.dtype} tensor (a mask or labels); pass dtype=np.float64 for numbers"
+            )
         # an ndarray (or a Tensor after backward(create_graph=True)), None before any backward
         self.grad: Any = None
         self.requires_grad = bool(requires_grad)
@@ -463,8 +342,9 @@ class Tensor(graph.GraphNode):
         return self.data.ndim
 
     @property
-    def size(self) -> int:
-        return self.data.size
+    def size(self) -> Size:
+        """The element count (numpy's ``size``); called, torch's: ``size()`` the shape."""
+        return Size(self.data.shape)
 
     @property
     def dtype(self) -> np.dtype[Any]:
@@ -475,15 +355,47 @@ class Tensor(graph.GraphNode):
         return self.data
 
     def item(self) -> float:
-        """The single number of a one-element tensor."""
-        return float(self.data.item())
+        """The single number of a one-element tensor (a float, an int or a bool, by dtype)."""
+        if self.data.size != 1:
+            raise ValueError(f"item() needs a one-element tensor, got shape {self.shape}")
+        value: float = self.data.item()
+        return value
 
     def __float__(self) -> float:
-        return self.item()
+        return float(self.item())
+
+    def to(self, dtype: Any) -> Tensor:
+        """The numbers as ``dtype`` (float32 or float64, as ``torch.Tensor.to``); the gradient
+        is cast back to this tensor's dtype."""
+        if isinstance(dtype, str) and dtype in ("cpu", "cpu:0"):
+            return self  # the only device there is
+        dt = np.dtype(dtype)
+        if dt not in _DTYPES:
+            raise ValueError(f"to: dtype must be float64, float32, int64 or bool, got {dt}")
+        if dt in _FLOATS and self.data.dtype in _FLOATS:
+            return apply(CAST, self, args=(dt,))
+        return Tensor(self.data.astype(dt), dtype=dt)  # int and bool casts are not differentiable
+
+    # the hooks of TorchMethods (tensor_torch.py)
+    def _apply(self, op: TensorOp, *others: Any, args: tuple[Any, ...] = ()) -> Tensor:
+        if len(others) == 1:  # two inputs: torch's dtype promotion, as the operators
+            if not args:
+                return _apply2(op, self, others[0])
+            a, b = _promote(self.data, others[0].data)
+            x = self if a.dtype == self.data.dtype else self.to(a.dtype)
+            y = others[0] if b.dtype == others[0].data.dtype else others[0].to(b.dtype)
+            return apply(op, x, y, args=args)
+        return apply(op, self, *others, args=args)
+
+    def _operand(self, x: Any) -> Tensor:
+        return _const(x, self)
+
+    def _leaf(self, data: Any) -> Tensor:
+        return Tensor(data, dtype=np.asarray(data).dtype)
 
     def detach(self) -> Tensor:
-        """The same data as a new leaf that does not require a gradient."""
-        return Tensor(self.data)
+        """The same data (and dtype) as a new leaf that does not require a gradient."""
+        return Tensor(self)
 
     # -- arithmetic, with numpy broadcasting ----------------------------------------------------
     def __add__(self, other: Operand) -> Tensor:
@@ -520,12 +432,6 @@ class Tensor(graph.GraphNode):
     def __neg__(self) -> Tensor:
         return _apply1(NEG, self)
 
-    def __pow__(self, k: float) -> Tensor:
-        """x ** k for a number k, local gradient k x^(k-1)."""
-        if isinstance(k, Tensor) or not isinstance(k, numbers.Real):
-            raise TypeError(f"Tensor ** k needs a number k, got {type(k).__name__}")
-        return apply(POW, self, args=(float(k),))
-
     # -- elementwise functions (diagonal Jacobians) ---------------------------------------------
     def exp(self) -> Tensor:
         """e^x, local gradient e^x."""
@@ -555,61 +461,87 @@ class Tensor(graph.GraphNode):
         """Elementwise max(a, b): a router; ties split the gradient evenly."""
         return _apply2(MAXIMUM, self, _const(other, self))
 
-    # -- reductions -------------------------------------------------------------------------------
-    def sum(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
-        """sum over ``axis`` (all if None); the gradient is copied back along it."""
-        return apply(SUM, self, args=(_axes(axis, self.data.ndim, "sum"), keepdims))
-
-    def mean(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
-        """mean over ``axis`` (all if None); the gradient is g / n along it."""
-        return apply(MEAN, self, args=(_axes(axis, self.data.ndim, "mean"), keepdims))
-
-    def max(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
-        """max over ``axis`` (all if None); the gradient goes to the maxima, ties split evenly."""
-        if self.data.size == 0:
-            raise ValueError(f"max of an empty tensor of shape {self.shape}{_where((self,))}")
-        return apply(MAX, self, args=(_axes(axis, self.data.ndim, "max"), keepdims))
-
     # -- shape ------------------------------------------------------------------------------------
     def reshape(self, *shape: Any) -> Tensor:
         """The same numbers in a new shape; the gradient is reshaped back."""
         target = tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], Sequence) else shape
         return apply(RESHAPE, self, args=(target,))
 
-    def transpose(self, *axes: int) -> Tensor:
-        """Axes permuted (reversed if none given); the gradient is permuted back."""
-        if len(axes) == 1 and isinstance(axes[0], Sequence):
-            axes = tuple(axes[0])
-        perm = tuple(axes) if axes else tuple(range(self.data.ndim - 1, -1, -1))
+    def transpose(self, dim0: int, dim1: int) -> Tensor:
+        """The tensor with axes ``dim0`` and ``dim1`` swapped (negative dims count from the end).
+
+        As ``torch.transpose``, not numpy's ``transpose(*axes)``, which takes a whole
+        permutation: that is ``permute``. The gradient is swapped back.
+        """
+        for d in (dim0, dim1):
+            if isinstance(d, (tuple, list)) or not isinstance(d, (int, np.integer)):
+                raise TypeError(
+                    f"transpose(dim0, dim1) swaps two dims, got {dim0!r}, {dim1!r}: "
+                    "to reorder all of them pass the order to permute(...)"
+                )
+        n = self.data.ndim
+        a, b = _dim(dim0, n, "transpose"), _dim(dim1, n, "transpose")
+        perm = list(range(n))
+        if n:
+            perm[a], perm[b] = perm[b], perm[a]
+        return apply(TRANSPOSE, self, args=(tuple(perm),))
+
+    def permute(self, *dims: Any) -> Tensor:
+        """The axes reordered: axis i of the result is axis ``dims[i]`` (as ``torch.permute`` and
+        numpy's ``transpose(axes)``); ``dims`` as varargs or one tuple. The gradient is permuted
+        back."""
+        if len(dims) == 1 and isinstance(dims[0], (Sequence, np.ndarray)):
+            dims = tuple(dims[0])
+        n = self.data.ndim
+        if len(dims) != n:
+            raise ValueError(
+                f"permute: dims {dims} name {len(dims)} axes, but the tensor has {n}"
+                f" (shape {self.shape})"
+            )
+        perm = tuple(_dim(d, n, "permute") for d in dims)
+        if len(set(perm)) != n:
+            raise ValueError(f"permute: dims {dims} repeat an axis (shape {self.shape})")
         return apply(TRANSPOSE, self, args=(perm,))
 
     @property
     def T(self) -> Tensor:
-        """The transpose (axes reversed)."""
-        return self.transpose()
+        """All axes reversed: the matrix transpose for a 2-D tensor (as numpy's and torch's .T)."""
+        return apply(TRANSPOSE, self, args=(tuple(range(self.data.ndim - 1, -1, -1)),))
 
     def __getitem__(self, index: Any) -> Tensor:
-        """x[index] with ints, slices and integer arrays; backward scatters with add."""
-        if isinstance(index, Tensor):
-            index = index.data.astype(np.intp)
-        elif isinstance(index, tuple):
-            index = tuple(i.data.astype(np.intp) if isinstance(i, Tensor) else i for i in index)
-        elif isinstance(index, list):
-            index = np.asarray(index)
+        """x[index] as numpy and torch: ints, slices, None, ..., integer arrays (gather) and bool
+        masks (select), as arrays, lists or Tensors; backward scatters with add (repeats add up).
+        """
+        if isinstance(index, tuple):
+            index = tuple(_index_part(i, self) for i in index)
+        else:
+            index = _index_part(index, self)
         return apply(GETITEM, self, args=(index,))
 
     def __len__(self) -> int:
         return len(self.data)
 
     # -- backward ---------------------------------------------------------------------------------
-    def backward(self, grad: Any = None, create_graph: bool = False) -> None:
-        """Fill ``grad`` of every tensor this one depends on, by the chain rule from ``grad``.
+    def backward(
+        self,
+        gradient: Any = None,
+        retain_graph: bool | None = None,
+        create_graph: bool = False,
+        *,
+        grad: Any = None,
+    ) -> None:
+        """Fill ``grad`` of every tensor this one depends on, by the chain rule from ``gradient``.
 
-        ``grad`` is dL/d(this tensor): optional for a one-element tensor (1 is used), otherwise
-        an array of this tensor's shape. Leaves accumulate across calls, as in PyTorch.
+        ``gradient`` (or ``grad=``) is dL/d(this tensor): optional for a one-element tensor (1 is
+        used), otherwise an array of this tensor's shape. Leaves accumulate across calls, as in
+        PyTorch. The graph is always kept (``retain_graph`` is accepted and changes nothing).
         With ``create_graph=True`` every ``grad`` is a Tensor whose own graph can be
         differentiated again (higher-order gradients, as DeZero and PyTorch).
         """
+        if grad is None:
+            grad = gradient
+        elif gradient is not None:
+            raise TypeError("backward: pass gradient= or grad=, not both")
         if not self.requires_grad:
             raise RuntimeError(
                 "backward() on a tensor that does not require grad: create the leaves with "
@@ -658,6 +590,8 @@ class Tensor(graph.GraphNode):
                 gp = np.asarray(gp, dtype=p.data.dtype)
             if gp.shape != p.data.shape:
                 gp = sum_to(gp, p.data.shape)
+            if gp.dtype != p.data.dtype:  # dL/dx has x's dtype (a float32 leaf of a float64 op)
+                gp = gp.astype(p.data.dtype)
             old = p.grad
             if old is None:
                 # Inner grads are never written in place, so sharing is safe among them; a leaf's
@@ -682,6 +616,7 @@ class Tensor(graph.GraphNode):
                 gp = Tensor(gp, dtype=p.data.dtype)
             if gp.shape != p.data.shape:
                 gp = _sum_to_tensor(gp, p.data.shape)
+            gp = _cast(gp, p.data.dtype)
             p.grad = gp if p.grad is None else p.grad + gp
 
     def edge_grads(self) -> tuple[Array | None, ...]:
@@ -717,6 +652,7 @@ class Tensor(graph.GraphNode):
 
 
 _new = object.__new__
+_grad_switch = grad_mode.switch  # one lookup less on the hot path
 
 
 def _sum_to_tensor(g: Tensor, shape: tuple[int, ...]) -> Tensor:
@@ -730,8 +666,10 @@ def _sum_to_tensor(g: Tensor, shape: tuple[int, ...]) -> Tensor:
 
 
 def tensor(data: Any, requires_grad: bool = False, label: str = "", dtype: Any = None) -> Tensor:
-    """Tensor(data, ...), as ``torch.tensor``."""
-    return Tensor(data, requires_grad=requires_grad, label=label, dtype=dtype)
+    """A new Tensor (a copy) as ``torch.tensor``, its dtype from the data (creation.tensor)."""
+    from .creation import tensor as make  # creation imports this module
+
+    return make(data, requires_grad=requires_grad, label=label, dtype=dtype)
 
 
 def maximum(a: Operand, b: Operand) -> Tensor:
@@ -766,3 +704,17 @@ def sigmoid(x: Tensor) -> Tensor:
 def relu(x: Tensor) -> Tensor:
     """max(x, 0)."""
     return x.relu()
+
+
+class _CallableModule(types.ModuleType):
+    """This module, which is also ``microgradkr.tensor``: called, it is ``tensor(...)``, so that
+    both ``from microgradkr import tensor as T`` (the module) and ``mg.tensor([1, 2])`` (torch's
+    factory) keep working."""
+
+    def __call__(
+        self, data: Any, requires_grad: bool = False, label: str = "", dtype: Any = None
+    ) -> Tensor:
+        return tensor(data, requires_grad=requires_grad, label=label, dtype=dtype)
+
+
+sys.modules[__name__].__class__ = _CallableModule

@@ -25,6 +25,8 @@ from .engine import Op, Value, add_n, affine, apply
 from .numeric import gradcheck
 from .tensor import SCATTER, Tensor, TensorOp, maximum
 from .tensor import apply as apply_tensor
+from .tensor_ops_torch import LEAKY_RELU
+from .tensor_torch import minimum
 
 
 def _hypothesis() -> Any:
@@ -389,6 +391,11 @@ def _transpose_args(shape: tuple[int, ...]) -> Any:
     return _hypothesis().strategies.permutations(range(len(shape))).map(lambda p: (tuple(p),))
 
 
+def _cast_args(shape: tuple[int, ...]) -> Any:
+    """float64 only: a cast to float32 would round away what a float64 gradcheck measures."""
+    return _hypothesis().strategies.just((np.dtype(np.float64),))
+
+
 def _index_args(shape: tuple[int, ...]) -> Any:
     """An int, a strided slice, or an integer array with repeats (the scatter must add them)."""
     st = _hypothesis().strategies
@@ -507,6 +514,59 @@ def _matmul_shapes(n: int) -> Any:
     )
 
 
+_CLAMP_BOUNDS = [(-1.0, 1.0), (None, 0.5), (-0.5, None), (0.3, 0.2)]  # min > max: all max
+
+
+def _clamp_args(shape: tuple[int, ...]) -> Any:
+    return _hypothesis().strategies.sampled_from(_CLAMP_BOUNDS)
+
+
+def _clamp_safe(x: np.ndarray, lo: float | None, hi: float | None) -> bool:
+    """Away from both bounds: clamp's gradient jumps there."""
+    return all(b is None or _far(x - b, 1e-3) for b in (lo, hi))
+
+
+def _clamp_cases(entry: Entry) -> Any:
+    """Elements away from every bound of _CLAMP_BOUNDS."""
+    bounds = sorted({b for pair in _CLAMP_BOUNDS for b in pair if b is not None})
+    return _cases(domain=lambda i, a: {"avoid": bounds})(entry)
+
+
+def _where_args(a: tuple[int, ...], b: tuple[int, ...]) -> Any:
+    """A bool condition of the inputs' broadcast shape."""
+    try:
+        shape = np.broadcast_shapes(a, b)
+    except ValueError:
+        return None
+    hypothesis = _hypothesis()
+    return hypothesis.extra.numpy.arrays(np.bool_, shape).map(lambda c: (c,))
+
+
+def _slope_args(shape: tuple[int, ...]) -> Any:
+    return _hypothesis().strategies.sampled_from([0.01, 0.2, -0.5]).map(lambda k: (k,))
+
+
+def _broadcast_to_args(shape: tuple[int, ...]) -> Any:
+    """A shape ``shape`` broadcasts to: size-1 dims grown to 3, maybe a new leading dim of 2."""
+    st = _hypothesis().strategies
+    grown = tuple(3 if n == 1 else n for n in shape)
+    return st.sampled_from([(2, *shape), grown, (2, *grown)]).map(lambda s: (s,))
+
+
+def _sum_to_args(shape: tuple[int, ...]) -> Any:
+    """A shape that broadcasts to ``shape``: leading dims dropped, some dims made 1."""
+    st = _hypothesis().strategies
+
+    @st.composite  # type: ignore[untyped-decorator]
+    def target(draw: Any) -> tuple[tuple[int, ...]]:
+        lead = draw(st.integers(0, len(shape)))
+        rest = shape[lead:]
+        ones = draw(st.lists(st.booleans(), min_size=len(rest), max_size=len(rest)))
+        return (tuple(1 if o else n for n, o in zip(rest, ones, strict=True)),)
+
+    return target()
+
+
 def _scatter(g: Tensor, shape: tuple[int, ...], index: Any) -> Tensor:
     return apply_tensor(SCATTER, g, args=(shape, index))
 
@@ -565,9 +625,59 @@ _TENSOR_BUILTINS: list[tuple[Any, ...]] = [
     ),
     ("matmul", 2, lambda a, b: a @ b, None, _matmul_args, _cases(shapes_of=_matmul_shapes)),
     ("reshape", 1, lambda x, shape: x.reshape(shape), None, _reshape_args, None),
-    ("transpose", 1, lambda x, perm: x.transpose(perm), None, _transpose_args, None),
+    ("transpose", 1, lambda x, perm: x.permute(perm), None, _transpose_args, None),
     ("getitem", 1, lambda x, index: x[index], None, _index_args, None),
     ("scatter_add", 1, _scatter, None, _scatter_args, None),
+    ("cast", 1, lambda x, dtype: x.to(dtype), None, _cast_args, None),
+    # the PyTorch-shaped ops of tensor_ops_torch.py
+    (
+        "abs",
+        1,
+        lambda a: a.abs(),
+        lambda a: _far(a, 1e-3),
+        _broadcasting,
+        _cases(domain=lambda i, a: {"avoid": [0.0]}),
+    ),
+    (
+        "sqrt",
+        1,
+        lambda a: a.sqrt(),
+        lambda a: bool(np.all(a > 0.1)),
+        _broadcasting,
+        _cases(domain=lambda i, a: {"min_value": 0.1}),
+    ),
+    ("sin", 1, lambda a: a.sin(), None, _broadcasting, None),
+    ("cos", 1, lambda a: a.cos(), None, _broadcasting, None),
+    ("clamp", 1, lambda x, lo, hi: x.clamp(lo, hi), _clamp_safe, _clamp_args, _clamp_cases),
+    ("where", 2, lambda a, b, cond: a.where(cond, b), None, _where_args, None),
+    ("minimum", 2, minimum, lambda a, b: _far(a - b, 1e-3), _broadcasting, _maximum_cases),
+    (
+        "min",
+        1,
+        lambda x, axis, keep: x.min(axis, keep),
+        lambda x, axis, keep: _no_max_ties(-x, axis, keep),
+        _axes_args,
+        _cases(domain=lambda i, a: {"distinct": True}),
+    ),
+    (
+        "leaky_relu",
+        1,
+        lambda x, slope: apply_tensor(LEAKY_RELU, x, args=(slope,)),
+        lambda x, slope: _far(x, 1e-3),
+        _slope_args,
+        _cases(domain=lambda i, a: {"avoid": [0.0]}),
+    ),
+    ("clone", 1, lambda a: a.clone(), None, _broadcasting, None),
+    ("broadcast_to", 1, lambda x, shape: x.broadcast_to(shape), None, _broadcast_to_args, None),
+    ("sum_to", 1, lambda x, shape: x.sum_to(shape), None, _sum_to_args, None),
+    (
+        "pow_tensor",
+        2,
+        lambda a, b: a**b,
+        lambda a, b: bool(np.all(a > 0.1)),
+        _broadcasting,
+        _cases(domain=lambda i, a: {"min_value": 0.1} if i == 0 else {}),
+    ),
 ]
 for _t in _TENSOR_BUILTINS:
     register(_t[0], _t[2], _t[1], _t[3], tensor=True, args=_t[4], cases=_t[5])
@@ -683,7 +793,7 @@ def gradient_test(
 
 
 def check_op(
-    op: Op | TensorOp | str,
+    op: Op | TensorOp | str | Any,
     arity: int | None = None,
     safe: Callable[..., bool] | None = None,
     max_examples: int | None = None,
@@ -695,6 +805,10 @@ def check_op(
     """Register ``op`` (an ``Op``, a ``TensorOp``, or the name of a registered op; a Tensor one
     with ``tensor=True``) and check its gradient: alone at many points, then inside random
     expressions with the built-in ops. Raises with the smallest failing case."""
+    from .function import Function
+
+    if isinstance(op, Function):  # a user's Function class: its Op (or TensorOp) record
+        op = op.as_op(tensor=tensor, arity=arity)
     if isinstance(op, str):
         entry = (TENSOR_REGISTRY if tensor else REGISTRY)[op]
     else:
@@ -721,3 +835,66 @@ def check_op(
             gradcheck(*case)
 
         check()
+
+
+# -- convolutions (microgradkr.conv): registered after BUILTIN_TENSOR_OPS, which lists tensor.py's
+from . import conv as _conv  # noqa: E402
+
+
+def _window_case(draw: Any, pool: bool) -> tuple[tuple[int, ...], Any]:
+    """A small (N, C, H, W) and a geometry (kernel, stride, padding) that fits it exactly."""
+    st = _hypothesis().strategies
+    kh, kw = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    sh, sw = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    ph = draw(st.integers(0, kh // 2 if pool else 2))
+    pw = draw(st.integers(0, kw // 2 if pool else 2))
+    h = sh * draw(st.integers(0, 2)) + kh - 2 * ph  # so that (H + 2 ph - kh) % sh == 0
+    w = sw * draw(st.integers(0, 2)) + kw - 2 * pw
+    _hypothesis().assume(h >= 1 and w >= 1)
+    shape = (draw(st.integers(1, 2)), draw(st.integers(1, 3)), h, w)
+    return shape, _conv.geometry("case", shape, (kh, kw), (sh, sw), (ph, pw))
+
+
+def _conv_cases(entry: Entry) -> Any:
+    """x, W, b of fitting shapes and (stride, padding); im2col/col2im/pools: their one input."""
+    st = _hypothesis().strategies
+    pool = entry.name in ("max_pool2d", "avg_pool2d")
+
+    @st.composite  # type: ignore[untyped-decorator]
+    def draw_case(draw: Any) -> tuple[list[Tensor], tuple[Any, ...]]:
+        shape, g = _window_case(draw, pool)
+        k, s, p = (g.kh, g.kw), (g.sh, g.sw), (g.ph, g.pw)
+        x = draw(tensors(shape, -2.0, 2.0, distinct=entry.name == "max_pool2d"))
+        if entry.name == "conv2d":
+            fn = draw(st.integers(1, 3))
+            w, b = draw(tensors((fn, shape[1], *k), -2.0, 2.0)), draw(tensors((fn,), -2.0, 2.0))
+            return [x, w, b], (s, p)
+        if entry.name == "im2col":
+            return [x], (*k, s, p)
+        if entry.name == "col2im":
+            rows = (shape[0] * g.oh * g.ow, shape[1] * g.kh * g.kw)
+            return [draw(tensors(rows, -2.0, 2.0))], (shape, *k, s, p)
+        return [x], (k, s, p)
+
+    return draw_case()
+
+
+def _four_axes(*shapes: tuple[int, ...]) -> Any:
+    """None: the conv ops take (N, C, H, W) inputs (col2im a col of a given input shape), and
+    random expressions, built on leaves of at most 2 axes, never make one; their cases are
+    drawn by ``_conv_cases``, as the ops alone."""
+    return None
+
+
+_CONV_BUILTINS: list[tuple[Any, ...]] = [
+    # name, arity, build(*inputs, *args), safe(*data, *args), args(*shapes)
+    ("im2col", 1, _conv.im2col, None, _four_axes),
+    ("col2im", 1, _conv.col2im, None, _four_axes),
+    ("conv2d", 3, _conv.conv2d, None, _four_axes),
+    ("max_pool2d", 1, _conv.max_pool2d, lambda x, *a: _min_gap(x) >= 1e-3, _four_axes),
+    ("avg_pool2d", 1, _conv.avg_pool2d, None, _four_axes),
+]
+for _t in _CONV_BUILTINS:
+    register(_t[0], _t[2], _t[1], _t[3], tensor=True, args=_t[4], cases=_conv_cases)
+
+CONV_TENSOR_OPS = tuple(t[0] for t in _CONV_BUILTINS)

@@ -1,4 +1,5 @@
 import os
+import sys
 
 from hypothesis import HealthCheck, settings
 
@@ -7,4 +8,20 @@ settings.register_profile(
     "ci", derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.register_profile("dev", deadline=None)
+# The differential fuzz suites (tests/test_fuzz_*.py) run ten times as many cases, randomly.
+settings.register_profile(
+    "fuzz-long",
+    max_examples=1000,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """How many generated cases the differential fuzz suites compared with torch."""
+    fuzz = sys.modules.get("fuzz_inputs")
+    if fuzz is not None and fuzz.COUNT:
+        counts = ", ".join(f"{k}: {n}" for k, n in sorted(fuzz.COUNT.items()))
+        total = sum(fuzz.COUNT.values())
+        terminalreporter.write_line(f"fuzz cases compared with torch: {total} ({counts})")

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import io as bytes_io
 import pickle
 import random
+import struct
+import tracemalloc
+import zipfile
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import microgradkr
 from microgradkr import Value, io
@@ -148,31 +155,34 @@ def make_bad_zip(tmp):
     ],
 )
 def test_load_refuses_with_a_message_and_changes_nothing(tmp_path, make, words):
-    path = make(tmp_path)
+    assert words in refused(make(tmp_path))
+
+
+def refused(path: Path) -> str:
+    """Load ``path`` into a fresh model: a LoadError naming the file, the model unchanged."""
     m = Mixed(5)
     before = [np.array(p.data, copy=True) for p in m.parameters()]
-    with pytest.raises(ValueError) as err:
+    with pytest.raises(microgradkr.LoadError) as err:
         microgradkr.load(m, path)
-    assert words in str(err.value)
+    assert str(path) in str(err.value) and "\n" not in str(err.value)
     for p, old in zip(m.parameters(), before, strict=True):
         np.testing.assert_array_equal(p.data, old)
+    return str(err.value)
 
 
-def test_load_never_asks_numpy_to_unpickle(tmp_path, monkeypatch):
-    calls = []
-    real_load = np.load
+def test_load_never_reaches_numpy_load_or_pickle(tmp_path, monkeypatch):
+    # Arrays are decoded with np.frombuffer from headers checked by io.py: no loader that can
+    # unpickle is ever called, whatever the file holds.
+    def forbidden(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("load must not call np.load or pickle")
 
-    def spy(*args: Any, **kwargs: Any) -> Any:
-        calls.append(kwargs.get("allow_pickle", "default"))
-        return real_load(*args, **kwargs)
-
-    monkeypatch.setattr(io.np, "load", spy)
+    monkeypatch.setattr(io.np, "load", forbidden)
+    monkeypatch.setattr(pickle, "load", forbidden)
+    monkeypatch.setattr(pickle, "loads", forbidden)
     ok = microgradkr.save(Mixed(0), tmp_path / "ok.npz")
     microgradkr.load(Mixed(1), ok)
-    for make in (make_object, make_missing, make_bad_zip):
-        with pytest.raises(ValueError):
-            microgradkr.load(Mixed(1), make(tmp_path))
-    assert calls and all(flag is False for flag in calls)
+    for make in (make_object, make_missing, make_bad_zip, make_pickle):
+        refused(make(tmp_path))
 
 
 def test_save_refuses_non_numeric_parameters(tmp_path):
@@ -180,3 +190,276 @@ def test_save_refuses_non_numeric_parameters(tmp_path):
     p.data = np.array(["x"])
     with pytest.raises(TypeError, match="parameter 0 holds <U1 data"):
         microgradkr.save([p], tmp_path / "x.npz")
+
+
+def test_load_error_is_one_exported_value_error():
+    assert microgradkr.LoadError is io.LoadError and issubclass(io.LoadError, ValueError)
+    assert "LoadError" in microgradkr.__all__ and "LoadError" in io.__all__
+
+
+# -- damaged, truncated, oversized and hostile files, built by hand --------------------------
+
+
+def npy(
+    shape: Any,
+    descr: str = "<f8",
+    data: bytes | None = None,
+    header: str | None = None,
+    version: tuple[int, int] = (1, 0),
+    size: int | None = None,
+) -> bytes:
+    """A .npy file's bytes; ``header`` and ``size`` override what a real one would hold."""
+    if header is None:
+        header = f"{{'descr': {descr!r}, 'fortran_order': False, 'shape': {tuple(shape)!r}, }}"
+    text = header.encode("latin1") + b"\n"
+    fmt = "<H" if version == (1, 0) else "<I"
+    head = b"\x93NUMPY" + bytes(version) + struct.pack(fmt, len(text) if size is None else size)
+    if data is None:
+        data = np.zeros(shape, dtype=descr).tobytes()
+    return head + text + data
+
+
+def zip_of(path: Path, members: dict[str, bytes], method: int = zipfile.ZIP_STORED) -> Path:
+    with zipfile.ZipFile(path, "w", method) as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+    return path
+
+
+def good_members() -> dict[str, bytes]:
+    out = {}
+    for name, arr in good_arrays().items():
+        buf = bytes_io.BytesIO()
+        np.save(buf, arr)
+        out[f"{name}.npy"] = buf.getvalue()
+    return out
+
+
+def with_param_0(tmp_path: Path, member: bytes, method: int = zipfile.ZIP_STORED) -> Path:
+    return zip_of(tmp_path / "m.npz", {**good_members(), "param_0.npy": member}, method)
+
+
+def saved(tmp_path: Path, compressed: bool = False) -> bytes:
+    path = tmp_path / "good.npz"
+    if compressed:
+        np.savez_compressed(path, **good_arrays())
+    else:
+        microgradkr.save(Mixed(0), path)
+    return path.read_bytes()
+
+
+def test_good_hand_built_and_compressed_files_load(tmp_path):
+    for method in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        m = Mixed(5)
+        microgradkr.load(m, zip_of(tmp_path / "m.npz", good_members(), method))
+        np.testing.assert_array_equal(m.w.data, Mixed(0).w.data)
+    fortran = np.asfortranarray(good_arrays()["param_0"])
+    buf = bytes_io.BytesIO()
+    np.save(buf, fortran)
+    m = Mixed(5)
+    microgradkr.load(m, with_param_0(tmp_path, buf.getvalue()))
+    np.testing.assert_array_equal(m.w.data, Mixed(0).w.data)
+
+
+@pytest.mark.parametrize("fraction", [0.0, 0.01, 0.1, 0.3, 0.5, 0.7, 0.9, 0.99])
+@pytest.mark.parametrize("compressed", [False, True])
+def test_truncated_files_are_refused(tmp_path, fraction, compressed):
+    data = saved(tmp_path, compressed)
+    path = tmp_path / "cut.npz"
+    path.write_bytes(data[: int(len(data) * fraction)])
+    refused(path)
+
+
+@pytest.mark.parametrize("cut", [1, 2, 22, 23, 60])
+def test_files_cut_near_the_end_are_refused(tmp_path, cut):
+    path = tmp_path / "cut.npz"
+    path.write_bytes(saved(tmp_path)[:-cut])
+    refused(path)
+
+
+@pytest.mark.parametrize("where", [0.0, 0.2, 0.5, 0.8])
+def test_flipped_bytes_in_the_compressed_stream_are_refused(tmp_path, where):
+    path = tmp_path / "flip.npz"
+    path.write_bytes(saved(tmp_path, compressed=True))
+    with zipfile.ZipFile(path) as z:
+        info = z.getinfo("param_0.npy")
+    data = bytearray(path.read_bytes())
+    name_len, extra_len = struct.unpack(
+        "<HH", data[info.header_offset + 26 : info.header_offset + 30]
+    )
+    start = info.header_offset + 30 + name_len + extra_len
+    at = start + min(int(info.compress_size * where), info.compress_size - 1)
+    data[at] ^= 0xFF
+    data[min(at + 1, start + info.compress_size - 1)] ^= 0x55
+    path.write_bytes(bytes(data))
+    assert "damaged" in refused(path)
+
+
+def test_a_header_claiming_1e12_elements_is_refused_before_any_allocation(tmp_path):
+    member = npy((10**12,), data=np.zeros(6).tobytes())
+    message = refused(with_param_0(tmp_path, member))
+    assert "claims shape (1000000000000,) of float64 (8000000000000 bytes)" in message
+    assert "the archive holds 48 bytes of data" in message
+
+
+def test_a_1mb_header_is_refused_as_oversized_not_as_a_pickle(tmp_path):
+    member = npy((3, 2), header=" " * 1_000_000, version=(2, 0))
+    message = refused(with_param_0(tmp_path, member))
+    assert "header of 1000001 bytes, more than the 10000" in message
+    assert "pickle" not in message
+
+
+def test_a_zip_bomb_member_is_refused_without_inflating_it(tmp_path):
+    # 40 MB of zeros after a correct header deflate to ~40 kB; the zip says the member is 40 MB,
+    # more than the 48 bytes of data its header (3, 2) float64 needs, so it is never inflated.
+    path = tmp_path / "bomb.npz"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in good_members().items():
+            if name != "param_0.npy":
+                z.writestr(name, data)
+        with z.open("param_0.npy", "w", force_zip64=True) as member:
+            member.write(npy((3, 2)))
+            for _ in range(40):
+                member.write(bytes(1 << 20))
+    assert path.stat().st_size < 1 << 20
+    tracemalloc.start()
+    try:
+        message = refused(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert "damaged or truncated" in message and peak < 4 << 20
+
+
+def test_a_member_longer_than_the_zip_says_is_refused(tmp_path):
+    # The central directory says 48 bytes of data, the deflated stream holds 4 MB more: only the
+    # size the directory gives is read, and then the CRC does not match.
+    path = tmp_path / "m.npz"
+    good = good_members()
+    zip_of(
+        path, {**good, "param_0.npy": good["param_0.npy"] + bytes(4 << 20)}, zipfile.ZIP_DEFLATED
+    )
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as z:
+        info = z.getinfo("param_0.npy")
+    true_size = len(good["param_0.npy"])
+    packed = struct.pack("<I", info.file_size)
+    for at in (info.header_offset + 22, data.rindex(packed)):  # local header, central directory
+        data[at : at + 4] = struct.pack("<I", true_size)
+    path.write_bytes(bytes(data))
+    assert "damaged" in refused(path)
+
+
+@pytest.mark.parametrize(
+    ("member", "words"),
+    [
+        (
+            npy((3, 2), header="{'descr': '<f8', 'fortran_order': False, 'shape': (-3, -2), }"),
+            "damaged .npy header",
+        ),
+        (npy((3, 2), header="{'descr': '<f8', 'shape': (3, 2), }"), "damaged .npy header"),
+        (
+            npy((3, 2), header="{'descr': '<f8', 'fortran_order': False, 'shape': (3, 2), "),
+            "damaged .npy header",
+        ),
+        (npy((3, 2), header="(" * 150 + ")" * 150), "damaged .npy header"),
+        (npy((3, 2), header="-" * 5000 + "1"), "damaged .npy header"),
+        (npy((3, 2), descr="<c16"), "has dtype complex128, expected numbers"),
+        (npy((3, 2), descr="|b1"), "has dtype bool, expected numbers"),
+        (npy((3, 2), descr="|O", data=b""), "is an object array (a pickle)"),
+        (
+            npy(
+                (3, 2),
+                header="{'descr': [('a', '<f8')], 'fortran_order': False, 'shape': (3, 2), }",
+            ),
+            "structured dtype",
+        ),
+        (npy((3, 2), descr="<f8", data=bytes(40)), "claims shape (3, 2) of float64 (48 bytes)"),
+        (npy((3, 2), size=60_000), "header of 60000 bytes"),
+        (npy((3, 2), version=(9, 9)), "is not a .npy array"),
+        (b"\x93NUMPY\x01\x00", "damaged"),
+        (b"", "is not a .npy array"),
+        (pickle.dumps(np.zeros((3, 2))), "is not a .npy array"),
+    ],
+    ids=[
+        "negative-shape",
+        "missing-key",
+        "unclosed-dict",
+        "nested-parens",
+        "deep-unary",
+        "complex",
+        "bool",
+        "object",
+        "structured",
+        "short-data",
+        "60kB-header",
+        "version-9",
+        "cut-after-magic",
+        "empty-member",
+        "pickle-member",
+    ],
+)
+def test_hostile_members_are_refused(tmp_path, member, words):
+    assert words in refused(with_param_0(tmp_path, member))
+
+
+def test_unusual_compression_and_duplicate_members_are_refused(tmp_path):
+    path = tmp_path / "lzma.npz"
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in good_members().items():
+            z.writestr(name, data, compress_type=zipfile.ZIP_LZMA)
+    assert "compression method 14" in refused(path)
+    path = tmp_path / "twice.npz"
+    with zipfile.ZipFile(path, "w") as z, pytest.warns(UserWarning, match="Duplicate name"):
+        for name, data in [*good_members().items(), ("param_0.npy", npy((3, 2)))]:
+            z.writestr(name, data)
+    assert "holds the array(s) param_0 more than once" in refused(path)
+
+
+def test_non_zip_empty_and_directory_paths_are_refused(tmp_path):
+    junk = tmp_path / "junk.npz"
+    junk.write_bytes(bytes(range(256)) * 10)
+    assert "not an .npz file" in refused(junk)
+    empty = tmp_path / "empty.npz"
+    empty.write_bytes(b"")
+    assert "not an .npz file" in refused(empty)
+    folder = tmp_path / "folder.npz"
+    folder.mkdir()
+    assert "is a directory" in refused(folder)
+    with pytest.raises(FileNotFoundError):  # no file at all is not a damaged file
+        microgradkr.load(Mixed(5), tmp_path / "nowhere.npz")
+
+
+_GOOD: dict[bool, bytes] = {}
+
+
+@settings(max_examples=300)
+@given(
+    compressed=st.booleans(),
+    edits=st.lists(
+        st.tuples(st.floats(0, 1, exclude_max=True), st.integers(0, 255)), min_size=1, max_size=6
+    ),
+    cut=st.none() | st.floats(0, 1),
+)
+def test_random_damage_loads_right_or_raises_load_error(tmp_path_factory, compressed, edits, cut):
+    folder = tmp_path_factory.getbasetemp()
+    if compressed not in _GOOD:
+        _GOOD[compressed] = saved(tmp_path_factory.mktemp("good"), compressed)
+    data = bytearray(_GOOD[compressed])
+    for where, byte in edits:
+        data[int(where * len(data))] = byte
+    if cut is not None:
+        data = data[: int(cut * len(data))]
+    path = folder / "mutated.npz"
+    path.write_bytes(bytes(data))
+    m = Mixed(5)
+    before = [np.array(p.data, copy=True) for p in m.parameters()]
+    try:
+        microgradkr.load(m, path)
+    except microgradkr.LoadError as err:
+        assert str(path) in str(err)
+        for p, old in zip(m.parameters(), before, strict=True):
+            np.testing.assert_array_equal(p.data, old)
+    else:
+        assert m.w.data.shape == (3, 2) and m.b.data.shape == (2,)
+        assert type(m.scale.data) is float

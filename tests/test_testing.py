@@ -16,6 +16,7 @@ from microgradkr import (
     Value,
     detect_anomaly,
     sum_to,
+    tensor_ops_torch,
     topological_order,
 )
 from microgradkr import tensor as tensor_module
@@ -210,7 +211,8 @@ WRONG_AXPY = TensorOp(
 
 
 def test_every_tensor_op_of_tensor_py_is_registered():
-    defined = {v.name for v in vars(tensor_module).values() if isinstance(v, TensorOp)}
+    modules = (tensor_module, tensor_ops_torch)  # tensor_ops_torch: the PyTorch-shaped ones
+    defined = {v.name for m in modules for v in vars(m).values() if isinstance(v, TensorOp)}
     assert defined == set(BUILTIN_TENSOR_OPS)
 
 

@@ -73,7 +73,55 @@ TORCH_TENSOR = {
     "scatter_add": lambda g, shape, i: torch.zeros(shape, dtype=g.dtype).index_add(
         0, torch.tensor([i % shape[0]]), g.unsqueeze(0)
     ),
+    "cast": lambda x, dtype: x.to(getattr(torch, np.dtype(dtype).name)),
+    "abs": torch.abs,
+    "sqrt": torch.sqrt,
+    "sin": torch.sin,
+    "cos": torch.cos,
+    "clamp": lambda x, lo, hi: torch.clamp(x, lo, hi),
+    "where": lambda a, b, cond: torch.where(torch.as_tensor(cond), a, b),
+    "minimum": torch.minimum,
+    "min": lambda x, axis, keep: torch.amin(x, dim=_dims(x, axis), keepdim=keep),
+    "leaky_relu": lambda x, slope: torch.nn.functional.leaky_relu(x, slope),
+    "clone": torch.clone,
+    "broadcast_to": lambda x, shape: x.broadcast_to(shape),
+    "sum_to": lambda x, shape: _sum_to(x, shape),
+    "pow_tensor": lambda a, b: a**b,
 }
+
+
+def _im2col(x, kh, kw, stride, pad):
+    """F.unfold's (N, C*FH*FW, L) as the book's col: one row per patch (n, oy, ox)."""
+    col = torch.nn.functional.unfold(x, (kh, kw), padding=pad, stride=stride)
+    return col.transpose(1, 2).reshape(-1, col.shape[1])
+
+
+def _col2im(col, shape, kh, kw, stride, pad):
+    """The book's col back to F.fold's (N, C*FH*FW, L), then folded: overlaps summed."""
+    n = shape[0]
+    cols = col.reshape(n, -1, col.shape[1]).transpose(1, 2)
+    return torch.nn.functional.fold(cols, shape[2:], (kh, kw), padding=pad, stride=stride)
+
+
+# The convolution ops of microgradkr.conv, written with torch.nn.functional.
+TORCH_TENSOR.update(
+    {
+        "im2col": _im2col,
+        "col2im": _col2im,
+        "conv2d": lambda x, w, b, s, p: torch.nn.functional.conv2d(x, w, b, stride=s, padding=p),
+        "max_pool2d": lambda x, k, s, p: torch.nn.functional.max_pool2d(x, k, s, p),
+        "avg_pool2d": lambda x, k, s, p: torch.nn.functional.avg_pool2d(x, k, s, p),
+    }
+)
+
+
+def _sum_to(x, shape):
+    """x summed down to ``shape`` with torch's sum (leading dims, then the size-1 ones)."""
+    lead = x.ndim - len(shape)
+    if lead:
+        x = x.sum(dim=tuple(range(lead)))
+    dims = tuple(i for i, n in enumerate(shape) if n == 1 and x.shape[i] != 1)
+    return x.sum(dim=dims, keepdim=True) if dims else x
 
 
 def in_torch_tensor(f, inputs):

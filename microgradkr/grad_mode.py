@@ -1,0 +1,95 @@
+"""``no_grad()`` and ``enable_grad()``: whether ops record a graph, per thread (as PyTorch).
+
+Inside ``no_grad()`` an op's output is a constant: it keeps no parents and does not require a
+gradient, so evaluation and optimizer updates build no graph. Both work as a ``with`` block or
+as a decorator, and nest.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _Switch(threading.local):
+    """On or off per thread: one thread's ``no_grad`` block leaves the others recording."""
+
+    enabled = True  # the class attribute is every thread's starting value
+
+
+switch = _Switch()
+
+
+def is_grad_enabled() -> bool:
+    """True when ops record the graph (the default), as ``torch.is_grad_enabled``."""
+    return switch.enabled
+
+
+class set_grad_enabled:
+    """Record the graph or not: ``with set_grad_enabled(False):``, a decorator, or a call."""
+
+    def __init__(self, mode: bool) -> None:
+        self.before = switch.enabled
+        self.mode = bool(mode)
+        switch.enabled = self.mode  # a plain call switches at once, as torch.set_grad_enabled
+
+    def __enter__(self) -> None:
+        switch.enabled = self.mode
+
+    def __exit__(self, *exc: object) -> None:
+        switch.enabled = self.before
+
+    def __call__(self, fn: F) -> F:
+        switch.enabled = self.before  # used as a decorator: nothing switches until a call
+        mode = self.mode
+
+        @functools.wraps(fn)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            with _mode(mode):
+                return fn(*args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+
+@contextmanager
+def _mode(mode: bool) -> Iterator[None]:
+    before = switch.enabled
+    switch.enabled = mode
+    try:
+        yield
+    finally:
+        switch.enabled = before
+
+
+class no_grad:
+    """Within this block (or decorated function) ops record no graph: outputs are constants."""
+
+    mode = False
+
+    def __enter__(self) -> None:
+        self.before = switch.enabled
+        switch.enabled = self.mode
+
+    def __exit__(self, *exc: object) -> None:
+        switch.enabled = self.before
+
+    def __call__(self, fn: F) -> F:
+        mode = self.mode
+
+        @functools.wraps(fn)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            with _mode(mode):
+                return fn(*args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+
+class enable_grad(no_grad):
+    """Record the graph again inside a ``no_grad`` block (or decorated function)."""
+
+    mode = True
