@@ -192,8 +192,12 @@ class Graph:
                 self.grads = {n: plain(n.grad) for n in self.order if n.grad is not None}
                 self.sent = {n: n.edge_grads() for n in self.order if n.op is not None}
         else:
-            self.steps = backward_steps(root, seed_of(root))
-            self.grads[root] = seed_of(root)
+            try:
+                self.steps = backward_steps(root, seed_of(root))
+            except RuntimeError:  # a local gradient that refuses (a numpy backward's): unknown
+                self.steps = []
+            if self.steps or root.op is None:
+                self.grads[root] = seed_of(root)
             for step in self.steps:
                 self.upstream[step.node] = step.upstream
                 for e in step.edges:

@@ -236,7 +236,10 @@ def build_scene(
             if isinstance(node, Tensor):
                 e.local = vjp_rule(node, j, t, p)
                 e.no_grad = not parent.requires_grad
-                axes = summed_axes(node, j)
+                try:
+                    axes = summed_axes(node, j)
+                except RuntimeError:  # a VJP that refuses to run (a numpy backward's gradient)
+                    axes = ()
                 e.summed = t["summed"].format(axes=axes_text(axes, t)) if axes else ""
             else:
                 e.local = num(float(node._local[j]), p)
