@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
-from . import anomaly, graph
+from . import anomaly, collector, graph
 
 DISTRIBUTOR = "distributor"  # add: upstream passes unchanged to every input
 SWITCHER = "switcher"  # mul: each input gets upstream x the other input
@@ -118,13 +118,19 @@ def _pow(x: float, k: float) -> float:
 
 
 _ONES = (1.0, 1.0)
+_ZERO_1, _ONE_1 = (0.0,), (1.0,)  # relu's local gradients, shared by every relu node
 
 ADD = Op("add", "+", DISTRIBUTOR, float.__add__, lambda x, y, out: _ONES)
 MUL = Op("mul", "*", SWITCHER, float.__mul__, lambda x, y, out: (y, x))
 MAX = Op("max", "max", ROUTER, _max, _max_locals, kinked=True)
-RELU = Op(
-    "relu", "relu", ROUTER, lambda x: 0.0 if x <= 0.0 else x, lambda x, out: (_step(x),), True
-)
+
+
+def _relu_locals(x: Any, out: Any) -> tuple[float]:
+    """(1,) where x > 0 (or NaN), else (0,): one shared tuple each, so a relu node adds none."""
+    return _ONE_1 if _step(x) else _ZERO_1
+
+
+RELU = Op("relu", "relu", ROUTER, lambda x: 0.0 if x <= 0.0 else x, _relu_locals, True)
 ABS = Op("abs", "abs", CHAIN, abs, lambda x, out: (_sign(x),), kinked=True)
 RECIPROCAL = Op("reciprocal", "1/x", CHAIN, lambda x: 1.0 / x, lambda x, out: (-out * out,))
 EXP = Op("exp", "exp", CHAIN, math.exp, lambda x, out: (out,))
@@ -310,6 +316,7 @@ class Value(graph.GraphNode):
 
     __slots__ = ("data", "grad", "label", "op", "_prev", "_local")
     _EMPTY_GRAD = 0.0
+    _LOCALS_ON_NODE = True  # graph.backward may run ``parent.grad += local * grad`` inline
 
     def __init__(self, data: Number, _children: Any = (), _op: str = "", label: str = "") -> None:
         """``Value(2.0, "x")`` labels a leaf; micrograd's ``Value(data, (a, b), "*")`` makes an
@@ -414,7 +421,7 @@ class Value(graph.GraphNode):
         if create_graph:
             graph.backward(self, grad if isinstance(grad, Value) else Value(grad), True)
         else:
-            graph.backward(self, float(grad))
+            collector.pace(len(graph.backward(self, float(grad))))
 
     def _add_grad(self, g: Any) -> None:
         self.grad = _accumulate(self.grad, g)
@@ -488,3 +495,4 @@ def _node(data: float, op: Op, prev: tuple[Value, ...], local: tuple[Any, ...]) 
 
 
 _new = object.__new__
+_switch = anomaly.switch

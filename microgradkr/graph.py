@@ -128,6 +128,17 @@ def backward(root: N, grad: Any, create_graph: bool = False) -> list[N]:
             node.grad = node._EMPTY_GRAD
     root._add_grad(grad)
     checked = anomaly.switch.enabled
+    if getattr(root, "_LOCALS_ON_NODE", False) and not create_graph and not checked:
+        # scalar nodes keep their local gradients in ``_local``: the chain rule inline, with
+        # no method call per node (a third of the backward pass on micrograd's demo graph)
+        scalars: list[Any] = order
+        for node in reversed(scalars):
+            prev = node._prev
+            if prev:
+                g = node.grad
+                for parent, local in zip(prev, node._local):  # noqa: B905 (equal by building)
+                    parent.grad += local * g
+        return order
     for node in reversed(order):
         if node._prev:
             if create_graph:
