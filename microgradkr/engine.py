@@ -335,11 +335,38 @@ class Value(graph.GraphNode):
             micrograd_node(self, _children, _op)
 
     # -- the primitive gates ------------------------------------------------------------------
+    # add, mul and relu are most of a network's nodes: each builds its node in this one call,
+    # with ADD's, MUL's and RELU's rules written out (tests/test_speed_invariants.py holds them
+    # equal to the table); under detect_anomaly, and for every other op, apply's path.
     def __add__(self, other: Operand) -> Value:
-        return _apply2(ADD, self, other if isinstance(other, Value) else _wrap(other))
+        if not isinstance(other, Value):
+            other = _wrap(other)
+        if _anomaly_open[0]:
+            return _apply2(ADD, self, other)
+        v = _new(Value)
+        v.data = self.data + other.data
+        v.grad = 0.0
+        v.label = ""
+        v.op = ADD
+        v._prev = (self, other)
+        v._local = _ONES
+        return v
 
     def __mul__(self, other: Operand) -> Value:
-        return _apply2(MUL, self, other if isinstance(other, Value) else _wrap(other))
+        if not isinstance(other, Value):
+            other = _wrap(other)
+        if _anomaly_open[0]:
+            return _apply2(MUL, self, other)
+        x = self.data
+        y = other.data
+        v = _new(Value)
+        v.data = x * y
+        v.grad = 0.0
+        v.label = ""
+        v.op = MUL
+        v._prev = (self, other)
+        v._local = (y, x)
+        return v
 
     def reciprocal(self) -> Value:
         """1 / x, local gradient -1/x^2."""
@@ -355,7 +382,21 @@ class Value(graph.GraphNode):
 
     def relu(self) -> Value:
         """max(x, 0), local gradient 1 where x > 0 else 0 (0 at 0, as PyTorch)."""
-        return _apply1(RELU, self)
+        if _anomaly_open[0]:
+            return _apply1(RELU, self)
+        x = self.data
+        v = _new(Value)
+        if x <= 0.0:
+            v.data = 0.0
+            v._local = _ZERO_1
+        else:  # NaN too: it passes through with local gradient 1, as _step says
+            v.data = x
+            v._local = _ONE_1
+        v.grad = 0.0
+        v.label = ""
+        v.op = RELU
+        v._prev = (self,)
+        return v
 
     # -- built from the primitives, so the graph shows their gates -----------------------------
     def __neg__(self) -> Value:
@@ -368,10 +409,10 @@ class Value(graph.GraphNode):
         return self * _wrap(other).reciprocal()
 
     def __radd__(self, other: Operand) -> Value:
-        return _wrap(other) + self
+        return Value.__add__(_wrap(other), self)
 
     def __rmul__(self, other: Operand) -> Value:
-        return _wrap(other) * self
+        return Value.__mul__(_wrap(other), self)
 
     def __rsub__(self, other: Operand) -> Value:
         return _wrap(other) + (-self)
@@ -482,7 +523,7 @@ def _accumulate(grad: Any, term: Any) -> Any:
 
 def _node(data: float, op: Op, prev: tuple[Value, ...], local: tuple[Any, ...]) -> Value:
     """An op's output node; skips __init__'s checks, the inputs being Values already."""
-    if anomaly.switch.enabled:
+    if _anomaly_open[0] and anomaly.switch.enabled:
         anomaly.check_forward(op.name, prev, data)
     v = _new(Value)
     v.data = data
@@ -495,4 +536,4 @@ def _node(data: float, op: Op, prev: tuple[Value, ...], local: tuple[Any, ...]) 
 
 
 _new = object.__new__
-_switch = anomaly.switch
+_anomaly_open = anomaly.OPEN  # non-zero while a detect_anomaly block is open
