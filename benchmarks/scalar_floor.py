@@ -1,8 +1,8 @@
 """The floor for a scalar node engine: the fewest Python objects a gate graph can be made of.
 
-``Node`` has four slots (data, grad, parents, local gradients), one Python call per gate and an
-inline float backward over the same iterative topological order
-microgradkr uses. It keeps nothing for diagrams, errors, anomaly checks or higher order: what
+``Node`` has four slots (data, grad, parents, local gradients), one Python call per gate, and
+the same iterative topological order and inline float backward as microgradkr (two-parent
+nodes unpacked). It keeps nothing for diagrams, errors, anomaly checks or higher order: what
 microgradkr costs above it is the price of those. ``benchmarks/scalar.py`` times it beside
 microgradkr on micrograd's demo step, built gate by gate.
 """
@@ -70,8 +70,14 @@ class Node:
             prev = node._prev
             if prev:
                 g = node.grad
-                for parent, local in zip(prev, node._local):  # noqa: B905
-                    parent.grad += local * g
+                if len(prev) == 2:
+                    a, b = prev
+                    local_a, local_b = node._local
+                    a.grad += local_a * g
+                    b.grad += local_b * g
+                else:
+                    for parent, local in zip(prev, node._local):  # noqa: B905
+                        parent.grad += local * g
 
 
 def topological_order(root: Node) -> list[Node]:
@@ -90,6 +96,13 @@ def topological_order(root: Node) -> list[Node]:
                 continue
             state[node] = 1
             stack.append(node)
+            if len(prev) == 2:
+                first, second = prev
+                if second not in state:
+                    stack.append(second)
+                if first not in state:
+                    stack.append(first)
+                continue
             for parent in reversed(prev):
                 if parent not in state:
                     stack.append(parent)
