@@ -62,9 +62,6 @@ class Node:
 
     def backward(self) -> None:
         order = topological_order(self)
-        for node in order:
-            if node._prev:
-                node.grad = 0.0
         self.grad = 1.0
         for node in reversed(order):
             prev = node._prev
@@ -80,33 +77,44 @@ class Node:
                         parent.grad += local * g
 
 
+_OPEN, _DONE = object(), object()
+
+
 def topological_order(root: Node) -> list[Node]:
-    """Parents before children, iteratively (the same walk as microgradkr.graph's)."""
+    """Parents before children, iteratively, the walk's marks in the inner nodes' grads (as
+    microgradkr.graph._scalar_order); inner grads come out 0.0."""
     order: list[Node] = []
-    state: dict[Node, int] = {}
+    leaves: set[Node] = set()
     stack = [root]
+    opened, done = _OPEN, _DONE
     while stack:
         node = stack.pop()
-        seen = state.get(node)
-        if seen is None:
-            prev = node._prev
-            if not prev:
-                state[node] = 2
+        prev = node._prev
+        if not prev:
+            if node not in leaves:
+                leaves.add(node)
                 order.append(node)
-                continue
-            state[node] = 1
-            stack.append(node)
-            if len(prev) == 2:
-                first, second = prev
-                if second not in state:
-                    stack.append(second)
-                if first not in state:
-                    stack.append(first)
-                continue
-            for parent in reversed(prev):
-                if parent not in state:
-                    stack.append(parent)
-        elif seen == 1:
-            state[node] = 2
+            continue
+        g = node.grad
+        if g is opened:
+            node.grad = done  # type: ignore[assignment]
             order.append(node)
+            continue
+        if g is done:
+            continue
+        node.grad = opened  # type: ignore[assignment]
+        stack.append(node)
+        if len(prev) == 2:
+            first, second = prev
+            if second.grad is not done:
+                stack.append(second)
+            if first.grad is not done:
+                stack.append(first)
+            continue
+        for parent in reversed(prev):
+            if parent.grad is not done:
+                stack.append(parent)
+    for node in order:
+        if node._prev:
+            node.grad = 0.0
     return order

@@ -177,3 +177,28 @@ def test_inline_backward_equals_the_per_node_chain_rule(seed: int) -> None:
         if n._prev:
             n._backprop()
     assert all(_same(a, b) for a, b in zip(fast, [n.grad for n in order], strict=True))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_scalar_walk_gives_topological_orders_order(seed: int) -> None:
+    rng = random.Random(seed)
+    root = _random_graph(rng, rng.randrange(1, 300), rng.choice([2, 10, 1000]))
+    expected = graph.topological_order(root)
+    leaves = [n for n in expected if not n._prev]
+    for i, leaf in enumerate(leaves):
+        leaf.grad = float(i)
+    for n in expected:
+        if n._prev:
+            n.grad = 7.0  # stale inner gradients from an earlier pass
+    assert graph._scalar_order(root) == expected
+    assert [leaf.grad for leaf in leaves] == [float(i) for i in range(len(leaves))]
+    assert all(n.grad == 0.0 for n in expected if n._prev)
+
+
+def test_backward_twice_accumulates_on_leaves_only() -> None:
+    x = Value(3.0)
+    y = x * x + x
+    y.backward()
+    y.backward()
+    assert x.grad == 2 * 7.0
+    assert y.grad == 1.0 and y._prev[0].grad == 1.0
