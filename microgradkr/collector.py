@@ -18,7 +18,7 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-PACE_MIN = 10_000  # smaller graphs cost the collector little: leave its thresholds alone
+PACE_MIN = 1_000  # below this a graph costs the collector little: leave its thresholds alone
 PACE_FACTOR = 4  # a graph lives ~2 steps and allocates ~2 tracked objects per node
 PACE_CAP = 500_000  # allocations between two young scans at most: bounds how long cycles wait
 

@@ -238,20 +238,36 @@ def affine(ws: Sequence[Value], xs: Sequence[Operand], b: Value) -> Value:
 
     Parents are (b, w0, x0, w1, x1, ...). One node instead of 2n, so a scalar MLP trains fast.
     """
-    n = len(ws)
-    if n != len(xs):
-        raise ValueError(f"affine needs as many weights as inputs, got {n} and {len(xs)}")
+    return affines([(ws, b)], xs)[0]
+
+
+def affines(neurons: Sequence[tuple[Sequence[Value], Value]], xs: Sequence[Operand]) -> list[Value]:
+    """[affine(ws, xs, b) for ws, b in neurons]: a layer's neurons share the work on ``xs``."""
+    n = len(xs)
     xv = [x if isinstance(x, Value) else _wrap(x) for x in xs]
-    prev: list[Any] = [b] * (2 * n + 1)
-    prev[1::2], prev[2::2] = ws, xv
-    if _anomaly_open[0]:
-        return apply(AFFINE, *prev)
-    # AFFINE's rules, written with slices (one node per neuron is the fused MLP's hot path)
-    wd = [w.data for w in ws]
     xd = [x.data for x in xv]
-    local = [1.0] * (2 * n + 1)
-    local[1::2], local[2::2] = xd, wd
-    return _node(sum(map(float.__mul__, wd, xd), b.data), AFFINE, tuple(prev), tuple(local))
+    out = []
+    for ws, b in neurons:
+        if len(ws) != n:
+            raise ValueError(f"affine needs as many weights as inputs, got {len(ws)} and {n}")
+        prev: list[Any] = [b] * (2 * n + 1)
+        prev[1::2], prev[2::2] = ws, xv
+        if _anomaly_open[0]:
+            out.append(apply(AFFINE, *prev))
+            continue
+        # AFFINE's rules, written with slices (one node per neuron is the fused MLP's hot path)
+        wd = [w.data for w in ws]
+        local = [1.0] * (2 * n + 1)
+        local[1::2], local[2::2] = xd, wd
+        v = _new(Value)
+        v.data = sum(map(float.__mul__, wd, xd), b.data)
+        v.grad = 0.0
+        v.label = ""
+        v.op = AFFINE
+        v._prev = tuple(prev)
+        v._local = tuple(local)
+        out.append(v)
+    return out
 
 
 def _apply1(op: Op, a: Value) -> Value:
