@@ -202,3 +202,23 @@ def test_backward_twice_accumulates_on_leaves_only() -> None:
     y.backward()
     assert x.grad == 2 * 7.0
     assert y.grad == 1.0 and y._prev[0].grad == 1.0
+
+
+def test_a_layer_of_plain_neurons_equals_its_neurons_one_by_one() -> None:
+    from microgradkr import nn
+
+    random.seed(3)
+    layer = nn.Layer(3, 4)
+    x: list[Value | float] = [Value(0.5), -1.25, Value(2.0)]
+    together = layer(x)
+    assert isinstance(together, list)
+    for node, neuron in zip(together, layer.neurons, strict=True):
+        alone = neuron(x)  # relu(affine(w, x, b))
+        assert node.data == alone.data and node.op is alone.op is RELU
+        aff, aff_alone = node._prev[0], alone._prev[0]
+        assert aff.op is aff_alone.op is AFFINE and aff.data == aff_alone.data
+        assert aff._prev[0] is neuron.b and aff._prev[1::2] == tuple(neuron.w)
+        assert [p.data for p in aff._prev] == [p.data for p in aff_alone._prev]
+        assert aff._local == aff_alone._local
+    with pytest.raises(ValueError, match="as many weights as inputs"):
+        layer([Value(1.0)])
