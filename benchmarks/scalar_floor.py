@@ -106,13 +106,13 @@ def topological_order(root: Node) -> list[Node]:
         stack.append(node)
         if len(prev) == 2:
             first, second = prev
-            if second.grad is not done:
+            if second.grad is not done and second not in leaves:
                 stack.append(second)
-            if first.grad is not done:
+            if first.grad is not done and first not in leaves:
                 stack.append(first)
             continue
         for parent in reversed(prev):
-            if parent.grad is not done:
+            if parent.grad is not done and parent not in leaves:
                 stack.append(parent)
     for node in order:
         if node._prev:

@@ -151,15 +151,17 @@ def _scalar_order(root: Any) -> list[Any]:
                 continue
             node.grad = opened
             stack.append(node)  # again, below its parents: emitted once they are done
+            # a parent goes on the stack unless it is done: an inner node marked so, or a leaf
+            # in the set (a weight is a parent of every sample's node: pushed once, not 100x)
             if len(prev) == 2:
                 first, second = prev
-                if second.grad is not done:
+                if second.grad is not done and second not in leaves:
                     stack.append(second)
-                if first.grad is not done:
+                if first.grad is not done and first not in leaves:
                     stack.append(first)
                 continue
             for parent in reversed(prev):  # so the first parent is ordered first
-                if parent.grad is not done:
+                if parent.grad is not done and parent not in leaves:
                     stack.append(parent)
     except BaseException:  # interrupted (KeyboardInterrupt, MemoryError): leave no mark behind
         for node in order + stack:
