@@ -340,7 +340,7 @@ class Value(graph.GraphNode):
 
     __slots__ = ("data", "grad", "label", "op", "_prev", "_local")
     _EMPTY_GRAD = 0.0
-    _LOCALS_ON_NODE = True  # graph.backward may run ``parent.grad += local * grad`` inline
+    _LOCALS_ON_NODE = True
 
     def __init__(self, data: Number, _children: Any = (), _op: str = "", label: str = "") -> None:
         """``Value(2.0, "x")`` labels a leaf; micrograd's ``Value(data, (a, b), "*")`` makes an

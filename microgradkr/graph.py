@@ -41,6 +41,7 @@ class GraphNode:
     """What Value and Tensor share besides the walk: how a node tells about itself."""
 
     __slots__ = ()
+    _LOCALS_ON_NODE = False  # True: float local gradients in ``_local``, backward runs inline
     op: Any
     _prev: tuple[Any, ...]
     grad: Any
