@@ -221,17 +221,20 @@ def main():
     print(f"  one p*q node: {node_bytes(V)} B (floor {node_bytes(Node)} B)")
 
 
-def node_bytes(Value):
-    """tracemalloc bytes of one p*q node: the node, its parents and local-gradient tuples, data."""
+def node_bytes(Value, count=10_000):
+    """tracemalloc bytes per p*q node (the node, its parents and local-gradient tuples, its data),
+    over ``count`` nodes kept in a list made beforehand."""
     p, q = Value(2.0), Value(3.0)
+    keep = [None] * count
     gc.collect()
     tracemalloc.start()
     before = tracemalloc.get_traced_memory()[0]
-    r = p * q
+    for i in range(count):
+        keep[i] = p * q
     used = tracemalloc.get_traced_memory()[0] - before
     tracemalloc.stop()
-    del r
-    return used
+    del keep
+    return round(used / count)
 
 
 if __name__ == "__main__":
