@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
-from . import anomaly, grad_mode, graph
+from . import anomaly, collector, grad_mode, graph
 
 DISTRIBUTOR = "distributor"  # add: upstream passes unchanged to every input
 SWITCHER = "switcher"  # mul: each input gets upstream x the other input
@@ -119,13 +119,19 @@ def _pow(x: float, k: float) -> float:
 
 
 _ONES = (1.0, 1.0)
+_ZERO_1, _ONE_1 = (0.0,), (1.0,)  # relu's local gradients, shared by every relu node
 
 ADD = Op("add", "+", DISTRIBUTOR, float.__add__, lambda x, y, out: _ONES)
 MUL = Op("mul", "*", SWITCHER, float.__mul__, lambda x, y, out: (y, x))
 MAX = Op("max", "max", ROUTER, _max, _max_locals, kinked=True)
-RELU = Op(
-    "relu", "relu", ROUTER, lambda x: 0.0 if x <= 0.0 else x, lambda x, out: (_step(x),), True
-)
+
+
+def _relu_locals(x: Any, out: Any) -> tuple[float]:
+    """(1,) where x > 0 (or NaN), else (0,): one shared tuple each, so a relu node adds none."""
+    return _ONE_1 if _step(x) else _ZERO_1
+
+
+RELU = Op("relu", "relu", ROUTER, lambda x: 0.0 if x <= 0.0 else x, _relu_locals, True)
 ABS = Op("abs", "abs", CHAIN, abs, lambda x, out: (_sign(x),), kinked=True)
 
 
@@ -244,12 +250,36 @@ def affine(ws: Sequence[Value], xs: Sequence[Operand], b: Value) -> Value:
 
     Parents are (b, w0, x0, w1, x1, ...). One node instead of 2n, so a scalar MLP trains fast.
     """
-    if len(ws) != len(xs):
-        raise ValueError(f"affine needs as many weights as inputs, got {len(ws)} and {len(xs)}")
-    inputs = [b]
-    for w, x in zip(ws, xs, strict=True):
-        inputs += (w, x if isinstance(x, Value) else _wrap(x))
-    return apply(AFFINE, *inputs)
+    return affines([(ws, b)], xs)[0]
+
+
+def affines(neurons: Sequence[tuple[Sequence[Value], Value]], xs: Sequence[Operand]) -> list[Value]:
+    """[affine(ws, xs, b) for ws, b in neurons]: a layer's neurons share the work on ``xs``."""
+    n = len(xs)
+    xv = [x if isinstance(x, Value) else _wrap(x) for x in xs]
+    xd = [x.data for x in xv]
+    out = []
+    for ws, b in neurons:
+        if len(ws) != n:
+            raise ValueError(f"affine needs as many weights as inputs, got {len(ws)} and {n}")
+        prev: list[Any] = [b] * (2 * n + 1)
+        prev[1::2], prev[2::2] = ws, xv
+        if _anomaly_open[0] or _grad_off[0]:
+            out.append(apply(AFFINE, *prev))
+            continue
+        # AFFINE's rules, written with slices (one node per neuron is the fused MLP's hot path)
+        wd = [w.data for w in ws]
+        local = [1.0] * (2 * n + 1)
+        local[1::2], local[2::2] = xd, wd
+        v = _new(Value)
+        v.data = sum(map(float.__mul__, wd, xd), b.data)
+        v.grad = 0.0
+        v.label = ""
+        v.op = AFFINE
+        v._prev = tuple(prev)
+        v._local = tuple(local)
+        out.append(v)
+    return out
 
 
 def _apply1(op: Op, a: Value) -> Value:
@@ -322,6 +352,7 @@ class Value(graph.GraphNode):
 
     __slots__ = ("data", "grad", "label", "op", "_prev", "_local")
     _EMPTY_GRAD = 0.0
+    _LOCALS_ON_NODE = True
 
     def __init__(self, data: Number, _children: Any = (), _op: str = "", label: str = "") -> None:
         """``Value(2.0, "x")`` labels a leaf; micrograd's ``Value(data, (a, b), "*")`` makes an
@@ -340,11 +371,38 @@ class Value(graph.GraphNode):
             micrograd_node(self, _children, _op)
 
     # -- the primitive gates ------------------------------------------------------------------
+    # add, mul and relu are most of a network's nodes: each builds its node in this one call,
+    # with ADD's, MUL's and RELU's rules written out (tests/test_speed_invariants.py holds them
+    # equal to the table); under detect_anomaly, and for every other op, apply's path.
     def __add__(self, other: Operand) -> Value:
-        return _apply2(ADD, self, other if isinstance(other, Value) else _wrap(other))
+        if not isinstance(other, Value):
+            other = _wrap(other)
+        if _anomaly_open[0] or _grad_off[0]:
+            return _apply2(ADD, self, other)
+        v = _new(Value)
+        v.data = self.data + other.data
+        v.grad = 0.0
+        v.label = ""
+        v.op = ADD
+        v._prev = (self, other)
+        v._local = _ONES
+        return v
 
     def __mul__(self, other: Operand) -> Value:
-        return _apply2(MUL, self, other if isinstance(other, Value) else _wrap(other))
+        if not isinstance(other, Value):
+            other = _wrap(other)
+        if _anomaly_open[0] or _grad_off[0]:
+            return _apply2(MUL, self, other)
+        x = self.data
+        y = other.data
+        v = _new(Value)
+        v.data = x * y
+        v.grad = 0.0
+        v.label = ""
+        v.op = MUL
+        v._prev = (self, other)
+        v._local = (y, x)
+        return v
 
     def reciprocal(self) -> Value:
         """1 / x, local gradient -1/x^2."""
@@ -360,7 +418,21 @@ class Value(graph.GraphNode):
 
     def relu(self) -> Value:
         """max(x, 0), local gradient 1 where x > 0 else 0 (0 at 0, as PyTorch)."""
-        return _apply1(RELU, self)
+        if _anomaly_open[0] or _grad_off[0]:
+            return _apply1(RELU, self)
+        x = self.data
+        v = _new(Value)
+        if x <= 0.0:
+            v.data = 0.0
+            v._local = _ZERO_1
+        else:  # NaN too: it passes through with local gradient 1, as _step says
+            v.data = x
+            v._local = _ONE_1
+        v.grad = 0.0
+        v.label = ""
+        v.op = RELU
+        v._prev = (self,)
+        return v
 
     # -- built from the primitives, so the graph shows their gates -----------------------------
     def __neg__(self) -> Value:
@@ -373,10 +445,10 @@ class Value(graph.GraphNode):
         return self * _wrap(other).reciprocal()
 
     def __radd__(self, other: Operand) -> Value:
-        return _wrap(other) + self
+        return Value.__add__(_wrap(other), self)
 
     def __rmul__(self, other: Operand) -> Value:
-        return _wrap(other) * self
+        return Value.__mul__(_wrap(other), self)
 
     def __rsub__(self, other: Operand) -> Value:
         return _wrap(other) + (-self)
@@ -426,7 +498,7 @@ class Value(graph.GraphNode):
         if create_graph:
             graph.backward(self, grad if isinstance(grad, Value) else Value(grad), True)
         else:
-            graph.backward(self, float(grad))
+            collector.pace(len(graph.backward(self, float(grad))))
 
     def _add_grad(self, g: Any) -> None:
         self.grad = _accumulate(self.grad, g)
@@ -481,7 +553,7 @@ def _accumulate(grad: Any, term: Any) -> Any:
 
 def _node(data: float, op: Op, prev: tuple[Value, ...], local: tuple[Any, ...]) -> Value:
     """An op's output node; skips __init__'s checks, the inputs being Values already."""
-    if anomaly.switch.enabled:
+    if _anomaly_open[0] and anomaly.switch.enabled:
         anomaly.check_forward(op.name, prev, data)
     v = _new(Value)
     v.data = data
@@ -496,3 +568,5 @@ def _node(data: float, op: Op, prev: tuple[Value, ...], local: tuple[Any, ...]) 
 
 
 _new = object.__new__
+_anomaly_open = anomaly.OPEN  # non-zero while a detect_anomaly block is open
+_grad_off = grad_mode.OFF  # non-zero while some thread is in no_grad()

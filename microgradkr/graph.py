@@ -46,6 +46,7 @@ class GraphNode:
     """What Value and Tensor share besides the walk: how a node tells about itself."""
 
     __slots__ = ()
+    _LOCALS_ON_NODE = False  # True: float local gradients in ``_local``, backward runs inline
     op: Any
     _prev: tuple[Any, ...]
     grad: Any
@@ -116,12 +117,72 @@ def topological_order(root: W) -> list[W]:
                 continue
             state[node] = 1
             stack.append(node)
+            if len(prev) == 2:  # most nodes: unpacked, a quarter faster than the loop
+                first, second = prev
+                if second not in state:
+                    stack.append(second)
+                if first not in state:
+                    stack.append(first)
+                continue
             for parent in reversed(prev):  # so the first parent is ordered first
                 if parent not in state:
                     stack.append(parent)
         elif seen == 1:
             state[node] = 2
             order.append(node)
+    return order
+
+
+_OPEN, _DONE = object(), object()  # _scalar_order's marks, held in an inner node's grad
+
+
+def _scalar_order(root: Any) -> list[Any]:
+    """topological_order for nodes whose inner grads are about to be reset anyway (Values):
+    the walk's state is kept in those grads instead of a dict, so it costs no memory and stays
+    linear as graphs grow past the caches. Inner nodes come out with grad 0.0, leaves as they
+    were (None -> 0.0); the order is the same as topological_order's."""
+    order: list[Any] = []
+    leaves: set[Any] = set()  # leaves keep their grads (they accumulate): a set tells them done
+    stack = [root]
+    opened, done = _OPEN, _DONE
+    try:
+        while stack:
+            node = stack.pop()
+            prev = node._prev
+            if not prev:
+                if node not in leaves:
+                    leaves.add(node)
+                    order.append(node)
+                continue
+            g = node.grad
+            if g is opened:  # its parents are all ordered: its turn
+                node.grad = done
+                order.append(node)
+                continue
+            if g is done:  # a second copy on the stack
+                continue
+            node.grad = opened
+            stack.append(node)  # again, below its parents: emitted once they are done
+            # a parent goes on the stack unless it is done: an inner node marked so, or a leaf
+            # in the set (a weight is a parent of every sample's node: pushed once, not 100x)
+            if len(prev) == 2:
+                first, second = prev
+                if second.grad is not done and second not in leaves:
+                    stack.append(second)
+                if first.grad is not done and first not in leaves:
+                    stack.append(first)
+                continue
+            for parent in reversed(prev):  # so the first parent is ordered first
+                if parent.grad is not done and parent not in leaves:
+                    stack.append(parent)
+    except BaseException:  # interrupted (KeyboardInterrupt, MemoryError): leave no mark behind
+        for node in order + stack:
+            if node.grad is opened or node.grad is done:
+                node.grad = 0.0
+        raise
+    for node in order:
+        if node._prev or node.grad is None:
+            node.grad = 0.0
     return order
 
 
@@ -132,13 +193,31 @@ def backward(root: N, grad: Any, create_graph: bool = False) -> list[N]:
     inner nodes start from empty on every pass, so their gradients are never compounded.
     With ``create_graph`` the gradients are built as nodes (``grad`` must be a node then).
     """
+    checked = anomaly.switch.enabled
+    if getattr(root, "_LOCALS_ON_NODE", False) and not create_graph and not checked:
+        # scalar nodes keep their local gradients in ``_local``: the chain rule inline, with
+        # no method call per node (a third of the backward pass on micrograd's demo graph)
+        scalars: list[Any] = _scalar_order(root)
+        root._add_grad(grad)
+        for node in reversed(scalars):
+            prev = node._prev
+            if prev:
+                g = node.grad
+                if len(prev) == 2:  # unpacked: half the time of zip's loop
+                    a, b = prev
+                    local_a, local_b = node._local
+                    a.grad += local_a * g
+                    b.grad += local_b * g
+                else:
+                    for parent, local in zip(prev, node._local):  # noqa: B905 (equal by building)
+                        parent.grad += local * g
+        return scalars
     order = topological_order(root)
     for node in order:
         # a leaf whose grad was set to None starts from empty too (as PyTorch's set_to_none)
         if node._prev or node.grad is None:
             node.grad = node._EMPTY_GRAD
     root._add_grad(grad)
-    checked = anomaly.switch.enabled
     for node in reversed(order):
         if node._prev:
             if create_graph:

@@ -17,7 +17,7 @@ from typing import Any, TypeAlias
 import numpy as np
 
 from . import functional, seeding
-from .engine import Value, affine
+from .engine import Value, affine, affines
 from .tensor import Tensor
 
 __all__ = [
@@ -121,6 +121,9 @@ class Neuron(Module):
         return f"{'ReLU' if self.nonlin else 'Linear'}Neuron({len(self.w)})"
 
 
+_JUST_NEURON = {Neuron}
+
+
 class Layer(Module):
     """``nout`` neurons over the same inputs; a single output is returned bare, as micrograd."""
 
@@ -128,7 +131,12 @@ class Layer(Module):
         self.neurons = [Neuron(nin, **kwargs) for _ in range(nout)]
 
     def __call__(self, x: Sequence[Value | float]) -> Value | list[Value]:
-        out = [n(x) for n in self.neurons]
+        neurons = self.neurons
+        if set(map(type, neurons)) == _JUST_NEURON:  # one pass over x for all the neurons
+            acts = affines([(n.w, n.b) for n in neurons], x)
+            out = [a.relu() if n.nonlin else a for a, n in zip(acts, neurons, strict=True)]
+        else:  # a neuron of another kind computes its own way
+            out = [n(x) for n in neurons]
         return out[0] if len(out) == 1 else out
 
     def parameters(self) -> list[Any]:

@@ -72,6 +72,14 @@ def _broadcast_back(g: Any, x: Any, out: Any, shape: tuple[int, ...]) -> Any:
     return np.broadcast_to(g, xs)
 
 
+def _pow_tensor_da(g: Any, a: Any, b: Any, out: Any) -> Any:
+    """g b a^(b-1); 0 where b = 0 (as torch: x^0 is 1 for every x, 0^0 included)."""
+    if isinstance(a, GraphNode) or isinstance(b, GraphNode):
+        return g * b * a ** (b - 1.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return g * np.where(b == 0, 0.0, b * np.power(a, b - 1.0))
+
+
 def _pow_tensor_db(g: Any, a: Any, b: Any, out: Any) -> Any:
     """g a^b log a; 0 where a = 0 and b >= 0 (as torch), NaN for a negative base."""
     if isinstance(a, GraphNode):
@@ -80,12 +88,17 @@ def _pow_tensor_db(g: Any, a: Any, b: Any, out: Any) -> Any:
         return g * np.where((a == 0) & (b >= 0), 0.0, out * np.log(a))
 
 
+def _sign(x: Any) -> Any:
+    """d|x|/dx: -1, 0 or 1, and 0 at NaN (torch's sgn)."""
+    return np.where(np.isnan(x), 0.0, np.sign(x))
+
+
 ABS = TensorOp(
     "abs",
     "|x|",
     SWITCHER,
     np.abs,
-    (lambda g, x, out: g * np.sign(_data(x)),),
+    (lambda g, x, out: g * _sign(_data(x)),),
     kinked=True,
     notes=("g * sign({a})",),
 )
@@ -165,6 +178,6 @@ POW_TENSOR = TensorOp(
     "**",
     CHAIN,
     np.power,
-    (lambda g, a, b, out: g * b * a ** (b - 1.0), _pow_tensor_db),
+    (_pow_tensor_da, _pow_tensor_db),
     notes=("g {b} {a}^({b} - 1)", "g out log {a}"),
 )

@@ -133,7 +133,7 @@ class TorchMethods:
         """x ** k: for a number k, local gradient k x^(k-1); for a tensor k, also x^k log x."""
         if hasattr(k, "_prev") or isinstance(k, np.ndarray):
             return self._apply(POW_TENSOR, self._operand(k))
-        if isinstance(k, builtins.bool) or not isinstance(k, (int, builtins.float, np.number)):
+        if not isinstance(k, (int, builtins.float, np.number)):  # a bool is an int: 1 or 0
             raise TypeError(f"Tensor ** k needs a number or a tensor k, got {type(k).__name__}")
         return self._apply(POW, args=(builtins.float(k),))
 

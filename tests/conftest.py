@@ -1,6 +1,7 @@
 import os
 import sys
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 # One place for hypothesis settings: "ci" is derandomized (a fixed seed): a red CI reproduces.
@@ -25,3 +26,16 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         counts = ", ".join(f"{k}: {n}" for k, n in sorted(fuzz.COUNT.items()))
         total = sum(fuzz.COUNT.values())
         terminalreporter.write_line(f"fuzz cases compared with torch: {total} ({counts})")
+
+
+@pytest.fixture(autouse=True)
+def _registries_as_they_were():
+    """A test that registers its own op (check_op of a user Function) leaves the registries as
+    it found them, so the tests that every registered op has a torch twin see the library's."""
+    from microgradkr.testing import REGISTRY, TENSOR_REGISTRY
+
+    saved = dict(REGISTRY), dict(TENSOR_REGISTRY)
+    yield
+    for registry, before in zip((REGISTRY, TENSOR_REGISTRY), saved, strict=True):
+        registry.clear()
+        registry.update(before)

@@ -58,7 +58,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, Phase, given, reject, settings
+from hypothesis import HealthCheck, Phase, assume, given, reject, settings
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 from hypothesis.extra import numpy as hnp
@@ -319,6 +319,10 @@ def test_tensor_op_with_a_plain_number_matches_torch(name: str, dtype: Any, data
         for _ in range(entry.arity)
     ]
     operands[i] = data.draw(NUMBERS)
+    k = operands[i]
+    # torch's t ** k with a subnormal number k (5e-324) gives x^0 in float32: not compared
+    subnormal = isinstance(k, float) and 0 < abs(k) < np.finfo(dtype).tiny
+    assume(not (name == "pow_tensor" and i == 1 and subnormal))
     compare(name, operands, (), dtype)
 
 
