@@ -25,7 +25,13 @@ f, _ = examples.gate_patterns()
 f.backward()
 out = sys.argv[1]
 save(draw(f), out + "/g.svg")
-save(draw(f, lang="ko"), out + "/g.png")
+save(draw(f), out + "/g.png")
+save(draw(f, lang="ko"), out + "/ko.svg")  # SVG: the viewer's fonts draw the Hangul
+from microgradkr.viz import KoreanFontMissingError
+try:  # the wheel's PNG fonts have no Hangul: refused, never a picture of empty boxes
+    save(draw(f, lang="ko"), out + "/ko.png")
+except KoreanFontMissingError as err:
+    print("refused:", err)
 print("ok")
 """
 
@@ -59,3 +65,6 @@ def test_a_venv_without_dot_draws_svg_and_png_through_the_wheel(tmp_path: Path) 
     svg = (tmp_path / "g.svg").read_text(encoding="utf-8")
     assert "<svg" in svg and "-8" in svg
     assert (tmp_path / "g.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "기울기" in (tmp_path / "ko.svg").read_text(encoding="utf-8")
+    assert "refused: " in run.stdout and "graphviz-pure" in run.stdout
+    assert not (tmp_path / "ko.png").exists()

@@ -75,11 +75,19 @@ RASTER = frozenset({"png", "jpg", "jpeg", "gif", "bmp", "tif", "tiff", "webp", "
 _HANGUL = re.compile("[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
 
 
+PURE_KO_HINT = (
+    "this picture has Korean text, and it would be drawn by graphviz-pure (no `dot` is "
+    "installed), whose PNG and PDF fonts have no Hangul: it would come out as empty boxes. "
+    "Install Graphviz (Debian/Ubuntu: `apt install graphviz fonts-nanum`, macOS: `brew install "
+    "graphviz`), or save as SVG: a browser draws it with its own fonts."
+)
+
+
 class KoreanFontMissingError(FileNotFoundError):
     """A PNG or PDF with Hangul, and no font that has it; says what to install."""
 
-    def __init__(self) -> None:
-        super().__init__(KO_HINT)
+    def __init__(self, hint: str = KO_HINT) -> None:
+        super().__init__(hint)
 
 
 def _has_hangul_font(env: dict[str, str]) -> bool | None:
@@ -151,6 +159,8 @@ def _fonts_for(source: str, fmt: str | None) -> Iterator[None]:
     if (fmt or "").lower() not in RASTER or not _HANGUL.search(source):
         yield
         return
+    if Path(dot_command.DOT_BINARY).name == "graphviz-pure":
+        raise KoreanFontMissingError(PURE_KO_HINT)
     env = _korean_env()
     if env is None:
         raise KoreanFontMissingError()
