@@ -97,7 +97,11 @@ def _pow_local(x: float, k: float) -> float:
         return 0.0
     if x == 0.0 and k < 1.0:
         return math.inf
-    return k * float(x ** (k - 1))
+    try:
+        return k * float(x ** (k - 1))
+    except OverflowError:  # |k x^(k-1)| past the largest float: its sign, infinite (as torch)
+        odd = x < 0.0 and (k - 1.0) % 2.0 == 1.0
+        return math.copysign(math.inf, -k if odd else k)
 
 
 def _pow_forward(x: float, y: float) -> float:

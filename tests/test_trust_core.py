@@ -412,3 +412,15 @@ def test_an_optimizer_skips_a_value_whose_grad_is_none():
     a.grad, b.grad = None, 4.0
     sgd.step()
     assert (a.data, b.data) == (1.0, 0.0)
+
+
+def test_pow_whose_unneeded_local_gradient_overflows_still_computes() -> None:
+    # 1e-200 ** b: d/db = out log a is finite; d/da = b a^(b-1) = -1e400 overflows, and it is
+    # only a float's infinity now (as torch), not an OverflowError for a base that is a constant
+    b = Value(-1.0)
+    out = 1e-200**b
+    out.backward()
+    assert out.data == 1e200 and b.grad == pytest.approx(1e200 * math.log(1e-200), rel=1e-15)
+    a = Value(1e-200)
+    (a**-1.0).backward()
+    assert a.grad == -math.inf
