@@ -75,7 +75,9 @@ def _broadcast_back(g: Any, x: Any, out: Any, shape: tuple[int, ...]) -> Any:
 def _pow_tensor_da(g: Any, a: Any, b: Any, out: Any) -> Any:
     """g b a^(b-1); 0 where b = 0 (as torch: x^0 is 1 for every x, 0^0 included)."""
     if isinstance(a, GraphNode) or isinstance(b, GraphNode):
-        return g * b * a ** (b - 1.0)
+        d = g * b * a ** (b - 1.0)
+        zero = np.asarray(_data(b)) == 0  # a constant 0 there, so its own derivative is 0 too
+        return d.where(~zero, 0.0) if zero.any() else d
     with np.errstate(divide="ignore", invalid="ignore"):
         return g * np.where(b == 0, 0.0, b * np.power(a, b - 1.0))
 

@@ -167,7 +167,8 @@ def mismatches(
         return [f"shape {a.shape} != {b.shape}"]
     rtol, atol = tolerances(dtype, grad)
     s = np.abs(b) if scale is None else np.asarray(scale, dtype=np.float64)
-    s = np.broadcast_to(s, b.shape)
+    # terms summed in float64 for the scale may still overflow the op's own dtype (float32)
+    s = np.where(s > float(np.finfo(dtype).max), np.inf, np.broadcast_to(s, b.shape))
     ok_nan = np.zeros(b.shape, bool) if nan_ok is None else np.broadcast_to(nan_ok, b.shape)
     big = float(np.finfo(dtype).max) * (1 - 4 * rtol)
     out = []
