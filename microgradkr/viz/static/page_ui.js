@@ -185,7 +185,8 @@
     SCENE.legend.forEach(function (r) {
       var d = document.createElement("div"), m = document.createElement("span");
       m.className = "mark";
-      m.textContent = r[0] === "local" || r[0] === "global" || r[0] === "vjp" ? w(r[0]) : r[0];
+      // an edge's number rows: a line in their colour, the words are in the description
+      m.textContent = r[0] === "local" || r[0] === "global" || r[0] === "vjp" ? "\u2014" : r[0];
       if (r[2] && r[1].indexOf("legend_" ) === 0 && COLOURS[r[1].slice(7)]) m.style.background = r[2];
       else if (r[2]) { m.style.color = r[2]; d.style.color = r[2]; }
       d.appendChild(m);
