@@ -345,3 +345,15 @@ def test_max_pool_nan_wins_and_padding_never_does():
     out = max_pool2d(y, (1, 3), stride=1, padding=(0, 1))
     out.backward(np.ones(out.shape))
     assert out.data.tolist() == [[[[-np.inf]]]] and y.grad.tolist() == [[[[1.0]]]]
+
+
+def test_the_interactive_page_shows_the_conv_and_pool_vjp_rules() -> None:
+    from microgradkr.viz import explore
+
+    rng = np.random.default_rng(0)
+    x = Tensor(rng.normal(size=(1, 1, 6, 6)), label="x")
+    W = Tensor(rng.normal(size=(2, 1, 3, 3)), requires_grad=True, label="W")
+    out = max_pool2d(conv2d(x, W, Tensor(np.zeros(2), requires_grad=True)).relu(), 2).sum()
+    out.backward()
+    page = explore(out)
+    assert "col2im(g Wᵀ)" in page and "g to each window's max" in page and "maxpool" in page
