@@ -34,11 +34,11 @@ PICTURES: dict[str, Callable[[], tuple[Any, dict[str, Any]]]] = {
 }
 TITLES = {
     "en": {
-        "1a_add_mul": "REFERENCE 1a: f = (x + y) * z",
-        "1b_sigmoid_gates": "REFERENCE 1b: sigmoid neuron from primitive gates",
-        "1b_sigmoid_fused": "REFERENCE 1b: the same neuron with one fused sigmoid gate",
-        "1c_gate_patterns": "REFERENCE 1c: gate patterns and a value used twice",
-        "2a_l2_tensor": "REFERENCE 2a: f = ||W x||^2, one vector-Jacobian product per edge",
+        "1a_add_mul": "Example 1a: f = (x + y) * z",
+        "1b_sigmoid_gates": "Example 1b: sigmoid neuron from primitive gates",
+        "1b_sigmoid_fused": "Example 1b: the same neuron with one fused sigmoid gate",
+        "1c_gate_patterns": "Example 1c: gate patterns and a value used twice",
+        "2a_l2_tensor": "Example 2a: f = ||W x||^2, one vector-Jacobian product per edge",
         "7_tanh_second_derivative": "dy/dx of y = tanh x as a graph; its backward gives d²y/dx²",
     },
     "ko": {
@@ -57,7 +57,7 @@ class UsageError(ValueError):
 
 
 def demo(args: argparse.Namespace) -> int:
-    """Print the traces of REFERENCE.md 1a-1c and draw them into ``--out`` (SVG, PNG, HTML)."""
+    """Print the traces of docs/reference.md 1a-1c and draw them into ``--out`` (SVG, PNG, HTML)."""
     for title, build_example in EXAMPLES.items():
         root, inputs = build_example()
         root.backward()
@@ -241,8 +241,8 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     p_demo = sub.add_parser(
         "demo",
-        help="trace and draw the worked examples of REFERENCE.md",
-        description="Print the backward trace of REFERENCE.md 1a-1c and draw each example "
+        help="trace and draw the worked examples of docs/reference.md",
+        description="Print the backward trace of docs/reference.md 1a-1c and draw each example "
         "(SVG and PNG) and as an interactive page (.html), plus the sigmoid neuron's step frames.",
     )
     p_demo.add_argument("--out", default="microgradkr-demo", help="directory for the pictures")

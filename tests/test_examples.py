@@ -1,4 +1,4 @@
-"""REFERENCE.md reproduced: the worked examples, to the digits given."""
+"""docs/reference.md reproduced: the worked examples, to the digits given."""
 
 import numpy as np
 import pytest

@@ -1,4 +1,4 @@
-"""explain(): a gradient as the chain-rule sum over uses and the product along paths (REFERENCE)."""
+"""explain(): a gradient as the chain-rule sum over uses and the product along paths (1c)."""
 
 from __future__ import annotations
 

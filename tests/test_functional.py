@@ -1,4 +1,4 @@
-"""functional: REFERENCE.md 2c (Softmax-with-Loss) and 3 (losses), for Tensors and Values."""
+"""functional: docs/reference.md 2c (Softmax-with-Loss) and 3 (losses), for Tensors and Values."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The scene: one description of a picture, built from the engine's data (REFERENCE 1a-2a)."""
+"""The scene: one description of a picture, built from the engine's data (examples 1a-2a)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Tensor: REFERENCE.md 2a and 2b, broadcasting, gradient bookkeeping, bad input."""
+"""Tensor: docs/reference.md 2a and 2b, broadcasting, gradient bookkeeping, bad input."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ def l2_example() -> tuple[Tensor, Tensor, Tensor, Tensor]:
     return f, q, W, x
 
 
-# -- REFERENCE.md 2a: f = ||W x||^2 ----------------------------------------------------------------
+# -- docs/reference.md 2a: f = ||W x||^2 ----------------------------------------------------
 
 
 def test_l2_forward_and_gradients_match_reference_2a() -> None:
@@ -56,7 +56,7 @@ def test_l2_gradients_are_2qxT_and_2WTq() -> None:
     assert_allclose(x.grad, 2 * W.data.T @ q.data)
 
 
-# -- REFERENCE.md 2b: the Affine layer on a batch --
+# -- docs/reference.md 2b: the Affine layer on a batch --
 
 
 def test_affine_backward_matches_dlfs_formulas() -> None:

@@ -1,4 +1,4 @@
-"""The Tensor demos run and print REFERENCE.md's numbers (so they cannot rot)."""
+"""The Tensor demos run and print docs/reference.md's numbers (so they cannot rot)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Diagrams: the numbers on every edge (REFERENCE.md 1a-1c), step frames, escaping, rendering."""
+"""Diagrams: the numbers on every edge (examples 1a-1c), step frames, escaping, rendering."""
 
 from __future__ import annotations
 
@@ -91,7 +91,7 @@ def numbers_on(parsed, src_name: str, gate: str) -> list[tuple[str, str | None]]
     return out
 
 
-# -- REFERENCE.md 1a: f = (x + y) * z ---------------------------------------------------------
+# -- docs/reference.md 1a: f = (x + y) * z ---------------------------------------------------------
 
 
 def test_1a_edges_show_local_and_global_gradient_after_backward() -> None:
@@ -132,9 +132,9 @@ def test_1a_rendered_svg_has_the_same_numbers() -> None:
     assert numbers_on(parsed, "q", "*") == [("-4", "-4")]
 
 
-# -- REFERENCE.md 1b: the sigmoid neuron ------------------------------------------------------
+# -- docs/reference.md 1b: the sigmoid neuron ------------------------------------------------------
 
-# (input, gate it enters, local, global) to the digits REFERENCE.md gives.
+# (input, gate it enters, local, global) to the digits docs/reference.md gives.
 SIGMOID_EDGES = [
     ("w0", "*", "-1", "-0.19661"),
     ("x0", "*", "2", "0.39322"),
@@ -438,11 +438,11 @@ def test_graphviz_pure_is_used_when_dot_is_missing(
     assert "-Tsvg" in calls.read_text()
 
 
-# -- Tensor graphs (REFERENCE.md 2a) ----------------------------------------------------------
+# -- Tensor graphs (docs/reference.md 2a) ----------------------------------------------------------
 
 
 def l2_example() -> tuple[Tensor, dict[str, Tensor]]:
-    """REFERENCE.md 2a: f = ||W x||^2 with q = W x, after backward."""
+    """docs/reference.md 2a: f = ||W x||^2 with q = W x, after backward."""
     W = Tensor([[0.1, 0.5], [-0.3, 0.8]], requires_grad=True, label="W")
     x = Tensor([0.2, 0.4], requires_grad=True, label="x")
     q = W @ x
