@@ -27,7 +27,7 @@ from .creation import (
     zeros,
     zeros_like,
 )
-from .engine import CHAIN, DISTRIBUTOR, ROUTER, SWITCHER, Op, Value, add_n, affine, apply
+from .engine import Value, add_n, affine, apply
 from .function import Function, NotDifferentiableError
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .graph import grad, topological_order
@@ -43,6 +43,7 @@ from .numeric import (
     numerical_gradient,
     vjp,
 )
+from .ops import CHAIN, DISTRIBUTOR, ROUTER, SWITCHER, Op
 from .seeding import initial_seed, manual_seed
 from .tensor import Tensor, TensorOp, exp, log, maximum, sum_to
 from .tensor_torch import clamp, cos, minimum, sin, sqrt, where

@@ -11,40 +11,41 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from . import engine
-from .engine import Op, Value
+from . import ops
+from .engine import Value
+from .ops import Op
 
 _BY_SYMBOL: dict[str, Op] = {
-    "+": engine.ADD,
-    "*": engine.MUL,
-    "tanh": engine.TANH,
-    "exp": engine.EXP,
-    "log": engine.LOG,
-    "ReLU": engine.RELU,
-    "relu": engine.RELU,
-    "abs": engine.ABS,
-    "sigmoid": engine.SIGMOID,
-    "σ": engine.SIGMOID,
-    "1/x": engine.RECIPROCAL,
-    "max": engine.MAX,
+    "+": ops.ADD,
+    "*": ops.MUL,
+    "tanh": ops.TANH,
+    "exp": ops.EXP,
+    "log": ops.LOG,
+    "ReLU": ops.RELU,
+    "relu": ops.RELU,
+    "abs": ops.ABS,
+    "sigmoid": ops.SIGMOID,
+    "σ": ops.SIGMOID,
+    "1/x": ops.RECIPROCAL,
+    "max": ops.MAX,
 }
-_BINARY = (engine.ADD, engine.MUL, engine.MAX, engine.POW)
+_BINARY = (ops.ADD, ops.MUL, ops.MAX, ops.POW)
 _POW = re.compile(r"\*\*\s*(.+)")
 
 
 def op_for(symbol: str, arity: int) -> Op:
     """The op micrograd's symbol stands for: '+', '*', 'tanh', 'exp', 'ReLU', '**k', ..."""
     if symbol == "+" and arity > 2:
-        return engine.ADD_N
+        return ops.ADD_N
     op = _BY_SYMBOL.get(symbol)
     if op is not None:
         return op
     if symbol == "**" and arity == 2:
-        return engine.POW
+        return ops.POW
     match = _POW.fullmatch(symbol)
     if match:
         try:
-            return engine.pow_op(float(match.group(1)))
+            return ops.pow_op(float(match.group(1)))
         except ValueError:
             pass
     known = ", ".join(repr(s) for s in [*_BY_SYMBOL, "**k"])
@@ -70,7 +71,7 @@ def micrograd_node(v: Value, children: Iterable[Any], symbol: str) -> None:
     if not prev:
         raise ValueError(f"Value(..., _op={symbol!r}): an op node needs its _children")
     op = op_for(symbol, len(prev))
-    arity = None if op is engine.ADD_N else 2 if op in _BINARY else 1
+    arity = None if op is ops.ADD_N else 2 if op in _BINARY else 1
     if arity is not None and arity != len(prev):
         raise ValueError(
             f"Value(..., _op={symbol!r}): {op.name} takes {arity} children, got {len(prev)} "

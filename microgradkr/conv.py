@@ -22,7 +22,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from .engine import CHAIN, DISTRIBUTOR, ROUTER, SWITCHER
+from .ops import CHAIN, DISTRIBUTOR, ROUTER, SWITCHER
 from .tensor import SCATTER, Tensor, TensorOp, _node, apply
 
 __all__ = ["avg_pool2d", "col2im", "conv2d", "im2col", "max_pool2d"]

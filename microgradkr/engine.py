@@ -1,219 +1,40 @@
-"""Value: a scalar node that keeps its local gradients, and the op table it is built from.
+"""Value: a scalar node that keeps its local gradients, built from the op table in ``ops``.
 
-Every op is one ``Op`` record: its forward function, its local-gradient rule, its symbol for the
-diagram and its gate pattern. The rule ``local(*inputs, out)`` is written with plain arithmetic,
-so it runs on floats in the forward pass (the local gradients kept on the node) and on Values
-when the gradient's own graph is wanted (higher-order gradients).
+``apply(op, *inputs)`` runs an ``Op`` record's forward and local-gradient rule and keeps both on
+the new node; add, mul and relu write those rules out inline (the hot path).
 """
 
 from __future__ import annotations
 
-import math
 import numbers
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
 from typing import Any, TypeAlias
 
 from . import anomaly, collector, grad_mode, graph
-
-DISTRIBUTOR = "distributor"  # add: upstream passes unchanged to every input
-SWITCHER = "switcher"  # mul: each input gets upstream x the other input
-ROUTER = "router"  # max: the whole upstream goes to the larger input
-CHAIN = "chain"  # every other op: upstream x its local derivative
+from .ops import (
+    ABS,
+    ADD,
+    ADD_LOCALS,
+    ADD_N,
+    AFFINE,
+    EXP,
+    LOG,
+    MAX,
+    MUL,
+    POW,
+    RECIPROCAL,
+    RELU,
+    RELU_OFF,
+    RELU_ON,
+    SIGMOID,
+    TANH,
+    Op,
+    ones,
+    pow_op,
+)
 
 Number: TypeAlias = int | float
 Operand: TypeAlias = "Value | int | float"
-
-
-@dataclass(frozen=True, slots=True)
-class Op:
-    """One operation: ``out = forward(*x)``, ``local(*x, out)`` = (d out / d x_i for each i)."""
-
-    name: str
-    symbol: str
-    pattern: str
-    forward: Callable[..., float]
-    local: Callable[..., tuple[Any, ...]]
-    kinked: bool = False  # not differentiable everywhere: the local gradient picks a branch
-    in_backward: bool = False  # the twin a node gets when backward(create_graph=True) built it
-
-    def __repr__(self) -> str:
-        return f"Op({self.name!r})"
-
-
-def _log(x: Any) -> Any:
-    """log for a float or a Value, so that a local rule can run on either."""
-    return x.log() if isinstance(x, Value) else math.log(x)
-
-
-def _step(x: Any) -> float:
-    """0.0 where x <= 0, else 1.0 (relu's derivative; 0 at 0, 1 at NaN, as PyTorch)."""
-    return 0.0 if float(x) <= 0.0 else 1.0
-
-
-def _sign(x: Any) -> float:
-    """d|x|/dx: -1, 0 or 1 (0 at 0, as PyTorch)."""
-    x = float(x)
-    return 1.0 if x > 0.0 else -1.0 if x < 0.0 else 0.0
-
-
-def _max(x: float, y: float) -> float:
-    """max(x, y) with NaN propagating from either side (torch.maximum); Python's max does not."""
-    if x != x or y != y:
-        return math.nan
-    return x if x >= y else y
-
-
-def _max_locals(x: Any, y: Any, out: Any) -> tuple[float, float]:
-    """d max(x, y) / d(x, y): all to the larger input, split evenly on a tie (torch.maximum).
-
-    With a NaN neither x < y nor x > y holds, so, as torch.maximum, both inputs get 1.
-    """
-    x, y = float(x), float(y)
-    if x == y:
-        return (0.5, 0.5)
-    return (0.0, 1.0) if x < y else (1.0, 0.0) if x > y else (1.0, 1.0)
-
-
-def _sigmoid(x: float) -> float:
-    """1 / (1 + e^-x), written so that neither branch overflows."""
-    if x >= 0.0:
-        return 1.0 / (1.0 + math.exp(-x))
-    e = math.exp(x)
-    return e / (1.0 + e)
-
-
-def _pow_locals(x: Any, y: Any, out: Any) -> tuple[Any, Any]:
-    """d x^y / dx = y x^(y-1), d x^y / dy = x^y log x (0 where x = 0 <= y, as PyTorch)."""
-    if isinstance(x, Value) or isinstance(y, Value):
-        zero = float(x) == 0.0 and float(y) >= 0.0
-        return (y * x ** (y - 1), 0.0 if zero else out * _log(x))
-    return (_pow_local(x, y), 0.0 if x == 0.0 and y >= 0.0 else out * math.log(x))
-
-
-def _pow_local(x: float, k: float) -> float:
-    """k x^(k-1) on floats; infinite where x = 0 and k < 1 (as PyTorch), 0 where k = 0."""
-    if k == 0.0:
-        return 0.0
-    if x == 0.0 and k < 1.0:
-        return math.inf
-    try:
-        return k * float(x ** (k - 1))
-    except OverflowError:  # |k x^(k-1)| past the largest float: its sign, infinite (as torch)
-        odd = x < 0.0 and (k - 1.0) % 2.0 == 1.0
-        return math.copysign(math.inf, -k if odd else k)
-
-
-def _pow_forward(x: float, y: float) -> float:
-    if x < 0.0:
-        raise ValueError("the gradient with respect to the exponent needs a base >= 0")
-    return _pow(x, y)
-
-
-def _pow(x: float, k: float) -> float:
-    """x^k as math.pow, but with one rule for every size of x: a negative base with a finite
-    non-integer exponent is a domain error (math.pow lets -inf ** 0.5 through as inf), and 0 to
-    a negative power is a division by zero (as 0 ** -1 == 1 / 0, which the reciprocal refuses).
-    Infinite exponents follow IEEE and PyTorch: 2 ** inf = inf, 0.5 ** inf = 0."""
-    if x < 0.0 and math.isfinite(k) and not k.is_integer():
-        raise ValueError(f"a negative base to the non-integer power {k!r} is not a real number")
-    if x == 0.0 and k < 0.0:
-        raise ZeroDivisionError(f"0 to the negative power {k!r} divides by zero")
-    return math.pow(x, k)
-
-
-_ONES = (1.0, 1.0)
-_ZERO_1, _ONE_1 = (0.0,), (1.0,)  # relu's local gradients, shared by every relu node
-
-ADD = Op("add", "+", DISTRIBUTOR, float.__add__, lambda x, y, out: _ONES)
-MUL = Op("mul", "*", SWITCHER, float.__mul__, lambda x, y, out: (y, x))
-MAX = Op("max", "max", ROUTER, _max, _max_locals, kinked=True)
-
-
-def _relu_locals(x: Any, out: Any) -> tuple[float]:
-    """(1,) where x > 0 (or NaN), else (0,): one shared tuple each, so a relu node adds none."""
-    return _ONE_1 if _step(x) else _ZERO_1
-
-
-RELU = Op("relu", "relu", ROUTER, lambda x: 0.0 if x <= 0.0 else x, _relu_locals, True)
-ABS = Op("abs", "abs", CHAIN, abs, lambda x, out: (_sign(x),), kinked=True)
-
-
-def _reciprocal(x: float) -> float:
-    """1 / x; an OverflowError where that overflows (x subnormal), not an inf that x / y spreads
-    as a wrong inf or nan (y * (1/x) where torch's y / x is finite)."""
-    out = 1.0 / x
-    if math.isinf(out) and math.isfinite(x):
-        raise OverflowError("1/x overflows")
-    return out
-
-
-RECIPROCAL = Op("reciprocal", "1/x", CHAIN, _reciprocal, lambda x, out: (-out * out,))
-EXP = Op("exp", "exp", CHAIN, math.exp, lambda x, out: (out,))
-LOG = Op("log", "log", CHAIN, lambda x: math.log(x), lambda x, out: (1 / x,))
-TANH = Op("tanh", "tanh", CHAIN, math.tanh, lambda x, out: (1 - out * out,))
-SIGMOID = Op("sigmoid", "σ", CHAIN, _sigmoid, lambda x, out: (out * (1 - out),))
-POW = Op("pow", "**", CHAIN, _pow_forward, _pow_locals)
-
-ADD_N = Op("add", "+", DISTRIBUTOR, lambda *xs: sum(xs), lambda *xs: _ones(len(xs) - 1))
-
-
-def _affine_forward(b: float, *wx: float) -> float:
-    """b + w0 x0 + w1 x1 + ..., summed in that order (as a chain of add gates would)."""
-    return sum(map(float.__mul__, wx[::2], wx[1::2]), b)
-
-
-def _affine_locals(b: Any, *wx_out: Any) -> tuple[Any, ...]:
-    """d/db = 1, d/dw_i = x_i, d/dx_i = w_i: each input gets the other factor, as in a mul gate."""
-    wx = wx_out[:-1]
-    swapped = list(wx)
-    swapped[::2], swapped[1::2] = wx[1::2], wx[::2]
-    return (1.0, *swapped)
-
-
-AFFINE = Op("affine", "w·x+b", CHAIN, _affine_forward, _affine_locals)
-
-# Memo tables keyed by a number the user chooses (a count of inputs, an exponent) hold at most
-# this many entries, oldest out first: a node keeps its own tuple or Op alive, so evicting one
-# only costs a rebuild, while an unbounded table grew by ~660 bytes per distinct exponent.
-MEMO_LIMIT = 256
-
-_ones_cache: dict[int, tuple[float, ...]] = {}
-
-
-def _memo(table: dict[Any, Any], key: Any, make: Callable[[], Any]) -> Any:
-    """table[key], made by ``make()`` on a miss; the oldest entry goes past ``MEMO_LIMIT``."""
-    value = table.get(key)
-    if value is None:
-        if len(table) >= MEMO_LIMIT:
-            del table[next(iter(table))]
-        value = table[key] = make()
-    return value
-
-
-def _ones(n: int) -> tuple[float, ...]:
-    """(1.0,) * n, one shared tuple per n: an add gate's local gradients cost no memory."""
-    ones = _ones_cache.get(n)
-    return ones if ones is not None else _memo(_ones_cache, n, lambda: (1.0,) * n)
-
-
-_pow_ops: dict[float, Op] = {}
-
-
-def pow_op(k: float) -> Op:
-    """The op x -> x**k for a fixed number k (shared per exponent while k is in use)."""
-    op = _pow_ops.get(k)
-    return op if op is not None else _memo(_pow_ops, k, lambda: _make_pow_op(k))
-
-
-def _make_pow_op(k: float) -> Op:
-    return Op(
-        "pow",
-        f"**{k:g}",
-        CHAIN,
-        lambda x: _pow(x, k),
-        lambda x, out: (k * x ** (k - 1),) if isinstance(x, Value) else (_pow_local(x, k),),
-    )
 
 
 def _where(nodes: tuple[Value, ...]) -> str:
@@ -246,7 +67,7 @@ def add_n(values: Iterable[Operand]) -> Value:
     inputs = tuple(v if isinstance(v, Value) else _wrap(v) for v in values)
     if not inputs:
         raise ValueError("add_n needs at least one value")
-    return _node(sum([v.data for v in inputs]), ADD_N, inputs, _ones(len(inputs)))
+    return _node(sum([v.data for v in inputs]), ADD_N, inputs, ones(len(inputs)))
 
 
 def affine(ws: Sequence[Value], xs: Sequence[Operand], b: Value) -> Value:
@@ -389,7 +210,7 @@ class Value(graph.GraphNode):
         v.label = ""
         v.op = ADD
         v._prev = (self, other)
-        v._local = _ONES
+        v._local = ADD_LOCALS
         return v
 
     def __mul__(self, other: Operand) -> Value:
@@ -428,10 +249,10 @@ class Value(graph.GraphNode):
         v = _new(Value)
         if x <= 0.0:
             v.data = 0.0
-            v._local = _ZERO_1
+            v._local = RELU_OFF
         else:  # NaN too: it passes through with local gradient 1, as _step says
             v.data = x
-            v._local = _ONE_1
+            v._local = RELU_ON
         v.grad = 0.0
         v.label = ""
         v.op = RELU

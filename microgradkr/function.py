@@ -26,7 +26,8 @@ from typing import Any, ClassVar
 import numpy as np
 
 from . import engine, tensor
-from .engine import CHAIN, Op, Value
+from .engine import Value
+from .ops import CHAIN, Op
 from .tensor import Tensor, TensorOp
 
 

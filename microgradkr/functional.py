@@ -16,7 +16,7 @@ from .conv import col2im as col2im
 from .conv import conv2d as conv2d
 from .conv import im2col as im2col
 from .conv import max_pool2d as max_pool2d
-from .engine import CHAIN, Value, add_n
+from .engine import Value, add_n
 from .functional_torch import (  # the PyTorch- and DeZero-shaped ones, re-exported
     batch_norm as batch_norm,
 )
@@ -29,6 +29,7 @@ from .functional_torch import relu as relu
 from .functional_torch import sigmoid as sigmoid
 from .functional_torch import sum_to as sum_to
 from .functional_torch import tanh as tanh
+from .ops import CHAIN
 from .tensor import Tensor, TensorOp, _const, _node, apply
 from .tensor_ops import _axes
 

@@ -20,7 +20,7 @@ from typing import Any, TypeAlias
 import numpy as np
 
 from . import anomaly, grad_mode, graph
-from .engine import DISTRIBUTOR, ROUTER
+from .ops import DISTRIBUTOR, ROUTER
 from .tensor_ops import (
     ADD,
     DIV,

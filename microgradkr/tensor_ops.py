@@ -15,8 +15,8 @@ from typing import Any, TypeAlias
 
 import numpy as np
 
-from .engine import CHAIN, DISTRIBUTOR, ROUTER, SWITCHER
 from .graph import GraphNode
+from .ops import CHAIN, DISTRIBUTOR, ROUTER, SWITCHER
 
 Array: TypeAlias = np.ndarray
 Axis: TypeAlias = "int | tuple[int, ...] | None"

@@ -13,8 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from .engine import CHAIN, DISTRIBUTOR, ROUTER, SWITCHER
 from .graph import GraphNode
+from .ops import CHAIN, DISTRIBUTOR, ROUTER, SWITCHER
 from .tensor_ops import TensorOp, sum_to
 
 

@@ -21,8 +21,9 @@ from typing import Any
 
 import numpy as np
 
-from .engine import Op, Value, add_n, affine, apply
+from .engine import Value, add_n, affine, apply
 from .numeric import gradcheck
+from .ops import Op
 from .tensor import SCATTER, Tensor, TensorOp, maximum
 from .tensor import apply as apply_tensor
 from .tensor_ops_torch import LEAKY_RELU

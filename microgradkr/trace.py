@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .engine import Op, Value
+from .engine import Value
 from .graph import topological_order
+from .ops import Op
 
 
 @dataclass(frozen=True)

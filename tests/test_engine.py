@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from microgradkr import Value, add_n, affine, gradcheck, topological_order
-from microgradkr.engine import POW, pow_op
+from microgradkr.ops import POW, pow_op
 
 # op, forward as a function of the inputs' data, and the closed-form local gradients
 UNARY = [

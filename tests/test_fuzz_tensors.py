@@ -40,7 +40,7 @@ Policy ("math domain errors name the op and the value; never a silently wrong nu
     max_pool2d: a NaN in a window wins, as torch (the gradient goes to the last NaN).
     pow: where the value is NaN in both, the gradient is not compared: torch computes
       x ** -0.5 as rsqrt (the gradient of (-inf) ** 0.5 is NaN), numpy as IEEE pow (0).
-    sum mean matmul conv2d im2col col2im avg_pool2d: summation order is unspecified (numpy
+    sum sum_to mean matmul conv2d im2col col2im avg_pool2d: summation order is unspecified (numpy
       pairwise, torch blocked; a window's or a filter's terms in another order), so
       finite results agree within rel tolerance of the sum of |terms| (the same reduction
       of |x|), and where that sum overflows any of inf / a number / nan is accepted, except
@@ -86,7 +86,7 @@ OPS = sorted(TENSOR_REGISTRY)
 DTYPES = [np.float64, np.float32]
 TORCH_DTYPE = {np.dtype(np.float64): torch.float64, np.dtype(np.float32): torch.float32}
 # linear in each input: |terms| by the same op on |x|
-ACCUMULATING = {"sum", "mean", "matmul", "conv2d", "im2col", "col2im", "avg_pool2d"}
+ACCUMULATING = {"sum", "sum_to", "mean", "matmul", "conv2d", "im2col", "col2im", "avg_pool2d"}
 OURS = (ValueError, IndexError, TypeError, ArithmeticError)  # typed errors of microgradkr
 THEIRS = (RuntimeError, IndexError, ValueError, TypeError)
 PHASES = [p for p in Phase if p is not Phase.explain]  # explain is slow and says little here

@@ -159,8 +159,8 @@ def test_second_and_third_derivatives_match_torch(case):
 
 
 def test_create_graph_marks_the_nodes_it_built_and_nothing_else():
-    from microgradkr.engine import MUL
     from microgradkr.graph import backward_twin, topological_order
+    from microgradkr.ops import MUL
 
     x = Value(0.5, "x")
     y = x.tanh() * x

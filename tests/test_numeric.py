@@ -5,7 +5,8 @@ import math
 import pytest
 
 from microgradkr import GradcheckError, Tensor, TensorOp, Value, gradcheck, maximum, numerical_diff
-from microgradkr.engine import Op, apply
+from microgradkr.engine import apply
+from microgradkr.ops import Op
 from microgradkr.tensor import apply as tensor_apply
 
 

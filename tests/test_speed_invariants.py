@@ -10,7 +10,8 @@ import random
 import pytest
 
 from microgradkr import Value, collector, detect_anomaly, engine, graph
-from microgradkr.engine import ADD, AFFINE, MUL, RELU, affine, apply
+from microgradkr.engine import affine, apply
+from microgradkr.ops import ADD, AFFINE, MUL, RELU
 
 SPECIAL = [0.0, -0.0, 1.5, -2.25, 1e300, -1e300, math.inf, -math.inf, math.nan, 3]
 

@@ -20,14 +20,14 @@ from microgradkr import (
     add_n,
     apply,
     detect_anomaly,
-    engine,
     gradcheck,
     gradgradcheck,
     graph,
     numerical_gradient,
+    ops,
     optim,
 )
-from microgradkr.engine import CHAIN
+from microgradkr.ops import CHAIN
 
 NAN, INF = math.nan, math.inf
 
@@ -142,20 +142,20 @@ def test_distinct_exponents_do_not_grow_the_pow_op_table_or_memory():
     x = Value(1.5)
     for k in range(2_000):
         x ** (1.0 + k / 1e4)
-    assert len(engine._pow_ops) <= engine.MEMO_LIMIT
+    assert len(ops._pow_ops) <= ops.MEMO_LIMIT
     tracemalloc.start()
     before = tracemalloc.get_traced_memory()[0]
     for k in range(20_000):
         x ** (2.0 + k / 1e5)
     grown = tracemalloc.get_traced_memory()[0] - before
     tracemalloc.stop()
-    assert len(engine._pow_ops) <= engine.MEMO_LIMIT
+    assert len(ops._pow_ops) <= ops.MEMO_LIMIT
     assert grown < 1_000_000  # was ~660 bytes per exponent: 13 MB for these 20,000
 
 
 def test_pow_ops_still_draw_their_exponent_and_give_second_derivatives():
     x = Value(2.0)
-    for k in range(engine.MEMO_LIMIT + 10):  # push x ** 3's op out of the table and back
+    for k in range(ops.MEMO_LIMIT + 10):  # push x ** 3's op out of the table and back
         x ** (10.0 + k)
     y = x**3.0
     assert y._op == "**3"
@@ -169,9 +169,9 @@ def test_backward_twins_and_ones_tables_stay_bounded():
     for k in range(graph.TWIN_LIMIT + 100):
         graph.grad(x ** (3.0 + k / 1e3), [x], create_graph=True)
     assert len(graph._twins) <= graph.TWIN_LIMIT
-    for n in range(1, engine.MEMO_LIMIT + 50):
+    for n in range(1, ops.MEMO_LIMIT + 50):
         add_n([x] * n)
-    assert len(engine._ones_cache) <= engine.MEMO_LIMIT
+    assert len(ops._ones_cache) <= ops.MEMO_LIMIT
 
 
 # -- 4. gradcheck of many inputs: linear, and still names a wrong gradient ------------------------

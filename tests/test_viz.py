@@ -32,7 +32,8 @@ from microgradkr import (
     steps_html,
     write_steps,
 )
-from microgradkr.engine import RELU, _node
+from microgradkr.engine import _node
+from microgradkr.ops import RELU
 from microgradkr.viz import GraphvizNotFoundError, mimebundle
 
 HAS_DOT = shutil.which("dot") is not None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..engine import CHAIN, DISTRIBUTOR, ROUTER, SWITCHER
+from ..ops import CHAIN, DISTRIBUTOR, ROUTER, SWITCHER
 
 DEFAULT_MAX_NODES = 2000
 """Above this many values ``draw`` refuses: Graphviz takes minutes to lay out much more."""

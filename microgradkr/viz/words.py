@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..engine import CHAIN, DISTRIBUTOR, ROUTER, SWITCHER
+from ..ops import CHAIN, DISTRIBUTOR, ROUTER, SWITCHER
 
 TEXT: dict[str, dict[str, str]] = {
     "en": {

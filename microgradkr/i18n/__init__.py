@@ -1,0 +1,107 @@
+"""One message catalogue: every string a learner sees, in English and Korean.
+
+``text(key, lang, **fields)`` looks a message up and fills its ``{fields}``. The tables are plain
+Python dicts, one section per part of the library (``catalog_*.py``), each with an ``EN`` and a
+``KO`` table with the same keys. Why not gettext ``.po`` files (babel): the catalogue ships with
+no compile step and no extra dependency, keys and fields are checked by tests/test_i18n.py, and
+Korean text names its terms by id (``«gradient»``) so that a glossary can choose the words.
+
+Terms: in a Korean message ``«gradient»`` becomes the chosen glossary's word for it (기울기 in
+the Korean *Deep Learning from Scratch*, 변화도 in PyTorch Korea's, 그래디언트 in the Korean
+d2l). With ``seen`` (one set per document), a term's first use reads "기울기(gradient)".
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from . import catalog_viz
+from .glossary import GLOSSARIES, TERMS
+
+LANGS = ("en", "ko")
+SECTIONS = (catalog_viz,)
+
+CATALOG: dict[str, dict[str, str]] = {lang: {} for lang in LANGS}
+for _section in SECTIONS:
+    CATALOG["en"].update(_section.EN)
+    CATALOG["ko"].update(_section.KO)
+
+_TERM = re.compile(r"«([a-z_]+)»")
+
+
+class _Setting(threading.local):
+    lang = "en"
+    glossary = "dlfs"
+
+
+_setting = _Setting()
+
+
+def set_language(lang: str = "en", glossary: str = "dlfs") -> None:
+    """The language (and, for Korean, the glossary) used where a call passes none."""
+    _check(lang, glossary)
+    _setting.lang, _setting.glossary = lang, glossary
+
+
+@contextmanager
+def language(lang: str, glossary: str = "dlfs") -> Iterator[None]:
+    """``with language("ko"):`` set_language for the block, restored after it."""
+    before = (_setting.lang, _setting.glossary)
+    set_language(lang, glossary)
+    try:
+        yield
+    finally:
+        _setting.lang, _setting.glossary = before
+
+
+def current(lang: str | None = None, glossary: str | None = None) -> tuple[str, str]:
+    """(lang, glossary): the ones given, else the ones set."""
+    lang = _setting.lang if lang is None else lang
+    glossary = _setting.glossary if glossary is None else glossary
+    _check(lang, glossary)
+    return lang, glossary
+
+
+def _check(lang: str, glossary: str) -> None:
+    if lang not in LANGS:
+        raise ValueError(f"lang must be one of {', '.join(LANGS)}, got {lang!r}")
+    if glossary not in GLOSSARIES:
+        raise ValueError(f"glossary must be one of {', '.join(GLOSSARIES)}, got {glossary!r}")
+
+
+def term(name: str, lang: str | None = None, glossary: str | None = None) -> str:
+    """One term in the language and glossary: term("gradient", "ko") == "기울기"."""
+    lang, glossary = current(lang, glossary)
+    return TERMS[name]["en" if lang == "en" else glossary]
+
+
+def text(
+    key: str,
+    lang: str | None = None,
+    glossary: str | None = None,
+    seen: set[str] | None = None,
+    **fields: object,
+) -> str:
+    """The message ``key`` in the language, its terms in the glossary's words, fields filled.
+
+    ``seen``: the terms already shown in this document; a term not in it yet is shown as
+    "한글(English)" and added.
+    """
+    lang, glossary = current(lang, glossary)
+    message = CATALOG[lang][key]
+
+    def word(match: re.Match[str]) -> str:
+        name = match.group(1)
+        words = TERMS[name]
+        if lang == "en":
+            return words["en"]
+        if seen is None or name in seen:
+            return words[glossary]
+        seen.add(name)
+        return f"{words[glossary]}({words['en']})"
+
+    message = _TERM.sub(word, message)
+    return message.format(**fields) if fields else message
