@@ -181,6 +181,9 @@ def in_torch(name: str, operands: list[Any], args: tuple[Any, ...]) -> Any:
     inputs = [
         next(leaves) if isinstance(a, np.ndarray) else _as_torch_number(a, dtype) for a in operands
     ]
+    if name == "pow_tensor" and not isinstance(operands[1], np.ndarray):
+        # t ** k takes k as a Python number, as we do: not rounded to a float32 t's dtype
+        inputs[1] = float(_plain(operands[1]))
     # torch's t ** False takes a bool-Scalar path whose gradient at 0 is 0 * 0**-1 = nan where
     # t ** 0 gives 0; we take False as 0, as Python does
     targs = tuple(_plain(a) for a in args)
