@@ -18,11 +18,11 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from . import catalog_viz
+from . import catalog_notes, catalog_viz
 from .glossary import GLOSSARIES, TERMS
 
 LANGS = ("en", "ko")
-SECTIONS = (catalog_viz,)
+SECTIONS = (catalog_viz, catalog_notes)
 
 CATALOG: dict[str, dict[str, str]] = {lang: {} for lang in LANGS}
 for _section in SECTIONS:
@@ -91,7 +91,10 @@ def text(
     "한글(English)" and added.
     """
     lang, glossary = current(lang, glossary)
-    message = CATALOG[lang][key]
+    try:
+        message = CATALOG[lang][key]
+    except KeyError:
+        raise KeyError(f"no message {key!r} in the {lang!r} catalogue") from None
 
     def word(match: re.Match[str]) -> str:
         name = match.group(1)
@@ -105,3 +108,38 @@ def text(
 
     message = _TERM.sub(word, message)
     return message.format(**fields) if fields else message
+
+
+def note(written: str, lang: str | None = None, glossary: str | None = None) -> str:
+    """An op's VJP note ('g copied back {axis}') in the language; one not catalogued as written."""
+    key = "note:" + written
+    return text(key, lang, glossary) if key in CATALOG["en"] else written
+
+
+class Words:
+    """The messages of one document: ``words["local"]`` is ``text(prefix + "local", ...)``.
+
+    One ``seen`` set for the whole document, so each term reads "한글(English)" once, where it
+    is first looked up (renderers look words up in reading order: title, nodes, legend).
+    """
+
+    def __init__(
+        self,
+        prefix: str,
+        lang: str | None = None,
+        glossary: str | None = None,
+        seen: set[str] | None = None,
+    ) -> None:
+        self.prefix = prefix
+        self.lang, self.glossary = current(lang, glossary)
+        self.seen: set[str] = set() if seen is None else seen
+
+    def __getitem__(self, key: str) -> str:
+        return text(self.prefix + key, self.lang, self.glossary, self.seen)
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and self.prefix + key in CATALOG[self.lang]
+
+    def note(self, written: str) -> str:
+        """An op's VJP note in this document's language."""
+        return note(written, self.lang, self.glossary)

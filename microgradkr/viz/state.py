@@ -5,6 +5,7 @@ from __future__ import annotations
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
+from ..i18n import Words
 from .fmt import Node, pattern_text, short
 from .scene import Scene, SceneEdge, SceneStep
 
@@ -30,7 +31,7 @@ class State:
         return None
 
 
-def scene_state(scene: Scene, order: list[Node], root: Node, t: dict[str, str]) -> State:
+def scene_state(scene: Scene, order: list[Node], root: Node, t: Words) -> State:
     """The State of a scene: before backward nothing known; after it every grad; or k steps."""
     nodes = {n.id: order[n.id] for n in scene.nodes}
     edges = {(nodes[e.dst], e.index): e for e in scene.edges}
@@ -71,6 +72,7 @@ class Layout:
 
     state: State
     texts: dict[str, tuple[str, str]]
+    seen: set[str] = field(default_factory=set)  # the step page's terms already shown
 
 
 LAYOUT: ContextVar[Layout | None] = ContextVar("LAYOUT", default=None)
