@@ -105,6 +105,8 @@ EN: dict[str, str] = {
     # -- the step-by-step page -------------------------------------------------------------
     "steps.heading": "Backpropagation, step by step",
     "steps.step": "step",
+    # -- the notebook's live view (watch) --------------------------------------------------
+    "viz.watch_status": "step {k}: loss {loss}",
 }
 
 KO: dict[str, str] = {
@@ -209,4 +211,6 @@ KO: dict[str, str] = {
     # -- the step-by-step page -------------------------------------------------------------
     "steps.heading": "«backprop» 단계별 보기",
     "steps.step": "단계",
+    # -- the notebook's live view (watch) --------------------------------------------------
+    "viz.watch_status": "{k}단계: «loss» {loss}",
 }
