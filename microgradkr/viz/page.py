@@ -8,7 +8,7 @@ for local x upstream = global, click a value for its chain-rule sum, fold nn mod
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from importlib import resources
 from pathlib import Path
 from string import Template
@@ -31,21 +31,26 @@ _JS_PREFIX = {"viz.": "", "explain.": "ex_", "page.": "page_"}
 """Catalogue key prefix -> the page script's key prefix ('page.step' is 'page_step' there)."""
 
 
-def _first(key: str) -> int:
-    """Where a message comes in reading order: heading, legend, title, then the rest."""
-    for rank, start in enumerate(("page.heading", "viz.legend", "viz.title")):
-        if key.startswith(start):
-            return rank
-    return 3
+def _order(legend: Sequence[str]) -> Callable[[str], tuple[int, int]]:
+    """Where a message comes in reading order: the heading, the legend rows shown (the page's
+    glossary: they stay put while the title changes with each step), the rest."""
+    firsts = ["page.heading", *("viz." + k for k in legend)]
+
+    def rank(key: str) -> tuple[int, int]:
+        return (0, firsts.index(key)) if key in firsts else (1, 0)
+
+    return rank
 
 
-def page_words(glossary: str | None = None) -> dict[str, dict[str, str]]:
+def page_words(
+    glossary: str | None = None, legend: Sequence[str] = ()
+) -> dict[str, dict[str, str]]:
     """Every word the page shows, in both languages and ``glossary``: the pictures', explain's
     and its own. A Korean term reads "기울기(gradient)" in the first message that has it, in
-    reading order (the heading, the legend, the title, then the panels)."""
+    reading order: the heading, the ``legend`` rows shown (their keys), then the rest."""
     glossary = current(None, glossary)[1]
     keys = sorted(
-        (k for k in CATALOG["en"] if any(k.startswith(p) for p in _JS_PREFIX)), key=_first
+        (k for k in CATALOG["en"] if any(k.startswith(p) for p in _JS_PREFIX)), key=_order(legend)
     )
     out = {}
     for lang in LANGS:
@@ -88,7 +93,7 @@ def page_html(
         "compound": False,
         "colours": PATTERN_COLOURS,
     }
-    page_text = page_words(scene.glossary)
+    page_text = page_words(scene.glossary, ["legend", *(key for _, key, _ in scene.legend)])
     heading = page_text[scene.lang]["page_heading"]
     return Template(_static("page.html")).substitute(
         lang=scene.lang,
