@@ -226,3 +226,20 @@ def test_english_shows_no_glossary_word() -> None:
     assert text("viz.grad", "ko", "d2l-ko", seen) == "그래디언트"
     with pytest.raises(KeyError, match="no message 'viz.nope'"):
         text("viz.nope")
+
+
+def test_the_glossary_page_lists_every_term_with_its_words() -> None:
+    from pathlib import Path
+
+    page = (Path(__file__).parent.parent / "docs" / "glossary.md").read_text(encoding="utf-8")
+    rows = {}
+    for line in page.splitlines():
+        cells = [c.strip().replace("*", "") for c in line.strip("|").split("|")]
+        if len(cells) == 6 and cells[0] in TERMS:
+            rows[cells[0]] = cells
+    assert set(rows) == set(TERMS)
+    for name, words in TERMS.items():
+        en, *columns = rows[name][1:5]
+        assert en == words["en"], name
+        for glossary, cell in zip(GLOSSARIES, columns, strict=True):
+            assert cell.startswith(words[glossary]), (name, glossary, cell)

@@ -144,7 +144,7 @@ def steps_html(root: Value, **options: Any) -> str:
     """One self-contained HTML page: the graph laid out once, a slider restyles it step by step.
 
     Its size grows with the graph, not with graph x steps: the frames are the JSON of what each
-    step changes. No network at all.
+    step changes. No network at all. ``options`` are ``draw``'s (``lang``, ``glossary``, ...).
     """
     return _page(*_step_frames(root, options))
 
