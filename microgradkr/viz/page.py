@@ -7,6 +7,7 @@ for local x upstream = global, click a value for its chain-rule sum, fold nn mod
 
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Callable, Sequence
 from importlib import resources
@@ -94,10 +95,15 @@ def page_html(
         "colours": PATTERN_COLOURS,
     }
     page_text = page_words(scene.glossary, ["legend", *(key for _, key, _ in scene.legend)])
-    heading = page_text[scene.lang]["page_heading"]
+    w = {k: html.escape(v) for k, v in page_text[scene.lang].items()}
     return Template(_static("page.html")).substitute(
         lang=scene.lang,
-        heading=heading,
+        heading=w["page_heading"],
+        step=w["page_step"],
+        fit=w["page_fit"],
+        fold=w["page_fold"],
+        unfold=w["page_unfold"],
+        layout=w["page_layout"],
         css=_static("page.css"),
         scene=_json(scene.to_dict()),
         words=_json(page_text),
