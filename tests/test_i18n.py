@@ -156,6 +156,7 @@ def _documents(lang: str | None = None, glossary: str | None = None) -> dict[str
     words = page_words(glossary)["ko" if (lang or current()[0]) == "ko" else "en"]
     return {
         "value picture": draw(f, lang=lang, glossary=glossary).source,
+        "picture of a step": draw(g, lang=lang, glossary=glossary, step=3).source,
         "tensor picture": draw(y, lang=lang, glossary=glossary, check=True).source,
         "explain": str(explain(v["x"], f, lang=lang, glossary=glossary)),
         "tensor explain": str(explain(W, y, lang=lang, glossary=glossary)),

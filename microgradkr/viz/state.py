@@ -54,8 +54,9 @@ def scene_state(scene: Scene, order: list[Node], root: Node, t: Words) -> State:
         title = t["title_step0"].format(n=n, root=name, seed=1)
         return State(grads, done, title=title, edges=edges)
     active = scene.steps[k - 1]
+    pattern = pattern_text(active.pattern, t)  # first: it comes first in the title's words
     title = t["title_step"].format(
-        k=k, n=n, gate=active.symbol, pattern=pattern_text(active.pattern, t), up=active.upstream
+        k=k, n=n, gate=active.symbol, pattern=pattern, up=active.upstream
     )
     return State(grads, done, active, partial, title, edges=edges, active_node=nodes[active.node])
 

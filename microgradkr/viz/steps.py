@@ -98,12 +98,9 @@ def _step_frames(root: Value, options: dict[str, Any]) -> Frames:
             changed[key] = global_line(edges[eid], True, t)
         for nid, grad, partial in step.grads:
             changed[f"v{nid}"] = grad_line(grad, partial, t)
+        pattern = pattern_text(step.pattern, t)  # first: it comes first in the title's words
         title = t["title_step"].format(
-            k=k,
-            n=len(scene.steps),
-            gate=step.symbol,
-            pattern=pattern_text(step.pattern, t),
-            up=step.upstream,
+            k=k, n=len(scene.steps), gate=step.symbol, pattern=pattern, up=step.upstream
         )
         changed["title"] = (title, "")
         for key, value in changed.items():
