@@ -198,6 +198,7 @@ def test_a_korean_tensor_page_switches_its_vjp_notes_and_keeps_its_glossary(
     ko = labels()
     assert "g를 모든 축 방향으로 복사해 되돌림" in ko and "전역 그래디언트" in ko
     assert "copied" not in ko and "기울기" not in ko
+    assert "(global gradient)" not in ko  # labels repeated on every edge stay plain
     browser.find_element(By.ID, "lang").click()
     en = labels()
     assert "g copied back over all axes" in en and "sum over all axes" in en and "복사" not in en

@@ -161,7 +161,8 @@ KO: dict[str, str] = {
     "viz.legend_other": "사용자 정의 게이트 ({pattern}): «upstream» × «local_gradient»",
     "viz.legend_vjp": "VJP = «vjp»: «upstream» g로 이 입력의 «gradient»를 만드는 식 "
     "(«jacobian»은 만들지 않음)",
-    "viz.legend_global_t": "«edge»로 보내는 «gradient» ∂L/∂입력 (입력과 같은 모양, 크면 노름)",
+    "viz.legend_global_t": "«global_gradient» ∂L/∂입력: «edge»로 보내는 «gradient» "
+    "(입력과 같은 모양, 크면 노름)",
     "viz.legend_summed": "«forward»에서 «broadcast»된 입력: «gradient»를 합해서 되돌림",
     "viz.legend_mismatch": "✗ 기록된 «gradient»가 «numerical»(«forward»의 중앙 차분)과 다름: "
     "이 연산의 «backprop»를 의심하세요",

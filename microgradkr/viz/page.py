@@ -18,6 +18,7 @@ from typing import Any
 from ..engine import Value
 from ..graph import topological_order
 from ..i18n import CATALOG, LANGS, current, text
+from ..i18n.glossary import TERMS
 from ..nn import Module
 from ..tensor import Tensor
 from .scene import Scene, build_scene
@@ -32,13 +33,25 @@ _JS_PREFIX = {"viz.": "", "explain.": "ex_", "page.": "page_"}
 """Catalogue key prefix -> the page script's key prefix ('page.step' is 'page_step' there)."""
 
 
+_LABELS = frozenset(
+    "viz." + k
+    for k in (
+        *("local", "global", "unknown", "grad", "data", "shape", "vjp", "norm", "so_far"),
+        *("const", "no_grad", "distributor", "switcher", "router", "chain"),
+    )
+)
+"""Words the page repeats on every node or edge: plain; the legend says '한글(English)'."""
+
+
 def _order(legend: Sequence[str]) -> Callable[[str], tuple[int, int]]:
     """Where a message comes in reading order: the heading, the legend rows shown (the page's
-    glossary: they stay put while the title changes with each step), the rest."""
+    glossary: they stay put while the title changes with each step), the rest, the labels."""
     firsts = ["page.heading", *("viz." + k for k in legend)]
 
     def rank(key: str) -> tuple[int, int]:
-        return (0, firsts.index(key)) if key in firsts else (1, 0)
+        if key in firsts:
+            return (0, firsts.index(key))
+        return (2, 0) if key in _LABELS else (1, 0)
 
     return rank
 
@@ -59,7 +72,8 @@ def page_words(
         w = {}
         for key in keys:
             prefix = key[: key.index(".") + 1]
-            w[_JS_PREFIX[prefix] + key[len(prefix) :]] = text(key, lang, glossary, seen)
+            known = set(TERMS) if key in _LABELS else seen
+            w[_JS_PREFIX[prefix] + key[len(prefix) :]] = text(key, lang, glossary, known)
         out[lang] = w
     return out
 
