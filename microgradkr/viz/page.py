@@ -45,13 +45,14 @@ _LABELS = frozenset(
 
 def _order(legend: Sequence[str]) -> Callable[[str], tuple[int, int]]:
     """Where a message comes in reading order: the heading, the legend rows shown (the page's
-    glossary: they stay put while the title changes with each step), the rest, the labels."""
+    glossary: they stay put while the title changes with each step), the rest, and last the
+    labels and the legend rows not shown."""
     firsts = ["page.heading", *("viz." + k for k in legend)]
 
     def rank(key: str) -> tuple[int, int]:
         if key in firsts:
             return (0, firsts.index(key))
-        return (2, 0) if key in _LABELS else (1, 0)
+        return (2, 0) if key in _LABELS or key.startswith("viz.legend") else (1, 0)
 
     return rank
 
