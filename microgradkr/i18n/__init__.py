@@ -9,6 +9,8 @@ Korean text names its terms by id (``«gradient»``) so that a glossary can choo
 Terms: in a Korean message ``«gradient»`` becomes the chosen glossary's word for it (기울기 in
 the Korean *Deep Learning from Scratch*, 변화도 in PyTorch Korea's, 그래디언트 in the Korean
 d2l). With ``seen`` (one set per document), a term's first use reads "기울기(gradient)".
+``Words`` is a renderer's view of one section for one document; ``note`` translates a Tensor
+op's VJP note, catalogued by its English text (catalog_notes.py). docs/glossary.md: the terms.
 """
 
 from __future__ import annotations
@@ -136,9 +138,6 @@ class Words:
 
     def __getitem__(self, key: str) -> str:
         return text(self.prefix + key, self.lang, self.glossary, self.seen)
-
-    def __contains__(self, key: object) -> bool:
-        return isinstance(key, str) and self.prefix + key in CATALOG[self.lang]
 
     def note(self, written: str) -> str:
         """An op's VJP note in this document's language."""
