@@ -191,8 +191,10 @@ def test_demo_in_korean(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert main(["demo", "--out", str(out), "--lang", "ko"]) == 0
     assert "역전파를 한 단계씩" in capsys.readouterr().out
     svg = html.unescape((out / "1a_add_mul.svg").read_text(encoding="utf-8"))
-    assert "국소 기울기 1" in svg and "전역 기울기 -4" in svg and "기울기 분배기" in svg
-    assert "역전파 단계별 보기" in (out / "1b_steps.html").read_text(encoding="utf-8")
+    assert "국소적 미분 1" in svg and "전역 기울기 -4" in svg and "기울기 분배기" in svg
+    assert "역전파(backpropagation) 단계별 보기" in (out / "1b_steps.html").read_text(
+        encoding="utf-8"
+    )
 
 
 def test_format_flag_overrides_the_suffix(tmp_path: Path) -> None:

@@ -30,8 +30,9 @@ def test_one_use_and_the_paths_of_1b() -> None:
 def test_korean() -> None:
     f, v = examples.add_mul()
     text = str(explain(v["x"], f, lang="ko"))
-    assert text.startswith("x의 기울기 ∂f/∂x = -4")
-    assert "국소 기울기 ∂q/∂x = 1 × 상류 기울기 ∂f/∂q = -4 → -4" in text
+    assert text.startswith("x의 기울기(gradient) ∂f/∂x = -4")
+    assert "국소적 미분(local gradient) ∂q/∂x = 1 × 상류 기울기(upstream gradient) ∂f/∂q" in text
+    assert "경로마다 국소적 미분을(를) 곱함" in text  # the second use: the Korean word alone
 
 
 def test_the_root_and_a_value_that_does_not_reach_it() -> None:

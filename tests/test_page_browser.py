@@ -173,13 +173,37 @@ def test_the_korean_toggle(browser: Any, tmp_path: Path) -> None:
     load(browser, explore(root), tmp_path)
     browser.find_element(By.ID, "lang").click()
     body = browser.find_element(By.TAG_NAME, "body").text
-    assert "국소 기울기" in body
+    assert "국소적 미분(local gradient)" in body  # the legend introduces the term
     assert browser.find_element(By.ID, "lang").text == "English"
     key(browser, Keys.END)
     eid = edge_id(root, "x", "q")
     edge = browser.find_element(By.CSS_SELECTOR, f'.edge[data-edges="{eid}"] .elabel')
     ActionChains(browser).move_to_element(edge).perform()
-    assert "국소 기울기 ∂q/∂x = 1" in browser.find_element(By.ID, "info").text
+    assert "국소적 미분 ∂q/∂x = 1" in browser.find_element(By.ID, "info").text
+    assert errors(browser) == []
+
+
+def test_a_korean_tensor_page_switches_its_vjp_notes_and_keeps_its_glossary(
+    browser: Any, tmp_path: Path
+) -> None:
+    root, _ = examples.l2()
+    root.backward()
+    load(browser, explore(root, lang="ko", glossary="d2l-ko"), tmp_path)
+    key(browser, Keys.END)
+
+    def labels() -> str:
+        found = browser.find_elements(By.CSS_SELECTOR, "text.elabel, text.headtext")
+        return " | ".join(e.text for e in found)
+
+    ko = labels()
+    assert "g를 모든 축 방향으로 복사해 되돌림" in ko and "전역 그래디언트" in ko
+    assert "copied" not in ko and "기울기" not in ko
+    assert "(global gradient)" not in ko  # labels repeated on every edge stay plain
+    browser.find_element(By.ID, "lang").click()
+    en = labels()
+    assert "g copied back over all axes" in en and "sum over all axes" in en and "복사" not in en
+    browser.find_element(By.ID, "lang").click()
+    assert labels() == ko
     assert errors(browser) == []
 
 
@@ -397,4 +421,4 @@ def test_graphviz_pure_korean_labels_stay_inside_their_boxes(
         });
       });
       return out;""")
-    assert "국소 기울기" in svg and spills == []
+    assert "국소적 미분" in svg and spills == []

@@ -9,6 +9,8 @@ Korean text names its terms by id (``«gradient»``) so that a glossary can choo
 Terms: in a Korean message ``«gradient»`` becomes the chosen glossary's word for it (기울기 in
 the Korean *Deep Learning from Scratch*, 변화도 in PyTorch Korea's, 그래디언트 in the Korean
 d2l). With ``seen`` (one set per document), a term's first use reads "기울기(gradient)".
+``Words`` is a renderer's view of one section for one document; ``note`` translates a Tensor
+op's VJP note, catalogued by its English text (catalog_notes.py). docs/glossary.md: the terms.
 """
 
 from __future__ import annotations
@@ -18,11 +20,11 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from . import catalog_viz
+from . import catalog_notes, catalog_viz
 from .glossary import GLOSSARIES, TERMS
 
 LANGS = ("en", "ko")
-SECTIONS = (catalog_viz,)
+SECTIONS = (catalog_viz, catalog_notes)
 
 CATALOG: dict[str, dict[str, str]] = {lang: {} for lang in LANGS}
 for _section in SECTIONS:
@@ -91,7 +93,10 @@ def text(
     "한글(English)" and added.
     """
     lang, glossary = current(lang, glossary)
-    message = CATALOG[lang][key]
+    try:
+        message = CATALOG[lang][key]
+    except KeyError:
+        raise KeyError(f"no message {key!r} in the {lang!r} catalogue") from None
 
     def word(match: re.Match[str]) -> str:
         name = match.group(1)
@@ -105,3 +110,35 @@ def text(
 
     message = _TERM.sub(word, message)
     return message.format(**fields) if fields else message
+
+
+def note(written: str, lang: str | None = None, glossary: str | None = None) -> str:
+    """An op's VJP note ('g copied back {axis}') in the language; one not catalogued as written."""
+    key = "note:" + written
+    return text(key, lang, glossary) if key in CATALOG["en"] else written
+
+
+class Words:
+    """The messages of one document: ``words["local"]`` is ``text(prefix + "local", ...)``.
+
+    One ``seen`` set for the whole document, so each term reads "한글(English)" once, where it
+    is first looked up (renderers look words up in reading order: title, nodes, legend).
+    """
+
+    def __init__(
+        self,
+        prefix: str,
+        lang: str | None = None,
+        glossary: str | None = None,
+        seen: set[str] | None = None,
+    ) -> None:
+        self.prefix = prefix
+        self.lang, self.glossary = current(lang, glossary)
+        self.seen: set[str] = set() if seen is None else seen
+
+    def __getitem__(self, key: str) -> str:
+        return text(self.prefix + key, self.lang, self.glossary, self.seen)
+
+    def note(self, written: str) -> str:
+        """An op's VJP note in this document's language."""
+        return note(written, self.lang, self.glossary)

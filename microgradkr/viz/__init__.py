@@ -36,7 +36,7 @@ from .style import (
     PATTERNS,
     SMALL,
 )
-from .words import TEXT
+from .words import words
 
 if bundle not in graph.DISPLAY:
     graph.DISPLAY.append(bundle)  # Jupyter shows a Value or Tensor as the interactive page
@@ -54,7 +54,6 @@ __all__ = [
     "PATTERN_COLOURS",
     "SMALL",
     "STEP_FILES_BUDGET",
-    "TEXT",
     "Diagram",
     "DiagramTooLargeError",
     "Explanation",
@@ -72,5 +71,6 @@ __all__ = [
     "save",
     "steps_html",
     "watch",
+    "words",
     "write_steps",
 ]

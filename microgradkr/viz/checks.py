@@ -23,7 +23,8 @@ MAX_CHECKED = 64
 
 @dataclass(frozen=True)
 class Check:
-    """One edge's verdict: 'ok', 'bad' (with the numerical value), 'kink' or 'skip' (why)."""
+    """One edge's verdict: 'ok', 'bad' (with the numerical value), 'kink' or 'skip' (why: an
+    error's name, 'nonfinite' or 'no_difference', put in words by the renderer)."""
 
     verdict: str
     numerical: Any = None
@@ -51,7 +52,7 @@ def _check_value(node: Value, j: int) -> Check:
         return Check("skip", why=type(err).__name__)
     numerical = (up - down) / (2 * EPS)
     if not math.isfinite(numerical):
-        return Check("skip", why=f"numerical {numerical}")
+        return Check("skip", numerical, why="nonfinite")
     if op.kinked and not _close((up - mid) / EPS, (mid - down) / EPS):
         return Check("kink", numerical)
     return Check("ok" if _close(float(node._local[j]), numerical) else "bad", numerical)
@@ -99,7 +100,7 @@ def _check_tensor(node: Tensor, j: int) -> Check:
             numerical.reshape(-1)[k] = (up - down) / (2 * EPS)
     checked = np.isfinite(numerical)
     if not checked.any():
-        return Check("kink") if kinks else Check("skip", why="no finite difference")
+        return Check("kink") if kinks else Check("skip", why="no_difference")
     if _close(analytic[checked], numerical[checked]):
         return Check("ok")
     return Check("bad", numerical)

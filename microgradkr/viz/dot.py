@@ -37,7 +37,7 @@ from .render import Diagram, DiagramTooLargeError, GraphvizNotFoundError
 from .scene import build_scene
 from .state import LAYOUT, scene_state
 from .style import DEFAULT_MAX_LAYOUT, DEFAULT_MAX_NODES, FONTS
-from .words import TEXT
+from .words import words
 
 # -- the public functions --------------------------------------------------------------------
 
@@ -82,16 +82,11 @@ def _planned(order: list[Node], max_layout: int) -> Plan:
     return plan
 
 
-def words_for(lang: str) -> dict[str, str]:
-    if lang not in TEXT:
-        raise ValueError(f"lang must be one of {sorted(TEXT)}, got {lang!r}")
-    return TEXT[lang]
-
-
 def draw(
     root: Value | Tensor,
     *,
-    lang: str = "en",
+    lang: str | None = None,
+    glossary: str | None = None,
     rankdir: str = "LR",
     precision: int = 4,
     max_nodes: int = DEFAULT_MAX_NODES,
@@ -117,8 +112,12 @@ def draw(
     A value used far from where it was made is drawn again beside that use ('x (use 3 of 50)').
     Labels longer than ``MAX_LABEL`` characters are cut with an ellipsis. Above ``max_nodes``
     values or a ``layout_size`` of ``max_layout``, ``DiagramTooLargeError`` says how big.
+    ``lang`` ('en', 'ko'; None: ``microgradkr.i18n.set_language``'s) and ``glossary`` ('dlfs',
+    'pytorch-ko', 'd2l-ko') choose the words; a Korean term's first use reads "기울기(gradient)".
     """
-    t = words_for(lang)
+    layout = LAYOUT.get()
+    t = words(lang, glossary, None if layout is None else layout.seen)
+    lang = t.lang
     if rankdir not in ("LR", "RL", "TB", "BT"):
         raise ValueError(f"rankdir must be 'LR', 'RL', 'TB' or 'BT', got {rankdir!r}")
     if not isinstance(precision, int) or precision < 1:
@@ -139,9 +138,17 @@ def draw(
     order = order_within(root, max_nodes)
     plan = _planned(order, max_layout)
     # the numbers come from the scene, built once from the engine's own record
-    scene = build_scene(root, lang=lang, precision=precision, step=step, explain=False, order=order)
+    scene = build_scene(
+        root,
+        lang=lang,
+        glossary=t.glossary,
+        seen=t.seen,
+        precision=precision,
+        step=step,
+        explain=False,
+        order=order,
+    )
     state = scene_state(scene, order, root, t)
-    layout = LAYOUT.get()
     if layout is not None:
         state = layout.state
     tree: list[Box] = []
@@ -179,7 +186,13 @@ def draw(
         body=body,
     )
     diagram.root = root  # a notebook shows the interactive page of the same graph
-    diagram.view = {"lang": lang, "modules": modules, "precision": precision, "check": check}
+    diagram.view = {
+        "lang": lang,
+        "glossary": t.glossary,
+        "modules": modules,
+        "precision": precision,
+        "check": check,
+    }
     return diagram
 
 

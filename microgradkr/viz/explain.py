@@ -14,44 +14,14 @@ import numpy as np
 
 from ..engine import Value
 from ..graph import topological_order
+from ..i18n import Words, current
 from ..tensor import Tensor
 from ..trace import backward_steps
 from .fmt import grad_text, num, plain, vjp_rule
-from .words import TEXT as WORDS
+from .words import words
 
 MAX_PATHS = 12
 """Paths listed at most; the rest are counted (an MLP's input has one path per neuron chain)."""
-
-TEXT: dict[str, dict[str, str]] = {
-    "en": {
-        "head": "{node}.grad = ∂{root}/∂{node} = {sum} = {total}",
-        "head1": "{node}.grad = ∂{root}/∂{node} = {total}",
-        "uses": "{n} uses, their gradients summed (fan-out):",
-        "use1": "one use:",
-        "use": "{i}. into {op} → {out}: local ∂{out}/∂{node} = {local} × upstream ∂{root}/∂{out}"
-        " = {up} → {c}",
-        "use_t": "{i}. into {op} → {out}: VJP {rule} of upstream ∂{root}/∂{out} → {c}",
-        "paths": "paths to {root} (chain rule: the local gradients multiplied along each):",
-        "more": "… and {n} more paths",
-        "root": "{node} is the output: ∂{node}/∂{node} = {total} (the seed of backward)",
-        "unused": "{node} does not reach {root}: its gradient is 0",
-        "unknown": "{node}: run backward() first, the gradients are not known yet",
-    },
-    "ko": {
-        "head": "{node}의 기울기 ∂{root}/∂{node} = {sum} = {total}",
-        "head1": "{node}의 기울기 ∂{root}/∂{node} = {total}",
-        "uses": "쓰인 곳 {n}곳에서 온 기울기의 합 (분기):",
-        "use1": "쓰인 곳 1곳:",
-        "use": "{i}. {op} 노드 → {out}: 국소 기울기 ∂{out}/∂{node} = {local} × 상류 기울기"
-        " ∂{root}/∂{out} = {up} → {c}",
-        "use_t": "{i}. {op} 노드 → {out}: 상류 기울기 ∂{root}/∂{out}의 VJP {rule} → {c}",
-        "paths": "{root}까지의 경로 (연쇄법칙: 경로마다 국소 기울기를 곱함):",
-        "more": "… 그 밖의 경로 {n}개",
-        "root": "{node}은(는) 출력: ∂{node}/∂{node} = {total} (역전파의 시작)",
-        "unused": "{node}은(는) {root}에 닿지 않음: 기울기 0",
-        "unknown": "{node}: 먼저 backward()를 실행하세요, 기울기를 아직 모름",
-    },
-}
 
 
 @dataclass(frozen=True)
@@ -88,10 +58,14 @@ class Explanation:
     paths: list[Path] = field(default_factory=list)
     more_paths: int = 0
     lang: str = "en"
+    glossary: str = "dlfs"
 
-    def lines(self, lang: str | None = None) -> list[str]:
-        """The explanation as text lines, in English or Korean (default: the one asked for)."""
-        t = TEXT[lang or self.lang]
+    def lines(self, lang: str | None = None, glossary: str | None = None) -> list[str]:
+        """The explanation as text lines, in English or Korean (default: the one asked for).
+
+        One document: a Korean term reads "기울기(gradient)" at its first use in these lines.
+        """
+        t = Words("explain.", lang or self.lang, glossary or self.glossary)
         node, root = paren(self.node), paren(self.root)
         if self.kind != "sum":
             return [t[self.kind].format(node=node, root=root, total=self.total)]
@@ -141,15 +115,16 @@ def paren(name: str) -> str:
     return f"({name})" if any(c in name for c in "/ ") else name
 
 
-def names(order: list[Any]) -> dict[Any, str]:
-    """A readable name for every node: its label, a constant's value, or op#n in forward order."""
+def names(order: list[Any], const: str = "const") -> dict[Any, str]:
+    """A readable name for every node: its label, a constant's value (or ``const``, the word for
+    a constant tensor), or op#n in forward order."""
     out: dict[Any, str] = {}
     count = 0
     for node in order:
         if node.label:
             out[node] = node.label
         elif node.op is None:
-            out[node] = num(float(np.sum(node.data)), 4) if np.size(node.data) == 1 else "const"
+            out[node] = num(float(np.sum(node.data)), 4) if np.size(node.data) == 1 else const
         else:
             count += 1
             out[node] = f"{node.op.name}#{count}"
@@ -175,11 +150,13 @@ def path_counts(order: list[Any], root: Any) -> dict[Any, int]:
 class Graph:
     """What explaining needs once per graph: order, names, users, steps, path counts."""
 
-    def __init__(self, root: Any, precision: int = 4, order: list[Any] | None = None) -> None:
+    def __init__(
+        self, root: Any, precision: int = 4, order: list[Any] | None = None, const: str = "const"
+    ) -> None:
         self.root = root
         self.p = precision
         self.order = topological_order(root) if order is None else order
-        self.names = names(self.order)
+        self.names = names(self.order, const)
         self.users: dict[Any, list[tuple[Any, int]]] = {}
         for node in self.order:  # forward order: x's first use comes first
             for j, parent in enumerate(node._prev):
@@ -211,27 +188,29 @@ class Graph:
             self._counts = path_counts(self.order, self.root)
         return self._counts
 
-    def text(self, g: Any) -> str:
+    def text(self, g: Any, t: Words) -> str:
         if self.tensor:
-            return grad_text(g, self.p, {"norm": "norm"})
+            return grad_text(g, self.p, t)
         return num(float(g), self.p)
 
-    def explain(self, node: Any, t: dict[str, str]) -> Explanation:
+    def explain(self, node: Any, t: Words) -> Explanation:
         """The explanation of ``node``'s gradient (``t``: the scene's words, for VJP notes)."""
         n, r = self.names.get(node, node.label or "?"), self.names[self.root]
+        kind, total = "sum", "0"
         if node not in self.grads:
             kind = "unknown" if self.tensor else "unused"
-            return Explanation(n, r, "0", kind=kind, tensor=self.tensor)
-        total = self.text(self.grads[node])
-        if node is self.root:
-            return Explanation(n, r, total, kind="root", tensor=self.tensor)
-        ex = Explanation(n, r, total, tensor=self.tensor)
+        else:
+            total = self.text(self.grads[node], t)
+            kind = "root" if node is self.root else kind
+        ex = Explanation(n, r, total, kind, self.tensor, lang=t.lang, glossary=t.glossary)
+        if kind != "sum":
+            return ex
         for user, j in self.users.get(node, []):
             op = user.op.symbol
             if self.tensor:
                 sent = self.sent.get(user)
                 g = sent[j] if sent else None
-                c = "?" if g is None else self.text(g)
+                c = "?" if g is None else self.text(g, t)
                 rule = vjp_rule(user, j, t, self.p)
                 ex.uses.append(Use(op, self.names[user], rule, "", c, (user, j)))
             else:
@@ -271,18 +250,22 @@ class Graph:
 
 
 def explain(
-    value: Value | Tensor, root: Value | Tensor, lang: str = "en", precision: int = 4
+    value: Value | Tensor,
+    root: Value | Tensor,
+    lang: str | None = None,
+    precision: int = 4,
+    *,
+    glossary: str | None = None,
 ) -> Explanation:
     """dL/d(value) for L = ``root`` by the chain rule: sum over uses of local × upstream.
 
     ``str()`` of the result is the text: 'x.grad = ∂f/∂x = -8 + 1 = -7', one line per use, and
-    for Values every path to the output with its product of local gradients.
+    for Values every path to the output with its product of local gradients. ``lang``,
+    ``glossary``: None = the ones ``microgradkr.i18n.set_language`` set.
     """
-    if lang not in TEXT:
-        raise ValueError(f"lang must be one of {sorted(TEXT)}, got {lang!r}")
+    lang, glossary = current(lang, glossary)
     if not isinstance(value, Value | Tensor) or not isinstance(root, Value | Tensor):
         raise TypeError("explain needs a Value or Tensor and the output (root) it feeds")
-    graph = Graph(root, precision)
-    ex = graph.explain(value, WORDS[lang])
-    ex.lang = lang
-    return ex
+    t = words(lang, glossary)
+    graph = Graph(root, precision, const=t["const"])
+    return graph.explain(value, t)

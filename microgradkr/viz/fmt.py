@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
 
+from ..i18n import Words
 from ..tensor import Tensor
 from .style import MAX_LABEL, PATTERNS, SMALL
 
@@ -45,7 +47,7 @@ def norm(a: Any, p: int) -> str:
     return num(float(np.linalg.norm(np.asarray(a, dtype=np.float64))), p)
 
 
-def grad_text(g: Any, p: int, t: dict[str, str]) -> str:
+def grad_text(g: Any, p: int, t: Words) -> str:
     """A gradient's numbers when small, else its shape and norm: '(100, 50), norm 3.2'."""
     g = np.asarray(g)
     return arr(g, p) if g.size <= SMALL else f"{g.shape}, {t['norm']} {norm(g, p)}"
@@ -57,12 +59,12 @@ def short(label: Any, limit: int = MAX_LABEL) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def pattern_text(pattern: str, t: dict[str, str]) -> str:
+def pattern_text(pattern: str, t: Words) -> str:
     """The gate pattern's name in the language; an Op's own pattern by its own name."""
     return t[pattern] if pattern in PATTERNS else short(pattern, 40)
 
 
-def axes_text(axes: tuple[int, ...] | None, t: dict[str, str]) -> str:
+def axes_text(axes: tuple[int, ...] | None, t: Words) -> str:
     if axes is None:
         return t["all_axes"]
     if len(axes) == 1:
@@ -70,7 +72,7 @@ def axes_text(axes: tuple[int, ...] | None, t: dict[str, str]) -> str:
     return t["axes"].format(n=", ".join(map(str, axes)))
 
 
-def reduction(node: Tensor, t: dict[str, str]) -> str:
+def reduction(node: Tensor, t: Words) -> str:
     """'over axis 1' for a reduction (sum, mean, max: args = (axes, keepdims)), else ''."""
     args = node._args
     if len(args) == 2 and isinstance(args[1], bool) and isinstance(args[0], tuple | None):
@@ -109,8 +111,11 @@ class Fields(dict[str, str]):
         return "{" + key + "}"
 
 
-def vjp_rule(node: Tensor, j: int, t: dict[str, str], p: int) -> str:
-    """Edge j's VJP as written in the op's notes with the inputs' names: 'g · 2 q'."""
+_SPACES = re.compile(r" {2,}")
+
+
+def vjp_rule(node: Tensor, j: int, t: Words, p: int) -> str:
+    """Edge j's VJP as written in the op's notes (in ``t``'s language) with the inputs' names."""
     op = node.op
     assert op is not None
     if j >= len(op.notes):
@@ -123,4 +128,5 @@ def vjp_rule(node: Tensor, j: int, t: dict[str, str], p: int) -> str:
     if isinstance(k, float | int):  # x ** k: 'g * 2 q' for a square, 'g * 3 q^2' for a cube
         power = {"k": num(k, p), "power": "" if k == 2 else f"^{num(k - 1, p)}"}
     fields = Fields(a=names[0], b=names[1], axis=reduction(node, t), **power)
-    return op.notes[j].format_map(fields).strip()
+    rule = t.note(op.notes[j]).format_map(fields)
+    return _SPACES.sub(" ", rule).strip()  # an empty {axis} leaves two spaces in a Korean note

@@ -6,9 +6,10 @@ import html
 import re
 from typing import Any
 
+from ..i18n import Words
 from .checks import Check
 from .fmt import grad_text, short
-from .scene import SceneEdge
+from .scene import SceneEdge, why
 from .style import (
     ACTIVE_FILL,
     BACKWARD_COLOUR,
@@ -40,13 +41,13 @@ def coloured(text: str, colour: str) -> str:
     return f'<font color="{colour}">{text}</font>'
 
 
-def edge_label(local: str, edge: SceneEdge | None, active: bool, t: dict[str, str]) -> list[str]:
+def edge_label(local: str, edge: SceneEdge | None, active: bool, t: Words) -> list[str]:
     """Two lines: the local gradient (blue) and the global one sent along the edge (red)."""
     line1 = coloured(f"{t['local']} {local}", LOCAL_COLOUR)
     return [line1, coloured(*global_line(edge, active, t))]
 
 
-def global_line(edge: SceneEdge | None, active: bool, t: dict[str, str]) -> tuple[str, str]:
+def global_line(edge: SceneEdge | None, active: bool, t: Words) -> tuple[str, str]:
     """The global gradient sent along an edge, and its colour: 'global -8 = -4 × 2' if active."""
     if edge is None or edge.sent is None:
         return t["unknown"], UNKNOWN_COLOUR
@@ -56,7 +57,7 @@ def global_line(edge: SceneEdge | None, active: bool, t: dict[str, str]) -> tupl
     return text, GLOBAL_COLOUR
 
 
-def grad_line(grad: str | None, partial: bool, t: dict[str, str]) -> tuple[str, str]:
+def grad_line(grad: str | None, partial: bool, t: Words) -> tuple[str, str]:
     """A value's gradient (the scene's text) and its colour: 'grad 1 (so far)', 'grad ?'."""
     if grad is None:
         return t["grad"] + " ?", UNKNOWN_COLOUR
@@ -64,7 +65,7 @@ def grad_line(grad: str | None, partial: bool, t: dict[str, str]) -> tuple[str, 
     return f"{t['grad']} {grad}{so_far}", GLOBAL_COLOUR
 
 
-def tensor_edge_label(edge: SceneEdge, sent: bool, t: dict[str, str]) -> tuple[list[str], bool]:
+def tensor_edge_label(edge: SceneEdge, sent: bool, t: Words) -> tuple[list[str], bool]:
     """The VJP rule of the edge (blue), the gradient it sends (red), any broadcast sum (True)."""
     lines = [coloured(esc(f"{t['vjp']} {edge.local}"), LOCAL_COLOUR)]
     if edge.no_grad:
@@ -74,7 +75,7 @@ def tensor_edge_label(edge: SceneEdge, sent: bool, t: dict[str, str]) -> tuple[l
     else:
         lines.append(coloured(esc(f"{t['global']} {edge.sent}"), GLOBAL_COLOUR))
     if edge.summed:
-        lines.append(esc(edge.summed))
+        lines.append(esc(t["summed"].format(axes=edge.summed)))
     return lines, bool(edge.summed)
 
 
@@ -94,7 +95,7 @@ def value_table(name: str, rows: list[str], highlight: bool, built: bool = False
     )
 
 
-def check_lines(check: Check, t: dict[str, str], p: int) -> list[str]:
+def check_lines(check: Check, t: Words, p: int) -> list[str]:
     """What an edge says about its check: nothing when it agrees."""
     if check.verdict == "bad":
         n = check.numerical
@@ -103,5 +104,5 @@ def check_lines(check: Check, t: dict[str, str], p: int) -> list[str]:
     if check.verdict == "kink":
         return [coloured(esc(t["kink"]), UNKNOWN_COLOUR)]
     if check.verdict == "skip":
-        return [coloured(esc(t["unchecked"].format(why=check.why)), UNKNOWN_COLOUR)]
+        return [coloured(esc(t["unchecked"].format(why=why(check, t, p))), UNKNOWN_COLOUR)]
     return []

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..engine import Value
+from ..i18n import current, text
 from ..nn import Module
 from ..tensor import Tensor
 from .dot import draw, mimebundle
@@ -144,11 +145,17 @@ class Watcher:
     """Training, watched: ``update(loss)`` every step; every ``every``-th call redraws the page."""
 
     def __init__(
-        self, model: Module | Sequence[Module], every: int, lang: str, options: dict[str, Any]
+        self,
+        model: Module | Sequence[Module],
+        every: int,
+        lang: str | None,
+        options: dict[str, Any],
+        glossary: str | None = None,
     ) -> None:
         if not isinstance(every, int) or every < 1:
             raise ValueError(f"every must be a positive int (steps between redraws), got {every!r}")
-        self.model, self.every, self.lang, self.options = model, every, lang, options
+        self.model, self.every, self.options = model, every, options
+        self.lang, self.glossary = current(lang, glossary)
         self.calls = 0
         self.drawn = 0
         self.widget = _widget_class()()
@@ -163,9 +170,18 @@ class Watcher:
                 f"the graph of this loss has more than {MAX_PAGE_NODES} nodes; watch the loss "
                 "of one sample (or a small batch) instead"
             )
-        page = explore(loss, lang=self.lang, modules=self.model, step=None, **self.options)
+        page = explore(
+            loss,
+            lang=self.lang,
+            glossary=self.glossary,
+            modules=self.model,
+            step=None,
+            **self.options,
+        )
         value = loss.item() if isinstance(loss, Tensor) else loss.data
-        self.widget.status = f"step {self.calls}: loss {float(value):.6g}"
+        self.widget.status = text(
+            "viz.watch_status", self.lang, self.glossary, k=self.calls, loss=f"{float(value):.6g}"
+        )
         self.widget.html = page
         self.drawn += 1
         return True
@@ -175,11 +191,16 @@ class Watcher:
 
 
 def watch(
-    model: Module | Sequence[Module], every: int = 1, *, lang: str = "en", **options: Any
+    model: Module | Sequence[Module],
+    every: int = 1,
+    *,
+    lang: str | None = None,
+    glossary: str | None = None,
+    **options: Any,
 ) -> Watcher:
     """A live view of training: call ``.update(loss)`` each step; every ``every`` steps it
     redraws the page of ``loss`` (weights, activations, gradients), modules in boxes.
 
     Needs anywidget (``pip install 'microgradkr[notebook]'``); show it as a cell's last line.
     """
-    return Watcher(model, every, lang, options)
+    return Watcher(model, every, lang, options, glossary)

@@ -7,8 +7,9 @@ for local x upstream = global, click a value for its chain-rule sum, fold nn mod
 
 from __future__ import annotations
 
+import html
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from importlib import resources
 from pathlib import Path
 from string import Template
@@ -16,10 +17,11 @@ from typing import Any
 
 from ..engine import Value
 from ..graph import topological_order
+from ..i18n import CATALOG, LANGS, current, text
+from ..i18n.glossary import TERMS
 from ..nn import Module
 from ..tensor import Tensor
-from .explain import TEXT as EXPLAIN_TEXT
-from .scene import Scene, build_scene, words
+from .scene import Scene, build_scene
 from .style import PATTERN_COLOURS
 
 AUTO_COLLAPSE = 60
@@ -27,71 +29,52 @@ AUTO_COLLAPSE = 60
 MAX_PAGE_NODES = 5000
 """Above this many nodes ``explore`` refuses: the page would be slow to lay out and to load."""
 
-PAGE_TEXT: dict[str, dict[str, str]] = {
-    "en": {
-        "page_heading": "Backpropagation, explored",
-        "page_step": "step",
-        "page_first": "first step (Home)",
-        "page_prev": "step back (←)",
-        "page_next": "step forward (→)",
-        "page_last": "last step (End)",
-        "page_zoom_in": "zoom in (+)",
-        "page_zoom_out": "zoom out (−)",
-        "page_fit": "fit",
-        "page_fold": "one box per neuron",
-        "page_unfold": "open every module",
-        "page_layout": "layout",
-        "page_hint": "The graph is larger than the window: it opens on the output. Drag to move,"
-        " scroll or +/− to zoom, F to see all. Click a dashed box to open a module.",
-        "page_edge": "local ∂{out}/∂{input} = {local} · upstream ∂{root}/∂{out} = {up}"
-        " = global {g}",
-        "page_edge_t": "VJP {rule} · upstream ∂{root}/∂{out} = {up} → global {g}",
-        "page_not_yet": "(not sent yet: step forward)",
-        "page_more_edges": "… and {n} more edges",
-        "page_op": "made by {op} ({symbol}): {pattern}",
-        "page_param": "a parameter (leaf)",
-        "page_leaf": "an input (leaf)",
-        "page_click": "click for the chain-rule sum",
-        "page_no_explain": "no gradient to explain",
-        "page_final": "(the gradient after the whole backward pass)",
-    },
-    "ko": {
-        "page_heading": "역전파 살펴보기",
-        "page_step": "단계",
-        "page_first": "처음 단계 (Home)",
-        "page_prev": "이전 단계 (←)",
-        "page_next": "다음 단계 (→)",
-        "page_last": "마지막 단계 (End)",
-        "page_zoom_in": "확대 (+)",
-        "page_zoom_out": "축소 (−)",
-        "page_fit": "전체 보기",
-        "page_fold": "뉴런마다 상자 하나",
-        "page_unfold": "모든 모듈 펼치기",
-        "page_layout": "배치",
-        "page_hint": "그래프가 창보다 커서 출력 쪽부터 보여 줍니다. 끌어서 이동,"
-        " 휠이나 +/−로 확대·축소, F로 전체 보기. 점선 상자를 누르면 모듈이 열립니다.",
-        "page_edge": "국소 기울기 ∂{out}/∂{input} = {local} · 상류 기울기 ∂{root}/∂{out} = {up}"
-        " = 전역 기울기 {g}",
-        "page_edge_t": "VJP {rule} · 상류 기울기 ∂{root}/∂{out} = {up} → 전역 기울기 {g}",
-        "page_not_yet": "(아직 보내지 않음: 다음 단계로)",
-        "page_more_edges": "… 그 밖의 간선 {n}개",
-        "page_op": "{op} ({symbol}) 노드의 출력: {pattern}",
-        "page_param": "매개변수 (잎 노드)",
-        "page_leaf": "입력 (잎 노드)",
-        "page_click": "누르면 연쇄법칙의 합을 보여 줌",
-        "page_no_explain": "설명할 기울기 없음",
-        "page_final": "(역전파를 끝까지 마친 뒤의 기울기)",
-    },
-}
+_JS_PREFIX = {"viz.": "", "explain.": "ex_", "page.": "page_"}
+"""Catalogue key prefix -> the page script's key prefix ('page.step' is 'page_step' there)."""
 
 
-def page_words() -> dict[str, dict[str, str]]:
-    """Every word the page shows, in both languages: the pictures', explain's and its own."""
+_LABELS = frozenset(
+    "viz." + k
+    for k in (
+        *("local", "global", "unknown", "grad", "data", "shape", "vjp", "norm", "so_far"),
+        *("const", "no_grad", "distributor", "switcher", "router", "chain"),
+    )
+)
+"""Words the page repeats on every node or edge: plain; the legend says '한글(English)'."""
+
+
+def _order(legend: Sequence[str]) -> Callable[[str], tuple[int, int]]:
+    """Where a message comes in reading order: the heading, the legend rows shown (the page's
+    glossary: they stay put while the title changes with each step), the rest, and last the
+    labels and the legend rows not shown."""
+    firsts = ["page.heading", *("viz." + k for k in legend)]
+
+    def rank(key: str) -> tuple[int, int]:
+        if key in firsts:
+            return (0, firsts.index(key))
+        return (2, 0) if key in _LABELS or key.startswith("viz.legend") else (1, 0)
+
+    return rank
+
+
+def page_words(
+    glossary: str | None = None, legend: Sequence[str] = ()
+) -> dict[str, dict[str, str]]:
+    """Every word the page shows, in both languages and ``glossary``: the pictures', explain's
+    and its own. A Korean term reads "기울기(gradient)" in the first message that has it, in
+    reading order: the heading, the ``legend`` rows shown (their keys), then the rest."""
+    glossary = current(None, glossary)[1]
+    keys = sorted(
+        (k for k in CATALOG["en"] if any(k.startswith(p) for p in _JS_PREFIX)), key=_order(legend)
+    )
     out = {}
-    for lang in ("en", "ko"):
-        w = dict(words(lang))
-        w.update({"ex_" + k: v for k, v in EXPLAIN_TEXT[lang].items()})
-        w.update(PAGE_TEXT[lang])
+    for lang in LANGS:
+        seen: set[str] = set()
+        w = {}
+        for key in keys:
+            prefix = key[: key.index(".") + 1]
+            known = set(TERMS) if key in _LABELS else seen
+            w[_JS_PREFIX[prefix] + key[len(prefix) :]] = text(key, lang, glossary, known)
         out[lang] = w
     return out
 
@@ -126,13 +109,19 @@ def page_html(
         "compound": False,
         "colours": PATTERN_COLOURS,
     }
-    heading = PAGE_TEXT[scene.lang]["page_heading"]
+    page_text = page_words(scene.glossary, ["legend", *(key for _, key, _ in scene.legend)])
+    w = {k: html.escape(v) for k, v in page_text[scene.lang].items()}
     return Template(_static("page.html")).substitute(
         lang=scene.lang,
-        heading=heading,
+        heading=w["page_heading"],
+        step=w["page_step"],
+        fit=w["page_fit"],
+        fold=w["page_fold"],
+        unfold=w["page_unfold"],
+        layout=w["page_layout"],
         css=_static("page.css"),
         scene=_json(scene.to_dict()),
-        words=_json(page_words()),
+        words=_json(page_text),
         options=_json(options),
         dagre=_static("dagre.min.js"),
         page="(function () {\n" + _static("page.js") + _static("page_ui.js") + "})();",
@@ -142,8 +131,9 @@ def page_html(
 def explore(
     root: Value | Tensor,
     path: str | Path | None = None,
-    lang: str = "en",
+    lang: str | None = None,
     *,
+    glossary: str | None = None,
     modules: Module | Sequence[Module] | None = None,
     collapse: bool | None = None,
     precision: int = 4,
@@ -156,6 +146,8 @@ def explore(
 
     Opens at backward step ``step`` (None: the last); ``modules`` groups an nn model's nodes in
     boxes that fold and unfold (``collapse``: True, False, or None = fold past 60 gates).
+    ``lang``, ``glossary``: None = the ones ``microgradkr.i18n.set_language`` set; the page
+    switches between English and Korean in place, its Korean in the glossary's words.
     """
     if not isinstance(root, Value | Tensor):
         raise TypeError(f"explore needs a Value or a Tensor, got {type(root).__name__}")
@@ -169,7 +161,14 @@ def explore(
             "of one sample"
         )
     scene = build_scene(
-        root, lang=lang, precision=precision, modules=modules, check=check, step=-1, order=order
+        root,
+        lang=lang,
+        glossary=glossary,
+        precision=precision,
+        modules=modules,
+        check=check,
+        step=-1,
+        order=order,
     )
     html = page_html(scene, collapse=collapse, step=step, rankdir=rankdir)
     if path is not None:

@@ -7,6 +7,7 @@ from typing import Any
 
 from ..engine import Value
 from ..graph import topological_order
+from ..i18n import Words
 from ..tensor import Tensor
 from .checks import Check
 from .fmt import Node, arr, norm, num, pattern_text, reduction
@@ -50,7 +51,7 @@ class Picture:
     """Everything one picture needs while its statements are written."""
 
     state: State
-    t: dict[str, str]
+    t: Words
     precision: int
     owner: dict[Node, int]
     collapse: bool

@@ -18,6 +18,7 @@ import numpy as np
 
 from ..engine import Value
 from ..graph import topological_order
+from ..i18n import LANGS, Words
 from ..nn import Module
 from ..tensor import Tensor
 from .checks import Check, check_edges
@@ -34,7 +35,7 @@ from .style import (
     SMALL,
     UNKNOWN_COLOUR,
 )
-from .words import TEXT
+from .words import words
 
 
 @dataclass
@@ -56,6 +57,7 @@ class SceneNode:
     param: bool = False
     partial: bool = False  # a fan-out node that has the gradient of some of its uses only
     explain: Explanation | None = None
+    by_lang: dict[str, dict[str, str]] = field(default_factory=dict)  # detail per language
 
 
 @dataclass
@@ -69,10 +71,11 @@ class SceneEdge:
     local: str  # the local gradient (Value) or the VJP rule (Tensor)
     sent: str | None  # the global gradient it carries, local x upstream; None: not sent yet
     up: str | None  # the upstream dL/d(dst) it was made from
-    summed: str = ""  # the broadcast axes a Tensor's gradient was summed over
+    summed: str = ""  # the broadcast axes a Tensor's gradient was summed over ('axis 0')
     check: str = ""  # '', 'ok', 'bad', 'kink', 'skip'
     numerical: str = ""  # the numerical gradient (bad) or why not checked (skip)
     no_grad: bool = False  # the input needs no gradient (a Tensor constant)
+    by_lang: dict[str, dict[str, str]] = field(default_factory=dict)  # local, summed per lang
 
 
 @dataclass
@@ -114,6 +117,7 @@ class Scene:
     modules: list[SceneModule] = field(default_factory=list)
     legend: list[tuple[str, str, str]] = field(default_factory=list)  # (mark, text key, colour)
     title: str = ""
+    glossary: str = "dlfs"
 
     def to_dict(self) -> dict[str, Any]:
         """The scene as JSON-ready data; an explanation as its fields (no engine objects)."""
@@ -138,7 +142,7 @@ class Scene:
         return d
 
 
-def value_rows(node: Any, p: int, t: dict[str, str]) -> tuple[str, tuple[int, ...] | None]:
+def value_rows(node: Any, p: int, t: Words) -> tuple[str, tuple[int, ...] | None]:
     """A node's data as text (a Tensor's numbers when small, else its norm) and its shape."""
     if isinstance(node, Tensor):
         d = node.data
@@ -146,7 +150,7 @@ def value_rows(node: Any, p: int, t: dict[str, str]) -> tuple[str, tuple[int, ..
     return num(node.data, p), None
 
 
-def grad_shown(g: Any, p: int, t: dict[str, str]) -> str:
+def grad_shown(g: Any, p: int, t: Words) -> str:
     """A gradient as the node shows it: a number, small numbers, or the norm."""
     if isinstance(g, float | int):
         return num(float(g), p)
@@ -154,11 +158,13 @@ def grad_shown(g: Any, p: int, t: dict[str, str]) -> str:
     return arr(g, p) if g.size <= SMALL else f"{t['norm']} {norm(g, p)}"
 
 
-def words(lang: str) -> dict[str, str]:
-    """The words of the pictures in ``lang``."""
-    if lang not in TEXT:
-        raise ValueError(f"lang must be one of {sorted(TEXT)}, got {lang!r}")
-    return TEXT[lang]
+def why(check: Check, t: Words, p: int) -> str:
+    """Why an edge was not checked, in words: an error's name, or the catalogue's reason."""
+    if check.why == "nonfinite":
+        return t["why_nonfinite"].format(n=grad_text(check.numerical, p, t))
+    if check.why == "no_difference":
+        return t["why_no_difference"]
+    return check.why
 
 
 def built_nodes(order: list[Any]) -> set[Any]:
@@ -180,7 +186,9 @@ def built_nodes(order: list[Any]) -> set[Any]:
 def build_scene(
     root: Value | Tensor,
     *,
-    lang: str = "en",
+    lang: str | None = None,
+    glossary: str | None = None,
+    seen: set[str] | None = None,
     precision: int = 4,
     step: int | None = None,
     modules: Module | Sequence[Module] | None = None,
@@ -195,10 +203,13 @@ def build_scene(
     Values: the steps are ``backward_steps(root, seed)`` (seed = root.grad after backward(),
     else 1); a node's gradient after k steps is the sum of the contributions sent so far
     (``gradients_after``). Tensors: the gradients of ``backward()`` and ``edge_grads()``.
+    ``lang``, ``glossary``: None = the ones ``microgradkr.i18n.set_language`` set; ``seen``: the
+    document's terms already shown (see ``microgradkr.i18n.text``).
     """
-    t, p = words(lang), precision
+    t, p = words(lang, glossary, seen), precision
+    lang = t.lang
     order = topological_order(root) if order is None else order
-    g = Graph(root, p, order)
+    g = Graph(root, p, order, const=t["const"])
     tensors = isinstance(root, Tensor)
     ids = {node: i for i, node in enumerate(order)}
     built = built_nodes(order)
@@ -220,11 +231,12 @@ def build_scene(
             n.op, n.symbol, n.pattern = node.op.name, node.op.symbol, node.op.pattern
             if isinstance(node, Tensor):
                 n.detail = reduction(node, t)
+                n.by_lang = {k: {"detail": reduction(node, words(k, t.glossary))} for k in LANGS}
                 if len(node._args) == 1 and isinstance(node._args[0], float):
                     n.detail = num(node._args[0], p)  # x ** k: the exponent
+                    n.by_lang = {}
         if explain and (not tensors or (ran and node.requires_grad)):
             n.explain = g.explain(node, t)
-            n.explain.lang = lang
         nodes.append(n)
 
     edges: list[SceneEdge] = []
@@ -240,17 +252,23 @@ def build_scene(
                     axes = summed_axes(node, j)
                 except RuntimeError:  # a VJP that refuses to run (a numpy backward's gradient)
                     axes = ()
-                e.summed = t["summed"].format(axes=axes_text(axes, t)) if axes else ""
+                e.summed = axes_text(axes, t) if axes else ""
+                # the page switches language in place: it needs the other language's texts too
+                for k in LANGS:
+                    tk = words(k, t.glossary)
+                    e.by_lang[k] = {"local": vjp_rule(node, j, tk, p)}
+                    e.by_lang[k]["summed"] = axes_text(axes, tk) if axes else ""
             else:
                 e.local = num(float(node._local[j]), p)
             c = checks.get((node, j))
             if c is not None:
                 e.check = c.verdict
-                e.numerical = grad_text(c.numerical, p, t) if c.verdict == "bad" else c.why
+                e.numerical = grad_text(c.numerical, p, t) if c.verdict == "bad" else why(c, t, p)
             edges.append(e)
 
     steps = value_steps(g, ids, edges, p) if not tensors else tensor_steps(g, ids, edges, p, t)
     scene = Scene(lang, tensors, ids[root], None, step, nodes, edges, steps)
+    scene.glossary = t.glossary
     if isinstance(root, Value):
         scene.seed = num(seed_of(root), p)
     elif root.grad is not None:
@@ -291,7 +309,7 @@ def value_steps(g: Graph, ids: dict[Any, int], edges: list[SceneEdge], p: int) -
 
 
 def tensor_steps(
-    g: Graph, ids: dict[Any, int], edges: list[SceneEdge], p: int, t: dict[str, str]
+    g: Graph, ids: dict[Any, int], edges: list[SceneEdge], p: int, t: Words
 ) -> list[SceneStep]:
     """A Tensor graph's backward as steps (reverse forward order), from backward()'s record."""
     if not g.grads:
@@ -376,7 +394,7 @@ def module_outputs(
 
 
 def legend(
-    scene: Scene, order: list[Any], checks: dict[tuple[Any, int], Check], t: dict[str, str]
+    scene: Scene, order: list[Any], checks: dict[tuple[Any, int], Check], t: Words
 ) -> list[tuple[str, str, str]]:
     """The legend rows: the gate patterns drawn, the edge colours, fan-out, the marks."""
     symbols: dict[str, list[str]] = {}

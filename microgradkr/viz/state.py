@@ -5,6 +5,7 @@ from __future__ import annotations
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
+from ..i18n import Words
 from .fmt import Node, pattern_text, short
 from .scene import Scene, SceneEdge, SceneStep
 
@@ -30,7 +31,7 @@ class State:
         return None
 
 
-def scene_state(scene: Scene, order: list[Node], root: Node, t: dict[str, str]) -> State:
+def scene_state(scene: Scene, order: list[Node], root: Node, t: Words) -> State:
     """The State of a scene: before backward nothing known; after it every grad; or k steps."""
     nodes = {n.id: order[n.id] for n in scene.nodes}
     edges = {(nodes[e.dst], e.index): e for e in scene.edges}
@@ -53,8 +54,9 @@ def scene_state(scene: Scene, order: list[Node], root: Node, t: dict[str, str]) 
         title = t["title_step0"].format(n=n, root=name, seed=1)
         return State(grads, done, title=title, edges=edges)
     active = scene.steps[k - 1]
+    pattern = pattern_text(active.pattern, t)  # first: it comes first in the title's words
     title = t["title_step"].format(
-        k=k, n=n, gate=active.symbol, pattern=pattern_text(active.pattern, t), up=active.upstream
+        k=k, n=n, gate=active.symbol, pattern=pattern, up=active.upstream
     )
     return State(grads, done, active, partial, title, edges=edges, active_node=nodes[active.node])
 
@@ -71,6 +73,7 @@ class Layout:
 
     state: State
     texts: dict[str, tuple[str, str]]
+    seen: set[str] = field(default_factory=set)  # the step page's terms already shown
 
 
 LAYOUT: ContextVar[Layout | None] = ContextVar("LAYOUT", default=None)

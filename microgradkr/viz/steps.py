@@ -11,16 +11,19 @@ from pathlib import Path
 from typing import Any
 
 from ..engine import Value
+from ..i18n import Words
+from ..i18n import text as message
 from ..tensor import Tensor
-from .dot import draw, order_within, words_for
+from .dot import draw, order_within
 from .fmt import pattern_text
 from .labels import global_line, grad_line
 from .scene import build_scene
 from .state import LAYOUT, Layout, Slots, State, scene_state
 from .style import ACTIVE_FILL, DEFAULT_MAX_NODES, GLOBAL_COLOUR, UNKNOWN_COLOUR
+from .words import words
 
 
-def _slots(order: list[Value], state: State, t: dict[str, str]) -> Slots:
+def _slots(order: list[Value], state: State, t: Words) -> Slots:
     """What changes from frame to frame: each grad, each edge's global gradient, the title
     (text, colour), and which nodes and edges are lit or not known yet (class)."""
     texts: dict[str, tuple[str, str]] = {"title": (state.title, "")}
@@ -38,8 +41,12 @@ def _slots(order: list[Value], state: State, t: dict[str, str]) -> Slots:
     return texts, classes
 
 
-def _step_frames(root: Value, options: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
-    """One SVG laid out once, and per frame only what changes in it (texts, colours, classes).
+Frames = tuple[str, list[dict[str, Any]], Words, str]
+
+
+def _step_frames(root: Value, options: dict[str, Any]) -> Frames:
+    """One SVG laid out once, per frame only what changes in it (texts, colours, classes), and
+    the page's words (one document: the heading first, then the captions, then the SVG).
 
     Frame 0 lists every slot; frame k only the slots step k changed, as the scene's step k
     records them (its edges, the gradients it makes known). Linear in the graph and its steps.
@@ -48,17 +55,29 @@ def _step_frames(root: Value, options: dict[str, Any]) -> tuple[str, list[dict[s
         raise ValueError("step frames are for Value graphs; draw a Tensor graph with draw(root)")
     if not isinstance(root, Value):
         raise TypeError(f"step frames need a Value, got {type(root).__name__}")
-    lang = options.get("lang", "en")
-    t = words_for(lang)
+    t = words(options.get("lang"), options.get("glossary"))
+    lang = t.lang
+    heading = message("steps.heading", lang, t.glossary, t.seen)
     p = options.get("precision", 4)
     order = order_within(root, options.get("max_nodes", DEFAULT_MAX_NODES))
-    scene = build_scene(root, lang=lang, precision=p, step=0, explain=False, order=order)
+    scene = build_scene(
+        root,
+        lang=lang,
+        glossary=t.glossary,
+        seen=t.seen,
+        precision=p,
+        step=0,
+        explain=False,
+        order=order,
+    )
     texts, classes = _slots(order, scene_state(scene, order, root, t), t)
     frames: list[dict[str, Any]] = [
         {"t": [[key, *v] for key, v in texts.items()], "c": [list(c) for c in classes.items()]}
     ]
     longest = dict(texts)
-    last = build_scene(root, lang=lang, precision=p, step=-1, explain=False, order=order)
+    last = build_scene(
+        root, lang=lang, glossary=t.glossary, precision=p, step=-1, explain=False, order=order
+    )
     edges = {e.id: e for e in last.edges}  # each edge as the step that sends it fills it
     for k, step in enumerate(scene.steps, start=1):  # only what step k changes: linear in all
         changed: dict[str, tuple[str, str]] = {}
@@ -79,12 +98,9 @@ def _step_frames(root: Value, options: dict[str, Any]) -> tuple[str, list[dict[s
             changed[key] = global_line(edges[eid], True, t)
         for nid, grad, partial in step.grads:
             changed[f"v{nid}"] = grad_line(grad, partial, t)
+        pattern = pattern_text(step.pattern, t)  # first: it comes first in the title's words
         title = t["title_step"].format(
-            k=k,
-            n=len(scene.steps),
-            gate=step.symbol,
-            pattern=pattern_text(step.pattern, t),
-            up=step.upstream,
+            k=k, n=len(scene.steps), gate=step.symbol, pattern=pattern, up=step.upstream
         )
         changed["title"] = (title, "")
         for key, value in changed.items():
@@ -95,12 +111,12 @@ def _step_frames(root: Value, options: dict[str, Any]) -> tuple[str, list[dict[s
         )
     still = scene_state(last, order, root, t)
     still.active, still.active_node, still.partial = None, None, set()
-    token = LAYOUT.set(Layout(still, longest))
+    token = LAYOUT.set(Layout(still, longest, t.seen))
     try:
         diagram = draw(root, **options)
     finally:
         LAYOUT.reset(token)
-    return diagram.pipe(format="svg", encoding="utf-8"), frames
+    return diagram.pipe(format="svg", encoding="utf-8"), frames, t, heading
 
 
 _STYLE = f"""
@@ -125,15 +141,12 @@ def steps_html(root: Value, **options: Any) -> str:
     """One self-contained HTML page: the graph laid out once, a slider restyles it step by step.
 
     Its size grows with the graph, not with graph x steps: the frames are the JSON of what each
-    step changes. No network at all.
+    step changes. No network at all. ``options`` are ``draw``'s (``lang``, ``glossary``, ...).
     """
-    svg, frames = _step_frames(root, options)
-    return _page(svg, frames, options.get("lang", "en"))
+    return _page(*_step_frames(root, options))
 
 
-def _page(svg: str, frames: list[dict[str, Any]], lang: str) -> str:
-    ko = lang == "ko"
-    heading = "역전파 단계별 보기" if ko else "Backpropagation, step by step"
+def _page(svg: str, frames: list[dict[str, Any]], t: Words, heading: str) -> str:
     data = json.dumps(frames, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
     # Each step's title as text too (screen readers, find in page), the current one shown.
     titles = [dict((key, text) for key, text, _ in f["t"]).get("title", "") for f in frames]
@@ -142,9 +155,9 @@ def _page(svg: str, frames: list[dict[str, Any]], lang: str) -> str:
         for k, title in enumerate(titles)
     )
     return (
-        _HTML.replace("{lang}", lang)
-        .replace("{heading}", heading)
-        .replace("{label}", "단계" if ko else "step")
+        _HTML.replace("{lang}", t.lang)
+        .replace("{heading}", html.escape(heading))
+        .replace("{label}", message("steps.step", t.lang, t.glossary))
         .replace("{last}", str(len(frames) - 1))
         .replace("{style}", _STYLE)
         .replace("{captions}", captions)
@@ -289,7 +302,7 @@ def write_steps(root: Value, directory: str | Path, stem: str = "steps", **optio
     """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    svg, frames = _step_frames(root, options)
+    svg, frames, t, heading = _step_frames(root, options)
     if len(svg) * len(frames) <= STEP_FILES_BUDGET:
         for k, frame in enumerate(_frame_svgs(svg, frames)):
             (directory / f"{stem}_{k:02d}.svg").write_text(frame, encoding="utf-8")
@@ -297,5 +310,5 @@ def write_steps(root: Value, directory: str | Path, stem: str = "steps", **optio
         (last,) = _frame_svgs(svg, frames, every=False)
         (directory / f"{stem}.svg").write_text(last, encoding="utf-8")
     page = directory / f"{stem}.html"
-    page.write_text(_page(svg, frames, options.get("lang", "en")), encoding="utf-8")
+    page.write_text(_page(svg, frames, t, heading), encoding="utf-8")
     return page

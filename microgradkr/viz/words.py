@@ -1,114 +1,15 @@
-"""The words of the pictures, in English and Korean (DLfS's terms: 국소 기울기 ...)."""
+"""The words of the pictures: the catalogue's ``viz.*`` messages (microgradkr.i18n)."""
 
 from __future__ import annotations
 
-from ..ops import CHAIN, DISTRIBUTOR, ROUTER, SWITCHER
+from ..i18n import Words
 
-TEXT: dict[str, dict[str, str]] = {
-    "en": {
-        "local": "local",
-        "global": "global",
-        "unknown": "global: not known yet",
-        "data": "data",
-        "grad": "grad",
-        "so_far": "so far",
-        "const": "const",
-        DISTRIBUTOR: "distributor",
-        SWITCHER: "switcher",
-        ROUTER: "router",
-        CHAIN: "chain rule",
-        "legend": "Legend",
-        "legend_" + DISTRIBUTOR: "add gate = gradient distributor: each input gets the upstream",
-        "legend_" + SWITCHER: "mul gate = gradient switcher: upstream × the other input",
-        "legend_" + ROUTER: "max gate = gradient router: all of the upstream to the larger input",
-        "legend_" + CHAIN: "other gates: upstream × local gradient (chain rule)",
-        "legend_local": "local gradient ∂out/∂in (known in the forward pass)",
-        "legend_global": "global gradient ∂L/∂in = upstream × local",
-        "legend_arrow": "arrows: forward pass; gradients flow back against them (backward pass)",
-        "legend_sum": "a value used twice: its grad is the sum over its edges",
-        "use": "use {k} of {n}",
-        "legend_copy": "the value again, next to a far use; its grad (on the original) "
-        "is the sum over all its uses",
-        "legend_other": "a gate of its own kind ({pattern}): upstream × local gradient",
-        "title_before": "forward pass done, backward not run: global gradients not known yet",
-        "title_after": "backward pass done: ∂L/∂{root} = {seed}",
-        "title_step0": "backward step 0 of {n}: ∂L/∂{root} = {seed}, nothing sent back yet",
-        "title_step": "backward step {k} of {n}: the {gate} gate ({pattern}) sends {up} back",
-        "shape": "shape",
-        "vjp": "VJP",
-        "norm": "norm",
-        "no_grad": "no gradient (a constant)",
-        "legend_vjp": "VJP: how the upstream g becomes this input's gradient (no Jacobian built)",
-        "legend_global_t": "gradient ∂L/∂in sent on the edge (the input's shape; large: its norm)",
-        "summed": "Σ over {axes}: broadcast in the forward pass",
-        "legend_summed": "an input broadcast in the forward pass: its gradient is summed back",
-        "axis": "axis {n}",
-        "axes": "axes {n}",
-        "all_axes": "all axes",
-        "over": "over {axes}",
-        "mismatch": "✗ numerical {n}",
-        "kink": "kink: not checked",
-        "unchecked": "not checked: {why}",
-        "legend_mismatch": "✗ this op's recorded gradient disagrees with the numerical one "
-        "(central difference of its forward): suspect its backward",
-        "legend_checked": "every other edge: analytic = numerical (check=True)",
-        "legend_kink": "kink: one-sided differences disagree here, so it is not checked",
-        "backward_area": "backward pass (builds {what})",
-        "the_gradient": "the gradient",
-        "legend_backward": "built by backward(create_graph=True): backprop is just another graph",
-    },
-    "ko": {
-        "local": "국소 기울기",
-        "global": "전역 기울기",
-        "unknown": "전역 기울기: 아직 모름",
-        "data": "값",
-        "grad": "기울기",
-        "so_far": "지금까지",
-        "const": "상수",
-        DISTRIBUTOR: "기울기 분배기",
-        SWITCHER: "기울기 스위처",
-        ROUTER: "기울기 라우터",
-        CHAIN: "연쇄법칙",
-        "legend": "범례",
-        "legend_" + DISTRIBUTOR: "덧셈 게이트 = 기울기 분배기: 상류 기울기를 모든 입력에 그대로",
-        "legend_" + SWITCHER: "곱셈 게이트 = 기울기 스위처: 상류 기울기 × 다른 입력의 값",
-        "legend_" + ROUTER: "max 게이트 = 기울기 라우터: 상류 기울기 전부를 큰 입력으로",
-        "legend_" + CHAIN: "그 밖의 게이트: 상류 기울기 × 국소 기울기 (연쇄법칙)",
-        "legend_local": "국소 기울기 ∂출력/∂입력 (순전파 때 계산)",
-        "legend_global": "전역 기울기 ∂L/∂입력 = 상류 기울기 × 국소 기울기",
-        "legend_arrow": "화살표: 순전파 방향, 기울기는 거꾸로 흐름 (역전파)",
-        "legend_sum": "두 번 쓰인 값: 기울기는 각 간선의 합",
-        "use": "{n}번 중 {k}번째 사용",
-        "legend_copy": "멀리서 쓰인 값을 그 게이트 옆에 다시 그림; 기울기(원래 노드)는 "
-        "모든 사용의 합",
-        "legend_other": "사용자 정의 게이트 ({pattern}): 상류 기울기 × 국소 기울기",
-        "title_before": "순전파 완료, 역전파 전: 전역 기울기는 아직 모름",
-        "title_after": "역전파 완료: ∂L/∂{root} = {seed}",
-        "title_step0": "역전파 0/{n}단계: ∂L/∂{root} = {seed}, 아직 보낸 기울기 없음",
-        "title_step": "역전파 {k}/{n}단계: {gate} 게이트({pattern})가 기울기 {up}을(를) 보냄",
-        "shape": "모양",
-        "vjp": "VJP",
-        "norm": "노름",
-        "no_grad": "기울기 없음 (상수)",
-        "legend_vjp": "VJP: 상류 기울기 g로 이 입력의 기울기를 만드는 식 "
-        "(야코비 행렬은 만들지 않음)",
-        "legend_global_t": "간선으로 보내는 기울기 ∂L/∂입력 (입력과 같은 모양, 크면 노름)",
-        "summed": "{axes}으로 Σ: 순전파의 브로드캐스트",
-        "legend_summed": "순전파에서 브로드캐스트된 입력: 기울기를 합해서 되돌림",
-        "axis": "{n}번 축",
-        "axes": "{n}번 축들",
-        "all_axes": "모든 축",
-        "over": "{axes} 방향",
-        "mismatch": "✗ 수치 미분 {n}",
-        "kink": "꺾이는 점: 검사 안 함",
-        "unchecked": "검사 안 함: {why}",
-        "legend_mismatch": "✗ 기록된 기울기가 수치 미분(순전파의 중앙 차분)과 다름: "
-        "이 연산의 역전파를 의심하세요",
-        "legend_checked": "나머지 간선: 해석적 기울기 = 수치 미분 (check=True)",
-        "legend_kink": "꺾이는 점: 양쪽 차분이 달라서 검사하지 않음",
-        "backward_area": "역전파 ({what}을(를) 계산하는 그래프)",
-        "the_gradient": "기울기",
-        "legend_backward": "backward(create_graph=True)가 만든 노드: "
-        "역전파도 또 하나의 계산 그래프",
-    },
-}
+
+def words(
+    lang: str | None = None, glossary: str | None = None, seen: set[str] | None = None
+) -> Words:
+    """The pictures' words for one document, in ``lang`` (None: the one set) and ``glossary``.
+
+    ``words["local"]`` is ``text("viz.local", ...)``; terms read "한글(English)" at first use.
+    """
+    return Words("viz.", lang, glossary, seen)

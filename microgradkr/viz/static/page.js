@@ -34,7 +34,12 @@
     texts.forEach(function (t) { m = Math.max(m, width(t, bold, size)); });
     return m;
   }
-  function both(fn) { return ["en", "ko"].map(function (l) { return fn(WORDS[l] || WORDS.en); }); }
+  function both(fn) { return ["en", "ko"].map(function (l) { return fn(WORDS[l] || WORDS.en, l); }); }
+  // A scene text made in the scene's language; a Tensor's VJP note and axes come in both.
+  function tr(o, key, lang) {
+    var b = o.by_lang && o.by_lang[lang || state.lang];
+    return b && key in b ? b[key] : o[key];
+  }
   function el(tag, attrs, parent, text) {
     var e = document.createElementNS(SVGNS, tag);
     for (var k in attrs) e.setAttribute(k, attrs[k]);
@@ -79,7 +84,7 @@
   function nodeSize(n) {
     var node = N[n], wd = width(node.name, true) + 2 * PAD, h = LINE + PAD;
     if (node.symbol) {
-      var head = both(function (t) { return node.symbol + " " + node.detail + " " + t[node.pattern]; });
+      var head = both(function (t, l) { return node.symbol + " " + tr(node, "detail", l) + " " + t[node.pattern]; });
       wd = Math.max(wd, widest(head, true) + 2 * PAD);
       h += LINE;
     }
@@ -104,8 +109,9 @@
     return SCENE.tensors || !e.sent ? "" : " = " + e.up + " × " + e.local;
   }
   function edgeLabelSize(e) {
-    var texts = both(function (t) { return (SCENE.tensors ? t.vjp : t.local) + " " + E[e].local; });
+    var texts = both(function (t, l) { return (SCENE.tensors ? t.vjp : t.local) + " " + tr(E[e], "local", l); });
     texts = texts.concat(both(function (t) { return t.global + " " + (E[e].sent || "?") + lit(E[e]); }));
+    if (E[e].summed) texts = texts.concat(both(function (t, l) { return fill(t.summed, { axes: tr(E[e], "summed", l) }); }));
     var lines = 2 + (E[e].summed ? 1 : 0) + (E[e].check && E[e].check !== "ok" ? 1 : 0);
     return { width: Math.ceil(widest(texts, false, SMALL)) + 6, height: lines * 15 + 2 };
   }
@@ -259,7 +265,7 @@
       if (node.symbol) {
         el("rect", { x: x0 + 1, y: y0 + 1, width: b.width - 2, height: LINE + 1, "class": "head", fill: COLOURS[node.pattern] || COLOURS.chain }, grp);
         var ht = el("text", { x: x0 + PAD, y: y + 12, "class": "headtext" }, grp);
-        el("tspan", { "class": "sym" }, ht, node.symbol + (node.detail ? " " + node.detail : "") + " ");
+        el("tspan", { "class": "sym" }, ht);
         el("tspan", { "class": "pattern" }, ht);
         y += LINE;
       }

@@ -12,17 +12,18 @@
       grp.classList.toggle("bad", e.check === "bad");
       var lab = grp.querySelector(".elabel");
       if (!lab || +ids[0] !== +id) return;
-      lab.querySelector(".local").textContent = (SCENE.tensors ? w("vjp") : w("local")) + " " + e.local;
+      lab.querySelector(".local").textContent = (SCENE.tensors ? w("vjp") : w("local")) + " " + tr(e, "local");
       var on = !!(k.active && k.active.edges.indexOf(+id) >= 0);
       lab.querySelector(".global").textContent = e.no_grad ? w("no_grad") : w("global") + " " + (k.sent[id] ? e.sent + (on ? lit(e) : "") : "?");
       var s = lab.querySelector(".summed");
-      if (s) s.textContent = e.summed;
+      if (s) s.textContent = fill(w("summed"), { axes: tr(e, "summed") });
       var c = lab.querySelector(".check");
       if (c) c.textContent = checkText(e);
     });
     document.querySelectorAll(".node.gate").forEach(function (grp) {
       grp.classList.toggle("active", !!(k.active && k.active.node === +grp.getAttribute("data-id")));
-      var n = +grp.getAttribute("data-id"), p = grp.querySelector(".pattern");
+      var n = +grp.getAttribute("data-id"), p = grp.querySelector(".pattern"), detail = tr(N[n], "detail");
+      grp.querySelector(".sym").textContent = N[n].symbol + (detail ? " " + detail : "") + " ";
       p.textContent = w(N[n].pattern);
     });
     document.querySelectorAll(".row .key").forEach(function (t) {
@@ -73,12 +74,12 @@
       lines.push(N[e.src].name + " → " + N[e.dst].symbol + " → " + N[e.dst].name);
       var up = k.sent[id] ? e.up : "?", glob = k.sent[id] ? e.sent : "?";
       if (SCENE.tensors) {
-        lines.push(fill(w("page_edge_t"), { rule: e.local, up: up, g: glob, out: b, input: a, root: root }));
+        lines.push(fill(w("page_edge_t"), { rule: tr(e, "local"), up: up, g: glob, out: b, input: a, root: root }));
       } else {
         lines.push(fill(w("page_edge"), { local: e.local, up: up, g: glob, out: b, input: a, root: root }));
       }
       if (!k.sent[id]) lines.push(w("page_not_yet"));
-      if (e.summed) lines.push(e.summed);
+      if (e.summed) lines.push(fill(w("summed"), { axes: tr(e, "summed") }));
       if (e.check) lines.push(e.check === "ok" ? "✓" : checkText(e));
     });
     if (ids.length > 4) lines.push(fill(w("page_more_edges"), { n: ids.length - 4 }));

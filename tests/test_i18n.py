@@ -1,0 +1,246 @@
+"""The message catalogue: complete Korean, terms by glossary, first use "한글(English)"."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+import string
+from typing import Any
+
+import pytest
+from i18n_scan import scan, untranslated
+
+import microgradkr
+import microgradkr.viz
+from microgradkr import Tensor, examples
+from microgradkr.function import TensorOp
+from microgradkr.i18n import (
+    CATALOG,
+    GLOSSARIES,
+    SECTIONS,
+    current,
+    language,
+    set_language,
+    term,
+    text,
+)
+from microgradkr.i18n.glossary import TERMS
+from microgradkr.viz import draw, explain, steps_html
+from microgradkr.viz.page import page_words
+
+KO_ALLOWED = {
+    "VJP": "the vector-Jacobian product's short name, as the pictures' edges write it",
+    "max": "the max gate's op name, as its node shows it",
+    "min": "the clip bounds' parameter names (clip(x, min, max))",
+    "backward": "the method a learner calls: backward(), backward(create_graph=True)",
+    "create_graph": "backward's argument",
+    "check": "draw's argument check=True",
+    "True": "Python's True in check=True",
+    "Home": "a key on the keyboard",
+    "End": "a key on the keyboard",
+    "out": "the op's output in a VJP formula (g * out)",
+    "log": "a function in a VJP formula",
+    "sign": "a function in a VJP formula",
+    "cos": "a function in a VJP formula",
+    "sin": "a function in a VJP formula",
+    "cond": "where's argument (where(cond, a, b))",
+    "slope": "leaky_relu's argument",
+    "im2col": "DLfS's function name (ch. 7)",
+    "col2im": "DLfS's function name (ch. 7)",
+    "col": "DLfS's im2col matrix in a VJP formula (colᵀ g)",
+    "OH": "DLfS's output height in a conv shape (N, C, OH, OW)",
+    "OW": "DLfS's output width",
+    "FH": "DLfS's filter height",
+    "FW": "DLfS's filter width",
+}
+"""Latin words a Korean message may hold: code, formulas and key names, each with why."""
+
+_TERM = re.compile(r"«([a-z_]+)»")
+
+
+def _fields(message: str) -> set[str]:
+    return {f for _, f, _, _ in string.Formatter().parse(message) if f}
+
+
+def test_every_section_has_the_same_keys_fields_and_known_terms() -> None:
+    assert CATALOG["en"] and set(CATALOG["en"]) == set(CATALOG["ko"])
+    for section in SECTIONS:
+        assert set(section.EN) == set(section.KO), section.__name__
+        for key, en in section.EN.items():
+            ko = section.KO[key]
+            assert _fields(en) == _fields(ko), key
+            for name in _TERM.findall(en) + _TERM.findall(ko):
+                assert name in TERMS, f"{key}: «{name}» is no term of the glossary"
+    for name, words in TERMS.items():
+        assert set(words) == {"en", *GLOSSARIES}, name
+
+
+def test_korean_has_no_english_words() -> None:
+    for key, ko in CATALOG["ko"].items():
+        plain = _TERM.sub("", re.sub(r"\{[^{}]*\}", "", ko))
+        english = set(re.findall(r"[A-Za-z][A-Za-z0-9_]+", plain)) - set(KO_ALLOWED)
+        assert not english, f"{key}: {ko!r} has English {sorted(english)}"
+
+
+def _modules(package: Any) -> list[Any]:
+    names = [m.name for m in pkgutil.iter_modules(package.__path__) if m.name != "__main__"]
+    return [importlib.import_module(f"{package.__name__}.{n}") for n in sorted(names)]
+
+
+def test_no_english_reaches_the_learner_past_the_catalogue() -> None:
+    assert untranslated(_modules(microgradkr.viz)) == []
+
+
+def test_the_scanner_finds_english_that_bypasses_the_catalogue() -> None:
+    source = (
+        "def label(t, lang):\n"
+        "    'A docstring is not text for the learner.'\n"
+        "    if lang == 'ko':\n"
+        "        return '역전파 단계별 보기' if t else 'Backpropagation, step by step'\n"
+        "    words = {'norm': 'norm', 'legend_vjp': t['legend_vjp']}\n"
+        "    raise ValueError('an error message stays English for now')\n"
+        "    return f'step {t[\"k\"]}: loss' + words['norm']\n"
+    )
+    found = "\n".join(scan("fake_renderer", source))
+    assert "'norm'" in found and "': loss'" in found and "step by step" in found
+    assert "docstring" not in found and "'ko'" not in found and "error" not in found
+    assert "legend_vjp" not in found
+
+
+def _all_notes() -> set[str]:
+    notes: set[str] = set()
+    for module in _modules(microgradkr):
+        for value in vars(module).values():
+            if isinstance(value, TensorOp):
+                notes.update(value.notes)
+    return notes
+
+
+def test_every_tensor_op_note_has_a_catalogue_entry() -> None:
+    notes = _all_notes()
+    assert len(notes) > 30  # the op modules were all found
+    missing = sorted(n for n in notes if "note:" + n not in CATALOG["en"])
+    assert missing == [], f"VJP notes without a Korean entry in catalog_notes.py: {missing}"
+
+
+def test_tensor_picture_notes_read_korean() -> None:
+    x = Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True, label="x")
+    loss = x.mean(axis=1).sum()
+    loss.backward()
+    ko = draw(loss, lang="ko").source
+    assert "g / n을 1번 축 방향으로 복사해 되돌림" in ko and "g를 모든 축 방향으로 복사해" in ko
+    assert "copied" not in ko and "over axis" not in ko
+    en = draw(loss).source
+    assert "g / n copied back over axis 1" in en and "g copied back over all axes" in en
+
+
+# -- glossaries -----------------------------------------------------------------------------
+
+GRADIENT = {g: TERMS["gradient"][g] for g in GLOSSARIES}
+
+
+def _own_text(page: str) -> str:
+    return page[page.index("<body>") : page.index('<div id="picture">')]
+
+
+def _documents(lang: str | None = None, glossary: str | None = None) -> dict[str, str]:
+    """One of each document kind: Value and Tensor pictures, explain, the page, a step page."""
+    f, v = examples.add_mul()
+    f.backward()
+    W = Tensor([[1.0, -2.0], [0.5, 3.0]], requires_grad=True, label="W")
+    b = Tensor([0.1, -0.2], requires_grad=True, label="b")
+    y = (Tensor([[1.0, 2.0]]) @ W + b).tanh().sum()
+    y.backward()
+    g, _ = examples.gate_patterns()
+    words = page_words(glossary)["ko" if (lang or current()[0]) == "ko" else "en"]
+    return {
+        "value picture": draw(f, lang=lang, glossary=glossary).source,
+        "picture of a step": draw(g, lang=lang, glossary=glossary, step=3).source,
+        "tensor picture": draw(y, lang=lang, glossary=glossary, check=True).source,
+        "explain": str(explain(v["x"], f, lang=lang, glossary=glossary)),
+        "tensor explain": str(explain(W, y, lang=lang, glossary=glossary)),
+        "page words": "\n".join(words.values()),
+        # the step page's own text: heading and captions (its SVG repeats the current caption
+        # as the picture's title, and the tab's <title> the heading)
+        "step page": _own_text(steps_html(g, lang=lang, glossary=glossary)),
+    }
+
+
+@pytest.mark.parametrize("glossary", GLOSSARIES)
+def test_each_glossary_says_its_own_word_for_gradient(glossary: str) -> None:
+    for name, doc in _documents("ko", glossary).items():
+        assert GRADIENT[glossary] in doc, (glossary, name)
+        for other, word in GRADIENT.items():
+            if other != glossary:
+                assert word not in doc, f"{name} with {glossary} says {word}"
+
+
+def test_set_language_is_the_default_and_language_restores_it() -> None:
+    f, v = examples.add_mul()
+    f.backward()
+    with language("ko", glossary="pytorch-ko"):
+        assert current() == ("ko", "pytorch-ko")
+        assert "변화도" in draw(f).source and term("gradient") == "변화도"
+    assert current() == ("en", "dlfs") and "local" in draw(f).source
+    set_language("ko", "d2l-ko")
+    try:
+        said = str(explain(v["x"], f))
+        assert "그래디언트" in said and said == str(explain(v["x"], f, "ko", glossary="d2l-ko"))
+    finally:
+        set_language()
+    with pytest.raises(ValueError, match="glossary must be one of dlfs"):
+        set_language("ko", glossary="dlsf")
+    with pytest.raises(ValueError, match="lang must be one of en, ko"):
+        draw(f, lang="fr")
+
+
+# -- first use: "한글(English)" ---------------------------------------------------------------
+
+
+def _uses(doc: str, glossary: str) -> dict[str, list[bool]]:
+    """For each term in ``doc``: each occurrence in order, True where it reads '한글(English)'."""
+    words = {TERMS[n][glossary]: n for n in TERMS}
+    alternation = "|".join(map(re.escape, sorted(words, key=len, reverse=True)))
+    out: dict[str, list[bool]] = {}
+    for m in re.finditer(f"({alternation})(\\([^()]*\\))?", doc):
+        name = words[m.group(1)]
+        out.setdefault(name, []).append(m.group(2) == f"({TERMS[name]['en']})")
+    return out
+
+
+@pytest.mark.parametrize("glossary", GLOSSARIES)
+def test_first_use_of_a_term_reads_korean_then_english(glossary: str) -> None:
+    for name, doc in _documents("ko", glossary).items():
+        uses = _uses(doc, glossary)
+        assert "gradient" in uses, name
+        for t, marks in uses.items():
+            assert marks[0] and not any(marks[1:]), f"{name}: {t} {marks[:6]}"
+
+
+def test_english_shows_no_glossary_word() -> None:
+    for name, doc in _documents("en").items():
+        assert not re.search("[가-힣]", doc.replace("한국어", "")), name
+    assert text("viz.local", "ko", seen=set()) == "국소적 미분(local gradient)"
+    seen: set[str] = set()
+    assert text("viz.grad", "ko", "d2l-ko", seen) == "그래디언트(gradient)"
+    assert text("viz.grad", "ko", "d2l-ko", seen) == "그래디언트"
+    with pytest.raises(KeyError, match="no message 'viz.nope'"):
+        text("viz.nope")
+
+
+def test_the_glossary_page_lists_every_term_with_its_words() -> None:
+    from pathlib import Path
+
+    page = (Path(__file__).parent.parent / "docs" / "glossary.md").read_text(encoding="utf-8")
+    rows = {}
+    for line in page.splitlines():
+        cells = [c.strip().replace("*", "") for c in line.strip("|").split("|")]
+        if len(cells) == 6 and cells[0] in TERMS:
+            rows[cells[0]] = cells
+    assert set(rows) == set(TERMS)
+    for name, words in TERMS.items():
+        en, *columns = rows[name][1:5]
+        assert en == words["en"], name
+        for glossary, cell in zip(GLOSSARIES, columns, strict=True):
+            assert cell.startswith(words[glossary]), (name, glossary, cell)
