@@ -19,3 +19,14 @@ TERMS: dict[str, dict[str, str]] = {
         "d2l-ko": "그래디언트",
     },
 }
+
+# cli terms: the trace's words; a term the table above already has keeps its words
+for _name, _words in {
+    "local_gradient": {
+        "en": "local gradient",
+        "dlfs": "국소적 미분",
+        "pytorch-ko": "국소 변화도",
+        "d2l-ko": "국소 그래디언트",
+    },
+}.items():
+    TERMS.setdefault(_name, _words)
