@@ -216,8 +216,8 @@ KO: dict[str, str] = {
     "cli.options": "옵션",
     "cli.help": "이 도움말을 보여 주고 끝냅니다",
     "cli.demo.help": "docs/reference.md 의 예제를 추적하고 그림으로 그립니다",
-    "cli.demo.description": "docs/reference.md 1a-1c 의 역전파 과정을 출력하고, 예제마다 그림(SVG, "
-    "PNG)과 대화형 페이지(.html)를 만들며, 시그모이드 뉴런의 단계별 그림도 씁니다.",
+    "cli.demo.description": "docs/reference.md 1a-1c 의 역전파 과정을 출력하고, 예제마다 "
+    "그림(.svg, .png)과 대화형 페이지(.html)를 만들며, 시그모이드 뉴런의 단계별 그림도 씁니다.",
     "cli.demo.out": "그림을 쓸 디렉터리",
     "cli.lang": "출력하고 그리는 모든 것의 언어 (기본값: `$MICROGRADKR_LANG`, 없으면 en)",
     "cli.glossary": "용어의 한국어 번역: dlfs (밑바닥부터 시작하는 딥러닝), pytorch-ko (파이토치 "
@@ -235,14 +235,14 @@ KO: dict[str, str] = {
     "cli.metavar.expression": "식",
     "cli.draw.output": "쓸 파일",
     "cli.format": "기본값: -o 의 확장자 (둘이 같아야 합니다)",
-    "cli.steps": "단계별 그림과 HTML 페이지도 씁니다",
+    "cli.steps": "단계별 그림과 그 웹 페이지(.html)도 씁니다",
     "cli.trace": "역전파를 한 단계씩 출력합니다",
     "cli.precision": "유효숫자 자릿수",
     "cli.rankdir": "그림의 방향: LR 왼쪽에서 오른쪽, TB 위에서 아래, ...",
     "cli.explore.help": "대화형 페이지를 씁니다: 역전파를 한 단계씩, 간선에 마우스를 올리고, 값을 "
     "클릭",
-    "cli.explore.description": "식 하나의 독립된 HTML 페이지를 씁니다. 쓸 수 있는 것: {allowed}. "
-    "식은 구문 분석만 하고 실행하지 않으며, 페이지는 오프라인에서도 열립니다.",
+    "cli.explore.description": "식 하나의 독립된 웹 페이지(.html)를 씁니다. 쓸 수 있는 것: "
+    "{allowed}. 식은 구문 분석만 하고 실행하지 않으며, 페이지는 오프라인에서도 열립니다.",
     "cli.explore.expression": '예: "(x + y) * z"',
     "cli.explore.output": "쓸 페이지",
     "cli.example": "예: `{command}`",
@@ -365,7 +365,7 @@ KO: dict[str, str] = {
     "err.syntax.unmatched": "짝이 없는 {bracket}",
     "err.syntax.null": "식에 널 문자가 있습니다",
     "check.input_type": "gradcheck 의 입력 {i} 는 `Value` 나 수여야 합니다. 받은 것: {type}",
-    "check.returns_value": "gradcheck 에서 f(*inputs) 는 `Value` 를 돌려주어야 합니다. 받은 것: "
+    "check.returns_value": "gradcheck 에서 `f(*inputs)` 는 `Value` 를 돌려주어야 합니다. 받은 것: "
     "{type}",
     "check.tensor_input": "입력 {i} 는 `Tensor` 나 배열이어야 합니다. 받은 것: {type}",
     "check.returns_tensor": "{what} 에서 f 는 `Tensor` 를 돌려주어야 합니다. 받은 것: {type}",
