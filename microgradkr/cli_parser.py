@@ -87,8 +87,9 @@ class Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: {text('cli.error', message=argparse_message(message))}\n")
 
 
-def _command(sub: Any, name: str, run: Callable[[argparse.Namespace], int]) -> tuple[Parser, Any]:
-    """A sub-command with its own help and one options group (argparse's titles are English)."""
+def _command(sub: Any, name: str, run: Callable[[argparse.Namespace], int]) -> tuple[Any, Any]:
+    """A sub-command's groups of arguments and of options, titled from the catalogue (argparse's
+    own titles are English); a group left empty is not shown."""
     parser: Parser = sub.add_parser(
         name,
         help=text(f"cli.{name}.help"),
@@ -100,9 +101,10 @@ def _command(sub: Any, name: str, run: Callable[[argparse.Namespace], int]) -> t
         add_help=False,
     )
     parser.set_defaults(run=run)
+    positionals = parser.add_argument_group(text("cli.positionals"))
     options = parser.add_argument_group(text("cli.options"))
     options.add_argument("-h", "--help", action="help", help=text("cli.help"))
-    return parser, options
+    return positionals, options
 
 
 def _language_options(options: Any, lang: str, glossary: str) -> None:
@@ -112,9 +114,8 @@ def _language_options(options: Any, lang: str, glossary: str) -> None:
     )
 
 
-def _expression_options(parser: Parser, options: Any, name: str, output: str) -> None:
-    """The expression and what draw and explore share: --at, -o, --precision, --rankdir."""
-    positionals = parser.add_argument_group(text("cli.positionals"))
+def _expression_options(positionals: Any, options: Any, name: str, output: str) -> None:
+    """The expression and what draw and explore share: --at, -o."""
     positionals.add_argument(
         "expression", metavar=text("cli.metavar.expression"), help=text(f"cli.{name}.expression")
     )
@@ -136,13 +137,13 @@ def parser(commands: dict[str, Callable[[argparse.Namespace], int]]) -> Parser:
     top = Parser(
         prog=PROG, description=text("cli.description"), formatter_class=Formatter, add_help=False
     )
-    top.add_argument_group(text("cli.options")).add_argument(
-        "-h", "--help", action="help", help=text("cli.help")
-    )
     sub = top.add_subparsers(
         title=text("cli.commands"), dest="command", required=True, metavar="{demo,draw,explore}"
     )
-    demo, options = _command(sub, "demo", commands["demo"])
+    top.add_argument_group(text("cli.options")).add_argument(
+        "-h", "--help", action="help", help=text("cli.help")
+    )
+    _, options = _command(sub, "demo", commands["demo"])
     options.add_argument(
         "--out",
         default="microgradkr-demo",
@@ -151,15 +152,15 @@ def parser(commands: dict[str, Callable[[argparse.Namespace], int]]) -> Parser:
     )
     _language_options(options, lang, glossary)
 
-    draw, options = _command(sub, "draw", commands["draw"])
-    _expression_options(draw, options, "draw", "graph.svg")
+    positionals, options = _command(sub, "draw", commands["draw"])
+    _expression_options(positionals, options, "draw", "graph.svg")
     options.add_argument("--format", choices=("svg", "png", "dot"), help=text("cli.format"))
     options.add_argument("--steps", action="store_true", help=text("cli.steps"))
     options.add_argument("--trace", action="store_true", help=text("cli.trace"))
     _shared_options(options, lang, glossary)
 
-    explore, options = _command(sub, "explore", commands["explore"])
-    _expression_options(explore, options, "explore", "graph.html")
+    positionals, options = _command(sub, "explore", commands["explore"])
+    _expression_options(positionals, options, "explore", "graph.html")
     _shared_options(options, lang, glossary)
     return top
 

@@ -13,7 +13,7 @@ EN: dict[str, str] = {
     "cli.description": "microgradkr: backpropagation made visible.",
     "cli.usage": "usage: ",
     "cli.commands": "commands",
-    "cli.positionals": "arguments",
+    "cli.positionals": "positional arguments",
     "cli.options": "options",
     "cli.help": "show this help message and exit",
     "cli.demo.help": "trace and draw the worked examples of docs/reference.md",
