@@ -320,7 +320,7 @@ KO: dict[str, str] = {
     "err.reciprocal_overflow": "1/x 가 부동소수점 수로 나타내기에 너무 큽니다",
     "err.expr.allowed": "숫자, 값이 주어진 이름, + - * / **, 단항 -, 그리고 exp(a), log(a), "
     "tanh(a), sigmoid(a), relu(a), abs(a), max(a, b)",
-    "err.expr.refused": "거부: {what}은 쓸 수 없습니다. 식에 쓸 수 있는 것: {allowed}",
+    "err.expr.refused": "거부: {what} 은 쓸 수 없습니다. 식에 쓸 수 있는 것: {allowed}",
     "err.expr.constant": "상수 {value!r}",
     "err.expr.operator": "연산자 {op}",
     "err.expr.calling": "{name!r} 호출",
