@@ -1,4 +1,8 @@
-"""``python -m microgradkr``: the worked examples traced and drawn, and any expression drawn."""
+"""``python -m microgradkr``: the worked examples traced and drawn, and any expression drawn.
+
+Everything it prints and draws is in the language of ``--lang`` (and ``--glossary``), with the
+words of ``i18n.catalog_cli``; the parser and --help are in ``cli_parser``.
+"""
 
 from __future__ import annotations
 
@@ -210,10 +214,9 @@ def explore_command(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; 0 on success, 1 when the maths or a file fails, 2 for bad usage."""
     argv = sys.argv[1:] if argv is None else list(argv)
+    commands = {"demo": demo, "draw": draw_command, "explore": explore_command}
     with language(*chosen_language(argv)):  # the help is built before the arguments are read
-        args = parser({"demo": demo, "draw": draw_command, "explore": explore_command}).parse_args(
-            argv
-        )
+        args = parser(commands).parse_args(argv)
     with language(args.lang, args.glossary):  # everything printed and drawn, pictures too
         try:
             return int(args.run(args))
