@@ -12,7 +12,7 @@ import argparse
 import os
 import re
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, NoReturn
 
 from .expr import MAX_LENGTH, MAX_PARTS, allowed
@@ -131,7 +131,7 @@ def _expression_options(positionals: Any, options: Any, name: str, output: str) 
     )
 
 
-def parser(commands: dict[str, Callable[[argparse.Namespace], int]]) -> Parser:
+def parser(commands: Mapping[str, Callable[[argparse.Namespace], int]]) -> Parser:
     """The parser of ``python -m microgradkr``, its help in the current language."""
     lang, glossary = chosen_language([])  # the defaults: the environment's, not argv's
     top = Parser(
