@@ -223,6 +223,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         except UsageError as err:
             print(text("cli.error", message=err), file=sys.stderr)
             return 2
-        except (ValueError, ArithmeticError, OSError, GraphvizNotFoundError) as err:
+        except OSError as err:
+            print(text("cli.error", message=system_message(err)), file=sys.stderr)
+            return 1
+        except (ValueError, ArithmeticError, GraphvizNotFoundError) as err:
             print(text("cli.error", message=err), file=sys.stderr)
             return 1
+
+
+OS_ERRORS = {  # the system's message is in English (or the C locale's language): ours instead
+    FileNotFoundError: "cli.os.not_found",
+    PermissionError: "cli.os.permission",
+    IsADirectoryError: "cli.os.is_directory",
+    NotADirectoryError: "cli.os.not_directory",
+    FileExistsError: "cli.os.exists",
+}
+
+
+def system_message(err: OSError) -> str:
+    """A file error in the current language, naming the file; the system's own words otherwise."""
+    key = OS_ERRORS.get(type(err))
+    return text(key, path=err.filename) if key and err.filename else str(err)

@@ -128,6 +128,7 @@ def test_the_korean_demo_has_no_english_word(tmp_path: Path) -> None:
         ["draw", "x", "--at", "x=1", "--precision", "abc"],  # argparse's own message
         ["draw", "x", "--at", "x"],
         ["draw"],
+        ["draw", "x", "--at", "x=1", "-o", "missing/g.dot"],  # the system's error
         ["explore", "x * y", "--at", "x=2", "y=3", "-o", "p.html"],
         ["demo", "--help"],
         ["draw", "--help"],

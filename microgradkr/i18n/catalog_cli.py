@@ -66,6 +66,12 @@ EN: dict[str, str] = {
     "cli.format_contradicts": "--format {given} contradicts -o {out} (a .{suffix} file): drop "
     "--format, or name the file .{given}",
     "cli.not_a_picture": "-o {out}: .{suffix} is not a picture format; use .svg, .png or .dot",
+    # the system's errors when a file cannot be written (cli.py)
+    "cli.os.not_found": "{path}: no such file or directory",
+    "cli.os.permission": "{path}: permission denied",
+    "cli.os.is_directory": "{path}: is a directory",
+    "cli.os.not_directory": "{path}: not a directory",
+    "cli.os.exists": "{path}: already exists",
     # argparse's own messages (cli_parser.py matches them)
     "cli.arg.argument": "argument {name}: {message}",
     "cli.arg.required": "the following arguments are required: {names}",
@@ -265,6 +271,11 @@ KO: dict[str, str] = {
     "--format 을 빼거나 파일 이름을 .{given} 로 지으세요",
     "cli.not_a_picture": "-o {out}: .{suffix} 는 그림 형식이 아닙니다. .svg, .png, .dot 중 하나를 "
     "쓰세요",
+    "cli.os.not_found": "{path}: 그런 파일이나 디렉터리가 없습니다",
+    "cli.os.permission": "{path}: 권한이 없습니다",
+    "cli.os.is_directory": "{path}: 디렉터리입니다",
+    "cli.os.not_directory": "{path}: 디렉터리가 아닙니다",
+    "cli.os.exists": "{path}: 이미 있습니다",
     "cli.arg.argument": "인자 {name}: {message}",
     "cli.arg.required": "다음 인자가 필요합니다: {names}",
     "cli.arg.unrecognized": "알 수 없는 인자: {names}",
