@@ -20,8 +20,10 @@ from typing import Any
 import numpy as np
 
 from . import graph
+from .columns import ljust, rjust
 from .engine import Value
 from .graph import grad, topological_order
+from .i18n import text
 from .tensor import Tensor
 from .trace import node_names
 
@@ -59,15 +61,13 @@ def _as_input(x: Any, i: int) -> Value:
     try:
         return Value(x)
     except TypeError:
-        raise TypeError(
-            f"gradcheck input {i} must be a Value or a number, got {type(x).__name__}"
-        ) from None
+        raise TypeError(text("check.input_type", i=i, type=type(x).__name__)) from None
 
 
 def _call(f: Callable[..., Any], inputs: Sequence[Value]) -> Value:
     out = f(*inputs)
     if not isinstance(out, Value):
-        raise TypeError(f"gradcheck needs f(*inputs) to return a Value, got {type(out).__name__}")
+        raise TypeError(text("check.returns_value", type=type(out).__name__))
     return out
 
 
@@ -83,7 +83,7 @@ def _leaf(x: Any, i: int, dtype: Any = None) -> Tensor:
     elif isinstance(x, (np.ndarray, list, tuple, int, float)):
         data, label = np.asarray(x), ""
     else:
-        raise TypeError(f"input {i} must be a Tensor or an array, got {type(x).__name__}")
+        raise TypeError(text("check.tensor_input", i=i, type=type(x).__name__))
     leaf = Tensor(
         data, requires_grad=True, label=label, dtype=dtype or getattr(data, "dtype", None)
     )
@@ -94,7 +94,7 @@ def _leaf(x: Any, i: int, dtype: Any = None) -> Tensor:
 def _call_tensor(f: Callable[..., Any], xs: Sequence[Tensor], what: str) -> Tensor:
     out = f(*xs)
     if not isinstance(out, Tensor):
-        raise TypeError(f"{what} needs f to return a Tensor, got {type(out).__name__}")
+        raise TypeError(text("check.returns_tensor", what=what, type=type(out).__name__))
     return out
 
 
@@ -144,7 +144,7 @@ def gradcheck(
     """
     seq = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
     if not seq:
-        raise ValueError("gradcheck needs at least one input, got an empty list")
+        raise ValueError(text("check.empty", what="gradcheck"))
     if any(isinstance(x, (Tensor, np.ndarray)) for x in seq):
         from .checks_tensor import gradcheck_tensors  # its own module: it needs this one
 
@@ -250,9 +250,13 @@ def _diagnose(
         for n in before:
             if before[n] != after[n]:
                 notes.append(
-                    f"kink: {names[n]} switches branch between {names[x]} -/+ eps, so the central "
-                    f"difference is meaningless there (analytic {row.analytic:g} by convention, "
-                    f"numerical {row.numerical:g})"
+                    text(
+                        "check.kink",
+                        node=names[n],
+                        x=names[x],
+                        analytic=row.analytic,
+                        numerical=row.numerical,
+                    )
                 )
                 break
     if notes:
@@ -264,38 +268,42 @@ def _diagnose(
             continue
         numerical = (up[out] - down[out]) / (2 * eps)
         if abs(grads[node] - numerical) > atol + rtol * abs(numerical):
-            users = sorted({names[n] for n in order if node in n._prev})
-            return (
-                f"\nfirst disagreement walking back from the output: node {names[node]} "
-                f"(input of {', '.join(users)}): analytic {grads[node]:.7g}, numerical "
-                f"{numerical:.7g}; suspect the local gradient of {', '.join(users)}"
+            users = ", ".join(sorted({names[n] for n in order if node in n._prev}))
+            first = text(
+                "check.first",
+                node=names[node],
+                users=users,
+                analytic=grads[node],
+                numerical=numerical,
             )
+            return "\n" + first
     return ""
 
 
 def _report(rows: list[GradcheckRow], eps: float, atol: float, rtol: float) -> str:
     failed = sum(not row.ok for row in rows)
+    col = {name: text(f"check.col.{name}") for name in COLUMNS}
     lines = [
-        f"gradcheck: backprop and central differences disagree for {failed} of {len(rows)} inputs"
-        f" (eps={eps:g}, atol={atol:g}, rtol={rtol:g})",
-        f"{'input':>5}  {'label':<10} {'value':>12} {'analytic':>14} {'numerical':>14}"
-        f" {'error':>11}",
+        text("check.summary", failed=failed, n=len(rows), eps=eps, atol=atol, rtol=rtol),
+        f"{rjust(col['input'], 5)}  {ljust(col['label'], 10)} {rjust(col['value'], 12)}"
+        f" {rjust(col['analytic'], 14)} {rjust(col['numerical'], 14)} {rjust(col['error'], 11)}",
     ]
     # a long table shows only its mismatches (all rows stay in GradcheckError.rows)
     shown = rows if len(rows) <= REPORT_ROWS else [row for row in rows if not row.ok]
     for row in shown[:REPORT_ROWS]:
-        mark = "" if row.ok else "  <- mismatch"
+        mark = "" if row.ok else text("check.mismatch")
         lines.append(
             f"{row.index:>5}  {row.label[:10]:<10} {row.value:>12.6g} {row.analytic:>14.7g}"
             f" {row.numerical:>14.7g}"
             f" {row.error:>11.3g}{mark}"
         )
     if len(shown) < len(rows) or len(shown) > REPORT_ROWS:
-        lines.append(f"({len(rows) - min(len(shown), REPORT_ROWS)} more rows in the error's .rows)")
+        lines.append(text("check.more_rows", n=len(rows) - min(len(shown), REPORT_ROWS)))
     return "\n".join(lines)
 
 
 REPORT_ROWS = 50
+COLUMNS = ("input", "label", "value", "analytic", "numerical", "error", "shape", "entry")
 
 
 def gradgradcheck(
@@ -313,7 +321,7 @@ def gradgradcheck(
     seq = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
     tensors = any(isinstance(x, (Tensor, np.ndarray)) for x in seq)
     if not seq:
-        raise ValueError("gradgradcheck needs at least one input, got an empty list")
+        raise ValueError(text("check.empty", what="gradgradcheck"))
     xs: list[Any] = seq if tensors else _inputs(seq)
     seeds: dict[tuple[int, ...], np.ndarray] = {}
 
@@ -333,5 +341,5 @@ def gradgradcheck(
             if not gradcheck(partial(first_order, i), xs, eps, atol, rtol, raise_exception):
                 return False
         except GradcheckError as err:
-            raise GradcheckError(f"gradgradcheck, d/dx of df/dx{i}:\n{err}", err.rows) from None
+            raise GradcheckError(f"{text('check.gradgrad', i=i)}\n{err}", err.rows) from None
     return True

@@ -17,7 +17,8 @@ from typing import Any
 
 from .checks import GradcheckRow, _call, _close, _exact_row
 from .engine import Value
-from .trace import node_names
+from .i18n import text
+from .trace import node_names, op_word
 
 
 def fast_rows(
@@ -46,15 +47,12 @@ def fast_rows(
         for j, (parent, local, d) in enumerate(zip(node._prev, node._local, diffs, strict=True)):
             if not notes and not _close(float(local), d, atol, rtol):
                 names = node_names(out)
-                where = f"{names[node]} with respect to its input {j} ({names[parent]})"
-                notes.append(
-                    f"\nkink: {where} is at a kink, so the central difference is meaningless "
-                    f"there (analytic {float(local):g} by convention, numerical {d:g})"
-                    if node.op.kinked
-                    else f"\nfirst disagreement walking back from the output: the local "
-                    f"gradient of {where}: analytic {float(local):.7g}, numerical {d:.7g}; "
-                    f"suspect the local gradient of {node.op.name}"
+                where = text("check.where_input", node=names[node], j=j, parent=names[parent])
+                key = "check.kink_local" if node.op.kinked else "check.first_local"
+                note = text(
+                    key, where=where, op=op_word(node.op), analytic=float(local), numerical=d
                 )
+                notes.append("\n" + note)
             numerical[parent] = numerical.get(parent, 0.0) + d * g
     rows = []
     for i, x in enumerate(xs):
@@ -65,10 +63,7 @@ def fast_rows(
     for i in _unrecorded(f, xs, [numerical.get(x, 0.0) for x in xs], eps, atol, rtol):
         rows[i] = _exact_row(f, xs, i, analytic[i], eps, atol, rtol)
         if not rows[i].ok and len(notes) < 2:
-            notes.append(
-                f"\nf depends on input {i} in a way its graph does not record (a .data read or "
-                f"a new leaf?): f's own central difference is {rows[i].numerical:.7g}"
-            )
+            notes.append("\n" + text("check.unrecorded", i=i, numerical=rows[i].numerical))
     return rows, "".join(notes)
 
 

@@ -9,8 +9,10 @@ from typing import Any
 import numpy as np
 
 from . import graph
-from .checks import GradcheckError, GradcheckRow, _call_tensor, _jacobians, _leaf
+from .checks import COLUMNS, GradcheckError, GradcheckRow, _call_tensor, _jacobians, _leaf
+from .columns import ljust, rjust
 from .graph import topological_order
+from .i18n import text
 from .tensor import Tensor
 
 
@@ -115,13 +117,17 @@ def _tensor_kinks(out: Tensor, xs: list[Tensor], failed: list[GradcheckRow], eps
         for n in b0:
             if any(not np.array_equal(p, q) for p, q in zip(b0[n], b1[n], strict=True)):
                 notes.append(
-                    f"kink: {names[n]} switches branch between {where} -/+ eps, so the "
-                    f"central difference is meaningless there (analytic {row.analytic:g} by "
-                    f"convention, numerical {row.numerical:g})"
+                    text(
+                        "check.kink",
+                        node=names[n],
+                        x=where,
+                        analytic=row.analytic,
+                        numerical=row.numerical,
+                    )
                 )
                 break
     if not notes and any(n.op is not None and n.op.kinked for n in order):
-        notes.append("At a kink (max tie, relu at 0) the two differ by definition; check away.")
+        notes.append(text("check.kink_hint"))
     return "".join("\n" + note for note in notes)
 
 
@@ -154,13 +160,15 @@ def _tensor_suspect(out: Tensor, row: GradcheckRow, eps: float, atol: float, rto
         excess = np.abs(grads[node] - numerical) - (atol + rtol * np.abs(numerical))
         if excess.size and excess.max() > 0:
             k = np.unravel_index(int(np.argmax(excess)), excess.shape)
-            users = sorted({names[n] for n in order if any(p is node for p in n._prev)})
-            return (
-                f"\nfirst disagreement walking back from the output: node {names[node]}"
-                f"{list(map(int, k)) if k else ''} (input of {', '.join(users)}): analytic "
-                f"{grads[node][k]:.7g}, numerical {numerical[k]:.7g}; suspect the VJP of "
-                f"{', '.join(users)}"
+            users = ", ".join(sorted({names[n] for n in order if any(p is node for p in n._prev)}))
+            first = text(
+                "check.first_vjp",
+                node=f"{names[node]}{list(map(int, k)) if k else ''}",
+                users=users,
+                analytic=grads[node][k],
+                numerical=numerical[k],
             )
+            return "\n" + first
     return ""
 
 
@@ -172,7 +180,7 @@ def _tensor_names(order: list[Tensor]) -> dict[Tensor, str]:
         if n.label:
             names[n] = n.label
         elif n.op is None:
-            names[n] = "const"
+            names[n] = text("check.const")
         else:
             count += 1
             names[n] = f"{n.op.name}#{count}"
@@ -188,19 +196,20 @@ def _tensor_report(
     out_shape: tuple[int, ...],
 ) -> str:
     failed = sum(not row.ok for row in rows)
+    col = {name: text(f"check.col.{name}") for name in COLUMNS}
     lines = [
-        f"gradcheck: backprop and central differences disagree for {failed} of {len(rows)} inputs"
-        f" (eps={eps:g}, atol={atol:g}, rtol={rtol:g}); the worst entry of each input:",
-        f"{'input':>5}  {'label':<10} {'shape':<10} {'d out[i] / d x[j]':<26}"
-        f" {'analytic':>14} {'numerical':>14} {'error':>11}",
+        text("check.summary_tensor", failed=failed, n=len(rows), eps=eps, atol=atol, rtol=rtol),
+        f"{rjust(col['input'], 5)}  {ljust(col['label'], 10)} {ljust(col['shape'], 10)}"
+        f" {ljust(col['entry'], 26)} {rjust(col['analytic'], 14)}"
+        f" {rjust(col['numerical'], 14)} {rjust(col['error'], 11)}",
     ]
     for row in rows:
-        mark = "" if row.ok else "  <- mismatch"
+        mark = "" if row.ok else text("check.mismatch")
         entry = f"i={row.output}, j={row.element}"
         lines.append(
             f"{row.index:>5}  {row.label[:10]:<10} {str(shapes[row.index]):<10} {entry:<26}"
             f" {row.analytic:>14.7g}"
             f" {row.numerical:>14.7g} {row.error:>11.3g}{mark}"
         )
-    lines.append(f"out has shape {out_shape}.")
+    lines.append(text("check.out_shape", shape=out_shape))
     return "\n".join(lines)

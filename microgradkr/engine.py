@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, TypeAlias
 
 from . import anomaly, collector, grad_mode, graph
+from .i18n import CATALOG, text
 from .ops import (
     ABS,
     ADD,
@@ -39,13 +40,27 @@ Operand: TypeAlias = "Value | int | float"
 
 def _where(nodes: tuple[Value, ...]) -> str:
     labels = [n.label for n in nodes if n.label]
-    return "at node " + ", ".join(repr(s) for s in labels) if labels else "at an unlabelled node"
+    if not labels:
+        return text("err.where.unlabelled")
+    return text("err.where.node", labels=", ".join(repr(s) for s in labels))
+
+
+# Python's own words for a math error, said in the current language (math's text is English)
+MATH_REASONS = {
+    "math domain error": "err.math_domain",
+    "math range error": "err.math_range",
+    "float division by zero": "err.zero_division",
+}
 
 
 def _domain_error(op: Op, nodes: tuple[Value, ...], err: Exception) -> Exception:
     """The same kind of error, naming the op, the input values and the nodes' labels."""
     values = ", ".join(repr(n.data) for n in nodes)
-    return type(err)(f"{op.name} of {values} {_where(nodes)}: {err}")
+    key = MATH_REASONS.get(str(err))
+    reason = text(key) if key else str(err)
+    word = f"trace.op.{op.name}"  # the op's name as the trace says it (역수 for reciprocal)
+    name = text(word) if word in CATALOG["en"] else op.name
+    return type(err)(text("err.domain", op=name, values=values, where=_where(nodes), reason=reason))
 
 
 def apply(op: Op, *inputs: Value) -> Value:

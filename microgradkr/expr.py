@@ -17,11 +17,13 @@ from __future__ import annotations
 import ast
 import difflib
 import operator
+import re
 import sys
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from .engine import Value
+from .i18n import text
 
 FUNCTIONS: dict[str, tuple[int, Callable[..., Value]]] = {
     "exp": (1, Value.exp),
@@ -43,25 +45,42 @@ UNARY: dict[type[ast.unaryop], Callable[[Any], Any]] = {
     ast.USub: operator.neg,
     ast.UAdd: lambda a: a,  # +x is x (a Value has no __pos__, and needs no gate for it)
 }
-ALLOWED = (
-    "numbers, names given a value, + - * / **, unary -, "
-    "and exp(a), log(a), tanh(a), sigmoid(a), relu(a), abs(a), max(a, b)"
-)
+
+
+def allowed() -> str:
+    """What an expression may use, in the current language."""
+    return text("err.expr.allowed")
+
 
 MAX_LENGTH = 500  # characters; also bounds how deep ast.parse can recurse
 MAX_NESTING = 50  # brackets inside brackets, or signs in a row (- - - x)
 MAX_PARTS = 50  # numbers, names, operations and calls: a diagram past that is unreadable and slow
 
-_WHAT = {
-    ast.Attribute: "attribute access (a.b)",
-    ast.Subscript: "subscripts (a[b])",
+_WHAT = {  # the catalogue's name of each refused kind of syntax
+    ast.Attribute: "attribute",
+    ast.Subscript: "subscript",
     ast.Lambda: "lambda",
-    ast.Compare: "comparisons",
-    ast.BoolOp: "and/or",
-    ast.IfExp: "if/else",
-    ast.NamedExpr: "assignment (:=)",
-    ast.Starred: "*arguments",
-    ast.JoinedStr: "f-strings",
+    ast.Compare: "compare",
+    ast.BoolOp: "boolop",
+    ast.IfExp: "ifexp",
+    ast.NamedExpr: "named",
+    ast.Starred: "starred",
+    ast.JoinedStr: "fstring",
+    ast.List: "collection",
+    ast.Tuple: "collection",
+    ast.Set: "collection",
+    ast.Dict: "collection",
+}
+SYMBOLS = {  # operators Python has and an expression here may not use, as they are written
+    ast.MatMult: "@",
+    ast.FloorDiv: "//",
+    ast.Mod: "%",
+    ast.LShift: "<<",
+    ast.RShift: ">>",
+    ast.BitOr: "|",
+    ast.BitAnd: "&",
+    ast.Invert: "~",
+    ast.Not: "not",
 }
 
 
@@ -70,7 +89,7 @@ class ExpressionError(ValueError):
 
 
 def _refuse(what: str) -> ExpressionError:
-    return ExpressionError(f"refused: {what} is not allowed; an expression may use {ALLOWED}")
+    return ExpressionError(text("err.expr.refused", what=what, allowed=allowed()))
 
 
 def _closest(name: str, choices: Iterable[str]) -> str | None:
@@ -83,36 +102,38 @@ def _operands(node: ast.AST, names: Mapping[str, Any]) -> list[ast.expr]:
     """The sub-expressions ``node`` needs, or an ExpressionError if ``node`` is not allowed."""
     if isinstance(node, ast.Constant):
         if isinstance(node.value, bool) or not isinstance(node.value, int | float):
-            raise _refuse(f"the constant {node.value!r}")
+            raise _refuse(text("err.expr.constant", value=node.value))
         if not abs(node.value) <= sys.float_info.max:  # 1e309 parses as inf, 10**400 as an int
             digits = ast.unparse(node)
             digits = digits if len(digits) <= 20 else digits[:20] + "..."
             raise ExpressionError(
-                f"the number {digits} is too large for a float "
-                f"(the largest is {sys.float_info.max:.4g})"
+                text("err.expr.number_too_large", digits=digits, largest=sys.float_info.max)
             )
         return []
     if isinstance(node, ast.Name):
         if node.id not in names:
             close = _closest(node.id, names)
-            hint = f" (did you mean {close}?)" if close else ""
-            raise ExpressionError(
-                f"{node.id!r} has no value{hint}: give it one, e.g. --at {node.id}=1.5"
-            )
+            hint = text("err.expr.did_you_mean", close=close) if close else ""
+            raise ExpressionError(text("err.expr.no_value", name=node.id, hint=hint))
         return []
     if isinstance(node, ast.BinOp):
         if isinstance(node.op, ast.BitXor):  # x ^ 2 in maths, exclusive or in Python
-            raise ExpressionError("refused: ^ is exclusive or in Python; write ** for a power")
+            raise ExpressionError(text("err.expr.xor"))
         if type(node.op) not in BINARY:
-            raise _refuse(f"the operator {type(node.op).__name__}")
+            raise _refuse(_operator(node.op))
         return [node.left, node.right]
     if isinstance(node, ast.UnaryOp):
         if type(node.op) not in UNARY:
-            raise _refuse(f"the operator {type(node.op).__name__}")
+            raise _refuse(_operator(node.op))
         return [node.operand]
     if isinstance(node, ast.Call):
         return _call_operands(node)
-    raise _refuse(_WHAT.get(type(node), type(node).__name__))
+    what = _WHAT.get(type(node))
+    raise _refuse(text(f"err.expr.{what}") if what else type(node).__name__)
+
+
+def _operator(op: ast.AST) -> str:
+    return text("err.expr.operator", op=SYMBOLS.get(type(op), type(op).__name__))
 
 
 def _call_operands(node: ast.Call) -> list[ast.expr]:
@@ -120,22 +141,19 @@ def _call_operands(node: ast.Call) -> list[ast.expr]:
         name = ast.unparse(node.func)
         if isinstance(node.func, ast.Attribute) and node.func.attr in FUNCTIONS:  # x.exp()
             inner = ast.unparse(node.func.value)
-            raise ExpressionError(
-                f"refused: methods are not allowed; write {node.func.attr}({inner}) "
-                f"for {ast.unparse(node)}"
-            )
+            fix = f"{node.func.attr}({inner})"
+            raise ExpressionError(text("err.expr.method", fix=fix, call=ast.unparse(node)))
         close = _closest(name, FUNCTIONS) if isinstance(node.func, ast.Name) else None
         if close:
             raise ExpressionError(
-                f"refused: there is no function {name!r}; did you mean {close}? "
-                f"An expression may use {ALLOWED}"
+                text("err.expr.no_function", name=name, close=close, allowed=allowed())
             )
-        raise _refuse(f"calling {name!r}")
+        raise _refuse(text("err.expr.calling", name=name))
     arity = FUNCTIONS[node.func.id][0]
     if node.keywords or len(node.args) != arity:
-        raise ExpressionError(f"{node.func.id} takes {arity} argument(s), as {node.func.id}(...)")
+        raise ExpressionError(text("err.expr.arity", name=node.func.id, arity=arity))
     if any(isinstance(a, ast.Starred) for a in node.args):
-        raise _refuse("*arguments")
+        raise _refuse(text("err.expr.starred"))
     return list(node.args)
 
 
@@ -155,12 +173,12 @@ def _apply(node: ast.AST, args: list[Any], leaves: Mapping[str, Value]) -> Any:
     return fn(*(a if isinstance(a, Value) else Value(a) for a in args[:1]), *args[1:])
 
 
-def _measure(text: str) -> None:
+def _measure(source: str) -> None:
     """Refuse, before parsing, text too long or too deeply nested for a readable diagram."""
-    if not text.strip():
-        raise ExpressionError('the expression is empty: give one, e.g. "(x + y) * z"')
+    if not source.strip():
+        raise ExpressionError(text("err.expr.empty"))
     depth = deepest = signs = most_signs = 0
-    for char in text:
+    for char in source:
         if char in "([{":
             depth += 1
             deepest = max(deepest, depth)
@@ -172,43 +190,61 @@ def _measure(text: str) -> None:
         elif not char.isspace():
             signs = 0
     if deepest > MAX_NESTING:
-        raise ExpressionError(f"brackets are nested {deepest} deep; the limit is {MAX_NESTING}")
+        raise ExpressionError(text("err.expr.nested", deep=deepest, limit=MAX_NESTING))
     if most_signs > MAX_NESTING:
-        raise ExpressionError(f"{most_signs} signs in a row; the limit is {MAX_NESTING}")
-    if len(text) > MAX_LENGTH:
-        raise ExpressionError(
-            f"the expression is {len(text)} characters long; the limit is {MAX_LENGTH}"
-        )
+        raise ExpressionError(text("err.expr.signs", n=most_signs, limit=MAX_NESTING))
+    if len(source) > MAX_LENGTH:
+        raise ExpressionError(text("err.expr.too_long", n=len(source), limit=MAX_LENGTH))
 
 
-def _parse(text: str) -> ast.Expression:
-    _measure(text)
+def _parse(source: str) -> ast.Expression:
+    _measure(source)
     try:
-        tree = ast.parse(text.strip(), mode="eval")
+        tree = ast.parse(source.strip(), mode="eval")
     except SyntaxError as err:
-        raise ExpressionError(f"not a valid expression: {err.msg}") from None
+        raise ExpressionError(text("err.expr.invalid", why=syntax_message(err.msg))) from None
     except ValueError as err:  # a null byte, an unencodable character
-        raise ExpressionError(f"not a valid expression: {err}") from None
+        raise ExpressionError(text("err.expr.invalid", why=syntax_message(str(err)))) from None
     except (RecursionError, MemoryError):  # not reached after _measure; kept as a last guard
-        raise ExpressionError("the expression is nested too deeply") from None
+        raise ExpressionError(text("err.expr.too_deep")) from None
     parts = sum(1 for n in ast.walk(tree.body) if isinstance(n, ast.expr))
     if parts > MAX_PARTS:
-        raise ExpressionError(
-            f"the expression has {parts} parts (numbers, names, operations); the limit is "
-            f"{MAX_PARTS}, so that its diagram stays readable and quick to draw"
-        )
+        raise ExpressionError(text("err.expr.parts", n=parts, limit=MAX_PARTS))
     return tree
+
+
+SYNTAX = [  # Python's own words for the common syntax errors, said in the current language
+    (re.compile(r"invalid syntax(?:\. Perhaps you forgot a comma\?)?"), "err.syntax.invalid"),
+    (
+        re.compile(r"invalid character (?P<char>'.+') \((?P<code>U\+[0-9A-F]+)\)"),
+        "err.syntax.character",
+    ),
+    (re.compile(r"(?P<bracket>'.') was never closed"), "err.syntax.unclosed"),
+    (re.compile(r"unmatched (?P<bracket>'.')"), "err.syntax.unmatched"),
+    (re.compile(r"source code (?:string )?cannot contain null bytes"), "err.syntax.null"),
+]
+
+
+def syntax_message(message: str) -> str:
+    """Python's message for a syntax error, in the current language where it is a common one."""
+    for pattern, key in SYNTAX:
+        match = pattern.fullmatch(message)
+        if match:
+            return text(key, None, None, None, **match.groupdict())
+    return message
 
 
 def _fold(node: ast.AST, args: list[Any]) -> Any:
     """A part without names, computed once: its math errors are errors in the text."""
     try:
         value = _apply(node, args, {})
-        if isinstance(value, complex):  # float ** float: (-8.0) ** (1/3) is complex in Python
-            raise ValueError("complex result")
     except (ArithmeticError, ValueError) as err:
         why = _why(node, args, err)
-        raise ExpressionError(f"{ast.unparse(node)} cannot be computed: {why}") from None
+        part = ast.unparse(node)
+        raise ExpressionError(text("err.expr.cannot_compute", part=part, why=why)) from None
+    if isinstance(value, complex):  # float ** float: (-8.0) ** (1/3) is complex in Python
+        why = text("err.expr.negative_base")
+        raise ExpressionError(text("err.expr.cannot_compute", part=ast.unparse(node), why=why))
     return value
 
 
@@ -216,16 +252,23 @@ def _why(node: ast.AST, args: list[Any], err: Exception) -> str:
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
         base, power = args
         if base < 0 and not float(power).is_integer():
-            return "a negative base to a non-integer power is not a real number"
+            return text("err.expr.negative_base")
         if base == 0 and power < 0:
-            return "zero to a negative power is a division by zero"
+            return text("err.expr.zero_base")
     if isinstance(err, ZeroDivisionError):
-        return "division by zero"
+        return text("err.expr.division_by_zero")
     if isinstance(err, OverflowError) or "range error" in str(err):
-        return f"the result is too large for a float (the largest is {sys.float_info.max:.4g})"
+        return text("err.expr.too_large", largest=sys.float_info.max)
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-        return f"{node.func.id} is not defined at {float(args[0]):g}"
+        return text("err.expr.undefined", fn=node.func.id, x=float(args[0]))
     return str(err)
+
+
+def _variable(root: Any) -> Value:
+    """The graph's root, which is a constant when the text has no name."""
+    if not isinstance(root, Value):
+        raise ExpressionError(text("err.expr.no_variable"))
+    return root
 
 
 def build(text: str, values: Mapping[str, float]) -> tuple[Value, dict[str, Value]]:
@@ -247,8 +290,6 @@ def build(text: str, values: Mapping[str, float]) -> tuple[Value, dict[str, Valu
         else:
             stack.append((node, True))
             stack += [(op, False) for op in reversed(operands)]
-    root = results[0]
-    if not isinstance(root, Value):
-        raise ExpressionError("the expression has no variable: use at least one name")
+    root = _variable(results[0])
     used = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
     return root, {name: leaf for name, leaf in leaves.items() if name in used}

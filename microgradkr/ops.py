@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from .i18n import text
+
 DISTRIBUTOR = "distributor"  # add: upstream passes unchanged to every input
 SWITCHER = "switcher"  # mul: each input gets upstream x the other input
 ROUTER = "router"  # max: the whole upstream goes to the larger input
@@ -99,7 +101,7 @@ def _pow_local(x: float, k: float) -> float:
 
 def _pow_forward(x: float, y: float) -> float:
     if x < 0.0:
-        raise ValueError("the gradient with respect to the exponent needs a base >= 0")
+        raise ValueError(text("err.pow.exponent_gradient"))
     return _pow(x, y)
 
 
@@ -109,9 +111,9 @@ def _pow(x: float, k: float) -> float:
     a negative power is a division by zero (as 0 ** -1 == 1 / 0, which the reciprocal refuses).
     Infinite exponents follow IEEE and PyTorch: 2 ** inf = inf, 0.5 ** inf = 0."""
     if x < 0.0 and math.isfinite(k) and not k.is_integer():
-        raise ValueError(f"a negative base to the non-integer power {k!r} is not a real number")
+        raise ValueError(text("err.pow.negative_base", k=k))
     if x == 0.0 and k < 0.0:
-        raise ZeroDivisionError(f"0 to the negative power {k!r} divides by zero")
+        raise ZeroDivisionError(text("err.pow.zero_base", k=k))
     return math.pow(x, k)
 
 
@@ -137,7 +139,7 @@ def _reciprocal(x: float) -> float:
     as a wrong inf or nan (y * (1/x) where torch's y / x is finite)."""
     out = 1.0 / x
     if math.isinf(out) and math.isfinite(x):
-        raise OverflowError("1/x overflows")
+        raise OverflowError(text("err.reciprocal_overflow"))
     return out
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from .engine import Value
 from .graph import topological_order
+from .i18n import CATALOG, text
 from .ops import Op
 
 
@@ -81,8 +82,20 @@ def node_names(root: Value) -> dict[Value, str]:
             names[node] = f"{node.data:g}"
         else:
             count += 1
-            names[node] = f"{node.op.name}#{count}"
+            names[node] = f"{op_word(node.op)}#{count}"
     return names
+
+
+def op_word(op: Op) -> str:
+    """The op's name in the current language (덧셈 for add); its own name if none is catalogued."""
+    key = f"trace.op.{op.name}"
+    return text(key) if key in CATALOG["en"] else op.name
+
+
+def pattern_word(pattern: str) -> str:
+    """A gate pattern in the current language (기울기 분배기 for distributor)."""
+    key = f"trace.pattern.{pattern}"
+    return text(key) if key in CATALOG["en"] else pattern
 
 
 def format_trace(root: Value, grad: float = 1.0, digits: int = 5) -> str:
@@ -93,20 +106,34 @@ def format_trace(root: Value, grad: float = 1.0, digits: int = 5) -> str:
     def num(x: float) -> str:
         return f"{x:.{digits}g}"
 
-    lines = ["forward:"]
+    lines = [text("trace.forward")]
     for node in order:
         if node.op is not None:
             args = ", ".join(names[p] for p in node._prev)
-            lines.append(f"  {names[node]} = {node.op.name}({args}) = {num(node.data)}")
-    lines.append(f"backward (dL/d{names[root]} = {num(grad)}):")
+            value = num(node.data)
+            lines.append(
+                text("trace.node", name=names[node], op=op_word(node.op), args=args, value=value)
+            )
+    lines.append(text("trace.backward", root=names[root], grad=num(grad)))
     for step in backward_steps(root, grad):
         lines.append(
-            f"  step {step.index}: {names[step.node]} [{step.op.symbol} {step.pattern}]"
-            f" upstream {num(step.upstream)}"
+            text(
+                "trace.step",
+                index=step.index,
+                node=names[step.node],
+                symbol=step.op.symbol,
+                pattern=pattern_word(step.pattern),
+                upstream=num(step.upstream),
+            )
         )
         for e in step.edges:
             lines.append(
-                f"    -> {names[e.parent]}: local {num(e.local)} x upstream"
-                f" {num(step.upstream)} = {num(e.contribution)}"
+                text(
+                    "trace.edge",
+                    parent=names[e.parent],
+                    local=num(e.local),
+                    upstream=num(step.upstream),
+                    contribution=num(e.contribution),
+                )
             )
     return "\n".join(lines)

@@ -4,6 +4,10 @@ import sys
 import pytest
 from hypothesis import HealthCheck, settings
 
+# A shell set to Korean (MICROGRADKR_LANG=ko) would turn the English CLI under test Korean
+for _var in ("MICROGRADKR_LANG", "MICROGRADKR_GLOSSARY"):
+    os.environ.pop(_var, None)
+
 # One place for hypothesis settings: "ci" is derandomized (a fixed seed): a red CI reproduces.
 settings.register_profile(
     "ci", derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow]

@@ -53,10 +53,34 @@ KO_ALLOWED = {
     "OW": "DLfS's output width",
     "FH": "DLfS's filter height",
     "FW": "DLfS's filter width",
+    "microgradkr": "the library's name",
+    "Value": "the class a learner builds graphs with",
+    "Tensor": "the class a learner builds graphs with",
+    "Graphviz": "the program's name (what to install)",
+    "gradcheck": "the function's name",
+    "gradgradcheck": "the function's name",
+    "eps": "gradcheck's argument (the step of the central difference)",
+    "atol": "gradcheck's argument",
+    "rtol": "gradcheck's argument",
+    "exp": "a function of the expression language",
+    "tanh": "a function of the expression language",
+    "sigmoid": "a function of the expression language",
+    "relu": "a function of the expression language",
+    "abs": "a function of the expression language",
+    "inf": "how an infinite number is written",
+    "d2l": "Dive into Deep Learning's own short name",
+    "LR": "--rankdir's value (left to right)",
+    "TB": "--rankdir's value (top to bottom)",
 }
 """Latin words a Korean message may hold: code, formulas and key names, each with why."""
 
 _TERM = re.compile(r"«([a-z_]+)»")
+# code a Korean message shows as written: `spans`, --options, environment variables, file names
+# and paths, derivatives such as dL/df and dy/dx, and the glossaries' own names
+_CODE = re.compile(
+    r"`[^`]*`|--?[a-z][\w-]*|\b[A-Z]+_[A-Z_]+\b|[\w./-]*\.(?:md|svg|png|html|gv|dot|pdf)\b"
+    r"|\bd\w*/d\w*|\b(?:dlfs|pytorch-ko|d2l-ko|en|ko)\b"
+)
 
 
 def _fields(message: str) -> set[str]:
@@ -79,6 +103,7 @@ def test_every_section_has_the_same_keys_fields_and_known_terms() -> None:
 def test_korean_has_no_english_words() -> None:
     for key, ko in CATALOG["ko"].items():
         plain = _TERM.sub("", re.sub(r"\{[^{}]*\}", "", ko))
+        plain = _CODE.sub("", plain)
         english = set(re.findall(r"[A-Za-z][A-Za-z0-9_]+", plain)) - set(KO_ALLOWED)
         assert not english, f"{key}: {ko!r} has English {sorted(english)}"
 

@@ -20,11 +20,11 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from . import catalog_notes, catalog_viz
+from . import catalog_cli, catalog_notes, catalog_viz
 from .glossary import GLOSSARIES, TERMS
 
 LANGS = ("en", "ko")
-SECTIONS = (catalog_viz, catalog_notes)
+SECTIONS = (catalog_viz, catalog_notes, catalog_cli)
 
 CATALOG: dict[str, dict[str, str]] = {lang: {} for lang in LANGS}
 for _section in SECTIONS:
