@@ -31,7 +31,7 @@ from .engine import Value, add_n, affine, apply
 from .function import Function, NotDifferentiableError
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .graph import grad, topological_order
-from .io import LoadError, load, save
+from .io import LoadError, load, load_model, save, save_model
 from .numeric import (
     GradcheckError,
     gradcheck,
@@ -108,6 +108,7 @@ __all__ = [
     "jacobian",
     "linspace",
     "load",
+    "load_model",
     "LoadError",
     "log",
     "manual_seed",
@@ -129,6 +130,7 @@ __all__ = [
     "randn_like",
     "ROUTER",
     "save",
+    "save_model",
     "set_grad_enabled",
     "sin",
     "sqrt",
