@@ -66,7 +66,8 @@ def frame(page, height=460):
     """An interactive page (the HTML text explore returns) shown here, in a sandboxed frame."""
     style = f"width:100%;height:{{height}}px;border:1px solid #ddd"
     page = html.escape(page, quote=True)
-    return HTML(f'<iframe srcdoc="{{page}}" sandbox="allow-scripts" style="{{style}}"></iframe>')
+    frame = f'<iframe srcdoc="{{page}}" sandbox="allow-scripts" style="{{style}}"></iframe>'
+    return HTML(f"<div>{{frame}}</div>")  # in a div: a bare iframe makes IPython warn
 
 
 def check(answer, expected, tol=1e-6):

@@ -142,7 +142,8 @@ def test_notebook_runs(path: Path, kernel_env: dict[str, str], tmp_path: Path) -
     said = _text(explained)  # the chain-rule sum, in the notebook's language
     assert "∂" in said and ("의 기울기 ∂" if path.parent.name == "ko" else ".grad = ∂") in said
     (explored,) = (c for c in cells if "frame(page)" in c.source)
-    assert _html(explored).startswith("<iframe srcdoc=") and "dagre" in _html(explored)
+    assert _html(explored).startswith("<div><iframe srcdoc=") and "dagre" in _html(explored)
+    assert not [o for o in explored.outputs if o.get("name") == "stderr"]  # no warning shown
     page = Path(kernel_env["TMPDIR"]) / "microgradkr-course" / path.with_suffix(".html").name
     assert f'<html lang="{path.parent.name}">' in page.read_text(encoding="utf-8")[:100]
     assert list(tmp_path.iterdir()) == []  # the working directory: nothing written there
