@@ -3,10 +3,17 @@
 Needs hypothesis (pip install -e ".[dev]").
 """
 
+import tempfile
+
 import numpy as np
+from hypothesis.configuration import set_hypothesis_home_dir
 
 from microgradkr import GradcheckError, TensorOp, sum_to
 from microgradkr.testing import check_op
+
+if __name__ == "__main__":  # as a script: hypothesis's caches go to a temporary folder, not ./
+    scratch = tempfile.TemporaryDirectory()
+    set_hypothesis_home_dir(scratch.name)
 
 # Your op: out = a + 2b, b broadcast against a; one VJP per input: dL/da = g, dL/db = 2g.
 AXPY = TensorOp(
