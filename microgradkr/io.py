@@ -1,7 +1,7 @@
 """Save and load a module's parameters as an ``.npz`` of plain numeric arrays, never a pickle.
 
 ``save_model`` and ``load_model`` are the names; ``save`` and ``load`` are their deprecated old
-names (``save`` also still saves a picture from ``draw``, as ``microgradkr.viz.save`` does).
+names (the package's own ``microgradkr.save`` also takes a picture: see ``microgradkr/__init__``).
 
 Parameter i of ``module.parameters()`` is stored as the array ``param_i`` (a Value as a 0-d
 array), and buffer j of ``module.buffers()`` (state that is not trained, such as BatchNorm's
@@ -26,10 +26,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-import graphviz
 import numpy as np
-
-from .viz import save as save_picture
 
 __all__ = ["LoadError", "load", "load_model", "save", "save_model"]
 
@@ -87,22 +84,14 @@ def load_model(module: Any, path: str | Path) -> None:
             p.data = float(arr)
 
 
-def save(obj: Any, path: str | Path) -> Path:
-    """Deprecated: ``save_model(module, path)``; a diagram goes to ``microgradkr.viz.save``."""
-    if isinstance(obj, graphviz.Digraph):  # what draw() returns
-        warnings.warn(
-            "microgradkr.save is deprecated: save a picture with microgradkr.viz.save(diagram, "
-            "path) (a model: microgradkr.save_model(model, path))",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        return save_picture(obj, path)
+def save(module: Any, path: str | Path) -> Path:
+    """Deprecated: ``save_model(module, path)``."""
     warnings.warn(
         "microgradkr.save is deprecated: use microgradkr.save_model(model, path)",
         DeprecationWarning,
         stacklevel=2,
     )
-    return save_model(obj, path)
+    return save_model(module, path)
 
 
 def load(module: Any, path: str | Path) -> None:

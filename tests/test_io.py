@@ -225,6 +225,10 @@ def test_save_and_load_still_work_and_name_the_new_names(tmp_path):
     np.testing.assert_array_equal(b.w.data, a.w.data)
     np.testing.assert_array_equal(b.b.data, a.b.data)
     assert b.scale.data == a.scale.data
+    with pytest.warns(DeprecationWarning, match=r"save_model"):  # the module's own old names
+        io.save(a, tmp_path / "io.npz")
+    with pytest.warns(DeprecationWarning, match=r"load_model"):
+        io.load(b, tmp_path / "io.npz")
 
 
 def test_the_warning_points_at_the_callers_line(tmp_path):
