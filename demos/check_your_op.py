@@ -4,9 +4,20 @@ Needs hypothesis (pip install -e ".[dev]").
 """
 
 import math
+import tempfile
+
+from hypothesis import HealthCheck, settings
+from hypothesis.configuration import set_hypothesis_home_dir
 
 from microgradkr import GradcheckError, Op
 from microgradkr.testing import check_op
+
+if __name__ == "__main__":  # as a script: hypothesis's caches go to a temporary folder, not ./
+    scratch = tempfile.TemporaryDirectory()
+    set_hypothesis_home_dir(scratch.name)
+    # and a slow first draw on a busy machine (its caches are cold) is no failure of your op
+    settings.register_profile("demo", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    settings.load_profile("demo")
 
 # Your op: forward sin x, local gradient cos x.
 SIN = Op("sin", "sin", "chain", math.sin, lambda x, out: (math.cos(x),))

@@ -3,10 +3,21 @@
 Needs hypothesis (pip install -e ".[dev]").
 """
 
+import tempfile
+
 import numpy as np
+from hypothesis import HealthCheck, settings
+from hypothesis.configuration import set_hypothesis_home_dir
 
 from microgradkr import GradcheckError, TensorOp, sum_to
 from microgradkr.testing import check_op
+
+if __name__ == "__main__":  # as a script: hypothesis's caches go to a temporary folder, not ./
+    scratch = tempfile.TemporaryDirectory()
+    set_hypothesis_home_dir(scratch.name)
+    # and a slow first draw on a busy machine (its caches are cold) is no failure of your op
+    settings.register_profile("demo", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    settings.load_profile("demo")
 
 # Your op: out = a + 2b, b broadcast against a; one VJP per input: dL/da = g, dL/db = 2g.
 AXPY = TensorOp(

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from . import functional, nn, optim, transforms
+import warnings
+from pathlib import Path
+from typing import Any
+
+import graphviz
+
+from . import functional, nn, optim, transforms, viz
 from .anomaly import detect_anomaly
 from .compat import draw_dot
 from .creation import (
@@ -31,7 +37,7 @@ from .engine import Value, add_n, affine, apply
 from .function import Function, NotDifferentiableError
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .graph import grad, topological_order
-from .io import LoadError, load, save
+from .io import LoadError, load, load_model, save_model
 from .numeric import (
     GradcheckError,
     gradcheck,
@@ -62,6 +68,28 @@ from .viz import (
 )
 
 __version__ = "0.1.0"
+
+
+def save(obj: Any, path: str | Path) -> Path:
+    """Deprecated: ``save_model(model, path)``; a picture: ``microgradkr.viz.save(diagram, path)``.
+
+    Here, not in io.py, because a picture needs viz, which no module below the package imports.
+    """
+    if isinstance(obj, graphviz.Digraph):  # what draw() returns: saved as viz.save does
+        warnings.warn(
+            "microgradkr.save is deprecated: save a picture with microgradkr.viz.save(diagram, "
+            "path) (a model: microgradkr.save_model(model, path))",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return viz.save(obj, path)
+    warnings.warn(
+        "microgradkr.save is deprecated: use microgradkr.save_model(model, path)",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    return save_model(obj, path)
+
 
 __all__ = [
     "add_n",
@@ -108,6 +136,7 @@ __all__ = [
     "jacobian",
     "linspace",
     "load",
+    "load_model",
     "LoadError",
     "log",
     "manual_seed",
@@ -129,6 +158,7 @@ __all__ = [
     "randn_like",
     "ROUTER",
     "save",
+    "save_model",
     "set_grad_enabled",
     "sin",
     "sqrt",

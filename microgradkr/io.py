@@ -1,8 +1,11 @@
 """Save and load a module's parameters as an ``.npz`` of plain numeric arrays, never a pickle.
 
+``save_model`` and ``load_model`` are the names; ``save`` and ``load`` are their deprecated old
+names (the package's own ``microgradkr.save`` also takes a picture: see ``microgradkr/__init__``).
+
 Parameter i of ``module.parameters()`` is stored as the array ``param_i`` (a Value as a 0-d
 array), and buffer j of ``module.buffers()`` (state that is not trained, such as BatchNorm's
-running statistics) as ``buffer_j``. ``load`` checks the whole file against the module before
+running statistics) as ``buffer_j``. ``load_model`` checks the whole file against the module before
 it changes anything: a zip archive holding exactly those arrays, each numeric and of the
 parameter's shape. Each array is decoded with ``np.frombuffer`` from a .npy header parsed and
 checked here (dtype numeric, shape x itemsize equal to the member's size in the zip) before any of
@@ -16,6 +19,7 @@ import ast
 import math
 import re
 import struct
+import warnings
 import zipfile
 import zlib
 from collections import Counter
@@ -24,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["LoadError", "load", "save"]
+__all__ = ["LoadError", "load", "load_model", "save", "save_model"]
 
 _ZIP_MAGIC = b"PK\x03\x04"  # an .npz is a zip archive of .npy files
 _NUMERIC = "fiu"  # float, signed and unsigned int: the dtype kinds a parameter can hold
@@ -47,7 +51,7 @@ def _state(module: Any) -> dict[str, Any]:
     return state
 
 
-def save(module: Any, path: str | Path) -> Path:
+def save_model(module: Any, path: str | Path) -> Path:
     """Write every parameter's data to ``path`` (which must end in .npz) as ``param_i`` arrays."""
     path = Path(path)
     if path.suffix != ".npz":
@@ -64,8 +68,8 @@ def save(module: Any, path: str | Path) -> Path:
     return path
 
 
-def load(module: Any, path: str | Path) -> None:
-    """Copy the arrays of a file written by ``save`` into the module's parameters, in place.
+def load_model(module: Any, path: str | Path) -> None:
+    """Copy the arrays of a file written by ``save_model`` into the module's parameters, in place.
 
     Raises ``LoadError`` (a ValueError) naming the file and the reason for any file it cannot use,
     and then has changed nothing: every array is read and checked before the first is assigned.
@@ -80,8 +84,28 @@ def load(module: Any, path: str | Path) -> None:
             p.data = float(arr)
 
 
+def save(module: Any, path: str | Path) -> Path:
+    """Deprecated: ``save_model(module, path)``."""
+    warnings.warn(
+        "microgradkr.save is deprecated: use microgradkr.save_model(model, path)",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    return save_model(module, path)
+
+
+def load(module: Any, path: str | Path) -> None:
+    """Deprecated: ``load_model(module, path)``."""
+    warnings.warn(
+        "microgradkr.load is deprecated: use microgradkr.load_model(model, path)",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    load_model(module, path)
+
+
 class LoadError(ValueError):
-    """A file ``load`` cannot use (not an .npz, damaged, oversized, not this module's): says why."""
+    """A file ``load_model`` cannot use (not an .npz, damaged, oversized, another module's): why."""
 
 
 # What a damaged or hostile archive can make zipfile, zlib and struct raise while it is read.
@@ -109,12 +133,12 @@ _HEADER_CHARS = re.compile(r"[A-Za-z0-9_ \n'\"<>|=:,(){}\[\]]*")
 def _read_checked(path: Path, shapes: dict[str, tuple[int, ...]]) -> list[np.ndarray]:
     """The arrays of ``path`` named in ``shapes``, each checked against its shape."""
     if path.is_dir():
-        raise LoadError(f"{path} is a directory, not an .npz file written by microgradkr.save")
+        raise LoadError(f"{path} is a directory, not an .npz file written by save_model")
     with path.open("rb") as f:  # a missing file raises FileNotFoundError, as open does
         if f.read(4) != _ZIP_MAGIC:
             raise LoadError(
                 f"{path} is not an .npz file (not a zip archive); load reads only files "
-                "written by microgradkr.save"
+                "written by microgradkr.save_model"
             )
     try:
         with zipfile.ZipFile(path) as archive:

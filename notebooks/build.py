@@ -18,14 +18,19 @@ import nbformat
 HERE = Path(__file__).resolve().parent
 
 SETUP = '''\
+import html
 import re
+import tempfile
+from pathlib import Path
 
 import numpy as np
-from IPython.display import SVG
+from IPython.display import HTML, SVG
 
 from microgradkr import GraphvizNotFoundError, draw
 
 LANG = "{lang}"  # the language of the diagrams' labels
+OUT = Path(tempfile.gettempdir()) / "microgradkr-course"  # the pages explore() writes
+OUT.mkdir(exist_ok=True)
 np.set_printoptions(precision=5, suppress=True)
 
 
@@ -57,6 +62,14 @@ def _size(svg):
     return float(size[1]), float(size[2])
 
 
+def frame(page, height=460):
+    """An interactive page (the HTML text explore returns) shown here, in a sandboxed frame."""
+    style = f"width:100%;height:{{height}}px;border:1px solid #ddd"
+    page = html.escape(page, quote=True)
+    frame = f'<iframe srcdoc="{{page}}" sandbox="allow-scripts" style="{{style}}"></iframe>'
+    return HTML(f"<div>{{frame}}</div>")  # in a div: a bare iframe makes IPython warn
+
+
 def check(answer, expected, tol=1e-6):
     """The exercise's verdict: not answered yet, correct, or wrong (an AssertionError)."""
     if answer is None:
@@ -74,11 +87,15 @@ SETUP_MD = (
     "`show(f)` draws the graph of `f` with `draw` (Graphviz). Every edge carries two numbers: the "
     "**local gradient** and the **global gradient** dL/d(input) that flows along it. Without "
     "Graphviz, `show` prints how to install it and the notebook still runs. A graph too wide for "
-    "the page is drawn top to bottom. `check` grades the exercise at the end.",
+    "the page is drawn top to bottom. `frame(page)` shows an interactive page (from `explore`) "
+    "in the notebook; the pages are written to the folder `OUT`. `check` grades the exercise at "
+    "the end.",
     "`show(f)`는 `draw`(Graphviz)로 `f`의 계산 그래프를 그립니다. 모든 간선에 두 수가 적힙니다: "
     "**국소적 미분**(local gradient, 그림에는 '국소 기울기')과 그 간선을 따라 흐르는 **전역 "
-    "기울기** dL/d(입력)(global gradient)입니다. Graphviz가 없으면 `show`는 설치 방법을 출력하고 노트북은 그대로 실행됩니다. "
-    "페이지보다 넓은 그래프는 위에서 아래로 그립니다. `check`는 마지막 연습 문제를 채점합니다.",
+    "기울기** dL/d(입력)(global gradient)입니다. Graphviz가 없으면 `show`는 설치 방법을 "
+    "출력하고 노트북은 그대로 실행됩니다. 페이지보다 넓은 그래프는 위에서 아래로 그립니다. "
+    "`frame(page)`는 `explore`가 만든 상호작용 페이지를 노트북 안에 보여 주고, 페이지 파일은 "
+    "`OUT` 폴더에 저장됩니다. `check`는 마지막 연습 문제를 채점합니다.",
 )
 
 
@@ -99,6 +116,48 @@ def hidden(source: str) -> tuple[str, str]:
 
 
 EXERCISE = md("## Exercise", "## 연습 문제")
+
+
+def explained(call: str, en: str, ko: str) -> list[tuple[str, ...]]:
+    """A markdown cell on ``explain`` and a cell printing ``call``'s chain-rule sum."""
+    return [
+        md(
+            "## One gradient, explained\n\n`explain(v, root)` writes dL/dv by the chain rule: "
+            "one line per use of v (local gradient × upstream gradient, summed), and for scalars "
+            "every path to the output with the product of its local gradients. " + en,
+            "## 기울기 하나를 풀어 쓰기\n\n`explain(v, root)`는 "
+            "dL/dv를 연쇄법칙으로 풀어 씁니다: v가 "
+            "쓰인 곳마다 한 줄씩(국소적 미분 × 상류 기울기, 그 합), 스칼라라면 출력까지의 경로마다 "
+            "국소적 미분의 곱도 적습니다. " + ko,
+        ),
+        code(f"from microgradkr import explain\n\nprint(explain({call}, lang=LANG))"),
+    ]
+
+
+def explored(root: str, name: str, options: str = "") -> list[tuple[str, ...]]:
+    """A markdown cell on ``explore`` and a cell writing ``root``'s page and showing it here."""
+    return [
+        md(
+            "## The interactive page\n\n`explore(root, path, lang=LANG)` writes the same graph "
+            "as one HTML file that works offline, and returns its text. Step through the "
+            "backward pass with ← and → (only the gradients known so far are shown), hover an "
+            "edge to read local × upstream, click a value to see its `explain`. `frame` shows "
+            "the page right here.",
+            "## 상호작용 페이지\n\n`explore(root, 경로, lang=LANG)`는 같은 그래프를 오프라인에서도 "
+            "열리는 HTML 파일 하나로 쓰고, 그 내용을 돌려줍니다. ←와 "
+            "→로 역전파를 한 단계씩 따라가고"
+            "(그때까지 알려진 기울기만 보입니다), 간선에 마우스를 올리면 국소적 미분 × 상류 "
+            "기울기를, 값을 누르면 그 값의 `explain`을 볼 수 있습니다. `frame`은 그 페이지를 "
+            "여기에 보여 줍니다.",
+        ),
+        code(
+            "from microgradkr import explore\n\n"
+            f'page = explore({root}, OUT / "{name}.html", lang=LANG{options})\n'
+            f'print("open in a browser / 브라우저에서 열기:", OUT / "{name}.html")\n'
+            "frame(page)"
+        ),
+    ]
+
 
 NOTEBOOKS: dict[str, list[tuple[str, ...]]] = {}
 
@@ -159,6 +218,11 @@ NOTEBOOKS["01_chain_rule"] = [
         "간선을 국소적 미분 × 상류 기울기로 적습니다.",
     ),
     code("from microgradkr import format_trace\n\nprint(format_trace(f))"),
+    *explained(
+        "x, f",
+        "x is used once, by the add node, so its gradient is one term: 1 × (-4).",
+        "x는 덧셈 노드에서 한 번 쓰였으므로 기울기는 항 하나입니다: 1 × (-4).",
+    ),
     md(
         "## One step at a time\n\n`backward_steps(f)` is the backward pass as data, and "
         "`gradients_after(steps, k)` says which gradients are known after k steps. "
@@ -175,6 +239,7 @@ NOTEBOOKS["01_chain_rule"] = [
         "    print(k, {node.label or node.data: g for node, g in known.items()})"
     ),
     code("show(f, step=1)"),
+    *explored("f", "01_chain_rule"),
     md(
         "## Check it numerically\n\nA **numerical derivative** (수치 미분) nudges x by ±h and "
         "measures f. It agrees with backprop.",
@@ -242,10 +307,19 @@ NOTEBOOKS["02_sigmoid_neuron"] = [
         "곱셈 노드는 입력을 바꿔 곱합니다: df/dw0 = x0 · 0.19661 = -0.19661.",
     ),
     code("print(format_trace(f))"),
+    *explained(
+        "inputs[0], f",
+        "`inputs[0]` is w0: its one path to f passes seven gates, and the "
+        "product of their local gradients is -0.19661.",
+        "`inputs[0]`은 w0입니다. f까지의 경로 하나가 게이트 일곱 개를 "
+        "지나고, 그 국소적 미분들의 곱이 -0.19661입니다.",
+    ),
+    *explored("f", "02_sigmoid_neuron"),
     md(
         "## The fused gate\n\nThe sigmoid's local gradient is σ(1 - σ); at σ = 0.73106 that is "
         "0.19661, the number the four primitive gates produced together. One gate, one step.",
-        "## 하나로 묶은 게이트\n\n시그모이드의 국소적 미분은 σ(1 - σ)이고, σ = 0.73106에서 0.19661, "
+        "## 하나로 묶은 게이트\n\n시그모이드의 국소적 미분은 σ(1 - "
+        "σ)이고, σ = 0.73106에서 0.19661, "
         "기본 게이트 네 개가 함께 만든 바로 그 수입니다. 게이트 하나, 단계 하나.",
     ),
     code(
@@ -256,7 +330,7 @@ NOTEBOOKS["02_sigmoid_neuron"] = [
         "show(g)"
     ),
     code(
-        "from microgradkr import gradcheck\n\n"
+        "from microgradkr import gradcheck\n\n\n"
         "# backprop against central differences, for every input\n"
         "def neuron_f(w0, x0, w1, x1, w2):\n"
         "    return (w0 * x0 + w1 * x1 + w2).sigmoid()\n\n\n"
@@ -307,12 +381,18 @@ NOTEBOOKS["03_gate_patterns"] = [
         "기울기는 그 합입니다: x.grad = -8 + 1 = -7. 추적 결과에 두 기여가 모두 보입니다.",
     ),
     code("print(format_trace(f))"),
+    *explained(
+        'inputs["x"], f',
+        "x is used twice, so its gradient is a sum of two terms: -8 + 1 = -7.",
+        "x는 두 번 쓰였으므로 기울기는 두 항의 합입니다: -8 + 1 = -7.",
+    ),
     code(
         "from microgradkr import backward_steps\n\n"
         "for step in backward_steps(f):\n"
         "    sent = [(e.parent.label or e.parent.data, e.contribution) for e in step.edges]\n"
         "    print(step.node.label or step.node.op.name, step.pattern, sent)"
     ),
+    *explored("f", "03_gate_patterns"),
     EXERCISE,
     md(
         "For f = x·y + max(x, y) at x = 2, y = 5, what is df/dx? Think: what does the mul send "
@@ -369,6 +449,13 @@ NOTEBOOKS["04_jacobian_l2"] = [
         "qv, xv, Wv = q.data, x.data, W.data\n"
         "print(np.allclose(W.grad, 2 * np.outer(qv, xv)), np.allclose(x.grad, 2 * Wv.T @ qv))"
     ),
+    *explained(
+        "x, f",
+        "For a tensor each line names the rule instead of a number: "
+        "the VJP Wᵀ g of the upstream gradient g.",
+        "텐서에서는 국소적 미분 대신 규칙을 적습니다: 상류 기울기 g의 VJP Wᵀ g.",
+    ),
+    *explored("f", "04_jacobian_l2"),
     md(
         "## The Jacobian, for once\n\n`jacobian(fn, x)` builds the full matrix dq/dx numerically "
         "(it is W here). The VJP 2q · J is exactly x.grad, without ever storing J.",
@@ -450,14 +537,16 @@ NOTEBOOKS["05_affine_softmax"] = [
         "## Softmax-with-Loss\n\nThrough softmax and the **cross-entropy error** (교차 엔트로피 "
         "오차) together, the gradient of the scores is (y - t) / N: the prediction minus the "
         "answer.",
-        "## Softmax-with-Loss\n\n소프트맥스와 **교차 엔트로피 오차**(cross-entropy error)를 한꺼번에 "
+        "## Softmax-with-Loss\n\n소프트맥스와 **교차 엔트로피 "
+        "오차**(cross-entropy error)를 한꺼번에 "
         "거치면 점수의 기울기는 (y - t) / N, 곧 예측에서 정답을 뺀 값입니다.",
     ),
     code(
-        "a = Tensor([[0.3, 2.9, 4.0], [1.0, 0.0, -1.0]], requires_grad=True)\n"
+        'a = Tensor([[0.3, 2.9, 4.0], [1.0, 0.0, -1.0]], requires_grad=True, label="a")\n'
         "t = np.array([2, 0])  # the correct classes\n"
         "loss_layer = nn.SoftmaxWithLoss()\n"
         "loss = loss_layer(a, t)\n"
+        'loss.label = "L"\n'
         "loss.backward()\n"
         'print("loss =", loss.item())\n'
         "onehot = np.eye(3)[t]\n"
@@ -465,6 +554,12 @@ NOTEBOOKS["05_affine_softmax"] = [
         "print((loss_layer.y - onehot) / 2)"
     ),
     code("show(loss)"),
+    *explained(
+        "a, loss",
+        "Softmax-with-Loss is one node, and its VJP is (y - t) / N.",
+        "Softmax-with-Loss는 노드 하나이고, 그 VJP가 (y - t) / N입니다.",
+    ),
+    *explored("loss", "05_affine_softmax"),
     EXERCISE,
     md(
         "For one example (N = 1) with scores a = [0.3, 2.9, 4.0] and correct class 1, what is "
@@ -500,10 +595,10 @@ NOTEBOOKS["06_numerical_gradient_descent"] = [
     md(*SETUP_MD),
     code(SETUP),
     code(
-        "from microgradkr import numerical_diff\n\n"
+        "from microgradkr import numerical_diff\n\n\n"
         "def f(x):\n"
         "    return 0.01 * x**2 + 0.1 * x  # the book's function_1\n\n\n"
-        "print(numerical_diff(f, 5.0), numerical_diff(f, 10.0))  # 0.2 and 0.3\n"
+        "print(numerical_diff(f, 5.0), numerical_diff(f, 10.0))  # 0.2 and 0.3\n\n\n"
         "def cube(x):\n"
         "    return x**3  # its derivative at 2 is 3 * 2**2 = 12\n\n\n"
         "for h in (1e-1, 1e-4, 1e-8, 1e-12):\n"
@@ -550,6 +645,12 @@ NOTEBOOKS["06_numerical_gradient_descent"] = [
         "print(gradcheck(lambda a, b: a**2 + b**2, [3.0, 4.0]))\n"
         "show(y)"
     ),
+    *explained(
+        "x0, y",
+        "x0 reaches y through the square (local gradient 2 · x0 = 6) and the add (1).",
+        "x0은 제곱(국소적 미분 2 · x0 = 6)과 덧셈(1)을 지나 y에 닿습니다.",
+    ),
+    *explored("y", "06_numerical_gradient_descent"),
     EXERCISE,
     md(
         "Starting at (3, 4) with lr = 0.1, where is x after ONE step of gradient descent on "
@@ -582,7 +683,8 @@ NOTEBOOKS["07_training"] = [
         "x_train, x_test, t_train, t_test = train_test_split(x, t, test_size=0.3)\n"
         "print(x_train.shape, x_test.shape)\n\n\n"
         "def net(seed=0, hidden=16):\n"
-        "    layers = [nn.Affine(2, hidden, rng=seed), nn.ReLU(), nn.Affine(hidden, 2, rng=seed + 1)]\n"
+        "    layers = [nn.Affine(2, hidden, rng=seed), nn.ReLU(), "
+        "nn.Affine(hidden, 2, rng=seed + 1)]\n"
         "    return nn.Sequential(*layers)\n\n\n"
         "def accuracy(model, x, t):\n"
         "    return float((model(Tensor(x)).data.argmax(axis=1) == t).mean())"
@@ -628,15 +730,24 @@ NOTEBOOKS["07_training"] = [
         "every parameter's gradient is on an edge. (`show(small_loss, modules=tiny, "
         "collapse=True)` draws each layer as one box.)",
         "## 학습 한 단계의 작은 그래프\n\n예 두 개에 대한 작은 신경망의 손실을 그려 보면, 모든 "
-        "매개변수의 기울기가 간선 위에 있습니다. (`show(small_loss, modules=tiny, collapse=True)`는 "
+        "매개변수의 기울기가 간선 위에 있습니다. (`show(small_loss, "
+        "modules=tiny, collapse=True)`는 "
         "계층 하나를 상자 하나로 그립니다.)",
     ),
     code(
         "tiny = nn.Sequential(nn.Affine(2, 3, rng=0), nn.ReLU(), nn.Affine(3, 2, rng=1))\n"
         "small_loss = loss_layer(tiny(Tensor(x_train[:2])), t_train[:2])\n"
+        'small_loss.label = "L"\n'
         "small_loss.backward()\n"
         'show(small_loss, rankdir="TB")  # top to bottom: a long chain fits the page better'
     ),
+    *explained(
+        "tiny.parameters()[0], small_loss",
+        "`tiny.parameters()[0]` is the first Affine layer's W; the "
+        "VJP of the matrix product gives it aᵀ g.",
+        "`tiny.parameters()[0]`은 첫 번째 Affine 계층의 W이고, 행렬 곱의 VJP가 aᵀ g를 줍니다.",
+    ),
+    *explored("small_loss", "07_training", ", modules=tiny"),
     md(
         "## Overfitting\n\nTwenty training examples, a wide net (64 hidden units), many "
         "steps. The training loss goes to 0 and the training accuracy to 1, while the loss on "
@@ -658,9 +769,12 @@ NOTEBOOKS["07_training"] = [
         "    opt.step()\n"
         "    if epoch in (10, 50, 100, 300, 500):\n"
         "        test_loss = loss_layer(model(Tensor(x_test)), t_test).item()\n"
-        '        print(f"epoch {epoch:3d}: train loss {loss.item():.3f}, test loss {test_loss:.3f},",\n'
-        '              f"train acc {accuracy(model, x_few, t_few):.2f},",\n'
-        '              f"test acc {accuracy(model, x_test, t_test):.2f}")'
+        "        print(\n"
+        '            f"epoch {epoch:3d}: train loss {loss.item():.3f}, '
+        'test loss {test_loss:.3f},",\n'
+        '            f"train acc {accuracy(model, x_few, t_few):.2f},",\n'
+        '            f"test acc {accuracy(model, x_test, t_test):.2f}",\n'
+        "        )"
     ),
     EXERCISE,
     md(
@@ -707,6 +821,12 @@ NOTEBOOKS["08_convolution"] = [
         "print(out.shape, W.grad.shape, X.grad.shape, b.grad)"
     ),
     code("show(loss)"),
+    *explained(
+        "b, loss",
+        "The bias is broadcast to every output position, so its VJP sums g over N, OH and OW.",
+        "편향은 출력의 모든 위치로 브로드캐스트되므로 VJP는 g를 N, OH, OW 축으로 더합니다.",
+    ),
+    *explored("loss", "08_convolution"),
     md(
         "Check one weight's gradient numerically: nudge W[0, 0, 1, 1] by ±h.",
         "가중치 하나의 기울기를 수치 미분으로 확인합니다: W[0, 0, 1, 1]을 ±h만큼 움직입니다.",
@@ -763,6 +883,14 @@ NOTEBOOKS["09_higher_order"] = [
         "print(dy.data, d2y)"
     ),
     code("dy.backward()\nshow(dy)  # the graph of dy/dx, with its own backward pass drawn"),
+    *explained(
+        "x, dy",
+        "Here the root is dy/dx itself, so the sum is d²y/dx² = -0.72686: "
+        "x reaches dy/dx along two paths through tanh.",
+        "여기서 root는 dy/dx이므로 합은 d²y/dx² = -0.72686입니다. x는 "
+        "tanh를 지나는 두 경로로 dy/dx에 닿습니다.",
+    ),
+    *explored("dy", "09_higher_order"),
     md(
         "## Newton's method\n\nWith the second derivative, x ← x - f'(x) / f''(x) jumps to the "
         "minimum of f(x) = x⁴ - 2x² in a few steps, where gradient descent needs hundreds.",

@@ -285,9 +285,9 @@ def test_a_conv_net_trains_saves_and_loads(tmp_path: Path) -> None:
         losses.append(loss.item())
     assert losses[-1] < 0.5 * losses[0]
     assert all(p.dtype == np.float32 for p in net.parameters())
-    path = io.save(net, tmp_path / "cnn.npz")
+    path = io.save_model(net, tmp_path / "cnn.npz")
     other = simple_conv_net(np.float32)
-    io.load(other, path)
+    io.load_model(other, path)
     np.testing.assert_array_equal(other(x).data, net(x).data)
 
 

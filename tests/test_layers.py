@@ -264,10 +264,10 @@ def test_save_load_round_trips_a_tensor_model_exactly(tmp_path):
         nn.SoftmaxWithLoss()(a(RNG.normal(size=(8, 4))), RNG.integers(0, 3, 8)).backward()
         opt.step()
     b = _model(10)
-    path = microgradkr.save(a, tmp_path / "model.npz")
+    path = microgradkr.save_model(a, tmp_path / "model.npz")
     with np.load(path, allow_pickle=False) as f:
         assert sorted(f.files) == ["buffer_0", "buffer_1"] + [f"param_{i}" for i in range(6)]
-    microgradkr.load(b, path)
+    microgradkr.load_model(b, path)
     for p, q in zip(a.parameters() + a.buffers(), b.parameters() + b.buffers(), strict=True):
         np.testing.assert_array_equal(p.data, q.data)
     x = RNG.normal(size=(3, 4))
@@ -277,9 +277,9 @@ def test_save_load_round_trips_a_tensor_model_exactly(tmp_path):
 
 def test_load_refuses_a_file_without_the_buffers(tmp_path):
     a = _model(0)
-    microgradkr.save(a.parameters(), tmp_path / "params.npz")
+    microgradkr.save_model(a.parameters(), tmp_path / "params.npz")
     with pytest.raises(ValueError, match="6 parameters and 2 buffers; missing array.*buffer_0"):
-        microgradkr.load(_model(1), tmp_path / "params.npz")
+        microgradkr.load_model(_model(1), tmp_path / "params.npz")
 
 
 # -- against PyTorch -----------------------------------------------------------------------------

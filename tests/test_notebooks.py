@@ -2,7 +2,8 @@
 
 Each notebook runs in a fresh Jupyter kernel of this Python, with this checkout first on its
 path and a temporary directory as its working directory (so nothing is written into the
-repository). After the stored cells, the exercise's solution (kept in the exercise cell's
+repository; its temporary directory, where the notebooks write their interactive pages, is one of
+the test's own). After the stored cells, the exercise's solution (kept in the exercise cell's
 metadata) and the hidden check run once more, so a check that rejects its own solution fails.
 """
 
@@ -40,7 +41,8 @@ def kernel_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         json.dumps({"argv": argv, "display_name": "Python 3", "language": "python"})
     )
     path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
-    return {"JUPYTER_PATH": str(jupyter), "PYTHONPATH": path, "MPLBACKEND": "Agg"}
+    tmp = str(tmp_path_factory.mktemp("kernel-tmp"))  # tempfile.gettempdir() in the kernel
+    return {"JUPYTER_PATH": str(jupyter), "PYTHONPATH": path, "MPLBACKEND": "Agg", "TMPDIR": tmp}
 
 
 def test_every_notebook_exists_in_both_languages() -> None:
@@ -59,6 +61,14 @@ def test_both_languages_run_the_same_code(name: str) -> None:
     assert en_code == _code(ko)
     hangul = [c.source for c in ko.cells if c.cell_type == "markdown"]
     assert all(any("가" <= ch <= "힣" for ch in s) for s in hangul), "untranslated Korean cell"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_notebook_explains_a_gradient_and_shows_the_interactive_page(name: str) -> None:
+    for lang in ("en", "ko"):
+        code = _code(nbformat.read(NOTEBOOKS / lang / name, as_version=4))
+        assert any("print(explain(" in c and "lang=LANG" in c for c in code), (lang, name)
+        assert any("explore(" in c and "lang=LANG" in c and "frame(page)" in c for c in code)
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -111,6 +121,10 @@ def run_notebook(path: Path, env: dict[str, str], cwd: Path) -> nbformat.Noteboo
     return nb
 
 
+def _html(cell: nbformat.NotebookNode) -> str:
+    return "".join(o.get("data", {}).get("text/html", "") for o in cell.outputs)
+
+
 def _text(cell: nbformat.NotebookNode) -> str:
     return "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
 
@@ -123,3 +137,13 @@ def test_notebook_runs(path: Path, kernel_env: dict[str, str], tmp_path: Path) -
     )
     assert "No answer yet" in _text(stored_check)  # the stored exercise is left to the learner
     assert "Correct!" in _text(solution_check)  # and the check accepts the solution
+    cells = [c for c in nb.cells if c.cell_type == "code"]
+    (explained,) = (c for c in cells if "print(explain(" in c.source)
+    said = _text(explained)  # the chain-rule sum, in the notebook's language
+    assert "∂" in said and ("의 기울기 ∂" if path.parent.name == "ko" else ".grad = ∂") in said
+    (explored,) = (c for c in cells if "frame(page)" in c.source)
+    assert _html(explored).startswith("<div><iframe srcdoc=") and "dagre" in _html(explored)
+    assert not [o for o in explored.outputs if o.get("name") == "stderr"]  # no warning shown
+    page = Path(kernel_env["TMPDIR"]) / "microgradkr-course" / path.with_suffix(".html").name
+    assert f'<html lang="{path.parent.name}">' in page.read_text(encoding="utf-8")[:100]
+    assert list(tmp_path.iterdir()) == []  # the working directory: nothing written there
