@@ -91,7 +91,7 @@ SETUP_MD = (
     "in the notebook; the pages are written to the folder `OUT`. `check` grades the exercise at "
     "the end.",
     "`show(f)`는 `draw`(Graphviz)로 `f`의 계산 그래프를 그립니다. 모든 간선에 두 수가 적힙니다: "
-    "**국소적 미분**(local gradient, 그림에는 '국소 기울기')과 그 간선을 따라 흐르는 **전역 "
+    "**국소적 미분**(local gradient)과 그 간선을 따라 흐르는 **전역 "
     "기울기** dL/d(입력)(global gradient)입니다. Graphviz가 없으면 `show`는 설치 방법을 "
     "출력하고 노트북은 그대로 실행됩니다. 페이지보다 넓은 그래프는 위에서 아래로 그립니다. "
     "`frame(page)`는 `explore`가 만든 상호작용 페이지를 노트북 안에 보여 주고, 페이지 파일은 "

@@ -321,6 +321,31 @@ def test_a_big_graph_opens_on_its_output_and_says_how_to_move(browser: Any, tmp_
     assert out["x"] >= 0 and out["x"] + out["width"] <= size["width"]
 
 
+def test_a_page_opened_too_small_fits_again_when_its_frame_grows(browser: Any, tmp_path: Path):
+    """A sandboxed iframe in Jupyter gets its size after the page has loaded: until the learner
+    moves the view, a resize opens the page again, fitted; after a zoom it leaves the view."""
+    size = browser.get_window_size()
+    try:
+        browser.set_window_size(260, 260)
+        load(browser, explore(examples.add_mul()[0]), tmp_path)
+        assert browser.find_element(By.ID, "hint").is_displayed()  # opened too small to read
+        browser.set_window_size(1200, 900)
+        time.sleep(0.3)  # the resize event
+        assert not browser.find_element(By.ID, "hint").is_displayed()
+        view = browser.find_element(By.TAG_NAME, "svg").rect
+        for node in browser.find_elements(By.CSS_SELECTOR, ".node"):
+            r = node.rect
+            assert view["x"] <= r["x"] and r["x"] + r["width"] <= view["x"] + view["width"]
+        key(browser, "+")
+        zoomed = browser.find_element(By.ID, "zoom").text
+        browser.set_window_size(1000, 800)
+        time.sleep(0.3)
+        assert browser.find_element(By.ID, "zoom").text == zoomed  # the learner's zoom is kept
+        assert not errors(browser)
+    finally:
+        browser.set_window_size(size["width"], size["height"])
+
+
 def test_a_hostile_label_is_shown_as_text(browser: Any, tmp_path: Path) -> None:
     from microgradkr import Value
 

@@ -216,6 +216,7 @@
       hint.hidden = false;
       document.getElementById("legend").classList.add("folded");
     } else {
+      if (opening) hint.hidden = true;
       state.scale = k;
       state.tx = (r.width - s.width * k) / 2;
       state.ty = (r.height - s.height * k) / 2;
@@ -223,6 +224,7 @@
     translate();
   }
   function zoom(f, cx, cy) {
+    state.moved = true;
     var r = svg.getBoundingClientRect();
     if (cx === undefined) { cx = r.width / 2; cy = r.height / 2; }
     var s = Math.max(0.05, Math.min(6, state.scale * f));
@@ -235,6 +237,7 @@
   svg.addEventListener("pointerdown", function (ev) { drag = { x: ev.clientX, y: ev.clientY, tx: state.tx, ty: state.ty }; });
   window.addEventListener("pointermove", function (ev) {
     if (!drag) return;
+    state.moved = true;
     state.tx = drag.tx + ev.clientX - drag.x;
     state.ty = drag.ty + ev.clientY - drag.y;
     translate();
@@ -274,4 +277,7 @@
   setLang(state.lang);
   fit(true);
   shown.opened = true;
+  // a frame may get its final size after load (a sandboxed iframe in Jupyter): open again to fit
+  // it, until the learner has moved or zoomed the view
+  window.addEventListener("resize", function () { if (!state.moved) fit(true); });
   document.body.setAttribute("data-ready", "1");
