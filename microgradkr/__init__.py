@@ -37,6 +37,7 @@ from .engine import Value, add_n, affine, apply
 from .function import Function, NotDifferentiableError
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .graph import grad, topological_order
+from .i18n import language, set_language
 from .io import LoadError, load, load_model, save_model
 from .numeric import (
     GradcheckError,
@@ -92,6 +93,8 @@ def save(obj: Any, path: str | Path) -> Path:
 
 
 __all__ = [
+    "language",
+    "set_language",
     "add_n",
     "affine",
     "apply",
