@@ -26,9 +26,10 @@ from pathlib import Path
 import numpy as np
 from IPython.display import HTML, SVG
 
-from microgradkr import GraphvizNotFoundError, draw
+from microgradkr import GraphvizNotFoundError, draw, set_language
 
-LANG = "{lang}"  # the language of the diagrams' labels
+LANG = "{lang}"  # the language of the diagrams, traces, explanations and errors
+set_language(LANG)
 OUT = Path(tempfile.gettempdir()) / "microgradkr-course"  # the pages explore() writes
 OUT.mkdir(exist_ok=True)
 np.set_printoptions(precision=5, suppress=True)

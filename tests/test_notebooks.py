@@ -140,7 +140,11 @@ def test_notebook_runs(path: Path, kernel_env: dict[str, str], tmp_path: Path) -
     cells = [c for c in nb.cells if c.cell_type == "code"]
     (explained,) = (c for c in cells if "print(explain(" in c.source)
     said = _text(explained)  # the chain-rule sum, in the notebook's language
-    assert "∂" in said and ("의 기울기 ∂" if path.parent.name == "ko" else ".grad = ∂") in said
+    ko = path.parent.name == "ko"
+    assert "∂" in said and ("의 기울기(gradient) ∂" if ko else ".grad = ∂") in said
+    traced = "".join(_text(c) for c in cells if "format_trace(" in c.source)
+    if ko and traced:  # set_language(LANG) in the setup cell: the trace speaks it too
+        assert "순전파" in traced and "forward" not in traced and "upstream" not in traced
     (explored,) = (c for c in cells if "frame(page)" in c.source)
     assert _html(explored).startswith("<div><iframe srcdoc=") and "dagre" in _html(explored)
     assert not [o for o in explored.outputs if o.get("name") == "stderr"]  # no warning shown
