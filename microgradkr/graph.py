@@ -141,7 +141,7 @@ def topological_order(root: W) -> list[W]:
     return order
 
 
-_OPEN, _DONE = object(), object()  # _scalar_order's marks, held in an inner node's grad
+_OPEN = object()  # _scalar_order's mark of a node whose parents are being ordered
 
 
 def _scalar_order(root: Any) -> list[Any]:
@@ -152,7 +152,9 @@ def _scalar_order(root: Any) -> list[Any]:
     order: list[Any] = []
     leaves: set[Any] = set()  # leaves keep their grads (they accumulate): a set tells them done
     stack = [root]
-    opened, done = _OPEN, _DONE
+    # an ordered inner node gets this pass's own 0.0 object: its identity marks the node done,
+    # and its value is the reset grad, so no second loop over the nodes resets them
+    opened, done = _OPEN, float("0.0")
     try:
         while stack:
             node = stack.pop()
@@ -161,6 +163,8 @@ def _scalar_order(root: Any) -> list[Any]:
                 if node not in leaves:
                     leaves.add(node)
                     order.append(node)
+                    if node.grad is None:
+                        node.grad = 0.0
                 continue
             g = node.grad
             if g is opened:  # its parents are all ordered: its turn
@@ -184,13 +188,10 @@ def _scalar_order(root: Any) -> list[Any]:
                 if parent.grad is not done and parent not in leaves:
                     stack.append(parent)
     except BaseException:  # interrupted (KeyboardInterrupt, MemoryError): leave no mark behind
-        for node in order + stack:
-            if node.grad is opened or node.grad is done:
+        for node in stack:
+            if node.grad is opened:
                 node.grad = 0.0
         raise
-    for node in order:
-        if node._edges or node.grad is None:
-            node.grad = 0.0
     return order
 
 
