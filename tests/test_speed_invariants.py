@@ -320,3 +320,27 @@ def test_topological_order_reads_values_and_tensors_alike() -> None:
     u = (t * t).sum()
     order = graph.topological_order(u)
     assert order[0] is t and order[-1] is u and len(order) == 3
+
+
+def test_an_interrupted_walk_leaves_no_mark_behind() -> None:
+    class Interrupt(BaseException):
+        pass
+
+    class Boom(Value):
+        __slots__ = ()
+
+        @property  # type: ignore[override]
+        def grad(self) -> float:
+            raise Interrupt
+
+    bomb = object.__new__(Boom)
+    bomb.data, bomb.label, bomb.op, bomb._edges = 2.0, "", None, ()
+    x = Value(1.0)
+    y = x * bomb
+    z = y + x
+    with pytest.raises(Interrupt):
+        z.backward()
+    assert (y.grad, z.grad) == (0.0, 0.0)  # not the walk's marks
+    y._edges = (x, x, 1.0, 1.0)  # without the bomb, the same nodes backpropagate as usual
+    z.backward()
+    assert (x.grad, y.grad, z.grad) == (3.0, 1.0, 1.0)
