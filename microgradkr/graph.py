@@ -76,7 +76,9 @@ class GraphNode:
 
     def zero_grad(self) -> None:
         """Clear ``grad`` (Value: 0.0, Tensor: None) on this node and every node it depends on."""
-        for node in topological_order(self):
+        # every grad is cleared anyway: Values may keep the walk's marks in them (no dict)
+        walk = _scalar_order if self._LOCALS_ON_NODE else topological_order
+        for node in walk(self):
             node.grad = node._EMPTY_GRAD
 
     def cleargrad(self) -> None:

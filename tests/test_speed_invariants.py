@@ -344,3 +344,15 @@ def test_an_interrupted_walk_leaves_no_mark_behind() -> None:
     y._edges = (x, x, 1.0, 1.0)  # without the bomb, the same nodes backpropagate as usual
     z.backward()
     assert (x.grad, y.grad, z.grad) == (3.0, 1.0, 1.0)
+
+
+def test_zero_grad_of_a_value_clears_every_grad_and_leaves_no_mark() -> None:
+    x = Value(2.0)
+    x.grad = None  # type: ignore[assignment]  # a leaf set to None is cleared too
+    y = (x * x + x).relu()
+    y.backward()
+    y.zero_grad()
+    order = graph.topological_order(y)
+    assert len(order) == 4 and all(type(n.grad) is float and n.grad == 0.0 for n in order)
+    y.backward()
+    assert x.grad == 5.0
