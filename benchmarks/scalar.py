@@ -4,7 +4,7 @@ One training step = forward + backward of MLP(2, [16, 16, 1]) on 100 two-dimensi
 with micrograd's SVM (max-margin) loss and L2 regularisation, as in its demo.ipynb. Each engine
 runs with the cyclic garbage collector on (as users run it: microgradkr paces the collector
 itself on backward(), see microgradkr/collector.py) and off, interleaved in rounds; the ratios
-are medians of per-round ratios of CPU time. The floor is the same gate graph made of 4-slot
+are medians of per-round ratios of CPU time. The floor is the same gate graph made of 3-slot
 nodes with nothing else (benchmarks/scalar_floor.py). Memory: bytes per op node
 of the forward graph (tracemalloc), on the same gate-by-gate graph in both engines, and the
 whole step's graph as each library's own MLP builds it.
@@ -179,7 +179,7 @@ def main():
         "microgradkr, affine neuron, GC off": (V, ours, False),
         "microgradkr, gate by gate, GC on": (V, ours_gates, True),
         "microgradkr, gate by gate, GC off": (V, ours_gates, False),
-        "floor (4-slot nodes), gate by gate, GC off": (Node, floor, False),
+        "floor (3-slot nodes), gate by gate, GC off": (Node, floor, False),
     }
     if MValue is not None:
         random.seed(0)
@@ -197,7 +197,7 @@ def main():
     print("\nmedian of paired ratios:")
     gate_on, gate_off = "microgradkr, gate by gate, GC on", "microgradkr, gate by gate, GC off"
     fused_on, fused_off = "microgradkr, affine neuron, GC on", "microgradkr, affine neuron, GC off"
-    floor_off = "floor (4-slot nodes), gate by gate, GC off"
+    floor_off = "floor (3-slot nodes), gate by gate, GC off"
     print(f"  gate by gate, GC off / floor, GC off: {ratio(times, gate_off, floor_off):.2f}x")
     if MValue is not None:
         mg_on, mg_off = "micrograd 0.1.0, GC on", "micrograd 0.1.0, GC off"
@@ -212,7 +212,7 @@ def main():
         ("microgradkr (affine neuron)", V, ours),
         ("microgradkr (gate by gate)", V, ours_gates),
     ]
-    named.append(("floor (4-slot nodes)", Node, floor))
+    named.append(("floor (3-slot nodes)", Node, floor))
     if MValue is not None:
         named.append(("micrograd 0.1.0", MValue, mm))
     for name, Value, model in named:

@@ -1,9 +1,10 @@
 """The floor for a scalar node engine: the fewest Python objects a gate graph can be made of.
 
-``Node`` has four slots (data, grad, parents, local gradients), one Python call per gate, and
-the same iterative topological order and inline float backward as microgradkr (two-parent
-nodes unpacked). It keeps nothing for diagrams, errors, anomaly checks or higher order: what
-microgradkr costs above it is the price of those. ``benchmarks/scalar.py`` times it beside
+``Node`` has three slots (data, grad, and its parents and local gradients in one tuple, as
+microgradkr's ``_edges``), one Python call per gate, and the same iterative topological order
+and inline float backward as microgradkr (two-parent nodes unpacked). It keeps nothing for
+diagrams, errors, anomaly checks or higher order: what microgradkr costs above it is the price
+of those. ``benchmarks/scalar.py`` times it beside
 microgradkr on micrograd's demo step, built gate by gate.
 """
 
@@ -11,21 +12,22 @@ from __future__ import annotations
 
 from typing import Any
 
-_ONES = (1.0, 1.0)
-_ZERO_1, _ONE_1 = (0.0,), (1.0,)
 _new = object.__new__
 
 
 class Node:
-    """data, grad, parents and d(this)/d(parent): the four things backward needs."""
+    """data, grad, and (*parents, *d(this)/d(parent)): the things backward needs."""
 
-    __slots__ = ("data", "grad", "_prev", "_local")
+    __slots__ = ("data", "grad", "_edges")
 
     def __init__(self, data: float) -> None:
         self.data = float(data)
         self.grad = 0.0
-        self._prev: tuple[Node, ...] = ()
-        self._local: tuple[float, ...] = ()
+        self._edges: tuple[Any, ...] = ()
+
+    @property
+    def _prev(self) -> tuple[Node, ...]:  # for benchmarks/scalar.py's node count
+        return self._edges[: len(self._edges) // 2]
 
     def __add__(self, other: Any) -> Node:
         if not isinstance(other, Node):
@@ -33,8 +35,7 @@ class Node:
         v = _new(Node)
         v.data = self.data + other.data
         v.grad = 0.0
-        v._prev = (self, other)
-        v._local = _ONES
+        v._edges = (self, other, 1.0, 1.0)
         return v
 
     __radd__ = __add__
@@ -46,8 +47,7 @@ class Node:
         v = _new(Node)
         v.data = x * y
         v.grad = 0.0
-        v._prev = (self, other)
-        v._local = (y, x)
+        v._edges = (self, other, y, x)
         return v
 
     __rmul__ = __mul__
@@ -55,42 +55,40 @@ class Node:
     def relu(self) -> Node:
         x = self.data
         v = _new(Node)
-        v.data, v._local = (0.0, _ZERO_1) if x <= 0.0 else (x, _ONE_1)
+        v.data, v._edges = (0.0, (self, 0.0)) if x <= 0.0 else (x, (self, 1.0))
         v.grad = 0.0
-        v._prev = (self,)
         return v
 
     def backward(self) -> None:
         order = topological_order(self)
         self.grad = 1.0
         for node in reversed(order):
-            prev = node._prev
-            if prev:
+            edges = node._edges
+            if edges:
                 g = node.grad
-                if len(prev) == 2:
-                    a, b = prev
-                    local_a, local_b = node._local
+                if len(edges) == 4:
+                    a, b, local_a, local_b = edges
                     a.grad += local_a * g
                     b.grad += local_b * g
                 else:
-                    for parent, local in zip(prev, node._local):  # noqa: B905
-                        parent.grad += local * g
+                    a, local_a = edges
+                    a.grad += local_a * g
 
 
-_OPEN, _DONE = object(), object()
+_OPEN = object()
 
 
 def topological_order(root: Node) -> list[Node]:
     """Parents before children, iteratively, the walk's marks in the inner nodes' grads (as
-    microgradkr.graph._scalar_order); inner grads come out 0.0."""
+    microgradkr.graph._scalar_order); inner grads come out 0.0 (the done mark)."""
     order: list[Node] = []
     leaves: set[Node] = set()
     stack = [root]
-    opened, done = _OPEN, _DONE
+    opened, done = _OPEN, float("0.0")
     while stack:
         node = stack.pop()
-        prev = node._prev
-        if not prev:
+        edges = node._edges
+        if not edges:
             if node not in leaves:
                 leaves.add(node)
                 order.append(node)
@@ -104,17 +102,14 @@ def topological_order(root: Node) -> list[Node]:
             continue
         node.grad = opened  # type: ignore[assignment]
         stack.append(node)
-        if len(prev) == 2:
-            first, second = prev
+        if len(edges) == 4:
+            first, second, _, _ = edges
             if second.grad is not done and second not in leaves:
                 stack.append(second)
             if first.grad is not done and first not in leaves:
                 stack.append(first)
             continue
-        for parent in reversed(prev):
-            if parent.grad is not done and parent not in leaves:
-                stack.append(parent)
-    for node in order:
-        if node._prev:
-            node.grad = 0.0
+        parent = edges[0]
+        if parent.grad is not done and parent not in leaves:
+            stack.append(parent)
     return order

@@ -2,8 +2,13 @@
 
 A random graph here: each new node is a mul or an add of the previous node and a node drawn
 uniformly from all earlier ones (every node is reachable, parents are anywhere in memory).
-Prints CPU ns per node of backward() (topological order + chain rule), and of the topological
-order alone, median of 3. Not a test: timings vary by machine.
+Prints CPU ns per node of backward() (topological order + chain rule), of backward's own walk
+(the order it uses, marks kept in the grads), of the chain rule alone (backward minus that walk),
+of topological_order (the dict-based one everything else uses), and a floor: the chain rule
+alone over the same nodes in reverse creation order, an order known for free, as a bare loop.
+The floor has no walk and no call, only the chain rule's memory accesses (a random parent per
+node): how much it grows from 1e3 to 1e6 nodes is what caches and TLBs cost any engine whose
+nodes are Python objects. Median of 3. Not a test: timings vary by machine.
 
     python benchmarks/scalar_scaling.py
 """
@@ -33,14 +38,32 @@ def chain(n):
     return x
 
 
-def random_graph(n, seed=0):
-    """n nodes, each a mul or an add of the previous node and one drawn from all earlier ones."""
+def random_graph(n, seed=0, keep=None):
+    """n nodes, each a mul or an add of the previous node and one drawn from all earlier ones
+    (all of them appended to ``keep``, a list, if given)."""
     rng = random.Random(seed)
     nodes = [Value(rng.uniform(-1, 1)) for _ in range(10)]
     for _ in range(n):
         a, b = nodes[-1], nodes[rng.randrange(len(nodes))]
         nodes.append(a * b if rng.random() < 0.5 else a + b)
+    if keep is not None:
+        keep.extend(nodes)
     return nodes[-1]
+
+
+def floor(nodes):
+    """The chain rule over ``nodes`` (in creation order) walked backwards: no order to find."""
+    for node in reversed(nodes):
+        edges = node._edges
+        if edges:
+            g = node.grad
+            if len(edges) == 4:
+                a, b, local_a, local_b = edges
+                a.grad += local_a * g
+                b.grad += local_b * g
+            else:
+                a, local_a = edges
+                a.grad += local_a * g
 
 
 def cpu(fn, repeats=3):
@@ -57,17 +80,33 @@ def main():
     print(
         f"load {os.getloadavg()[0]:.1f} on {os.cpu_count()} cpus, Python {sys.version.split()[0]}"
     )
-    print(f"{'graph':<8} {'nodes':>9} {'backward ns/node':>17} {'topo ns/node':>13}")
+    print(
+        f"{'graph':<8} {'nodes':>9} {'backward ns/node':>17} {'topo ns/node':>13}"
+        f" {'walk':>13} {'chain rule':>13} {'floor':>13}"
+    )
     base = {}
-    for shape, make in (("chain", chain), ("random", random_graph)):
+    for shape in ("chain", "random"):
         for n in SIZES:
-            root = make(n)
+            nodes = []
+            root = chain(n) if shape == "chain" else random_graph(n, keep=nodes)
             count = len(graph.topological_order(root))
             bwd = cpu(root.backward) / count * 1e9
             topo = cpu(lambda root=root: graph.topological_order(root)) / count * 1e9
-            base.setdefault(shape, bwd)
-            print(f"{shape:<8} {count:>9} {bwd:>12.0f} ({bwd / base[shape]:.2f}x) {topo:>13.0f}")
-            del root
+            walk = cpu(lambda root=root: graph._scalar_order(root)) / count * 1e9
+            cols = {"backward": bwd, "walk": walk, "chain rule": bwd - walk}
+            if nodes:
+                root.grad = 1.0
+                cols["floor"] = cpu(lambda nodes=nodes: floor(nodes)) / count * 1e9
+            ratios = {k: v / base.setdefault((shape, k), v) for k, v in cols.items()}
+            print(
+                f"{shape:<8} {count:>9} {bwd:>12.0f} ({ratios['backward']:.2f}x) {topo:>13.0f}"
+                + "".join(
+                    f" {cols[k]:>6.0f} ({ratios[k]:.2f}x)"
+                    for k in ("walk", "chain rule", "floor")
+                    if k in cols
+                )
+            )
+            del root, nodes
     gc.enable()
 
 

@@ -78,8 +78,7 @@ def micrograd_node(v: Value, children: Iterable[Any], symbol: str) -> None:
             "(micrograd keeps children in a set, so x * x has one: pass a tuple (x, x))"
         )
     v.op = op
-    v._prev = prev
-    v._local = tuple(op.local(*[p.data for p in prev], v.data))
+    v._edges = (*prev, *op.local(*[p.data for p in prev], v.data))
 
 
 def draw_dot(root: Any, format: str = "svg", rankdir: str = "LR", **options: Any) -> Any:

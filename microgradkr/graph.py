@@ -22,7 +22,8 @@ from . import anomaly
 
 
 class Walkable(Protocol):
-    _prev: tuple[Any, ...]
+    @property
+    def _prev(self) -> tuple[Any, ...]: ...
 
 
 class Node(Walkable, Protocol):
@@ -75,7 +76,9 @@ class GraphNode:
 
     def zero_grad(self) -> None:
         """Clear ``grad`` (Value: 0.0, Tensor: None) on this node and every node it depends on."""
-        for node in topological_order(self):
+        # every grad is cleared anyway: Values may keep the walk's marks in them (no dict)
+        walk = _scalar_order if self._LOCALS_ON_NODE else topological_order
+        for node in walk(self):
             node.grad = node._EMPTY_GRAD
 
     def cleargrad(self) -> None:
@@ -106,24 +109,31 @@ def topological_order(root: W) -> list[W]:
     # again above its parents, so it is emitted once they are all done.
     state: dict[W, int] = {}
     stack = [root]
+    # Values keep parents and local gradients in one tuple, ``_edges`` (parents first): read
+    # it directly, as their ``_prev`` is a property that slices it
+    edges = getattr(root, "_LOCALS_ON_NODE", False)
+    two = 4 if edges else 2
     while stack:
         node = stack.pop()
         seen = state.get(node)
         if seen is None:
-            prev = node._prev
+            prev = node._edges if edges else node._prev  # type: ignore[attr-defined]
             if not prev:
                 state[node] = 2
                 order.append(node)
                 continue
             state[node] = 1
             stack.append(node)
-            if len(prev) == 2:  # most nodes: unpacked, a quarter faster than the loop
-                first, second = prev
+            if len(prev) == two:  # most nodes: two parents, a quarter faster than the loop
+                first = prev[0]
+                second = prev[1]
                 if second not in state:
                     stack.append(second)
                 if first not in state:
                     stack.append(first)
                 continue
+            if edges:
+                prev = prev[: len(prev) // 2]
             for parent in reversed(prev):  # so the first parent is ordered first
                 if parent not in state:
                     stack.append(parent)
@@ -133,7 +143,7 @@ def topological_order(root: W) -> list[W]:
     return order
 
 
-_OPEN, _DONE = object(), object()  # _scalar_order's marks, held in an inner node's grad
+_OPEN = object()  # _scalar_order's mark of a node whose parents are being ordered
 
 
 def _scalar_order(root: Any) -> list[Any]:
@@ -144,15 +154,19 @@ def _scalar_order(root: Any) -> list[Any]:
     order: list[Any] = []
     leaves: set[Any] = set()  # leaves keep their grads (they accumulate): a set tells them done
     stack = [root]
-    opened, done = _OPEN, _DONE
+    # an ordered inner node gets this pass's own 0.0 object: its identity marks the node done,
+    # and its value is the reset grad, so no second loop over the nodes resets them
+    opened, done = _OPEN, float("0.0")
     try:
         while stack:
             node = stack.pop()
-            prev = node._prev
-            if not prev:
+            edges = node._edges  # (*parents, *local gradients)
+            if not edges:
                 if node not in leaves:
                     leaves.add(node)
                     order.append(node)
+                    if node.grad is None:
+                        node.grad = 0.0
                 continue
             g = node.grad
             if g is opened:  # its parents are all ordered: its turn
@@ -165,24 +179,21 @@ def _scalar_order(root: Any) -> list[Any]:
             stack.append(node)  # again, below its parents: emitted once they are done
             # a parent goes on the stack unless it is done: an inner node marked so, or a leaf
             # in the set (a weight is a parent of every sample's node: pushed once, not 100x)
-            if len(prev) == 2:
-                first, second = prev
+            if len(edges) == 4:
+                first, second, _, _ = edges
                 if second.grad is not done and second not in leaves:
                     stack.append(second)
                 if first.grad is not done and first not in leaves:
                     stack.append(first)
                 continue
-            for parent in reversed(prev):  # so the first parent is ordered first
+            for parent in reversed(edges[: len(edges) // 2]):  # the first parent ordered first
                 if parent.grad is not done and parent not in leaves:
                     stack.append(parent)
     except BaseException:  # interrupted (KeyboardInterrupt, MemoryError): leave no mark behind
-        for node in order + stack:
-            if node.grad is opened or node.grad is done:
+        for node in stack:
+            if node.grad is opened:
                 node.grad = 0.0
         raise
-    for node in order:
-        if node._prev or node.grad is None:
-            node.grad = 0.0
     return order
 
 
@@ -200,16 +211,20 @@ def backward(root: N, grad: Any, create_graph: bool = False) -> list[N]:
         scalars: list[Any] = _scalar_order(root)
         root._add_grad(grad)
         for node in reversed(scalars):
-            prev = node._prev
-            if prev:
+            edges = node._edges
+            if edges:
                 g = node.grad
-                if len(prev) == 2:  # unpacked: half the time of zip's loop
-                    a, b = prev
-                    local_a, local_b = node._local
+                n = len(edges)
+                if n == 4:  # two parents, unpacked: half the time of zip's loop
+                    a, b, local_a, local_b = edges
                     a.grad += local_a * g
                     b.grad += local_b * g
+                elif n == 2:
+                    a, local_a = edges
+                    a.grad += local_a * g
                 else:
-                    for parent, local in zip(prev, node._local):  # noqa: B905 (equal by building)
+                    n //= 2
+                    for parent, local in zip(edges[:n], edges[n:]):  # noqa: B905 (equal halves)
                         parent.grad += local * g
         return scalars
     order = topological_order(root)

@@ -240,3 +240,119 @@ def test_no_grad_holds_for_the_inline_add_mul_and_relu() -> None:
         t.start()
         t.join()
     assert seen[0] is not None and (a * b).op is not None
+
+
+def _every_kind_of_node() -> list[Value]:
+    from microgradkr.engine import add_n
+
+    x, y = Value(1.5, "x"), Value(-0.5, "y")
+    return [
+        x + y,
+        x * y,
+        x * x,
+        x.relu(),
+        y.relu(),
+        x.exp(),
+        x.max(y),
+        x**y,
+        x**3,
+        add_n([x, y, 2.0]),
+        affine([x, y], [y, 4.0], x),
+        Value(1.0, (x, y), "*"),  # micrograd's constructor (compat.micrograd_node)
+        Value(2.0, (x,), "exp"),
+    ]
+
+
+def test_edges_hold_parents_then_local_gradients_for_every_kind_of_node() -> None:
+    for node in _every_kind_of_node():
+        k = len(node._edges) // 2
+        assert len(node._edges) == 2 * k and k >= 1
+        assert node._prev == node._edges[:k] and all(isinstance(p, Value) for p in node._prev)
+        assert node._local == node.local_grads == node._edges[k:]
+        assert node.op is not None
+        rule = node.op.local(*[p.data for p in node._prev], node.data)
+        assert all(_same(float(a), float(b)) for a, b in zip(node._local, rule, strict=True))
+    leaf = Value(3.0)
+    assert leaf._edges == leaf._prev == leaf._local == () and leaf.op is None
+
+
+def test_an_op_whose_rule_gives_the_wrong_number_of_local_gradients_is_refused() -> None:
+    from microgradkr.ops import CHAIN, Op
+
+    bad = Op("bad", "bad", CHAIN, lambda x, y: x + y, lambda x, y, out: (1.0,))
+    with pytest.raises(ValueError, match="bad: 1 local gradients for 2 inputs"):
+        apply(bad, Value(1.0), Value(2.0))
+
+
+def test_labels_of_leaves_and_op_nodes_are_settable_and_readable() -> None:
+    x = Value(2.0, "x")
+    y = x * 3.0
+    assert x.label == "x" and y.label == ""
+    y.label = "y"
+    x.name = "x0"  # DeZero's name for it
+    assert (x.label, y.label, y.name) == ("x0", "y", "y")
+    assert repr(y) == "Value(data=6.0, grad=0.0, label='y')"
+    y.backward()  # a label changes nothing in the walk
+    assert x.grad == 3.0 and y._prev[0] is x
+
+
+def test_copying_a_node_keeps_its_edges_and_a_leaf_pickles() -> None:
+    import copy
+    import pickle
+
+    x = Value(2.0, "x")
+    y = x * x
+    c = copy.copy(y)
+    assert c._prev == (x, x) and c._local == (2.0, 2.0) and c.op is MUL
+    c.backward()
+    assert x.grad == 4.0
+    back = pickle.loads(pickle.dumps(x))
+    assert (back.data, back.label, back._prev, back.op) == (2.0, "x", (), None)
+
+
+def test_topological_order_reads_values_and_tensors_alike() -> None:
+    from microgradkr import Tensor
+
+    x = Value(2.0)
+    y = x + x * x
+    assert graph.topological_order(y) == [x, y._prev[1], y]
+    t = Tensor([1.0, 2.0], requires_grad=True)
+    u = (t * t).sum()
+    order = graph.topological_order(u)
+    assert order[0] is t and order[-1] is u and len(order) == 3
+
+
+def test_an_interrupted_walk_leaves_no_mark_behind() -> None:
+    class Interrupt(BaseException):
+        pass
+
+    class Boom(Value):
+        __slots__ = ()
+
+        @property  # type: ignore[override]
+        def grad(self) -> float:
+            raise Interrupt
+
+    bomb = object.__new__(Boom)
+    bomb.data, bomb.label, bomb.op, bomb._edges = 2.0, "", None, ()
+    x = Value(1.0)
+    y = x * bomb
+    z = y + x
+    with pytest.raises(Interrupt):
+        z.backward()
+    assert (y.grad, z.grad) == (0.0, 0.0)  # not the walk's marks
+    y._edges = (x, x, 1.0, 1.0)  # without the bomb, the same nodes backpropagate as usual
+    z.backward()
+    assert (x.grad, y.grad, z.grad) == (3.0, 1.0, 1.0)
+
+
+def test_zero_grad_of_a_value_clears_every_grad_and_leaves_no_mark() -> None:
+    x = Value(2.0)
+    x.grad = None  # type: ignore[assignment]  # a leaf set to None is cleared too
+    y = (x * x + x).relu()
+    y.backward()
+    y.zero_grad()
+    order = graph.topological_order(y)
+    assert len(order) == 4 and all(type(n.grad) is float and n.grad == 0.0 for n in order)
+    y.backward()
+    assert x.grad == 5.0
