@@ -171,8 +171,9 @@ def _targets(t: Any, a: Array, op: str) -> tuple[Array, bool]:
         )
     flat = t if t.ndim == 1 else t.reshape(-1)
     # A negative label would index from the end: a silently wrong loss. Too large ones would
-    # raise deep in numpy. One reduction each, on N labels.
-    if flat.size and (np.minimum.reduce(flat) < 0 or np.maximum.reduce(flat) >= c):
+    # raise deep in numpy. Seen as unsigned, a negative label is huge: one reduction finds both.
+    unsigned = flat.view(f"u{flat.itemsize}") if flat.dtype.kind == "i" else flat
+    if flat.size and np.maximum.reduce(unsigned) >= c:
         raise ValueError(f"{op}: labels must lie in [0, {c}), got {flat.min()}..{flat.max()}")
     return flat, True
 

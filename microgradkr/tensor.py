@@ -21,6 +21,7 @@ import numpy as np
 
 from . import anomaly, grad_mode, graph
 from .ops import DISTRIBUTOR, ROUTER
+from .tensor_backward import BackwardMethods
 from .tensor_ops import (
     ADD,
     DIV,
@@ -44,7 +45,6 @@ from .tensor_ops import (
     Axis,
     TensorOp,
     _dim,
-    _values,
     sum_to,
 )
 from .tensor_shape import ShapeMethods
@@ -232,7 +232,7 @@ def _apply1(op: TensorOp, a: Tensor) -> Tensor:
 def _apply2(op: TensorOp, a: Tensor, b: Tensor) -> Tensor:
     """apply() for two inputs and no args (the hot path)."""
     ad, bd = a.data, b.data
-    if ad.dtype != bd.dtype:
+    if ad.dtype is not bd.dtype and ad.dtype != bd.dtype:
         ad, bd = _promote(ad, bd)
     try:
         out = op.forward(ad, bd)
@@ -261,13 +261,14 @@ def _promote(a: Array, b: Array) -> tuple[Array, Array]:
 
 def _node(out: Any, op: TensorOp, prev: tuple[Tensor, ...], args: tuple[Any, ...]) -> Tensor:
     """An op's output; it keeps its op and parents only if a parent requires a gradient."""
-    if anomaly.switch.enabled:
+    if _ANOMALY_OPEN[0] and anomaly.switch.enabled:
         anomaly.check_forward(op.name, prev, out)
     t = _new(Tensor)
     t.data = out if type(out) is np.ndarray else np.asarray(out)
     t.grad = None
     t.label = ""
-    for p in prev if _grad_switch.enabled else ():  # no_grad(): a constant, no graph
+    # no_grad(): a constant, no graph (the thread-local switch is read only when some is off)
+    for p in prev if not _GRAD_OFF[0] or _grad_switch.enabled else ():
         if p.requires_grad:
             t.requires_grad = True
             t.op = op
@@ -300,7 +301,7 @@ def _index_part(i: Any, x: Tensor) -> Any:
     return i
 
 
-class Tensor(ShapeMethods, graph.GraphNode):
+class Tensor(ShapeMethods, BackwardMethods, graph.GraphNode):
     """A numpy-backed node: ``data`` (ndarray), ``grad`` = dL/d(this) of the same shape, or None.
 
     ``op`` is the ``TensorOp`` that made it (None for a leaf), ``_prev`` its parents (one entry
@@ -521,122 +522,9 @@ class Tensor(ShapeMethods, graph.GraphNode):
     def __len__(self) -> int:
         return len(self.data)
 
-    # -- backward ---------------------------------------------------------------------------------
-    def backward(
-        self,
-        gradient: Any = None,
-        retain_graph: bool | None = None,
-        create_graph: bool = False,
-        *,
-        grad: Any = None,
-    ) -> None:
-        """Fill ``grad`` of every tensor this one depends on, by the chain rule from ``gradient``.
-
-        ``gradient`` (or ``grad=``) is dL/d(this tensor): optional for a one-element tensor (1 is
-        used), otherwise an array of this tensor's shape. Leaves accumulate across calls, as in
-        PyTorch. The graph is always kept (``retain_graph`` is accepted and changes nothing).
-        With ``create_graph=True`` every ``grad`` is a Tensor whose own graph can be
-        differentiated again (higher-order gradients, as DeZero and PyTorch).
-        """
-        if grad is None:
-            grad = gradient
-        elif gradient is not None:
-            raise TypeError("backward: pass gradient= or grad=, not both")
-        if not self.requires_grad:
-            raise RuntimeError(
-                "backward() on a tensor that does not require grad: create the leaves with "
-                "Tensor(..., requires_grad=True)"
-            )
-        if grad is None:
-            if self.data.size != 1:
-                raise ValueError(
-                    f"backward() on a tensor of shape {self.shape} needs grad = dL/d(this tensor):"
-                    f" pass an array of shape {self.shape}, e.g. np.ones({self.shape}) to"
-                    " differentiate the sum of its elements"
-                )
-            g = np.ones_like(self.data)
-        else:
-            g = _as_array(grad.data if isinstance(grad, Tensor) else grad, self.dtype, "grad")
-            if g.shape != self.shape:
-                raise ValueError(
-                    f"backward(): grad has shape {g.shape}, but the tensor has shape {self.shape}"
-                )
-        if create_graph:
-            seed = grad if isinstance(grad, Tensor) else Tensor(g, dtype=g.dtype)
-            graph.backward(self, seed, create_graph=True)
-        else:
-            graph.backward(self, g)
-
-    def _add_grad(self, g: Any) -> None:
-        if self.grad is None:
-            # a leaf never shares the caller's array
-            self.grad = g.copy() if not self._prev and isinstance(g, np.ndarray) else g
-        else:
-            self.grad = self.grad + g
-
-    def _backprop(self) -> None:
-        g = self.grad
-        if g is None:
-            return
-        prev = self._prev
-        xs = [p.data for p in prev]
-        out = self.data
-        args = self._args
-        for p, vjp in zip(prev, self.op.vjps, strict=True):  # type: ignore[union-attr]
-            if not p.requires_grad:
-                continue
-            gp = vjp(g, *xs, out, *args)
-            if type(gp) is not np.ndarray:
-                gp = np.asarray(gp, dtype=p.data.dtype)
-            if gp.shape != p.data.shape:
-                gp = sum_to(gp, p.data.shape)
-            if gp.dtype != p.data.dtype:  # dL/dx has x's dtype (a float32 leaf of a float64 op)
-                gp = gp.astype(p.data.dtype)
-            old = p.grad
-            if old is None:
-                # Inner grads are never written in place, so sharing is safe among them; a leaf's
-                # grad is the user's, so it gets an array of its own (add passes g itself on).
-                if not p._prev and (gp is g or not gp.flags.owndata):
-                    gp = gp.copy()
-                p.grad = gp
-            else:
-                p.grad = old + gp
-
-    def _backprop_graph(self) -> None:
-        """_backprop with Tensors in and out: the rules build the gradient's own graph."""
-        g = self.grad
-        if g is None:
-            return
-        prev = self._prev
-        for p, vjp in zip(prev, self.op.vjps, strict=True):  # type: ignore[union-attr]
-            if not p.requires_grad:
-                continue
-            gp = vjp(g, *prev, self, *self._args)
-            if not isinstance(gp, Tensor):
-                gp = Tensor(gp, dtype=p.data.dtype)
-            if gp.shape != p.data.shape:
-                gp = _sum_to_tensor(gp, p.data.shape)
-            gp = _cast(gp, p.data.dtype)
-            p.grad = gp if p.grad is None else p.grad + gp
-
-    def edge_grads(self) -> tuple[Array | None, ...]:
-        """What this node sends each parent, vjp_i(grad) summed to the parent's shape (or None).
-
-        The gradient flowing on each edge, for diagrams and traces: with fan-out, a parent's
-        ``grad`` is the sum of these over its children.
-        """
-        g = _values(self.grad)
-        if g is None or self.op is None:
-            return tuple(None for _ in self._prev)
-        xs = [p.data for p in self._prev]
-        sent: list[Array | None] = []
-        for p, vjp in zip(self._prev, self.op.vjps, strict=True):
-            if not p.requires_grad:
-                sent.append(None)
-                continue
-            gp = np.asarray(vjp(g, *xs, self.data, *self._args), dtype=p.data.dtype)
-            sent.append(sum_to(gp, p.data.shape) if gp.shape != p.data.shape else gp)
-        return tuple(sent)
+    # -- the hooks of BackwardMethods (tensor_backward.py) ----------------------------------------
+    def _as_grad(self, grad: Any) -> Array:
+        return _as_array(grad.data if isinstance(grad, Tensor) else grad, self.dtype, "grad")
 
     # numpy operands on the left (ndarray * t) defer to Tensor instead of converting it.
     __array_ufunc__ = None
@@ -653,16 +541,7 @@ class Tensor(ShapeMethods, graph.GraphNode):
 
 _new = object.__new__
 _grad_switch = grad_mode.switch  # one lookup less on the hot path
-
-
-def _sum_to_tensor(g: Tensor, shape: tuple[int, ...]) -> Tensor:
-    """sum_to as Tensor ops, for a gradient that keeps its graph."""
-    lead = g.ndim - len(shape)
-    axes = tuple(range(lead)) + tuple(
-        lead + i for i, n in enumerate(shape) if n == 1 and g.shape[lead + i] != 1
-    )
-    out = g.sum(axis=axes, keepdims=True) if axes else g
-    return out.reshape(shape) if lead else out
+_GRAD_OFF, _ANOMALY_OPEN = grad_mode.OFF, anomaly.OPEN  # plain lists: cheaper to read
 
 
 def tensor(data: Any, requires_grad: bool = False, label: str = "", dtype: Any = None) -> Tensor:
