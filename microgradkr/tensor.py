@@ -47,6 +47,7 @@ from .tensor_ops import (
     _dim,
     sum_to,
 )
+from .tensor_ops import _values as _values  # where user-written rules have always found it
 from .tensor_shape import ShapeMethods
 from .tensor_torch import Size
 
@@ -152,8 +153,9 @@ _DTYPES = (*_FLOATS, np.dtype(np.int64), np.dtype(np.bool_))
 
 
 def _as_array(data: Any, dtype: Any, what: str, keep_bool: bool = False) -> Array:
-    """``data`` as a float ndarray (shared, not copied, when it already is one); with
-    ``keep_bool`` and no dtype, booleans stay a bool array (a mask)."""
+    """``data`` as a float ndarray (shared, not copied, when it already is one): with no dtype,
+    float32 stays float32 and the rest becomes float64; with ``keep_bool`` and no dtype,
+    booleans stay a bool array (a mask)."""
     try:
         arr = np.asarray(data)
     except ValueError as err:  # a ragged list
@@ -163,9 +165,13 @@ def _as_array(data: Any, dtype: Any, what: str, keep_bool: bool = False) -> Arra
             f"{what} needs numbers, got an array of dtype {arr.dtype}"
             + (" (Values? use Tensor for arrays, Value for scalars)" if arr.dtype == object else "")
         )
-    if keep_bool and dtype is None and arr.dtype.kind == "b":
-        return arr
-    dt = np.dtype(np.float64 if dtype is None else dtype)
+    if dtype is None:
+        if keep_bool and arr.dtype.kind == "b":
+            return arr
+        # float32 data stays float32 (as numpy and torch): the float64 default is for the rest
+        dt = arr.dtype if arr.dtype == _FLOATS[1] else _FLOATS[0]
+    else:
+        dt = np.dtype(dtype)
     if dt not in _DTYPES:
         raise ValueError(f"{what}: dtype must be float64, float32, int64 or bool, got {dt}")
     return arr if arr.dtype == dt else arr.astype(dt)
