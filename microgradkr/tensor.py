@@ -85,6 +85,7 @@ __all__ = [
     "exp",
     "log",
     "maximum",
+    "record",
     "relu",
     "sigmoid",
     "sum_to",
@@ -223,6 +224,12 @@ def apply(op: TensorOp, *inputs: Tensor, args: tuple[Any, ...] = ()) -> Tensor:
         out = op.forward(*[t.data for t in inputs], *args)
     except (ValueError, IndexError, TypeError, FloatingPointError) as err:
         raise _op_error(op, inputs, err) from None
+    return _node(out, op, inputs, args)
+
+
+def record(out: Any, op: TensorOp, inputs: tuple[Tensor, ...], args: tuple[Any, ...]) -> Tensor:
+    """The node of a fused op whose value ``out`` its caller computed, keeping in ``args`` what
+    the backward needs (softmax-with-loss keeps y, batch norm x-hat and 1/sigma)."""
     return _node(out, op, inputs, args)
 
 
