@@ -25,12 +25,13 @@ def _in_graph(g: Any) -> bool:
     return isinstance(g, GraphNode)
 
 
-def _stats(x: Array, eps: float) -> tuple[Array, Array, Array]:
-    """mu, x - mu and 1/sigma, sigma = sqrt(var + eps), over the batch (axis 0)."""
+def _stats(x: Array, eps: float) -> tuple[Array, Array, Array, Array]:
+    """mu, x - mu, the biased var and 1/sigma, sigma = sqrt(var + eps), over the batch (axis 0)."""
     n = x.shape[0]
     mu = np.add.reduce(x, axis=0) / n
     xc = x - mu
-    return mu, xc, 1 / np.sqrt(np.add.reduce(xc * xc, axis=0) / n + eps)
+    var = np.add.reduce(xc * xc, axis=0) / n
+    return mu, xc, var, 1 / np.sqrt(var + eps)
 
 
 def _xhat_graph(x: Any, eps: float) -> tuple[Any, Any]:
@@ -42,7 +43,10 @@ def _xhat_graph(x: Any, eps: float) -> tuple[Any, Any]:
 
 def _saved(x: Array, eps: float, saved: tuple[Any, ...]) -> tuple[Array, Array]:
     """x - mu and 1/sigma: kept by the node, or computed again (a node made by ``apply``)."""
-    return (saved[0], saved[1]) if saved else _stats(x, eps)[1:]
+    if saved:
+        return saved[0], saved[1]
+    _, xc, _, inv = _stats(x, eps)
+    return xc, inv
 
 
 def _affine(x: Array, mu: Array, inv: Array, gamma: Array, beta: Array) -> Any:
@@ -54,7 +58,7 @@ def _affine(x: Array, mu: Array, inv: Array, gamma: Array, beta: Array) -> Any:
 
 def _batch_norm_forward(x: Array, gamma: Array, beta: Array, eps: float, *saved: Any) -> Any:
     """out = gamma (x - mu) / sigma + beta."""
-    mu, _, inv = _stats(x, eps)
+    mu, _, _, inv = _stats(x, eps)
     return _affine(x, mu, inv, gamma, beta)
 
 
@@ -104,7 +108,7 @@ def batch_norm_train(
 ) -> tuple[Tensor, Array, Array]:
     """out = gamma (x - mu) / sqrt(var + eps) + beta over the batch of an (N, D) x, as one node;
     also mu and the biased var (for the running statistics)."""
-    mu, xc, inv = _stats(x.data, eps)
+    mu, xc, var, inv = _stats(x.data, eps)
     out = _affine(x.data, mu, inv, gamma.data, beta.data)
     node = record(out, BATCH_NORM, (x, gamma, beta), (eps, xc, inv))
-    return node, mu, 1 / (inv * inv) - eps
+    return node, mu, var
