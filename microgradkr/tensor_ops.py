@@ -149,7 +149,9 @@ def _sigmoid(x: Array) -> Any:
 
 
 def _relu_vjp(g: Any, x: Any, out: Any) -> Any:
-    return g * ~(_values(x) <= 0)  # 0 at 0, and NaN passes g on, as PyTorch
+    # out = max(x, 0) is 0 where x <= 0 and NaN where x is: 0 at 0, and NaN passes g on, as
+    # PyTorch, in two passes (not three: ~(x <= 0))
+    return g * (_values(out) != 0)
 
 
 def _maximum_da(g: Any, a: Any, b: Any, out: Any) -> Any:
