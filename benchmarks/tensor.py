@@ -6,8 +6,8 @@ jax with and without jit, tinygrad).
 Run from the repository root: python benchmarks/tensor.py [--rounds N] [--quick]
 Every contender runs on one thread (BLAS, torch, XLA: set below, before numpy is imported).
 Times are CPU time (time.process_time) of a block of steps; the contenders take turns, block by
-block, and a ratio is the median over rounds of the ratio within a round (paired, interleaved:
-a busy machine slows both sides of a pair alike).
+block, each round starting with the next one, and a ratio is the median over rounds of the ratio
+within a round (paired, interleaved: a busy machine slows both sides of a pair alike).
 """
 
 from __future__ import annotations
@@ -18,6 +18,25 @@ for _var in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "OMP_NUM_THREADS"):
     os.environ[_var] = "1"
 os.environ.setdefault("XLA_FLAGS", "--xla_cpu_multi_thread_eigen=false")
 os.environ.setdefault("JAX_PLATFORMS", "cpu")
+
+
+def steady_allocator() -> None:
+    """glibc returns the memory of freed large arrays to the system, and the next step faults
+    it in again (~300 page faults a step at 784-100-10) or not, depending on which contender
+    freed what last: an order effect of 30% or more. Keeping freed memory (as a long training
+    run would) gives every contender the same allocator."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        return  # not glibc
+    m_trim_threshold, m_mmap_threshold = -1, -3
+    libc.mallopt(m_trim_threshold, 1 << 30)
+    libc.mallopt(m_mmap_threshold, 1 << 30)
+
+
+steady_allocator()
 
 import argparse  # noqa: E402
 import platform  # noqa: E402
@@ -278,8 +297,11 @@ def paired(steps: dict[str, Step], rounds: int, block: int) -> dict[str, list[fl
             step()
     times: dict[str, list[float]] = {k: [] for k in steps}
     clock = time.process_time
-    for _ in range(rounds):
-        for name, step in steps.items():
+    order = list(steps.items())
+    for r in range(rounds):
+        # each round starts with the next contender: whoever runs right after another finds
+        # the caches full of its arrays (at 784-100-10 float64 that costs the second one ~30%)
+        for name, step in order[r % len(order) :] + order[: r % len(order)]:
             t0 = clock()
             for _ in range(block):
                 step()
