@@ -30,7 +30,7 @@ from .functional_torch import sigmoid as sigmoid
 from .functional_torch import sum_to as sum_to
 from .functional_torch import tanh as tanh
 from .ops import CHAIN
-from .tensor import Tensor, TensorOp, _const, _node, apply
+from .tensor import Tensor, TensorOp, _const, apply, record
 from .tensor_ops import _axes
 
 Array = np.ndarray
@@ -206,7 +206,7 @@ def cross_entropy(logits: Any, labels: Any) -> Any:
     else:
         rows = None
         loss = -(t * (shifted - log_s)).sum() / n
-    return _node(np.asarray(loss, dtype=a.dtype), SOFTMAX_CE, (x,), (e, t, rows))
+    return record(np.asarray(loss, dtype=a.dtype), SOFTMAX_CE, (x,), (e, t, rows))
 
 
 def cross_entropy_error(y: Any, t: Any, delta: float = 1e-7) -> Tensor:
