@@ -1,8 +1,13 @@
 """One training step (forward, backward, SGD update) of a two-layer MLP with softmax
-cross-entropy: microgradkr vs PyTorch CPU vs hand-written numpy (Deep Learning from Scratch).
+cross-entropy, with and without BatchNorm, in float64 and float32: microgradkr against
+hand-written numpy (Deep Learning from Scratch's layers), and the peers that import (PyTorch CPU,
+jax with and without jit, tinygrad).
 
-Run from the repository root: python benchmarks/tensor.py [--reps N]
-BLAS runs on one thread for every contender (set below, before numpy is imported).
+Run from the repository root: python benchmarks/tensor.py [--rounds N] [--quick]
+Every contender runs on one thread (BLAS, torch, XLA: set below, before numpy is imported).
+Times are CPU time (time.process_time) of a block of steps; the contenders take turns, block by
+block, each round starting with the next one, and a ratio is the median over rounds of the ratio
+within a round (paired, interleaved: a busy machine slows both sides of a pair alike).
 """
 
 from __future__ import annotations
@@ -11,6 +16,27 @@ import os
 
 for _var in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "OMP_NUM_THREADS"):
     os.environ[_var] = "1"
+os.environ.setdefault("XLA_FLAGS", "--xla_cpu_multi_thread_eigen=false")
+os.environ.setdefault("JAX_PLATFORMS", "cpu")
+
+
+def steady_allocator() -> None:
+    """glibc returns the memory of freed large arrays to the system, and the next step faults
+    it in again (~300 page faults a step at 784-100-10) or not, depending on which contender
+    freed what last: an order effect of 30% or more. Keeping freed memory (as a long training
+    run would) gives every contender the same allocator."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        return  # not glibc
+    m_trim_threshold, m_mmap_threshold = -1, -3
+    libc.mallopt(m_trim_threshold, 1 << 30)
+    libc.mallopt(m_mmap_threshold, 1 << 30)
+
+
+steady_allocator()
 
 import argparse  # noqa: E402
 import platform  # noqa: E402
@@ -19,30 +45,41 @@ import sys  # noqa: E402
 import time  # noqa: E402
 from collections.abc import Callable  # noqa: E402
 from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
 
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the checkout, not an install
 
-from microgradkr import Tensor  # noqa: E402
+from microgradkr import Tensor, nn  # noqa: E402
 from microgradkr.functional import cross_entropy  # noqa: E402
 
 LR = 0.1
+EPS = 1e-5
+MOMENTUM = 0.1
+Step = Callable[[], float]
 
 
-def init(d: int, h: int, c: int, n: int, seed: int = 0) -> dict[str, np.ndarray]:
+def init(d: int, h: int, c: int, n: int, dtype: Any, seed: int = 0) -> dict[str, np.ndarray]:
     rng = np.random.default_rng(seed)
-    return {
+    p = {
         "W1": 0.01 * rng.standard_normal((d, h)),
         "b1": np.zeros(h),
+        "gamma": np.ones(h),
+        "beta": np.zeros(h),
         "W2": 0.01 * rng.standard_normal((h, c)),
         "b2": np.zeros(c),
         "x": rng.standard_normal((n, d)),
-        "t": rng.integers(0, c, n),
     }
+    out = {k: v.astype(dtype) for k, v in p.items()}
+    out["t"] = rng.integers(0, c, n)
+    return out
 
 
-# -- hand-written numpy, the Deep Learning from Scratch way (ch.5 layers) -------------------------
+# -- hand-written numpy, the Deep Learning from Scratch way (ch.5-6 layers) ---------------------
+# The same math as microgradkr's ops, written as plainly as numpy allows: relu by np.maximum and
+# a mask product (not the book's boolean-index copy, which is slower), BatchNorm's backward in
+# its closed form, and no dX for the first layer (nothing uses it; autograd skips it too).
 class Affine:
     def __init__(self, W: np.ndarray, b: np.ndarray) -> None:
         self.W, self.b = W, b
@@ -51,22 +88,45 @@ class Affine:
         self.x = x
         return x @ self.W + self.b
 
-    def backward(self, dout: np.ndarray) -> np.ndarray:
+    def backward(self, dout: np.ndarray, need_dx: bool = True) -> Any:
         self.dW = self.x.T @ dout
         self.db = dout.sum(axis=0)
-        return dout @ self.W.T
+        return dout @ self.W.T if need_dx else None
 
 
 class Relu:
     def forward(self, x: np.ndarray) -> np.ndarray:
-        self.mask = x <= 0
-        out = x.copy()
-        out[self.mask] = 0
-        return out
+        self.x = x
+        return np.maximum(x, 0)
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
-        dout[self.mask] = 0
-        return dout
+        return dout * (self.x > 0)
+
+
+class BatchNorm:
+    def __init__(self, gamma: np.ndarray, beta: np.ndarray) -> None:
+        self.gamma, self.beta = gamma, beta
+        self.running_mean = np.zeros_like(gamma)
+        self.running_var = np.ones_like(gamma)
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        n = x.shape[0]
+        mu = x.mean(axis=0)
+        self.xc = x - mu
+        var = (self.xc * self.xc).mean(axis=0)
+        self.inv = 1 / np.sqrt(var + EPS)
+        m = MOMENTUM
+        self.running_mean[...] = (1 - m) * self.running_mean + m * mu
+        self.running_var[...] = (1 - m) * self.running_var + m * var * n / (n - 1)
+        return self.xc * (self.inv * self.gamma) + self.beta
+
+    def backward(self, dout: np.ndarray) -> np.ndarray:
+        n = dout.shape[0]
+        dotp = (self.xc * dout).sum(axis=0)
+        self.dbeta = dout.sum(axis=0)
+        self.dgamma = dotp * self.inv
+        k = dotp * (self.inv * self.inv / n)
+        return (dout - self.dbeta / n - self.xc * k) * (self.inv * self.gamma)
 
 
 class SoftmaxWithLoss:
@@ -74,9 +134,10 @@ class SoftmaxWithLoss:
         self.t = t
         x = x - x.max(axis=1, keepdims=True)
         e = np.exp(x)
-        self.y = e / e.sum(axis=1, keepdims=True)
+        s = e.sum(axis=1, keepdims=True)
+        self.y = e / s
         n = x.shape[0]
-        return float(-np.log(self.y[np.arange(n), t] + 1e-7).sum() / n)
+        return float((np.log(s).sum() - x[np.arange(n), t].sum()) / n)
 
     def backward(self) -> np.ndarray:
         n = self.t.shape[0]
@@ -85,40 +146,39 @@ class SoftmaxWithLoss:
         return dx / n
 
 
-def numpy_step(p: dict[str, np.ndarray], lean: bool = False) -> Callable[[], float]:
-    """DLfS's TwoLayerNet step; ``lean`` skips dX of the first layer, which nothing uses."""
-    a1, relu, a2, last = (
-        Affine(p["W1"], p["b1"]),
-        Relu(),
-        Affine(p["W2"], p["b2"]),
-        SoftmaxWithLoss(),
-    )
+def numpy_step(p: dict[str, np.ndarray], bn: bool) -> Step:
+    """DLfS's TwoLayerNet step (with a BatchNorm layer after the first Affine when ``bn``)."""
+    a1, a2 = Affine(p["W1"].copy(), p["b1"].copy()), Affine(p["W2"].copy(), p["b2"].copy())
+    norm = BatchNorm(p["gamma"].copy(), p["beta"].copy())
+    relu, last = Relu(), SoftmaxWithLoss()
     x, t = p["x"], p["t"]
 
     def step() -> float:
-        loss = last.forward(a2.forward(relu.forward(a1.forward(x))), t)
-        dout = relu.backward(a2.backward(last.backward()))
-        if lean:
-            a1.dW = a1.x.T @ dout
-            a1.db = dout.sum(axis=0)
-        else:
-            a1.backward(dout)
+        h = a1.forward(x)
+        loss = last.forward(a2.forward(relu.forward(norm.forward(h) if bn else h)), t)
+        dh = relu.backward(a2.backward(last.backward()))
+        a1.backward(norm.backward(dh) if bn else dh, need_dx=False)
         for layer in (a1, a2):
             layer.W -= LR * layer.dW
             layer.b -= LR * layer.db
+        if bn:
+            norm.gamma -= LR * norm.dgamma
+            norm.beta -= LR * norm.dbeta
         return loss
 
     return step
 
 
 # -- microgradkr -----------------------------------------------------------------------------------
-def microgradkr_step(p: dict[str, np.ndarray]) -> Callable[[], float]:
+def microgradkr_step(p: dict[str, np.ndarray], bn: bool) -> Step:
     W1, b1, W2, b2 = (Tensor(p[k].copy(), requires_grad=True) for k in ("W1", "b1", "W2", "b2"))
-    params = (W1, b1, W2, b2)
+    norm = nn.BatchNorm1d(p["b1"].size, dtype=p["b1"].dtype)
+    params = [W1, b1, W2, b2] + ([norm.gamma, norm.beta] if bn else [])
     x, t = Tensor(p["x"]), p["t"]
 
     def step() -> float:
-        loss = cross_entropy((x @ W1 + b1).relu() @ W2 + b2, t)
+        h = x @ W1 + b1
+        loss = cross_entropy((norm(h) if bn else h).relu() @ W2 + b2, t)
         for q in params:
             q.grad = None
         loss.backward()
@@ -129,51 +189,129 @@ def microgradkr_step(p: dict[str, np.ndarray]) -> Callable[[], float]:
     return step
 
 
-# -- PyTorch ---------------------------------------------------------------------------------------
-def torch_step(p: dict[str, np.ndarray]) -> Callable[[], float] | None:
+# -- the peers -------------------------------------------------------------------------------------
+def torch_step(p: dict[str, np.ndarray], bn: bool) -> Step | None:
     try:
         import torch
     except ImportError:
         return None
     torch.set_num_threads(1)
-    W1, b1, W2, b2 = (
-        torch.tensor(p[k], dtype=torch.float64, requires_grad=True)
-        for k in ("W1", "b1", "W2", "b2")
-    )
-    params = (W1, b1, W2, b2)
+    names = ("W1", "b1", "W2", "b2") + (("gamma", "beta") if bn else ())
+    q = {k: torch.tensor(p[k], requires_grad=True) for k in names}
+    params = list(q.values())
+    rm, rv = torch.zeros_like(q["b1"]).detach(), torch.ones_like(q["b1"]).detach()
     x, t = torch.tensor(p["x"]), torch.tensor(p["t"])
-    ce = torch.nn.functional.cross_entropy
+    F = torch.nn.functional
 
     def step() -> float:
-        loss = ce((x @ W1 + b1).relu() @ W2 + b2, t)
-        for q in params:
-            q.grad = None
+        h = x @ q["W1"] + q["b1"]
+        if bn:
+            h = F.batch_norm(h, rm, rv, q["gamma"], q["beta"], True, MOMENTUM, EPS)
+        loss = F.cross_entropy(h.relu() @ q["W2"] + q["b2"], t)
+        for w in params:
+            w.grad = None
         loss.backward()
         with torch.no_grad():
-            for q in params:
-                q -= LR * q.grad
+            for w in params:
+                w -= LR * w.grad
         return loss.item()
 
     return step
 
 
-def per_step_us(
-    steps: dict[str, Callable[[], float]], reps: int, block: int = 10
-) -> dict[str, float]:
-    """Median time of one step, in µs. The contenders take turns, a block of steps each, so
-    that a busy machine slows them all alike."""
+def jax_step(p: dict[str, np.ndarray], bn: bool, jit: bool) -> Step | None:
+    try:
+        import jax
+        import jax.numpy as jnp
+    except ImportError:
+        return None
+    jax.config.update("jax_enable_x64", True)
+    names = ("W1", "b1", "W2", "b2") + (("gamma", "beta") if bn else ())
+    x, t = jnp.asarray(p["x"]), jnp.asarray(p["t"])
+
+    def loss_fn(q: dict[str, Any], stats: tuple[Any, Any]) -> tuple[Any, tuple[Any, Any]]:
+        h = x @ q["W1"] + q["b1"]
+        if bn:
+            n = h.shape[0]
+            mu = h.mean(axis=0)
+            var = ((h - mu) ** 2).mean(axis=0)
+            h = (h - mu) / jnp.sqrt(var + EPS) * q["gamma"] + q["beta"]
+            m = MOMENTUM
+            stats = ((1 - m) * stats[0] + m * mu, (1 - m) * stats[1] + m * var * n / (n - 1))
+        s = jax.nn.relu(h) @ q["W2"] + q["b2"]
+        logp = jax.nn.log_softmax(s, axis=1)
+        return -jnp.take_along_axis(logp, t[:, None], axis=1).mean(), stats
+
+    def update(q: dict[str, Any], stats: tuple[Any, Any]) -> tuple[Any, ...]:
+        (loss, stats), g = jax.value_and_grad(loss_fn, has_aux=True)(q, stats)
+        return {k: q[k] - LR * g[k] for k in q}, stats, loss
+
+    run = jax.jit(update) if jit else update
+    state: dict[str, Any] = {
+        "q": {k: jnp.asarray(p[k]) for k in names},
+        "stats": (jnp.zeros_like(p["b1"]), jnp.ones_like(p["b1"])),
+    }
+
+    def step() -> float:
+        state["q"], state["stats"], loss = run(state["q"], state["stats"])
+        return float(loss)  # waits for the result
+
+    return step
+
+
+NOTED: list[Exception] = []
+
+
+def tinygrad_step(p: dict[str, np.ndarray], bn: bool) -> Step | None:
+    if bn:
+        return None  # the MLP only: a peer, reported, not a target
+    try:
+        from tinygrad import Tensor as TT
+
+        TT([1.0]).numpy()  # a device to run on (its CPU backend compiles with clang)
+    except Exception as err:  # not installed, or no usable device: a peer, reported
+        if not NOTED:
+            print(f"tinygrad not run: {type(err).__name__}: {str(err).splitlines()[-1]}")
+            NOTED.append(err)
+        return None
+    q = {k: TT(p[k].copy()).requires_grad_() for k in ("W1", "b1", "W2", "b2")}
+    x, t = TT(p["x"]), TT(p["t"])
+
+    def step() -> float:
+        loss = ((x @ q["W1"] + q["b1"]).relu() @ q["W2"] + q["b2"]).sparse_categorical_crossentropy(
+            t
+        )
+        loss.backward()
+        for k, w in q.items():
+            q[k] = TT((w - LR * w.grad).numpy()).requires_grad_()
+        return float(loss.item())
+
+    return step
+
+
+# -- timing ----------------------------------------------------------------------------------------
+def paired(steps: dict[str, Step], rounds: int, block: int) -> dict[str, list[float]]:
+    """CPU seconds per step of each contender, one entry per round (contenders interleaved)."""
     for step in steps.values():
-        for _ in range(max(reps // 10, 20)):
+        for _ in range(max(block, 5)):
             step()
     times: dict[str, list[float]] = {k: [] for k in steps}
-    clock = time.perf_counter
-    for _ in range(max(reps // block, 1)):
-        for name, step in steps.items():
+    clock = time.process_time
+    order = list(steps.items())
+    for r in range(rounds):
+        # each round starts with the next contender: whoever runs right after another finds
+        # the caches full of its arrays (at 784-100-10 float64 that costs the second one ~30%)
+        for name, step in order[r % len(order) :] + order[: r % len(order)]:
             t0 = clock()
             for _ in range(block):
                 step()
             times[name].append((clock() - t0) / block)
-    return {k: statistics.median(v) * 1e6 for k, v in times.items()}
+    return times
+
+
+def ratio(a: list[float], b: list[float]) -> float:
+    """The median over rounds of a/b within each round."""
+    return statistics.median(x / y for x, y in zip(a, b, strict=True) if y > 0)
 
 
 def cpu_name() -> str:
@@ -187,51 +325,60 @@ def cpu_name() -> str:
     return platform.processor() or platform.machine()
 
 
+def versions() -> str:
+    found = [f"python {platform.python_version()}", f"numpy {np.__version__}"]
+    for name in ("torch", "jax", "tinygrad"):
+        try:
+            mod = __import__(name)
+            found.append(f"{name} {getattr(mod, '__version__', '?')}")
+        except ImportError:
+            found.append(f"{name}: not installed")
+    return ", ".join(found)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--reps", type=int, default=3000, help="timed steps per contender")
+    parser.add_argument("--rounds", type=int, default=60, help="interleaved rounds")
+    parser.add_argument("--block", type=int, default=10, help="steps per contender per round")
+    parser.add_argument("--quick", action="store_true", help="skip the peers")
     args = parser.parse_args()
-    try:
-        import torch
-
-        torch_version = torch.__version__
-    except ImportError:
-        torch_version = "not installed"
+    print(f"{versions()}\n{cpu_name()} ({os.cpu_count()} cpus), every contender on 1 thread")
     print(
-        f"python {platform.python_version()}, numpy {np.__version__}, torch {torch_version},"
-        f" {cpu_name()} ({os.cpu_count()} cpus), BLAS and torch on 1 thread, float64"
+        f"one step = forward + backward + SGD update, batch 100; CPU µs per step, median of"
+        f" {args.rounds} rounds of {args.block} steps, contenders interleaved;\n"
+        "numpy: DLfS's layers, hand-written (see numpy_step); mgkr/np: median of paired ratios\n"
     )
-    print(
-        f"one step = forward + backward + SGD update; median over {args.reps} steps"
-        " (contenders interleaved in blocks of 10), in µs"
-    )
-    print(
-        "numpy (DLfS): the book's Affine/Relu/SoftmaxWithLoss layers, which also compute dX of"
-        " layer 1;\nnumpy (lean): the same without that unused dX (autograd skips it too).\n"
-    )
-    cols = ("numpy (DLfS)", "numpy (lean)", "microgradkr", "PyTorch")
-    print(f"{'size, batch 100':<16}" + "".join(f"{c:>14}" for c in cols), end="")
-    print(f"{'mgkr/DLfS':>11}{'mgkr/lean':>11}{'mgkr/torch':>12}")
-    for d, h, c in ((64, 100, 10), (784, 100, 10)):
-        steps = {
-            "dlfs": numpy_step(init(d, h, c, 100)),
-            "lean": numpy_step(init(d, h, c, 100), lean=True),
-            "mgkr": microgradkr_step(init(d, h, c, 100)),
-        }
-        tstep = torch_step(init(d, h, c, 100))
-        if tstep is not None:
-            steps["torch"] = tstep
-        # the same numbers from the same start: the contenders must agree before they are timed
-        first = {k: s() for k, s in steps.items()}
-        spread = max(first.values()) - min(first.values())
-        assert spread < 1e-5, f"the contenders disagree on the loss: {first}"
-        us = per_step_us(steps, args.reps)
-        ut = us.get("torch", float("nan"))
-        m = us["mgkr"]
-        print(
-            f"{f'{d}-{h}-{c}':<16}{us['dlfs']:>14.1f}{us['lean']:>14.1f}{m:>14.1f}{ut:>14.1f}"
-            f"{m / us['dlfs']:>10.2f}x{m / us['lean']:>10.2f}x{m / ut:>11.2f}x"
-        )
+    peers = ["torch", "jax jit", "jax", "tinygrad"] if not args.quick else []
+    head = f"{'net':<6}{'size':<12}{'dtype':<9}{'numpy':>9}{'mgkr':>9}{'mgkr/np':>9}"
+    print(head + "".join(f"{p:>10}" for p in peers))
+    for bn in (False, True):
+        for d, h, c in ((64, 100, 10), (784, 100, 10)):
+            for dtype in (np.float64, np.float32):
+                p = init(d, h, c, 100, dtype)
+                steps: dict[str, Step | None] = {
+                    "numpy": numpy_step(p, bn),
+                    "mgkr": microgradkr_step(p, bn),
+                }
+                if not args.quick:
+                    steps["torch"] = torch_step(p, bn)
+                    steps["jax jit"] = jax_step(p, bn, jit=True)
+                    steps["jax"] = jax_step(p, bn, jit=False)
+                    steps["tinygrad"] = tinygrad_step(p, bn)
+                run = {k: s for k, s in steps.items() if s is not None}
+                # the same numbers from the same start: the contenders must agree first
+                first = {k: s() for k, s in run.items()}
+                tol = 1e-6 if dtype == np.float64 else 1e-3
+                assert max(first.values()) - min(first.values()) < tol, first
+                times = paired(run, args.rounds, args.block)
+                us = {k: statistics.median(v) * 1e6 for k, v in times.items()}
+                row = (
+                    f"{'BN' if bn else 'MLP':<6}{f'{d}-{h}-{c}':<12}{np.dtype(dtype).name:<9}"
+                    f"{us['numpy']:>9.1f}{us['mgkr']:>9.1f}"
+                    f"{ratio(times['mgkr'], times['numpy']):>8.2f}x"
+                )
+                for peer in peers:
+                    row += f"{us[peer]:>10.1f}" if peer in us else f"{'—':>10}"
+                print(row, flush=True)
 
 
 if __name__ == "__main__":

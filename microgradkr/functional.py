@@ -30,7 +30,7 @@ from .functional_torch import sigmoid as sigmoid
 from .functional_torch import sum_to as sum_to
 from .functional_torch import tanh as tanh
 from .ops import CHAIN
-from .tensor import Tensor, TensorOp, _const, _node, apply
+from .tensor import Tensor, TensorOp, _const, apply, record
 from .tensor_ops import _axes
 
 Array = np.ndarray
@@ -171,8 +171,9 @@ def _targets(t: Any, a: Array, op: str) -> tuple[Array, bool]:
         )
     flat = t if t.ndim == 1 else t.reshape(-1)
     # A negative label would index from the end: a silently wrong loss. Too large ones would
-    # raise deep in numpy. One reduction each, on N labels.
-    if flat.size and (np.minimum.reduce(flat) < 0 or np.maximum.reduce(flat) >= c):
+    # raise deep in numpy. Seen as unsigned, a negative label is huge: one reduction finds both.
+    unsigned = flat.view(f"u{flat.itemsize}") if flat.dtype.kind == "i" else flat
+    if flat.size and np.maximum.reduce(unsigned) >= c:
         raise ValueError(f"{op}: labels must lie in [0, {c}), got {flat.min()}..{flat.max()}")
     return flat, True
 
@@ -205,7 +206,7 @@ def cross_entropy(logits: Any, labels: Any) -> Any:
     else:
         rows = None
         loss = -(t * (shifted - log_s)).sum() / n
-    return _node(np.asarray(loss, dtype=a.dtype), SOFTMAX_CE, (x,), (e, t, rows))
+    return record(np.asarray(loss, dtype=a.dtype), SOFTMAX_CE, (x,), (e, t, rows))
 
 
 def cross_entropy_error(y: Any, t: Any, delta: float = 1e-7) -> Tensor:

@@ -1,10 +1,10 @@
 """Neural-net modules: micrograd's scalar Neuron/Layer/MLP and DLfS's tensor layers, one base.
 
 The tensor layers (DLfS ch.5-6) are built from Tensor ops, so their backward passes (dx from
-dout, dW, db) come from the engine's VJP rules and show up in the graph; only Softmax-with-Loss
-is one fused node (``functional.cross_entropy``, backward (y - t) / N). Weights follow DLfS's
-shapes: ``Affine`` computes x @ W + b with W of shape (in_features, out_features), the
-transpose of ``torch.nn.Linear.weight``.
+dout, dW, db) come from the engine's VJP rules and show up in the graph; Softmax-with-Loss
+(``functional.cross_entropy``, backward (y - t) / N) and BatchNorm in training are fused nodes,
+each one op with a closed-form backward. Weights follow DLfS's shapes: ``Affine`` computes
+x @ W + b with W of shape (in_features, out_features), the transpose of ``torch.nn.Linear.weight``.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import numpy as np
 from . import functional, seeding
 from .engine import Value, affine, affines
 from .tensor import Tensor
+from .tensor_ops_fused import batch_norm_train
 
 __all__ = [
     "MLP",
@@ -336,8 +337,8 @@ class BatchNorm1d(Module):
     running_var move towards mu and the unbiased variance (N / (N - 1) var) by ``momentum``:
     r = (1 - momentum) r + momentum * stat. Eval: the running statistics are used instead.
     x is (N, num_features); gamma = 1 and beta = 0 are the parameters, dgamma and dbeta
-    their gradients. The backward pass (DLfS's dx through the mean and variance) is the
-    engine's, from the Tensor ops below.
+    their gradients. In training the layer is one fused node (``batch_norm``) whose backward
+    is DLfS's dx through the mean and variance in closed form.
     """
 
     def __init__(
@@ -373,12 +374,9 @@ class BatchNorm1d(Module):
             raise ValueError(
                 f"{self!r}: a batch of {n} has no variance; training needs N >= 2 (or call eval())"
             )
-        mu = xt.mean(axis=0)
-        xc = xt - mu
-        var = (xc * xc).mean(axis=0)
-        xhat = xc * (var + self.eps) ** -0.5
-        self._update_running(mu.data, var.data, n)
-        return xhat * self.gamma + self.beta
+        out, mu, var = batch_norm_train(xt, self.gamma, self.beta, self.eps)
+        self._update_running(mu, var, n)
+        return out
 
     def _update_running(self, mu: np.ndarray, var: np.ndarray, n: int) -> None:
         m = self.momentum

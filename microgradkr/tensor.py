@@ -1,12 +1,10 @@
 """Tensor: a numpy-backed node whose ops carry vector-Jacobian products (CS231n's Jacobian view).
 
 Every op is one ``TensorOp`` record (tensor_ops.py): its forward function, one VJP rule per input,
-its symbol for the diagram and its gate pattern. This module builds nodes from them (``apply``),
-defines the ops whose rules build nodes themselves (getitem's scatter, the dtype cast), and the
-``Tensor`` class with its backward step.
-
-The gradient of a broadcast input is summed back to the input's shape in one place, the backward
-step (``_backprop``), so no rule has to think about broadcasting.
+its symbol for the diagram and its gate pattern. This module builds nodes from them (``apply``)
+and defines the ``Tensor`` class; what comes in is checked at the boundary (tensor_input.py), and
+the backward pass, where broadcast gradients are summed back in one place, is
+tensor_backward.py's.
 """
 
 from __future__ import annotations
@@ -20,11 +18,14 @@ from typing import Any, TypeAlias
 import numpy as np
 
 from . import anomaly, grad_mode, graph
-from .ops import DISTRIBUTOR, ROUTER
+from .tensor_backward import BackwardMethods
+from .tensor_input import DTYPES, FLOATS, as_array, at_labels, index_part, op_error, promote
 from .tensor_ops import (
     ADD,
+    CAST,
     DIV,
     EXP,
+    GETITEM,
     LOG,
     MATMUL,
     MAX,
@@ -35,6 +36,7 @@ from .tensor_ops import (
     POW,
     RELU,
     RESHAPE,
+    SCATTER,
     SIGMOID,
     SUB,
     SUM,
@@ -44,9 +46,9 @@ from .tensor_ops import (
     Axis,
     TensorOp,
     _dim,
-    _values,
     sum_to,
 )
+from .tensor_ops import _values as _values  # where user-written rules have always found it
 from .tensor_shape import ShapeMethods
 from .tensor_torch import Size
 
@@ -84,6 +86,7 @@ __all__ = [
     "exp",
     "log",
     "maximum",
+    "record",
     "relu",
     "sigmoid",
     "sum_to",
@@ -92,83 +95,7 @@ __all__ = [
 ]
 
 
-def _scatter(g: Array, shape: tuple[int, ...], index: Any) -> Array:
-    """A zero array of ``shape`` with g added at ``index`` (repeated indices add up)."""
-    gx = np.zeros(shape, dtype=g.dtype)
-    if _is_basic(index):
-        gx[index] = g
-    else:
-        np.add.at(gx, index, g)
-    return gx
-
-
-def _getitem_vjp(g: Any, x: Any, out: Any, index: Any) -> Any:
-    """Scatter ``g`` back to where it was gathered."""
-    if isinstance(g, Tensor):
-        return apply(SCATTER, g, args=(x.shape, index))
-    return _scatter(g, x.shape, index)
-
-
-def _is_basic(index: Any) -> bool:
-    """True for ints, slices, None and Ellipsis only (no index can repeat)."""
-    parts = index if isinstance(index, tuple) else (index,)
-    return all(p is None or p is Ellipsis or isinstance(p, (int, slice)) for p in parts)
-
-
-def _cast(g: Any, dtype: Any) -> Any:
-    """g with ``dtype``: a cast node for a Tensor, so that a gradient's graph runs through it."""
-    if g.dtype == dtype:
-        return g
-    return apply(CAST, g, args=(np.dtype(dtype),)) if isinstance(g, Tensor) else g.astype(dtype)
-
-
-GETITEM = TensorOp(
-    "getitem", "[]", ROUTER, lambda x, index: x[index], (_getitem_vjp,), notes=("g scattered back",)
-)
-# dL/dx must have x's dtype; in a gradient's own graph that cast is a node too
-CAST = TensorOp(
-    "cast",
-    "cast",
-    DISTRIBUTOR,
-    lambda x, dtype: x.astype(dtype),
-    (lambda g, x, out, dtype: _cast(g, x.dtype),),
-    notes=("g cast back",),
-)
-# getitem's backward as an op of its own, so that a gradient's graph can pass through it
-SCATTER = TensorOp(
-    "scatter_add",
-    "[]+=",
-    ROUTER,
-    _scatter,
-    (lambda g, x, out, shape, index: g[index],),
-    notes=("g gathered",),
-)
-
-
 # -- building nodes ----------------------------------------------------------------------------
-
-_FLOATS = (np.dtype(np.float64), np.dtype(np.float32))
-_DTYPES = (*_FLOATS, np.dtype(np.int64), np.dtype(np.bool_))
-
-
-def _as_array(data: Any, dtype: Any, what: str, keep_bool: bool = False) -> Array:
-    """``data`` as a float ndarray (shared, not copied, when it already is one); with
-    ``keep_bool`` and no dtype, booleans stay a bool array (a mask)."""
-    try:
-        arr = np.asarray(data)
-    except ValueError as err:  # a ragged list
-        raise TypeError(f"{what} needs a rectangular array of numbers: {err}") from None
-    if arr.dtype.kind not in "biuf":
-        raise TypeError(
-            f"{what} needs numbers, got an array of dtype {arr.dtype}"
-            + (" (Values? use Tensor for arrays, Value for scalars)" if arr.dtype == object else "")
-        )
-    if keep_bool and dtype is None and arr.dtype.kind == "b":
-        return arr
-    dt = np.dtype(np.float64 if dtype is None else dtype)
-    if dt not in _DTYPES:
-        raise ValueError(f"{what}: dtype must be float64, float32, int64 or bool, got {dt}")
-    return arr if arr.dtype == dt else arr.astype(dt)
 
 
 def _const(x: Any, like: Tensor) -> Tensor:
@@ -177,10 +104,10 @@ def _const(x: Any, like: Tensor) -> Tensor:
         return x
     if isinstance(x, (numbers.Real, np.ndarray, np.generic, list, tuple)):
         t = _new(Tensor)
-        dt = like.data.dtype if like.data.dtype in _FLOATS else None  # a bool mask: float64
+        dt = like.data.dtype if like.data.dtype in FLOATS else None  # a bool mask: float64
         if like.data.dtype.kind == "i" and np.asarray(x).dtype.kind in "iu":
             dt = np.dtype(np.int64)  # int64 + 2 stays int64, as torch
-        t.data = _as_array(x, dt, f"an operand of a {like.data.dtype} Tensor")
+        t.data = as_array(x, dt, f"an operand of a {like.data.dtype} Tensor")
         t.grad = None
         t.requires_grad = False
         t.label = ""
@@ -191,32 +118,18 @@ def _const(x: Any, like: Tensor) -> Tensor:
     raise TypeError(f"cannot combine a Tensor with {type(x).__name__}: {x!r}")
 
 
-def _where(nodes: Sequence[Tensor]) -> str:
-    labels = [n.label for n in nodes if n.label]
-    return " at " + ", ".join(repr(s) for s in labels) if labels else ""
-
-
-def _op_error(op: TensorOp, inputs: Sequence[Tensor], err: Exception) -> Exception:
-    """The same kind of error, naming the op, the input shapes and labels, not numpy's insides."""
-    shapes = " and ".join(str(t.data.shape) for t in inputs)
-    if len(inputs) == 2 and isinstance(err, ValueError) and "broadcast" in str(err):
-        return ValueError(f"{op.name}: shapes {shapes} do not broadcast{_where(inputs)}")
-    if op is MATMUL and isinstance(err, ValueError):
-        return ValueError(
-            f"matmul: shapes {shapes} do not match (the last axis of the first must equal "
-            f"the {'only' if inputs[1].data.ndim == 1 else 'second-to-last'} axis of the second)"
-            f"{_where(inputs)}"
-        )
-    kind = type(err) if isinstance(err, (ValueError, IndexError, TypeError)) else ValueError
-    return kind(f"{op.name} of a tensor of shape {shapes}{_where(inputs)}: {err}")
-
-
 def apply(op: TensorOp, *inputs: Tensor, args: tuple[Any, ...] = ()) -> Tensor:
     """A new node ``op(*inputs, *args)`` that records its parents when one of them needs a grad."""
     try:
         out = op.forward(*[t.data for t in inputs], *args)
     except (ValueError, IndexError, TypeError, FloatingPointError) as err:
-        raise _op_error(op, inputs, err) from None
+        raise op_error(op, inputs, err) from None
+    return _node(out, op, inputs, args)
+
+
+def record(out: Any, op: TensorOp, inputs: tuple[Tensor, ...], args: tuple[Any, ...]) -> Tensor:
+    """The node of a fused op whose value ``out`` its caller computed, keeping in ``args`` what
+    the backward needs (softmax-with-loss keeps y, batch norm x-hat and 1/sigma)."""
     return _node(out, op, inputs, args)
 
 
@@ -225,49 +138,32 @@ def _apply1(op: TensorOp, a: Tensor) -> Tensor:
     try:
         out = op.forward(a.data)
     except (ValueError, FloatingPointError) as err:
-        raise _op_error(op, (a,), err) from None
+        raise op_error(op, (a,), err) from None
     return _node(out, op, (a,), ())
 
 
 def _apply2(op: TensorOp, a: Tensor, b: Tensor) -> Tensor:
     """apply() for two inputs and no args (the hot path)."""
     ad, bd = a.data, b.data
-    if ad.dtype != bd.dtype:
-        ad, bd = _promote(ad, bd)
+    if ad.dtype is not bd.dtype and ad.dtype != bd.dtype:
+        ad, bd = promote(ad, bd)
     try:
         out = op.forward(ad, bd)
     except ValueError as err:
-        raise _op_error(op, (a, b), err) from None
+        raise op_error(op, (a, b), err) from None
     return _node(out, op, (a, b), ())
-
-
-def _promote(a: Array, b: Array) -> tuple[Array, Array]:
-    """PyTorch's promotion: an integer or bool tensor against a float one takes the float's
-    dtype (int64 * float32 is float32); a float 0-d tensor against a float tensor with dims: the
-    one with dims decides (float32 * float64 0-d is float32), where numpy would widen."""
-    fa, fb = a.dtype in _FLOATS, b.dtype in _FLOATS
-    if fa and fb:
-        if (a.ndim == 0) == (b.ndim == 0):
-            return a, b
-        if a.ndim == 0:
-            return a.astype(b.dtype), b
-        return a, b.astype(a.dtype)
-    if fa and b.dtype.kind in "biu":
-        return a, b.astype(a.dtype)
-    if fb and a.dtype.kind in "biu":
-        return a.astype(b.dtype), b
-    return a, b
 
 
 def _node(out: Any, op: TensorOp, prev: tuple[Tensor, ...], args: tuple[Any, ...]) -> Tensor:
     """An op's output; it keeps its op and parents only if a parent requires a gradient."""
-    if anomaly.switch.enabled:
+    if _ANOMALY_OPEN[0] and anomaly.switch.enabled:
         anomaly.check_forward(op.name, prev, out)
     t = _new(Tensor)
     t.data = out if type(out) is np.ndarray else np.asarray(out)
     t.grad = None
     t.label = ""
-    for p in prev if _grad_switch.enabled else ():  # no_grad(): a constant, no graph
+    # no_grad(): a constant, no graph (the thread-local switch is read only when some is off)
+    for p in prev if not _GRAD_OFF[0] or _grad_switch.enabled else ():
         if p.requires_grad:
             t.requires_grad = True
             t.op = op
@@ -281,26 +177,7 @@ def _node(out: Any, op: TensorOp, prev: tuple[Tensor, ...], args: tuple[Any, ...
     return t
 
 
-def _index_part(i: Any, x: Tensor) -> Any:
-    """One part of an index as numpy takes it: a Tensor or list becomes its array (a bool mask
-    stays a mask, never 0./1. positions); a float index is an IndexError, as in torch."""
-    what = "a float Tensor" if isinstance(i, Tensor) else f"a float index ({i!r})"
-    if isinstance(i, Tensor):
-        i = i.data
-    elif isinstance(i, list):
-        i = np.asarray(i) if i else np.zeros(0, dtype=np.intp)  # [] gathers nothing, as numpy
-    kind = i.dtype.kind if isinstance(i, (np.ndarray, np.generic)) else None
-    if isinstance(i, float) or kind == "f":
-        raise IndexError(
-            f"getitem: {what} cannot index a tensor of shape {x.shape}"
-            f"{_where((x,))}: use ints, slices, an integer array or a bool mask"
-        )
-    if kind is not None and kind not in "biu":
-        raise IndexError(f"getitem: an index of dtype {i.dtype} cannot index a tensor")
-    return i
-
-
-class Tensor(ShapeMethods, graph.GraphNode):
+class Tensor(ShapeMethods, BackwardMethods, graph.GraphNode):
     """A numpy-backed node: ``data`` (ndarray), ``grad`` = dL/d(this) of the same shape, or None.
 
     ``op`` is the ``TensorOp`` that made it (None for a leaf), ``_prev`` its parents (one entry
@@ -318,8 +195,8 @@ class Tensor(ShapeMethods, graph.GraphNode):
         if isinstance(data, Tensor):
             dtype = data.data.dtype if dtype is None else dtype
             data = data.data
-        self.data: Array = _as_array(data, dtype, "Tensor", keep_bool=True)
-        if requires_grad and self.data.dtype not in _FLOATS:
+        self.data: Array = as_array(data, dtype, "Tensor", keep_bool=True)
+        if requires_grad and self.data.dtype not in FLOATS:
             raise TypeError(
                 f"Tensor: only floating point tensors can require gradients, got a"
                 f" {self.data.dtype} tensor (a mask or labels); pass dtype=np.float64 for numbers"
@@ -370,9 +247,9 @@ class Tensor(ShapeMethods, graph.GraphNode):
         if isinstance(dtype, str) and dtype in ("cpu", "cpu:0"):
             return self  # the only device there is
         dt = np.dtype(dtype)
-        if dt not in _DTYPES:
+        if dt not in DTYPES:
             raise ValueError(f"to: dtype must be float64, float32, int64 or bool, got {dt}")
-        if dt in _FLOATS and self.data.dtype in _FLOATS:
+        if dt in FLOATS and self.data.dtype in FLOATS:
             return apply(CAST, self, args=(dt,))
         return Tensor(self.data.astype(dt), dtype=dt)  # int and bool casts are not differentiable
 
@@ -381,7 +258,7 @@ class Tensor(ShapeMethods, graph.GraphNode):
         if len(others) == 1:  # two inputs: torch's dtype promotion, as the operators
             if not args:
                 return _apply2(op, self, others[0])
-            a, b = _promote(self.data, others[0].data)
+            a, b = promote(self.data, others[0].data)
             x = self if a.dtype == self.data.dtype else self.to(a.dtype)
             y = others[0] if b.dtype == others[0].data.dtype else others[0].to(b.dtype)
             return apply(op, x, y, args=args)
@@ -442,7 +319,7 @@ class Tensor(ShapeMethods, graph.GraphNode):
         x = self.data
         if (x < 0).any():
             i = tuple(int(j) for j in np.unravel_index(int(np.argmax(x < 0)), x.shape))
-            raise ValueError(f"log of {float(x[i])!r} at index {i}{_where((self,))}")
+            raise ValueError(f"log of {float(x[i])!r} at index {i}{at_labels((self,))}")
         return _apply1(LOG, self)
 
     def tanh(self) -> Tensor:
@@ -513,130 +390,17 @@ class Tensor(ShapeMethods, graph.GraphNode):
         masks (select), as arrays, lists or Tensors; backward scatters with add (repeats add up).
         """
         if isinstance(index, tuple):
-            index = tuple(_index_part(i, self) for i in index)
+            index = tuple(index_part(i, self) for i in index)
         else:
-            index = _index_part(index, self)
+            index = index_part(index, self)
         return apply(GETITEM, self, args=(index,))
 
     def __len__(self) -> int:
         return len(self.data)
 
-    # -- backward ---------------------------------------------------------------------------------
-    def backward(
-        self,
-        gradient: Any = None,
-        retain_graph: bool | None = None,
-        create_graph: bool = False,
-        *,
-        grad: Any = None,
-    ) -> None:
-        """Fill ``grad`` of every tensor this one depends on, by the chain rule from ``gradient``.
-
-        ``gradient`` (or ``grad=``) is dL/d(this tensor): optional for a one-element tensor (1 is
-        used), otherwise an array of this tensor's shape. Leaves accumulate across calls, as in
-        PyTorch. The graph is always kept (``retain_graph`` is accepted and changes nothing).
-        With ``create_graph=True`` every ``grad`` is a Tensor whose own graph can be
-        differentiated again (higher-order gradients, as DeZero and PyTorch).
-        """
-        if grad is None:
-            grad = gradient
-        elif gradient is not None:
-            raise TypeError("backward: pass gradient= or grad=, not both")
-        if not self.requires_grad:
-            raise RuntimeError(
-                "backward() on a tensor that does not require grad: create the leaves with "
-                "Tensor(..., requires_grad=True)"
-            )
-        if grad is None:
-            if self.data.size != 1:
-                raise ValueError(
-                    f"backward() on a tensor of shape {self.shape} needs grad = dL/d(this tensor):"
-                    f" pass an array of shape {self.shape}, e.g. np.ones({self.shape}) to"
-                    " differentiate the sum of its elements"
-                )
-            g = np.ones_like(self.data)
-        else:
-            g = _as_array(grad.data if isinstance(grad, Tensor) else grad, self.dtype, "grad")
-            if g.shape != self.shape:
-                raise ValueError(
-                    f"backward(): grad has shape {g.shape}, but the tensor has shape {self.shape}"
-                )
-        if create_graph:
-            seed = grad if isinstance(grad, Tensor) else Tensor(g, dtype=g.dtype)
-            graph.backward(self, seed, create_graph=True)
-        else:
-            graph.backward(self, g)
-
-    def _add_grad(self, g: Any) -> None:
-        if self.grad is None:
-            # a leaf never shares the caller's array
-            self.grad = g.copy() if not self._prev and isinstance(g, np.ndarray) else g
-        else:
-            self.grad = self.grad + g
-
-    def _backprop(self) -> None:
-        g = self.grad
-        if g is None:
-            return
-        prev = self._prev
-        xs = [p.data for p in prev]
-        out = self.data
-        args = self._args
-        for p, vjp in zip(prev, self.op.vjps, strict=True):  # type: ignore[union-attr]
-            if not p.requires_grad:
-                continue
-            gp = vjp(g, *xs, out, *args)
-            if type(gp) is not np.ndarray:
-                gp = np.asarray(gp, dtype=p.data.dtype)
-            if gp.shape != p.data.shape:
-                gp = sum_to(gp, p.data.shape)
-            if gp.dtype != p.data.dtype:  # dL/dx has x's dtype (a float32 leaf of a float64 op)
-                gp = gp.astype(p.data.dtype)
-            old = p.grad
-            if old is None:
-                # Inner grads are never written in place, so sharing is safe among them; a leaf's
-                # grad is the user's, so it gets an array of its own (add passes g itself on).
-                if not p._prev and (gp is g or not gp.flags.owndata):
-                    gp = gp.copy()
-                p.grad = gp
-            else:
-                p.grad = old + gp
-
-    def _backprop_graph(self) -> None:
-        """_backprop with Tensors in and out: the rules build the gradient's own graph."""
-        g = self.grad
-        if g is None:
-            return
-        prev = self._prev
-        for p, vjp in zip(prev, self.op.vjps, strict=True):  # type: ignore[union-attr]
-            if not p.requires_grad:
-                continue
-            gp = vjp(g, *prev, self, *self._args)
-            if not isinstance(gp, Tensor):
-                gp = Tensor(gp, dtype=p.data.dtype)
-            if gp.shape != p.data.shape:
-                gp = _sum_to_tensor(gp, p.data.shape)
-            gp = _cast(gp, p.data.dtype)
-            p.grad = gp if p.grad is None else p.grad + gp
-
-    def edge_grads(self) -> tuple[Array | None, ...]:
-        """What this node sends each parent, vjp_i(grad) summed to the parent's shape (or None).
-
-        The gradient flowing on each edge, for diagrams and traces: with fan-out, a parent's
-        ``grad`` is the sum of these over its children.
-        """
-        g = _values(self.grad)
-        if g is None or self.op is None:
-            return tuple(None for _ in self._prev)
-        xs = [p.data for p in self._prev]
-        sent: list[Array | None] = []
-        for p, vjp in zip(self._prev, self.op.vjps, strict=True):
-            if not p.requires_grad:
-                sent.append(None)
-                continue
-            gp = np.asarray(vjp(g, *xs, self.data, *self._args), dtype=p.data.dtype)
-            sent.append(sum_to(gp, p.data.shape) if gp.shape != p.data.shape else gp)
-        return tuple(sent)
+    # -- the hooks of BackwardMethods (tensor_backward.py) ----------------------------------------
+    def _as_grad(self, grad: Any) -> Array:
+        return as_array(grad.data if isinstance(grad, Tensor) else grad, self.dtype, "grad")
 
     # numpy operands on the left (ndarray * t) defer to Tensor instead of converting it.
     __array_ufunc__ = None
@@ -653,16 +417,7 @@ class Tensor(ShapeMethods, graph.GraphNode):
 
 _new = object.__new__
 _grad_switch = grad_mode.switch  # one lookup less on the hot path
-
-
-def _sum_to_tensor(g: Tensor, shape: tuple[int, ...]) -> Tensor:
-    """sum_to as Tensor ops, for a gradient that keeps its graph."""
-    lead = g.ndim - len(shape)
-    axes = tuple(range(lead)) + tuple(
-        lead + i for i, n in enumerate(shape) if n == 1 and g.shape[lead + i] != 1
-    )
-    out = g.sum(axis=axes, keepdims=True) if axes else g
-    return out.reshape(shape) if lead else out
+_GRAD_OFF, _ANOMALY_OPEN = grad_mode.OFF, anomaly.OPEN  # plain lists: cheaper to read
 
 
 def tensor(data: Any, requires_grad: bool = False, label: str = "", dtype: Any = None) -> Tensor:

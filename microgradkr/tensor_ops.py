@@ -3,8 +3,8 @@ symbol for the diagram and its gate pattern), as CS231n's Jacobian view: a rule
 ``vjp(g, *x, out, *args)`` returns dL/d(x_i) given the upstream gradient ``g`` = dL/d(out); it
 never builds the Jacobian. Rules are written with operators (``g @ b.T``, ``g * out``), so the same
 rules run on Tensors: ``backward(create_graph=True)`` builds the gradient's own graph, for
-higher-order gradients (as DeZero does). Nodes are built in tensor.py; the ops that build nodes
-inside their rules (getitem's scatter, the dtype cast) live there, next to ``apply``.
+higher-order gradients (as DeZero does). Nodes are built in tensor.py; the rules that build
+nodes themselves (getitem's scatter, the dtype cast) do it through the Tensor's own methods.
 """
 
 from __future__ import annotations
@@ -149,7 +149,9 @@ def _sigmoid(x: Array) -> Any:
 
 
 def _relu_vjp(g: Any, x: Any, out: Any) -> Any:
-    return g * ~(_values(x) <= 0)  # 0 at 0, and NaN passes g on, as PyTorch
+    # out = max(x, 0) is 0 where x <= 0 and NaN where x is: 0 at 0, and NaN passes g on, as
+    # PyTorch, in two passes (not three: ~(x <= 0))
+    return g * (_values(out) != 0)
 
 
 def _maximum_da(g: Any, a: Any, b: Any, out: Any) -> Any:
@@ -294,6 +296,62 @@ TRANSPOSE = TensorOp(
     lambda x, perm: x.transpose(perm),
     (_unpermute,),
     notes=("g transposed back",),
+)
+
+
+# -- indexing and casts ------------------------------------------------------------------------
+
+
+def _scatter(g: Array, shape: tuple[int, ...], index: Any) -> Array:
+    """A zero array of ``shape`` with g added at ``index`` (repeated indices add up)."""
+    gx = np.zeros(shape, dtype=g.dtype)
+    if _is_basic(index):
+        gx[index] = g
+    else:
+        np.add.at(gx, index, g)
+    return gx
+
+
+def _getitem_vjp(g: Any, x: Any, out: Any, index: Any) -> Any:
+    """Scatter ``g`` back to where it was gathered."""
+    if _is_node(g):
+        return g._apply(SCATTER, args=(x.shape, index))
+    return _scatter(g, x.shape, index)
+
+
+def _is_basic(index: Any) -> bool:
+    """True for ints, slices, None and Ellipsis only (no index can repeat)."""
+    parts = index if isinstance(index, tuple) else (index,)
+    return all(p is None or p is Ellipsis or isinstance(p, (int, slice)) for p in parts)
+
+
+def _cast(g: Any, dtype: Any) -> Any:
+    """g with ``dtype``: a cast node for a Tensor, so that a gradient's graph runs through it."""
+    if g.dtype == dtype:
+        return g
+    return g.to(dtype) if _is_node(g) else g.astype(dtype)  # Tensor.to: the cast node
+
+
+GETITEM = TensorOp(
+    "getitem", "[]", ROUTER, lambda x, index: x[index], (_getitem_vjp,), notes=("g scattered back",)
+)
+# dL/dx must have x's dtype; in a gradient's own graph that cast is a node too
+CAST = TensorOp(
+    "cast",
+    "cast",
+    DISTRIBUTOR,
+    lambda x, dtype: x.astype(dtype),
+    (lambda g, x, out, dtype: _cast(g, x.dtype),),
+    notes=("g cast back",),
+)
+# getitem's backward as an op of its own, so that a gradient's graph can pass through it
+SCATTER = TensorOp(
+    "scatter_add",
+    "[]+=",
+    ROUTER,
+    _scatter,
+    (lambda g, x, out, shape, index: g[index],),
+    notes=("g gathered",),
 )
 
 

@@ -76,7 +76,10 @@ def _pow_tensor_da(g: Any, a: Any, b: Any, out: Any) -> Any:
     """g b a^(b-1); 0 where b = 0 (as torch: x^0 is 1 for every x, 0^0 included)."""
     if isinstance(a, GraphNode) or isinstance(b, GraphNode):
         d = g * b * a ** (b - 1.0)
-        zero = np.asarray(_data(b)) == 0  # a constant 0 there, so its own derivative is 0 too
+        # 0 * 0^-1 is NaN: a constant 0 there. Only there: at b = 0 with a != 0, d is 0 by
+        # itself and its derivative along b, a^(b-1) g, is not (a mask there would make it 0)
+        ad, bd = np.asarray(_data(a)), np.asarray(_data(b))
+        zero = (bd == 0) & (ad == 0)
         return d.where(~zero, 0.0) if zero.any() else d
     with np.errstate(divide="ignore", invalid="ignore"):
         return g * np.where(b == 0, 0.0, b * np.power(a, b - 1.0))

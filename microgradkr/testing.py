@@ -26,6 +26,7 @@ from .numeric import gradcheck
 from .ops import Op
 from .tensor import SCATTER, Tensor, TensorOp, maximum
 from .tensor import apply as apply_tensor
+from .tensor_ops_fused import batch_norm_train
 from .tensor_ops_torch import LEAKY_RELU
 from .tensor_torch import minimum
 
@@ -572,6 +573,48 @@ def _scatter(g: Tensor, shape: tuple[int, ...], index: Any) -> Tensor:
     return apply_tensor(SCATTER, g, args=(shape, index))
 
 
+def _batch_norm_shapes(n: int) -> Any:
+    """x (N, D) with N >= 2 (a batch has a variance), gamma and beta (D,)."""
+    st = _hypothesis().strategies
+    return st.tuples(st.integers(2, 4), st.integers(1, 3)).map(lambda s: (s, s[1:], s[1:]))
+
+
+def _batch_norm_args(*shapes: tuple[int, ...]) -> Any:
+    """eps, when the shapes are those of _batch_norm_shapes."""
+    if len(shapes) != 3 or len(shapes[0]) != 2 or shapes[0][0] < 2:
+        return None
+    if shapes[1] != shapes[0][1:] or shapes[2] != shapes[0][1:]:
+        return None
+    return _hypothesis().strategies.sampled_from([1e-5, 0.1]).map(lambda e: (e,))
+
+
+def _batch_norm_safe(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float) -> bool:
+    """Each feature spread over the batch: near var = 0, x-hat jumps."""
+    return bool(np.all(x.std(axis=0) > 0.1))
+
+
+def _labels_args(shape: tuple[int, ...]) -> Any:
+    """Integer labels for logits (N, C), N, C >= 1."""
+    if len(shape) != 2 or 0 in shape:
+        return None
+    hnp = _hypothesis().extra.numpy
+    st = _hypothesis().strategies
+    labels = hnp.arrays(np.int64, (shape[0],), elements=st.integers(0, shape[1] - 1))
+    return labels.map(lambda t: (t,))
+
+
+def _logits_shapes(n: int) -> Any:
+    st = _hypothesis().strategies
+    return st.tuples(st.integers(1, 4), st.integers(1, 4)).map(lambda s: (s,))
+
+
+def _softmax_ce(x: Tensor, labels: np.ndarray) -> Tensor:
+    from .functional import cross_entropy  # functional builds on this module's neighbours
+
+    out: Tensor = cross_entropy(x, labels)
+    return out
+
+
 _TENSOR_BUILTINS: list[tuple[Any, ...]] = [
     # name, arity, build(*inputs, *args), safe(*data, *args), args(*shapes), cases
     ("add", 2, lambda a, b: a + b, None, _broadcasting, None),
@@ -678,6 +721,23 @@ _TENSOR_BUILTINS: list[tuple[Any, ...]] = [
         lambda a, b: bool(np.all(a > 0.1)),
         _broadcasting,
         _cases(domain=lambda i, a: {"min_value": 0.1} if i == 0 else {}),
+    ),
+    # the fused ops: one node each, closed-form VJPs (tensor_ops_fused.py, functional.py)
+    (
+        "batch_norm",
+        3,
+        lambda x, gamma, beta, eps: batch_norm_train(x, gamma, beta, eps)[0],
+        _batch_norm_safe,
+        _batch_norm_args,
+        _cases(shapes_of=_batch_norm_shapes),
+    ),
+    (
+        "softmax_cross_entropy",
+        1,
+        _softmax_ce,
+        None,
+        _labels_args,
+        _cases(shapes_of=_logits_shapes),
     ),
 ]
 for _t in _TENSOR_BUILTINS:

@@ -40,6 +40,13 @@ Policy ("math domain errors name the op and the value; never a silently wrong nu
     max_pool2d: a NaN in a window wins, as torch (the gradient goes to the last NaN).
     pow: where the value is NaN in both, the gradient is not compared: torch computes
       x ** -0.5 as rsqrt (the gradient of (-inf) ** 0.5 is NaN), numpy as IEEE pow (0).
+    batch_norm softmax_cross_entropy: fused closed forms, whose overflow edge depends on the
+      formula (torch's batch norm uses fused multiply-adds: x alpha + beta overflows in numpy
+      where torch's does not, and mu alpha to -inf where ours does not); they are fuzzed on
+      finite elements of moderate size (|x| <= 1e4, ±0 and subnormals among them), and
+      agree within rel tolerance of the size of their terms (x alpha and mu alpha: torch's
+      13 alpha - 13 alpha is -4.5e-13, ours 0): |x| + |mu| scaled by max(1, |gamma| / sigma)
+      plus |beta|; for cross-entropy, the largest |logit|.
     sum sum_to mean matmul conv2d im2col col2im avg_pool2d: summation order is unspecified (numpy
       pairwise, torch blocked; a window's or a filter's terms in another order), so
       finite results agree within rel tolerance of the sum of |terms| (the same reduction
@@ -103,6 +110,15 @@ ELEMENTS = {
     np.dtype(np.float64): floats64(),
     np.dtype(np.float32): floats32().map(lambda x: float(np.float32(x))),
 }
+# the fused ops' elements (see the policy above)
+FUSED = {"batch_norm", "softmax_cross_entropy"}
+MODERATE = {
+    dt: st.one_of(
+        st.sampled_from([0.0, -0.0, float(np.finfo(dt).smallest_subnormal)]),
+        st.floats(-1e4, 1e4, width=np.finfo(dt).bits),
+    )
+    for dt in ELEMENTS
+}
 
 
 def _input_shapes(arity: int) -> Any:
@@ -154,7 +170,8 @@ def draw_case(data: Any, name: str, dtype: Any) -> tuple[list[np.ndarray], tuple
             args = data.draw(strategy, label="args")
         except InvalidArgument:  # e.g. an index into an axis of length 0
             reject()
-    arrays = [data.draw(hnp.arrays(dtype, s, elements=ELEMENTS[np.dtype(dtype)])) for s in shapes]
+    elements = (MODERATE if name in FUSED else ELEMENTS)[np.dtype(dtype)]
+    arrays = [data.draw(hnp.arrays(dtype, s, elements=elements)) for s in shapes]
     return arrays, tuple(args)
 
 
@@ -198,9 +215,23 @@ def in_torch(name: str, operands: list[Any], args: tuple[Any, ...]) -> Any:
     return out.detach().numpy(), grads
 
 
+def fused_scales(name: str, arrays: list[np.ndarray], args: tuple[Any, ...]) -> Any:
+    """The size of the terms of a fused op's result and gradients (see the policy above)."""
+    a = [np.abs(x.astype(np.float64)) for x in arrays]
+    if name == "batch_norm":
+        x = arrays[0].astype(np.float64)
+        gain = max(1.0, float(np.max(a[1] / np.sqrt(x.var(axis=0) + args[0]), initial=0.0)))
+        size = (float(np.max(a[0], initial=0.0)) * 2 + 1) * gain + float(np.max(a[2], initial=0))
+    else:
+        size = 1.0 + float(np.max(a[0], initial=0.0))
+    return size, [size] * len(arrays)
+
+
 def scales(name: str, arrays: list[np.ndarray], args: tuple[Any, ...], out_shape: Any) -> Any:
     """The sums of |terms| behind each result and gradient, where summation order matters:
     the op on |x| for a linear reduction, the per-element gradients of a broadcast input."""
+    if name in FUSED:
+        return fused_scales(name, arrays, args)
     if name in ACCUMULATING:
         found = in_torch(name, [np.abs(a).astype(np.float64) for a in arrays], args)
         if isinstance(found, Exception):

@@ -16,10 +16,12 @@ from microgradkr import (
     Value,
     detect_anomaly,
     sum_to,
+    tensor_ops_fused,
     tensor_ops_torch,
     topological_order,
 )
 from microgradkr import tensor as tensor_module
+from microgradkr.functional import SOFTMAX_CE
 from microgradkr.testing import (
     BUILTIN_TENSOR_OPS,
     REGISTRY,
@@ -211,9 +213,11 @@ WRONG_AXPY = TensorOp(
 
 
 def test_every_tensor_op_of_tensor_py_is_registered():
-    modules = (tensor_module, tensor_ops_torch)  # tensor_ops_torch: the PyTorch-shaped ones
+    # tensor_ops_torch: the PyTorch-shaped ones; tensor_ops_fused and functional's
+    # Softmax-with-Loss: the fused ones
+    modules = (tensor_module, tensor_ops_torch, tensor_ops_fused)
     defined = {v.name for m in modules for v in vars(m).values() if isinstance(v, TensorOp)}
-    assert defined == set(BUILTIN_TENSOR_OPS)
+    assert defined | {SOFTMAX_CE.name} == set(BUILTIN_TENSOR_OPS)
 
 
 def test_a_right_tensor_op_passes(registries):

@@ -1,0 +1,100 @@
+"""What comes into a Tensor op from outside, checked once, at the boundary: data as arrays (the
+dtype rules), torch's dtype promotion, the parts of an index, and the errors that name the op
+(never numpy's insides). The ops' hot paths (tensor.py) trust what passed here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from .graph import GraphNode
+from .tensor_ops import MATMUL, Array, TensorOp
+
+FLOATS = (np.dtype(np.float64), np.dtype(np.float32))
+DTYPES = (*FLOATS, np.dtype(np.int64), np.dtype(np.bool_))
+
+
+def as_array(data: Any, dtype: Any, what: str, keep_bool: bool = False) -> Array:
+    """``data`` as a float ndarray (shared, not copied, when it already is one): with no dtype,
+    float32 stays float32 and the rest becomes float64; with ``keep_bool`` and no dtype,
+    booleans stay a bool array (a mask)."""
+    try:
+        arr = np.asarray(data)
+    except ValueError as err:  # a ragged list
+        raise TypeError(f"{what} needs a rectangular array of numbers: {err}") from None
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(
+            f"{what} needs numbers, got an array of dtype {arr.dtype}"
+            + (" (Values? use Tensor for arrays, Value for scalars)" if arr.dtype == object else "")
+        )
+    if dtype is None:
+        if keep_bool and arr.dtype.kind == "b":
+            return arr
+        # float32 data stays float32 (as numpy and torch): the float64 default is for the rest
+        dt = arr.dtype if arr.dtype == FLOATS[1] else FLOATS[0]
+    else:
+        dt = np.dtype(dtype)
+    if dt not in DTYPES:
+        raise ValueError(f"{what}: dtype must be float64, float32, int64 or bool, got {dt}")
+    return arr if arr.dtype == dt else arr.astype(dt)
+
+
+def at_labels(nodes: Sequence[Any]) -> str:
+    """ " at 'x', 'y'": the labels of the nodes, for an error message (empty if none)."""
+    labels = [n.label for n in nodes if n.label]
+    return " at " + ", ".join(repr(s) for s in labels) if labels else ""
+
+
+def op_error(op: TensorOp, inputs: Sequence[Any], err: Exception) -> Exception:
+    """The same kind of error, naming the op, the input shapes and labels, not numpy's insides."""
+    shapes = " and ".join(str(t.data.shape) for t in inputs)
+    if len(inputs) == 2 and isinstance(err, ValueError) and "broadcast" in str(err):
+        return ValueError(f"{op.name}: shapes {shapes} do not broadcast{at_labels(inputs)}")
+    if op is MATMUL and isinstance(err, ValueError):
+        return ValueError(
+            f"matmul: shapes {shapes} do not match (the last axis of the first must equal "
+            f"the {'only' if inputs[1].data.ndim == 1 else 'second-to-last'} axis of the second)"
+            f"{at_labels(inputs)}"
+        )
+    kind = type(err) if isinstance(err, (ValueError, IndexError, TypeError)) else ValueError
+    return kind(f"{op.name} of a tensor of shape {shapes}{at_labels(inputs)}: {err}")
+
+
+def promote(a: Array, b: Array) -> tuple[Array, Array]:
+    """PyTorch's promotion: an integer or bool tensor against a float one takes the float's
+    dtype (int64 * float32 is float32); a float 0-d tensor against a float tensor with dims: the
+    one with dims decides (float32 * float64 0-d is float32), where numpy would widen."""
+    fa, fb = a.dtype in FLOATS, b.dtype in FLOATS
+    if fa and fb:
+        if (a.ndim == 0) == (b.ndim == 0):
+            return a, b
+        if a.ndim == 0:
+            return a.astype(b.dtype), b
+        return a, b.astype(a.dtype)
+    if fa and b.dtype.kind in "biu":
+        return a, b.astype(a.dtype)
+    if fb and a.dtype.kind in "biu":
+        return a.astype(b.dtype), b
+    return a, b
+
+
+def index_part(i: Any, x: Any) -> Any:
+    """One part of an index as numpy takes it: a Tensor or list becomes its array (a bool mask
+    stays a mask, never 0./1. positions); a float index is an IndexError, as in torch."""
+    what = "a float Tensor" if isinstance(i, GraphNode) else f"a float index ({i!r})"
+    if isinstance(i, GraphNode):
+        i = i.data  # type: ignore[attr-defined]  # a Tensor's
+    elif isinstance(i, list):
+        i = np.asarray(i) if i else np.zeros(0, dtype=np.intp)  # [] gathers nothing, as numpy
+    kind = i.dtype.kind if isinstance(i, (np.ndarray, np.generic)) else None
+    if isinstance(i, float) or kind == "f":
+        raise IndexError(
+            f"getitem: {what} cannot index a tensor of shape {x.shape}"
+            f"{at_labels((x,))}: use ints, slices, an integer array or a bool mask"
+        )
+    if kind is not None and kind not in "biu":
+        raise IndexError(f"getitem: an index of dtype {i.dtype} cannot index a tensor")
+    return i

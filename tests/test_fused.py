@@ -1,0 +1,142 @@
+"""The fused ops (BatchNorm, Softmax-with-Loss): one node each, closed-form VJPs checked
+numerically and against torch, to the second order."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from microgradkr import Tensor, gradcheck, nn
+from microgradkr.functional import SOFTMAX_CE, cross_entropy
+from microgradkr.tensor_ops_fused import BATCH_NORM, batch_norm_train
+
+RNG = np.random.default_rng(7)
+
+
+def _bn(x: Tensor, gamma: Tensor, beta: Tensor) -> Tensor:
+    return batch_norm_train(x, gamma, beta, 1e-5)[0]
+
+
+def _inputs(dtype: Any = np.float64) -> list[np.ndarray]:
+    x = RNG.normal(size=(5, 3)) * [1.0, 3.0, 0.5] + [0.0, 2.0, -1.0]
+    return [a.astype(dtype) for a in (x, RNG.normal(size=3), RNG.normal(size=3))]
+
+
+def test_batch_norm_is_one_node_with_its_three_parents() -> None:
+    x, g, b = (Tensor(a, requires_grad=True) for a in _inputs())
+    out = _bn(x, g, b)
+    assert out.op is BATCH_NORM and out.parents == (x, g, b)
+    layer = nn.BatchNorm1d(3)
+    assert layer(x).op is BATCH_NORM
+    assert cross_entropy(x, np.array([0, 1, 2, 0, 1])).op is SOFTMAX_CE
+
+
+def test_batch_norm_gradcheck() -> None:
+    assert gradcheck(_bn, _inputs())
+
+
+def test_batch_norm_node_made_by_apply_recomputes_its_statistics() -> None:
+    from microgradkr.tensor import apply
+
+    arrays = _inputs()
+    a = [Tensor(v, requires_grad=True) for v in arrays]
+    b = [Tensor(v, requires_grad=True) for v in arrays]
+    out_a = apply(BATCH_NORM, *a, args=(1e-5,))
+    out_b = _bn(*b)
+    np.testing.assert_allclose(out_a.data, out_b.data, rtol=1e-12, atol=1e-12)
+    w = RNG.normal(size=out_a.shape)
+    out_a.backward(w)
+    out_b.backward(w)
+    for p, q in zip(a, b, strict=True):
+        np.testing.assert_allclose(p.grad, q.grad, rtol=1e-10, atol=1e-12)
+
+
+torch = pytest.importorskip("torch")
+F = torch.nn.functional
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_batch_norm_layer_matches_torch(dtype: Any) -> None:
+    arrays = _inputs(dtype)
+    layer = nn.BatchNorm1d(3, dtype=dtype)
+    layer.gamma.data[:] = arrays[1]
+    layer.beta.data[:] = arrays[2]
+    x = Tensor(arrays[0], requires_grad=True)
+    w = RNG.normal(size=(5, 3)).astype(dtype)
+    out = layer(x)
+    out.backward(w)
+    ref = torch.nn.BatchNorm1d(3, dtype=getattr(torch, np.dtype(dtype).name))
+    with torch.no_grad():
+        ref.weight[:] = torch.tensor(arrays[1])
+        ref.bias[:] = torch.tensor(arrays[2])
+    xt = torch.tensor(arrays[0], requires_grad=True)
+    ot = ref(xt)
+    ot.backward(torch.tensor(w))
+    rtol = 1e-10 if dtype == np.float64 else 1e-4
+    assert out.dtype == dtype and x.grad.dtype == dtype and layer.gamma.grad.dtype == dtype
+    np.testing.assert_allclose(out.data, ot.detach().numpy(), rtol=rtol, atol=rtol)
+    np.testing.assert_allclose(x.grad, xt.grad.numpy(), rtol=rtol, atol=rtol)
+    np.testing.assert_allclose(layer.gamma.grad, ref.weight.grad.numpy(), rtol=rtol, atol=rtol)
+    np.testing.assert_allclose(layer.beta.grad, ref.bias.grad.numpy(), rtol=rtol, atol=rtol)
+    np.testing.assert_allclose(layer.running_mean.data, ref.running_mean.numpy(), rtol=rtol)
+    np.testing.assert_allclose(layer.running_var.data, ref.running_var.numpy(), rtol=rtol)
+
+
+def _second_order(f: Any, tf: Any, arrays: list[np.ndarray], w: np.ndarray) -> None:
+    """d/d(inputs) of sum(w * grad) where grad = d(sum(v * f))/d(inputs), ours and torch's."""
+    v = RNG.normal(size=w.shape) if w.ndim else np.float64(1.0)
+    xs = [Tensor(a, requires_grad=True) for a in arrays]
+    out = f(*xs)
+    out.backward(v if out.ndim else None, create_graph=True)
+    first = [x.grad for x in xs]
+    total = sum(((g * w) if g.shape == w.shape else g * 1.0).sum() for g in first)
+    for x in xs:
+        x.grad = None
+    total.backward()
+    ts = [torch.tensor(a, requires_grad=True) for a in arrays]
+    tout = tf(*ts)
+    tfirst = torch.autograd.grad(
+        tout, ts, torch.tensor(v) if tout.ndim else None, create_graph=True
+    )
+    ttotal = sum(((g * torch.tensor(w)) if g.shape == w.shape else g * 1.0).sum() for g in tfirst)
+    tsecond = torch.autograd.grad(ttotal, ts, allow_unused=True)
+    for x, g, tg in zip(xs, first, tsecond, strict=True):
+        assert g.op is not None or g.requires_grad  # the gradient has a graph of its own
+        expect = np.zeros_like(x.data) if tg is None else tg.numpy()
+        got = np.zeros_like(x.data) if x.grad is None else np.asarray(x.grad.data)
+        np.testing.assert_allclose(got, expect, rtol=1e-8, atol=1e-10)
+
+
+def test_batch_norm_second_order_matches_torch() -> None:
+    arrays = _inputs()
+    w = RNG.normal(size=(5, 3))
+
+    def tf(x: Any, g: Any, b: Any) -> Any:
+        return F.batch_norm(x, None, None, g, b, training=True, eps=1e-5)
+
+    _second_order(_bn, tf, arrays, w)
+
+
+def test_softmax_with_loss_second_order_matches_torch() -> None:
+    x = RNG.normal(size=(4, 3))
+    t = np.array([0, 2, 1, 2])
+    w = RNG.normal(size=(4, 3))
+    _second_order(
+        lambda a: cross_entropy(a, t), lambda a: F.cross_entropy(a, torch.tensor(t)), [x], w
+    )
+
+
+def test_softmax_with_loss_matches_torch_in_float32() -> None:
+    x = RNG.normal(size=(6, 4)).astype(np.float32)
+    t = np.array([0, 3, 1, 2, 2, 0])
+    a = Tensor(x, requires_grad=True)
+    loss = cross_entropy(a, t)
+    loss.backward()
+    xt = torch.tensor(x, requires_grad=True)
+    lt = F.cross_entropy(xt, torch.tensor(t))
+    lt.backward()
+    assert loss.dtype == np.float32 and a.grad.dtype == np.float32
+    np.testing.assert_allclose(loss.data, lt.item(), rtol=1e-5)
+    np.testing.assert_allclose(a.grad, xt.grad.numpy(), rtol=1e-5, atol=1e-7)
