@@ -58,6 +58,9 @@ _WORDS = {
     "g summed over N, OH, OW": "g를 N, OH, OW에 걸쳐 합함",
     "g to each window's max": "g를 창마다 최댓값 자리로",
     "g / (FH FW) to each window": "g / (FH FW)를 창마다 나눠 줌",
+    "{b} (g - mean g - x̂ mean(g x̂)) / σ": "{b} (g - 평균 g - x̂ 평균(g x̂)) / σ",
+    "sum of g over the batch": "배치에 걸친 g의 합",
+    "sum of g x̂ over the batch": "배치에 걸친 g x̂의 합",
 }
 
 EN: dict[str, str] = {"note:" + n: n for n in (*_FORMULAS, *_WORDS)}
