@@ -92,11 +92,6 @@ EXEMPT: dict[str, dict[str, str]] = {
         "iframe": "the notebook's iframe and its script (HTML, CSS, JS)",
     },
     "microgradkr.viz.style": {"FONTS": "font family names"},
-    "microgradkr.viz.render": {
-        "INSTALL_HINT": "an error message (raised elsewhere)",
-        "KO_HINT": "an error message (raised elsewhere)",
-        "PURE_KO_HINT": "an error message (raised elsewhere)",
-    },
     "microgradkr.viz.dot": {"hint": "the tail of draw's TypeError message"},
 }
 """Assignments whose strings are not text for a learner, each with the reason."""

@@ -69,6 +69,15 @@ KO_ALLOWED = {
     "abs": "a function of the expression language",
     "inf": "how an infinite number is written",
     "d2l": "Dive into Deep Learning's own short name",
+    "DOT": "Graphviz's language, by its name",
+    "PATH": "the environment variable, by its name",
+    "PNG": "a file format's name",
+    "PDF": "a file format's name",
+    "SVG": "a file format's name",
+    "Debian": "a system's name (where to install from)",
+    "Ubuntu": "a system's name",
+    "macOS": "a system's name",
+    "Windows": "a system's name",
     "LR": "--rankdir's value (left to right)",
     "TB": "--rankdir's value (top to bottom)",
 }
@@ -269,3 +278,15 @@ def test_the_glossary_page_lists_every_term_with_its_words() -> None:
         assert en == words["en"], name
         for glossary, cell in zip(GLOSSARIES, columns, strict=True):
             assert cell.startswith(words[glossary]), (name, glossary, cell)
+
+
+def test_what_to_install_is_said_in_the_learners_language() -> None:
+    from microgradkr.viz.render import GraphvizNotFoundError, KoreanFontMissingError
+
+    korean_first = str(KoreanFontMissingError())  # a Korean picture: Korean, then English
+    assert korean_first.index("한글") < korean_first.index("Korean text")
+    assert "apt install fonts-nanum" in korean_first
+    assert "Graphviz's `dot` command" in str(GraphvizNotFoundError())
+    with language("ko"):
+        said = str(GraphvizNotFoundError())
+    assert "그림을 그리려면" in said and "apt-get install graphviz" in said

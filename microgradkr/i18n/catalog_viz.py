@@ -107,6 +107,22 @@ EN: dict[str, str] = {
     "steps.step": "step",
     # -- the notebook's live view (watch) --------------------------------------------------
     "viz.watch_status": "step {k}: loss {loss}",
+    # -- what to install (errors a learner meets before the first picture) -------------------
+    "viz.err.install": "Rendering a diagram needs Graphviz's `dot` command, and neither `dot` "
+    "nor `graphviz-pure` is on PATH. Install either one: the system package (Debian/Ubuntu: "
+    "`apt-get install graphviz`, macOS: `brew install graphviz`, Windows: `winget install "
+    "graphviz`), or the standalone command `python -m pip install graphviz-pure`. The DOT text "
+    "itself needs neither: it is in `.source`.",
+    "viz.err.ko_font": "this picture has Korean text, and no font with Hangul is installed for "
+    'Graphviz: it would come out as empty boxes. Install one: `pip install "microgradkr[ko]"` '
+    "(a NanumGothic font in a Python package, used automatically) or the system's "
+    "(Debian/Ubuntu: `apt install fonts-nanum`, macOS has one). Or save as SVG: a browser draws "
+    "it with its own fonts.",
+    "viz.err.pure_ko_font": "this picture has Korean text, and it would be drawn by "
+    "graphviz-pure (no `dot` is installed), whose PNG and PDF fonts have no Hangul: it would "
+    "come out as empty boxes. Install Graphviz (Debian/Ubuntu: `apt install graphviz "
+    "fonts-nanum`, macOS: `brew install graphviz`), or save as SVG: a browser draws it with its "
+    "own fonts.",
 }
 
 KO: dict[str, str] = {
@@ -214,4 +230,19 @@ KO: dict[str, str] = {
     "steps.step": "단계",
     # -- the notebook's live view (watch) --------------------------------------------------
     "viz.watch_status": "{k}단계: «loss» {loss}",
+    # -- what to install (errors a learner meets before the first picture) -------------------
+    "viz.err.install": "그림을 그리려면 Graphviz의 `dot` 명령이 필요한데, `dot`도 "
+    "`graphviz-pure`도 PATH에 없습니다. 둘 중 하나를 설치하세요: 시스템 패키지(Debian/Ubuntu: "
+    "`apt-get install graphviz`, macOS: `brew install graphviz`, Windows: `winget install "
+    "graphviz`) 또는 단독 명령 `python -m pip install graphviz-pure`. DOT 텍스트 자체는 둘 다 "
+    "필요 없습니다: `.source`에 있습니다.",
+    "viz.err.ko_font": "이 그림에는 한글이 있는데 Graphviz가 쓸 한글 글꼴이 설치되어 있지 "
+    '않아 빈 네모로 나옵니다. 글꼴을 설치하세요: `pip install "microgradkr[ko]"` (파이썬 '
+    "패키지에 든 나눔고딕 글꼴, 자동으로 씀) 또는 시스템 글꼴(Debian/Ubuntu: `apt install "
+    "fonts-nanum`, macOS에는 이미 있음). 아니면 SVG로 저장하세요: 브라우저가 자기 글꼴로 "
+    "그립니다.",
+    "viz.err.pure_ko_font": "이 그림에는 한글이 있는데, `dot`이 설치되어 있지 않아 "
+    "`graphviz-pure`가 그리게 됩니다. 그 PNG와 PDF 글꼴에는 한글이 없어 빈 네모로 나옵니다. "
+    "Graphviz를 설치하거나(Debian/Ubuntu: `apt install graphviz fonts-nanum`, macOS: `brew "
+    "install graphviz`) SVG로 저장하세요: 브라우저가 자기 글꼴로 그립니다.",
 }

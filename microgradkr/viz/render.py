@@ -17,15 +17,11 @@ from typing import Any
 import graphviz
 from graphviz.backend import dot_command
 
+from ..i18n import text
 from .widths import widen
 
-INSTALL_HINT = (
-    "Rendering a diagram needs Graphviz's `dot` command, and neither `dot` nor `graphviz-pure` "
-    "is on PATH. Install either one: the system package (Debian/Ubuntu: `apt-get install "
-    "graphviz`, macOS: `brew install graphviz`, Windows: `winget install graphviz`), or the "
-    "standalone command `python -m pip install graphviz-pure`. The DOT text itself needs "
-    "neither: it is in `.source`."
-)
+INSTALL_HINT = text("viz.err.install", "en")
+"""What to install for pictures (the error says it in the current language)."""
 
 
 class DiagramTooLargeError(ValueError):
@@ -41,7 +37,7 @@ class GraphvizNotFoundError(graphviz.ExecutableNotFound):
     """Neither Graphviz's ``dot`` nor ``graphviz-pure`` is installed; says how to install one."""
 
     def __init__(self) -> None:
-        RuntimeError.__init__(self, INSTALL_HINT)
+        RuntimeError.__init__(self, text("viz.err.install"))
 
 
 @contextmanager
@@ -63,31 +59,18 @@ def _dot_executable() -> Iterator[None]:
 
 # -- Hangul in pictures Graphviz draws itself (PNG, PDF): a font that has it, or a clear error
 
-KO_HINT = (
-    "this picture has Korean text, and no font with Hangul is installed for Graphviz: it would "
-    'come out as empty boxes. Install one: `pip install "microgradkr[ko]"` (a NanumGothic '
-    "font in a Python package, used automatically) or the system's (Debian/Ubuntu: `apt install "
-    "fonts-nanum`, macOS has one). Or save as SVG: a browser draws it with its own fonts."
-)
 FONT_PACKAGES = (("koreanize_matplotlib", "fonts"), ("pylopdf_fonts_ko", ""))
 """Python packages that ship a Hangul font (OFL): (import name, folder of the fonts)."""
 RASTER = frozenset({"png", "jpg", "jpeg", "gif", "bmp", "tif", "tiff", "webp", "pdf", "ps", "eps"})
 _HANGUL = re.compile("[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
 
 
-PURE_KO_HINT = (
-    "this picture has Korean text, and it would be drawn by graphviz-pure (no `dot` is "
-    "installed), whose PNG and PDF fonts have no Hangul: it would come out as empty boxes. "
-    "Install Graphviz (Debian/Ubuntu: `apt install graphviz fonts-nanum`, macOS: `brew install "
-    "graphviz`), or save as SVG: a browser draws it with its own fonts."
-)
-
-
 class KoreanFontMissingError(FileNotFoundError):
     """A PNG or PDF with Hangul, and no font that has it; says what to install."""
 
-    def __init__(self, hint: str = KO_HINT) -> None:
-        super().__init__(hint)
+    def __init__(self, hint: str = "viz.err.ko_font") -> None:
+        # in Korean first: the picture is Korean, whatever language is set
+        super().__init__(text(hint, "ko") + "\n" + text(hint, "en"))
 
 
 def _has_hangul_font(env: dict[str, str]) -> bool | None:
@@ -160,7 +143,7 @@ def _fonts_for(source: str, fmt: str | None) -> Iterator[None]:
         yield
         return
     if Path(dot_command.DOT_BINARY).name == "graphviz-pure":
-        raise KoreanFontMissingError(PURE_KO_HINT)
+        raise KoreanFontMissingError("viz.err.pure_ko_font")
     env = _korean_env()
     if env is None:
         raise KoreanFontMissingError()
