@@ -290,3 +290,15 @@ def test_what_to_install_is_said_in_the_learners_language() -> None:
     with language("ko"):
         said = str(GraphvizNotFoundError())
     assert "그림을 그리려면" in said and "apt-get install graphviz" in said
+
+
+def test_a_graph_too_large_to_draw_is_explained_in_the_learners_language() -> None:
+    from microgradkr import Value
+    from microgradkr.viz.render import DiagramTooLargeError
+
+    x = Value(1.0)
+    for _ in range(5):
+        x = x * 2.0
+    with language("ko"), pytest.raises(DiagramTooLargeError) as caught:
+        draw(x, max_nodes=3)
+    assert "그래프의 노드가 11개로" in str(caught.value) and "max_nodes=11" in str(caught.value)

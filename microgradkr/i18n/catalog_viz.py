@@ -108,6 +108,12 @@ EN: dict[str, str] = {
     # -- the notebook's live view (watch) --------------------------------------------------
     "viz.watch_status": "step {k}: loss {loss}",
     # -- what to install (errors a learner meets before the first picture) -------------------
+    "viz.err.too_many_nodes": "the graph has {total} nodes, more than max_nodes={max_nodes}; "
+    "draw it anyway with draw(..., max_nodes={total}) (Graphviz may take long), or group an nn "
+    "module's nodes with draw(..., modules=model, collapse=True)",
+    "viz.err.layout_too_large": "the graph's layout size is {size} (drawn nodes plus the ranks "
+    "its edges cross), more than max_layout={max_layout}; Graphviz would take long. Draw it "
+    "anyway with draw(..., max_layout={size}), or draw a smaller part of it",
     "viz.err.install": "Rendering a diagram needs Graphviz's `dot` command, and neither `dot` "
     "nor `graphviz-pure` is on PATH. Install either one: the system package (Debian/Ubuntu: "
     "`apt-get install graphviz`, macOS: `brew install graphviz`, Windows: `winget install "
@@ -231,6 +237,12 @@ KO: dict[str, str] = {
     # -- the notebook's live view (watch) --------------------------------------------------
     "viz.watch_status": "{k}단계: «loss» {loss}",
     # -- what to install (errors a learner meets before the first picture) -------------------
+    "viz.err.too_many_nodes": "그래프의 노드가 {total}개로 `max_nodes={max_nodes}`보다 "
+    "많습니다. 그래도 그리려면 `draw(..., max_nodes={total})` (Graphviz가 오래 걸릴 수 있음), "
+    "아니면 `nn` 모듈의 노드를 `draw(..., modules=model, collapse=True)`로 묶어 그리세요",
+    "viz.err.layout_too_large": "그래프의 배치 크기가 {size}(그릴 노드 수 더하기 간선이 건너는 "
+    "단의 수)로 `max_layout={max_layout}`보다 커서 Graphviz가 오래 걸립니다. 그래도 그리려면 "
+    "`draw(..., max_layout={size})`, 아니면 그래프의 작은 부분만 그리세요",
     "viz.err.install": "그림을 그리려면 Graphviz의 `dot` 명령이 필요한데, `dot`도 "
     "`graphviz-pure`도 PATH에 없습니다. 둘 중 하나를 설치하세요: 시스템 패키지(Debian/Ubuntu: "
     "`apt-get install graphviz`, macOS: `brew install graphviz`, Windows: `winget install "

@@ -25,6 +25,7 @@ import numpy as np
 
 from ..engine import Value
 from ..graph import topological_order
+from ..i18n import text
 from ..nn import Module
 from ..tensor import Tensor
 from ..trace import backward_steps
@@ -59,11 +60,7 @@ def order_within(root: Node, max_nodes: int) -> list[Node]:
     if _count(root, max_nodes) > max_nodes:
         total = _count(root, None)
         raise DiagramTooLargeError(
-            f"the graph has {total} nodes, more than max_nodes={max_nodes}; draw it anyway with "
-            f"draw(..., max_nodes={total}) (Graphviz may take long), or group an nn module's "
-            "nodes with draw(..., modules=model, collapse=True)",
-            total,
-            "max_nodes",
+            text("viz.err.too_many_nodes", total=total, max_nodes=max_nodes), total, "max_nodes"
         )
     return topological_order(root)
 
@@ -72,13 +69,8 @@ def _planned(order: list[Node], max_layout: int) -> Plan:
     """The layout plan, or a DiagramTooLargeError naming its size and ``max_layout=``."""
     plan = plan_copies(order)
     if plan.size > max_layout:
-        raise DiagramTooLargeError(
-            f"the graph's layout size is {plan.size} (drawn nodes plus the ranks its edges "
-            f"cross), more than max_layout={max_layout}; Graphviz would take long. Draw it "
-            f"anyway with draw(..., max_layout={plan.size}), or draw a smaller part of it",
-            plan.size,
-            "max_layout",
-        )
+        message = text("viz.err.layout_too_large", size=plan.size, max_layout=max_layout)
+        raise DiagramTooLargeError(message, plan.size, "max_layout")
     return plan
 
 
