@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -219,10 +220,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser(commands).parse_args(argv)
     with language(args.lang, args.glossary):  # everything printed and drawn, pictures too
         try:
-            return int(args.run(args))
+            code = int(args.run(args))
+            sys.stdout.flush()  # a pipe closed by its reader fails here, not at exit
+            return code
         except UsageError as err:
             print(text("cli.error", message=err), file=sys.stderr)
             return 2
+        except BrokenPipeError:  # the reader stopped early (| head): nothing is wrong to say
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no flush error
+            return 1
         except OSError as err:
             print(text("cli.error", message=system_message(err)), file=sys.stderr)
             return 1

@@ -504,3 +504,25 @@ def test_an_unused_at_value_is_a_warning(
     captured = capsys.readouterr()
     assert captured.err == "warning: --at z=3 is not used by the expression\n"
     assert "df/d(input)" in captured.out and (tmp_path / "g.dot").exists()
+
+
+@pytest.mark.parametrize("unbuffered", ["", "1"])
+def test_a_reader_that_stops_early_gets_no_error_message(tmp_path: Path, unbuffered: str) -> None:
+    """`... --trace | head -1`: the pipe closes while we print; that is not the learner's error."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    env["PYTHONPATH"] = str(Path(microgradkr.__file__).parents[1])
+    if unbuffered:
+        env["PYTHONUNBUFFERED"] = unbuffered
+    command = [sys.executable, "-m", "microgradkr", "draw", "tanh(x*y + x)*x", "--at", "x=1"]
+    run = subprocess.Popen(
+        [*command, "y=2", "--trace", "-o", "g.dot"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert run.stdout is not None and run.stderr is not None
+    run.stdout.read(1)
+    run.stdout.close()  # as head does after its first line
+    assert run.stderr.read() == b""
+    assert run.wait(timeout=60) in (0, 1)
