@@ -62,17 +62,22 @@ class Node:
     def backward(self) -> None:
         order = topological_order(self)
         self.grad = 1.0
-        for node in reversed(order):
-            edges = node._edges
-            if edges:
-                g = node.grad
-                if len(edges) == 4:
-                    a, b, local_a, local_b = edges
-                    a.grad += local_a * g
-                    b.grad += local_b * g
-                else:
-                    a, local_a = edges
-                    a.grad += local_a * g
+        chain_rule(order)
+
+
+def chain_rule(order: list[Any]) -> None:
+    """parent.grad += local * grad for every node of ``order`` (parents first), walked back."""
+    for node in reversed(order):
+        edges = node._edges
+        if edges:
+            g = node.grad
+            if len(edges) == 4:
+                a, b, local_a, local_b = edges
+                a.grad += local_a * g
+                b.grad += local_b * g
+            else:
+                a, local_a = edges
+                a.grad += local_a * g
 
 
 _OPEN = object()

@@ -6,9 +6,9 @@ Prints CPU ns per node of backward() (topological order + chain rule), of backwa
 (the order it uses, marks kept in the grads), of the chain rule alone (backward minus that walk),
 of topological_order (the dict-based one everything else uses), and a floor: the chain rule
 alone over the same nodes in reverse creation order, an order known for free, as a bare loop.
-The floor has no walk and no call, only the chain rule's memory accesses (a random parent per
-node): how much it grows from 1e3 to 1e6 nodes is what caches and TLBs cost any engine whose
-nodes are Python objects. Median of 3. Not a test: timings vary by machine.
+The floor has no walk and no call per node, only the chain rule's memory accesses (a random
+parent per node): how much it grows from 1e3 to 1e6 nodes is what caches and TLBs cost any
+engine whose nodes are Python objects. Median of 3. Not a test: timings vary by machine.
 
     python benchmarks/scalar_scaling.py
 """
@@ -24,6 +24,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from scalar_floor import chain_rule  # noqa: E402  (the floor: the chain rule, order known)
 
 from microgradkr import Value, graph  # noqa: E402
 
@@ -49,21 +51,6 @@ def random_graph(n, seed=0, keep=None):
     if keep is not None:
         keep.extend(nodes)
     return nodes[-1]
-
-
-def floor(nodes):
-    """The chain rule over ``nodes`` (in creation order) walked backwards: no order to find."""
-    for node in reversed(nodes):
-        edges = node._edges
-        if edges:
-            g = node.grad
-            if len(edges) == 4:
-                a, b, local_a, local_b = edges
-                a.grad += local_a * g
-                b.grad += local_b * g
-            else:
-                a, local_a = edges
-                a.grad += local_a * g
 
 
 def cpu(fn, repeats=3):
@@ -96,7 +83,7 @@ def main():
             cols = {"backward": bwd, "walk": walk, "chain rule": bwd - walk}
             if nodes:
                 root.grad = 1.0
-                cols["floor"] = cpu(lambda nodes=nodes: floor(nodes)) / count * 1e9
+                cols["floor"] = cpu(lambda nodes=nodes: chain_rule(nodes)) / count * 1e9
             ratios = {k: v / base.setdefault((shape, k), v) for k, v in cols.items()}
             print(
                 f"{shape:<8} {count:>9} {bwd:>12.0f} ({ratios['backward']:.2f}x) {topo:>13.0f}"
