@@ -1,0 +1,89 @@
+"""The user-facing gradient checks: ``check_op`` (an op alone and inside random expressions),
+``check_gradients`` (a property run now) and ``gradient_test`` (a property for pytest)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from .engine import Value
+from .numeric import gradcheck
+from .ops import Op
+from .tensor import TensorOp
+from .testing_registry import REGISTRY, TENSOR_REGISTRY, Entry, import_hypothesis, register
+from .testing_tensor_ops import BUILTIN_TENSOR_OPS
+from .testing_tensors import tensor_expressions, tensor_op_cases
+from .testing_values import BUILTIN_OPS, expressions, op_cases
+
+
+def check_gradients(
+    f: Callable[..., Value], *strategies: Any, max_examples: int | None = None, **tolerances: Any
+) -> None:
+    """Run a hypothesis property: ``gradcheck(f, inputs)`` for inputs drawn from ``strategies``
+    (one per argument of f). A failure is shrunk to the smallest input and reported."""
+    prop = gradient_test(*strategies, max_examples=max_examples, **tolerances)(f)
+    prop()
+
+
+def gradient_test(
+    *strategies: Any, max_examples: int | None = None, **tolerances: Any
+) -> Callable[[Callable[..., Value]], Callable[[], None]]:
+    """Decorator: turn ``f`` into a hypothesis test (for pytest) that gradchecks it."""
+    hypothesis = import_hypothesis()
+
+    def decorate(f: Callable[..., Value]) -> Callable[[], None]:
+        @hypothesis.given(hypothesis.strategies.tuples(*strategies))  # type: ignore[untyped-decorator]
+        def test(inputs: tuple[Value, ...]) -> None:
+            gradcheck(f, list(inputs), **tolerances)
+
+        if max_examples is not None:
+            test = hypothesis.settings(max_examples=max_examples)(test)
+        test.__name__ = f"test_gradients_of_{getattr(f, '__name__', 'f')}"
+        return test  # type: ignore[no-any-return]
+
+    return decorate
+
+
+def check_op(
+    op: Op | TensorOp | str | Any,
+    arity: int | None = None,
+    safe: Callable[..., bool] | None = None,
+    max_examples: int | None = None,
+    *,
+    tensor: bool = False,
+    args: Callable[..., Any] | None = None,
+    cases: Callable[[Entry], Any] | None = None,
+) -> None:
+    """Register ``op`` (an ``Op``, a ``TensorOp``, or the name of a registered op; a Tensor one
+    with ``tensor=True``) and check its gradient: alone at many points, then inside random
+    expressions with the built-in ops. Raises with the smallest failing case."""
+    from .function import Function
+
+    if isinstance(op, Function):  # a user's Function class: its Op (or TensorOp) record
+        op = op.as_op(tensor=tensor, arity=arity)
+    if isinstance(op, str):
+        entry = (TENSOR_REGISTRY if tensor else REGISTRY)[op]
+    else:
+        entry = register(op, arity=arity, safe=safe, args=args, cases=cases)
+    tensor = tensor or isinstance(op, TensorOp)
+    hypothesis = import_hypothesis()
+    # the op under test is drawn as often as all the built-in ones together
+    builtins = BUILTIN_TENSOR_OPS if tensor else BUILTIN_OPS
+    ops = [entry.name] * len(builtins) + list(builtins)
+    if tensor:
+        alone, mixed = tensor_op_cases(entry.name), tensor_expressions(ops=ops, max_depth=4)
+    else:
+        alone, mixed = op_cases(entry.name), expressions(ops=ops, max_depth=5)
+    # no explain phase: it lists lines of numeric.py, which say nothing about the op under test
+    phases = [p for p in hypothesis.Phase if p is not hypothesis.Phase.explain]
+    limit = {"max_examples": max_examples} if max_examples else {}
+    settings = hypothesis.settings(phases=phases, **limit)
+
+    for strategy in (alone, mixed):
+
+        @settings  # type: ignore[untyped-decorator]
+        @hypothesis.given(strategy)  # type: ignore[untyped-decorator]
+        def check(case: tuple[Any, list[Any]]) -> None:
+            gradcheck(*case)
+
+        check()
