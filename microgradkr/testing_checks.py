@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from .engine import Value
@@ -21,8 +23,11 @@ def check_gradients(
 ) -> None:
     """Run a hypothesis property: ``gradcheck(f, inputs)`` for inputs drawn from ``strategies``
     (one per argument of f). A failure is shrunk to the smallest input and reported."""
-    prop = gradient_test(*strategies, max_examples=max_examples, **tolerances)(f)
-    prop()
+    hypothesis = import_hypothesis()
+    limit = {} if max_examples is None else {"max_examples": max_examples}
+    prop = _gradchecked(f, strategies, tolerances, hypothesis.settings(database=None, **limit))
+    with _storage_outside_cwd():
+        prop()
 
 
 def gradient_test(
@@ -30,18 +35,48 @@ def gradient_test(
 ) -> Callable[[Callable[..., Value]], Callable[[], None]]:
     """Decorator: turn ``f`` into a hypothesis test (for pytest) that gradchecks it."""
     hypothesis = import_hypothesis()
+    settings = None if max_examples is None else hypothesis.settings(max_examples=max_examples)
 
     def decorate(f: Callable[..., Value]) -> Callable[[], None]:
-        @hypothesis.given(hypothesis.strategies.tuples(*strategies))  # type: ignore[untyped-decorator]
-        def test(inputs: tuple[Value, ...]) -> None:
-            gradcheck(f, list(inputs), **tolerances)
-
-        if max_examples is not None:
-            test = hypothesis.settings(max_examples=max_examples)(test)
-        test.__name__ = f"test_gradients_of_{getattr(f, '__name__', 'f')}"
-        return test  # type: ignore[no-any-return]
+        return _gradchecked(f, strategies, tolerances, settings)
 
     return decorate
+
+
+def _gradchecked(
+    f: Callable[..., Value], strategies: tuple[Any, ...], tolerances: dict[str, Any], settings: Any
+) -> Callable[[], None]:
+    """A hypothesis test that gradchecks ``f`` at inputs drawn from ``strategies``."""
+    hypothesis = import_hypothesis()
+
+    @hypothesis.given(hypothesis.strategies.tuples(*strategies))  # type: ignore[untyped-decorator]
+    def test(inputs: tuple[Value, ...]) -> None:
+        gradcheck(f, list(inputs), **tolerances)
+
+    if settings is not None:
+        test = settings(test)
+    test.__name__ = f"test_gradients_of_{getattr(f, '__name__', 'f')}"
+    return test  # type: ignore[no-any-return]
+
+
+@contextmanager
+def _storage_outside_cwd() -> Iterator[None]:
+    """hypothesis keeps a cache of the constants of local modules under ./.hypothesis (the cwd
+    when it was imported), and no setting turns that off: a temporary directory instead, while
+    a check runs. (Its home directory is not stable API: where it is missing, nothing changes.)"""
+    from hypothesis import configuration
+
+    set_home = getattr(configuration, "set_hypothesis_home_dir", None)
+    if set_home is None:
+        yield
+        return
+    before = vars(configuration).get("__hypothesis_home_directory")
+    with tempfile.TemporaryDirectory(prefix="microgradkr-hypothesis-") as home:
+        set_home(home)
+        try:
+            yield
+        finally:
+            set_home(before)
 
 
 def check_op(
@@ -77,7 +112,8 @@ def check_op(
     # no explain phase: it lists lines of numeric.py, which say nothing about the op under test
     phases = [p for p in hypothesis.Phase if p is not hypothesis.Phase.explain]
     limit = {"max_examples": max_examples} if max_examples else {}
-    settings = hypothesis.settings(phases=phases, **limit)
+    # no example database: a failing case is shrunk and reported, not filed under the cwd
+    settings = hypothesis.settings(phases=phases, database=None, **limit)
 
     for strategy in (alone, mixed):
 
@@ -86,4 +122,5 @@ def check_op(
         def check(case: tuple[Any, list[Any]]) -> None:
             gradcheck(*case)
 
-        check()
+        with _storage_outside_cwd():
+            check()

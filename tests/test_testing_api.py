@@ -1,5 +1,5 @@
 """microgradkr.testing as a whole: its public names, its registry order, importing it without
-hypothesis."""
+hypothesis, and that its checks leave the user's working directory alone."""
 
 import os
 import subprocess
@@ -104,3 +104,27 @@ def test_importing_needs_no_hypothesis_until_a_strategy_is_built(tmp_path):
     run = run_python(code, tmp_path)
     assert run.returncode == 0, run.stderr
     assert "microgradkr.testing needs hypothesis: pip install hypothesis" in run.stdout
+
+
+def test_the_checks_write_nothing_into_the_working_directory(tmp_path):
+    """hypothesis keeps its example database and a cache of constants under .hypothesis/ in the
+    directory it was imported from. A fresh interpreter in an empty directory, so that is this
+    one (in this process hypothesis was imported long ago, from elsewhere): a passing and a
+    failing check_op, and check_gradients, leave it empty."""
+    code = (
+        "import math\n"
+        "from microgradkr import GradcheckError, Op\n"
+        "from microgradkr.testing import check_gradients, check_op, values\n"
+        "check_op('tanh', max_examples=5)\n"
+        "check_op('relu', max_examples=5, tensor=True)\n"
+        "check_gradients(lambda x: x.tanh(), values(), max_examples=5)\n"
+        "WRONG = Op('wrong_sin', 'sin', 'chain', math.sin, lambda x, out: (math.sin(x),))\n"
+        "try:\n"
+        "    check_op(WRONG, max_examples=20)\n"
+        "except GradcheckError:\n"
+        "    print('caught')\n"
+    )
+    run = run_python(code, tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "caught"
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
