@@ -171,7 +171,6 @@
     document.documentElement.lang = lang;
     document.querySelectorAll("[data-word]").forEach(function (x) { x.textContent = w(x.getAttribute("data-word")); });
     document.querySelectorAll("[data-title]").forEach(function (x) { x.title = w(x.getAttribute("data-title")); });
-    document.getElementById("lang").textContent = lang === "ko" ? "English" : "한국어";
     legend();
     update();
     if (state.selected !== null) explainPanel(state.selected);
