@@ -15,6 +15,7 @@ import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, NoReturn
 
+from .columns import wide
 from .expr import MAX_LENGTH, MAX_PARTS, allowed
 from .i18n import LANGS, text
 from .i18n.glossary import GLOSSARIES
@@ -66,8 +67,20 @@ def argparse_message(message: str) -> str:
     return message
 
 
+WIDE = "\ue000"  # a private-use character: never in a message, so safe to remove afterwards
+
+
+def _measured(words: str) -> str:
+    """``words`` with a placeholder after each wide character, so that len() counts columns."""
+    return "".join(c + WIDE if wide(c) else c for c in words)
+
+
 class Formatter(argparse.HelpFormatter):
-    """argparse's help layout, with "usage: " from the catalogue."""
+    """argparse's help layout, with "usage: " from the catalogue, aligned in terminal columns.
+
+    argparse pads and wraps by len(), but a Hangul syllable takes two columns: every text it
+    lays out is ``_measured`` (len() = columns), and the finished help drops the placeholders.
+    """
 
     def add_usage(
         self,
@@ -76,7 +89,26 @@ class Formatter(argparse.HelpFormatter):
         groups: Iterable[Any],
         prefix: str | None = None,
     ) -> None:
-        super().add_usage(usage, actions, groups, text("cli.usage") if prefix is None else prefix)
+        prefix = text("cli.usage") if prefix is None else prefix
+        super().add_usage(usage, actions, groups, _measured(prefix))
+
+    def start_section(self, heading: str | None) -> None:
+        super().start_section(heading if heading is None else _measured(heading))
+
+    def add_text(self, words: str | None) -> None:
+        super().add_text(words if words is None else _measured(words))
+
+    def _expand_help(self, action: argparse.Action) -> str:
+        return _measured(super()._expand_help(action))
+
+    def _metavar_formatter(
+        self, action: argparse.Action, default_metavar: str
+    ) -> Callable[[int], tuple[str, ...]]:
+        metavars = super()._metavar_formatter(action, default_metavar)
+        return lambda size: tuple(_measured(m) for m in metavars(size))
+
+    def format_help(self) -> str:
+        return super().format_help().replace(WIDE, "")
 
 
 class Parser(argparse.ArgumentParser):

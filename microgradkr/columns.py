@@ -5,9 +5,14 @@ from __future__ import annotations
 import unicodedata
 
 
+def wide(char: str) -> bool:
+    """Whether ``char`` takes two terminal columns (Hangul, CJK, fullwidth forms)."""
+    return unicodedata.east_asian_width(char) in "WF"
+
+
 def width(text: str) -> int:
     """Columns ``text`` takes in a terminal: 2 for a wide (Hangul, CJK) character, else 1."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return sum(2 if wide(c) else 1 for c in text)
 
 
 def ljust(text: str, columns: int) -> str:

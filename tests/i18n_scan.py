@@ -201,3 +201,42 @@ def scan(name: str, source: str) -> list[str]:
         if prose(node.value) or (isinstance(parent, ast.Dict) and words):
             found.append(f"{name}:{node.lineno}: {node.value!r}")
     return found
+
+
+# -- the page's own files: its scripts and its HTML template ---------------------------------
+
+_SHOWS = re.compile(
+    r"(?:textContent|innerText|innerHTML|title|placeholder|value)\s*=(?!=)(.*)"
+    r"|\b(?:push|createTextNode|alert|confirm|prompt)\((.*)|\bsetPanel\([^,]*,(.*)"
+)
+"""Where a script puts text on the screen: what it assigns to a shown property, or passes to a
+call that shows its arguments."""
+_KEYED = re.compile(
+    r"\b(?:w|tr|getElementById|querySelector|querySelectorAll|getAttribute|contains|join|split"
+    r"|indexOf)\([^()]*\)"
+)
+"""Calls whose string arguments are catalogue keys, selectors or separators, not text."""
+_COMPARED = re.compile(r"""[!=]==?\s*("[^"]*"|'[^']*')|("[^"]*"|'[^']*')\s*[!=]==?|\[\s*"\w+\"""")
+"""Code, not text: an operand of a comparison, a tag first in an array (["grad", text])."""
+_JS_STRING = re.compile(r""""((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'""")
+_HTML_TEXT = re.compile(r">([^<>]+)<|(?<![\w-])(?:title|aria-label|placeholder|alt)=\"([^\"]*)\"")
+_LETTERS = re.compile(r"[A-Za-z]{2,}|[가-힣]")
+
+
+def shown_literals(source: str, html: bool = False) -> list[tuple[int, str]]:
+    """(line, literal) for each word a page script (or, ``html``, the page's HTML) shows as
+    written instead of looking it up with ``w(key)``: a string with letters put on the screen.
+    The HTML's ``$name`` fields are filled from the catalogue by page.py."""
+    found = []
+    for number, line in enumerate(source.splitlines(), 1):
+        if html:
+            texts = [a or b for a, b in _HTML_TEXT.findall(re.sub(r"\$\w+", "", line))]
+        else:
+            texts = []
+            for match in _SHOWS.finditer(line):
+                shown, previous = next(g for g in match.groups() if g is not None), ""
+                while shown != previous:  # innermost calls first: w(x.getAttribute("data-title"))
+                    previous, shown = shown, _KEYED.sub(" ", shown)
+                texts += [a or b for a, b in _JS_STRING.findall(_COMPARED.sub(" ", shown))]
+        found += [(number, t) for t in texts if _LETTERS.search(t)]
+    return found

@@ -58,6 +58,17 @@ def test_tensor_uses_name_their_vjp() -> None:
     assert "VJP Wᵀ g" in text
 
 
+def test_a_korean_tensor_explanation_reads_in_english_too() -> None:
+    f, _ = examples.l2()
+    f.backward()
+    squares = f._prev[0]  # f = sum(q ** 2): its VJP note is words, not a formula
+    ex = explain(squares, f, lang="ko")
+    assert "g를 모든 축 방향으로 복사해 되돌림" in str(ex)
+    english = "\n".join(ex.lines("en"))
+    assert "VJP g copied back over all axes of upstream" in english and "복사" not in english
+    assert english == str(explain(squares, f, lang="en"))
+
+
 def test_bad_arguments() -> None:
     f, v = examples.add_mul()
     with pytest.raises(ValueError, match="lang"):

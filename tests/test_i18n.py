@@ -6,10 +6,11 @@ import importlib
 import pkgutil
 import re
 import string
+from pathlib import Path
 from typing import Any
 
 import pytest
-from i18n_scan import scan, untranslated
+from i18n_scan import scan, shown_literals, untranslated
 
 import microgradkr
 import microgradkr.viz
@@ -80,6 +81,7 @@ KO_ALLOWED = {
     "Windows": "a system's name",
     "LR": "--rankdir's value (left to right)",
     "TB": "--rankdir's value (top to bottom)",
+    "English": "the page's language toggle names the other language in its own words",
 }
 """Latin words a Korean message may hold: code, formulas and key names, each with why."""
 
@@ -140,6 +142,30 @@ def test_the_scanner_finds_english_that_bypasses_the_catalogue() -> None:
     assert "'norm'" in found and "': loss'" in found and "step by step" in found
     assert "docstring" not in found and "'ko'" not in found and "error" not in found
     assert "legend_vjp" not in found
+
+
+STATIC = Path(microgradkr.viz.__file__).parent / "static"
+SHOWN_AS_IS = {" ms": "milliseconds, the unit of the layout time, as both languages write it"}
+
+
+@pytest.mark.parametrize("name", ["page.js", "page_ui.js", "page.html"])
+def test_the_page_files_show_no_word_past_the_catalogue(name: str) -> None:
+    source = (STATIC / name).read_text(encoding="utf-8")
+    found = shown_literals(source, html=name.endswith(".html"))
+    assert [f for f in found if f[1] not in SHOWN_AS_IS] == []
+
+
+def test_the_page_scan_finds_what_it_guards() -> None:
+    script = (
+        'b.textContent = lang === "ko" ? "English" : "한국어";\n'
+        'x.title = w(x.getAttribute("data-title"));\n'
+        'lines.push("not yet: " + w("x") + node.shape.join(", "));\n'
+        'setPanel("info", ["none " + w("k")]);\n'
+        'lines.push(["grad", text]);\n'
+    )
+    assert shown_literals(script) == [(1, "English"), (1, "한국어"), (3, "not yet: "), (4, "none ")]
+    page = '<button id="lang" data-title="page_x" title="Go">한국어</button>\n<b>$fit</b>'
+    assert shown_literals(page, html=True) == [(1, "Go"), (1, "한국어")]
 
 
 def _all_notes() -> set[str]:

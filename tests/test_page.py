@@ -70,6 +70,25 @@ def test_demo_writes_one_page_per_example_even_without_graphviz(
     assert scene["tensors"] and scene["nodes"][0]["shape"] == [2, 2]
 
 
+def test_a_korean_tensor_page_carries_the_english_vjp_notes_of_its_explanations() -> None:
+    f, _ = examples.l2()
+    f.backward()
+    scene = scene_of(explore(f, lang="ko"))
+    node = next(n for n in scene["nodes"] if n["name"] == "pow#1")  # f = sum(q ** 2)
+    (use,) = node["explain"]["uses"]
+    assert use[2] == use[5]["ko"] == "g를 모든 축 방향으로 복사해 되돌림"
+    assert use[5]["en"] == "g copied back over all axes"
+
+
+def test_the_language_toggle_names_the_other_language_from_the_catalogue() -> None:
+    f, _ = examples.add_mul()
+    for lang, other in (("en", "한국어"), ("ko", "English")):
+        page = explore(f, lang=lang)
+        assert f'<button id="lang" type="button" data-word="page_lang">{other}</button>' in page
+    words = json.loads(re.search(r'id="mgk-words"[^>]*>(.*?)</script>', page, re.S).group(1))
+    assert (words["en"]["page_lang"], words["ko"]["page_lang"]) == ("한국어", "English")
+
+
 def test_a_graph_too_big_for_a_page_says_so() -> None:
     x = Value(0.5, "x")
     y = x

@@ -199,9 +199,14 @@ def test_a_korean_tensor_page_switches_its_vjp_notes_and_keeps_its_glossary(
     assert "g를 모든 축 방향으로 복사해 되돌림" in ko and "전역 그래디언트" in ko
     assert "copied" not in ko and "기울기" not in ko
     assert "(global gradient)" not in ko  # labels repeated on every edge stay plain
+    browser.find_element(By.CSS_SELECTOR, '.node[data-name="pow#1"]').click()  # f = sum(q**2)
+    panels = [browser.find_element(By.ID, i) for i in ("explain", "info")]
+    assert "VJP g를 모든 축 방향으로 복사해 되돌림" in panels[0].text
     browser.find_element(By.ID, "lang").click()
     en = labels()
     assert "g copied back over all axes" in en and "sum over all axes" in en and "복사" not in en
+    assert "VJP g copied back over all axes of upstream" in panels[0].text  # the panels follow
+    assert not re.search("[가-힣]", panels[0].text + panels[1].text)
     browser.find_element(By.ID, "lang").click()
     assert labels() == ko
     assert errors(browser) == []

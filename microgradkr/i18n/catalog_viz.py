@@ -102,6 +102,7 @@ EN: dict[str, str] = {
     "page.click": "click for the chain-rule sum",
     "page.no_explain": "no gradient to explain",
     "page.final": "(the gradient after the whole backward pass)",
+    "page.lang": "한국어",  # the toggle names the other language, in that language
     # -- the step-by-step page -------------------------------------------------------------
     "steps.heading": "Backpropagation, step by step",
     "steps.step": "step",
@@ -231,6 +232,7 @@ KO: dict[str, str] = {
     "page.click": "누르면 «chain_rule»의 합을 보여 줌",
     "page.no_explain": "설명할 «gradient» 없음",
     "page.final": "(«backprop»를 끝까지 마친 뒤의 «gradient»)",
+    "page.lang": "English",  # the toggle names the other language, in that language
     # -- the step-by-step page -------------------------------------------------------------
     "steps.heading": "«backprop» 단계별 보기",
     "steps.step": "단계",

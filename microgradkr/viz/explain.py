@@ -14,7 +14,7 @@ import numpy as np
 
 from ..engine import Value
 from ..graph import topological_order
-from ..i18n import Words, current
+from ..i18n import LANGS, Words, current
 from ..tensor import Tensor
 from ..trace import backward_steps
 from .fmt import grad_text, num, plain, vjp_rule
@@ -34,6 +34,7 @@ class Use:
     up: str
     c: str
     edge: tuple[Any, int]  # (the node using the value, the input's position): the scene's edge
+    rules: dict[str, str] = field(default_factory=dict)  # a Tensor's VJP rule in each language
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,7 @@ class Explanation:
         One document: a Korean term reads "기울기(gradient)" at its first use in these lines.
         """
         t = Words("explain.", lang or self.lang, glossary or self.glossary)
+        lang = t.lang
         node, root = paren(self.node), paren(self.root)
         if self.kind != "sum":
             return [t[self.kind].format(node=node, root=root, total=self.total)]
@@ -74,6 +76,7 @@ class Explanation:
         out.append(t["uses"].format(n=len(self.uses)) if len(self.uses) > 1 else t["use1"])
         for i, u in enumerate(self.uses, 1):
             key = "use_t" if self.tensor else "use"
+            rule = u.local if lang == self.lang else u.rules.get(lang, u.local)
             out.append(
                 "  "
                 + t[key].format(
@@ -83,7 +86,7 @@ class Explanation:
                     node=node,
                     root=root,
                     local=u.local,
-                    rule=u.local,
+                    rule=rule,
                     up=u.up,
                     c=u.c,
                 )
@@ -212,7 +215,9 @@ class Graph:
                 g = sent[j] if sent else None
                 c = "?" if g is None else self.text(g, t)
                 rule = vjp_rule(user, j, t, self.p)
-                ex.uses.append(Use(op, self.names[user], rule, "", c, (user, j)))
+                # the page and lines() switch language: the rule in the other one too
+                rules = {k: vjp_rule(user, j, words(k, t.glossary), self.p) for k in LANGS}
+                ex.uses.append(Use(op, self.names[user], rule, "", c, (user, j), rules))
             else:
                 up = self.upstream.get(user, 0.0)
                 local = float(user._local[j])

@@ -119,6 +119,7 @@ def page_html(
         fold=w["page_fold"],
         unfold=w["page_unfold"],
         layout=w["page_layout"],
+        other_lang=w["page_lang"],
         css=_static("page.css"),
         scene=_json(scene.to_dict()),
         words=_json(page_text),

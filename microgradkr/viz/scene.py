@@ -134,7 +134,7 @@ class Scene:
                     "kind": ex.kind,
                     "total": ex.total,
                     "sum": ex.sum() if ex.uses else "",
-                    "uses": [[u.op, u.out, u.local, u.up, u.c] for u in ex.uses],
+                    "uses": [[u.op, u.out, u.local, u.up, u.c, u.rules] for u in ex.uses],
                     "paths": [[list(p.names), list(p.factors), p.product] for p in ex.paths],
                     "more": ex.more_paths,
                 }

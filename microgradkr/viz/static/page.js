@@ -12,7 +12,7 @@
   var COLOURS = OPTS.colours;
   var state = {
     step: OPTS.step, lang: SCENE.lang, collapsed: {}, scale: 1, tx: 0, ty: 0,
-    selected: null,
+    selected: null, hovered: null,
   };
   OPTS.collapsed.forEach(function (m) { state.collapsed[m] = true; });
   var N = SCENE.nodes, E = SCENE.edges, S = SCENE.steps, M = SCENE.modules;

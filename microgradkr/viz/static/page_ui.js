@@ -68,6 +68,7 @@
   // -- the panels: hover an edge or a node, click a value for its chain-rule sum ----------------
   function paren(name) { return /[\/ ]/.test(name) ? "(" + name + ")" : name; }
   function showEdge(ids) {
+    state.hovered = function () { showEdge(ids); };
     var k = known(state.step), lines = [];
     ids.slice(0, 4).forEach(function (id) {
       var e = E[id], a = paren(N[e.src].name), b = paren(N[e.dst].name), root = paren(N[SCENE.root].name);
@@ -86,6 +87,7 @@
     setPanel("info", lines);
   }
   function showNode(n) {
+    state.hovered = function () { showNode(n); };
     var node = N[n], k = known(state.step), lines = [node.name];
     if (node.shape) lines.push(w("shape") + " (" + node.shape.join(", ") + ")");
     lines.push(w("data") + " " + node.data);
@@ -110,7 +112,8 @@
       lines.push(fill(w(ex.uses.length > 1 ? "ex_head" : "ex_head1"), f));
       lines.push(ex.uses.length > 1 ? fill(w("ex_uses"), { n: ex.uses.length }) : w("ex_use1"));
       ex.uses.forEach(function (u, i) {
-        lines.push("  " + fill(w(SCENE.tensors ? "ex_use_t" : "ex_use"), { i: i + 1, op: u[0], out: paren(u[1]), node: node, root: root, local: u[2], rule: u[2], up: u[3], c: u[4] }));
+        var rule = u[5][state.lang] || u[2];  // a Tensor's VJP rule, in the language shown
+        lines.push("  " + fill(w(SCENE.tensors ? "ex_use_t" : "ex_use"), { i: i + 1, op: u[0], out: paren(u[1]), node: node, root: root, local: u[2], rule: rule, up: u[3], c: u[4] }));
       });
       if (ex.paths.length) {
         lines.push(fill(w("ex_paths"), f));
@@ -171,10 +174,9 @@
     document.documentElement.lang = lang;
     document.querySelectorAll("[data-word]").forEach(function (x) { x.textContent = w(x.getAttribute("data-word")); });
     document.querySelectorAll("[data-title]").forEach(function (x) { x.title = w(x.getAttribute("data-title")); });
-    document.getElementById("lang").textContent = lang === "ko" ? "English" : "한국어";
     legend();
     update();
-    if (state.selected !== null) explainPanel(state.selected);
+    if (state.hovered) state.hovered();  // the panel last shown, in the new language
   }
   function legend() {
     var box = document.getElementById("legend");
