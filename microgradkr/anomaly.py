@@ -9,6 +9,8 @@ from typing import Any
 
 import numpy as np
 
+from . import grad_mode
+
 
 class _Switch(threading.local):
     """On or off per thread: one thread's block neither checks nor ends another thread's."""
@@ -31,10 +33,12 @@ def detect_anomaly() -> Iterator[None]:
     before = switch.enabled
     switch.enabled = True
     OPEN[0] += 1
+    grad_mode.DETOUR[0] += 1
     try:
         yield
     finally:
         OPEN[0] -= 1
+        grad_mode.DETOUR[0] -= 1
         switch.enabled = before
 
 

@@ -102,7 +102,7 @@ def affines(neurons: Sequence[tuple[Sequence[Value], Value]], xs: Sequence[Opera
         k = 2 * n + 1  # parents (b, w0, x0, w1, x1, ...), then their local gradients
         edges: list[Any] = [1.0] * (2 * k)
         edges[0], edges[1:k:2], edges[2:k:2] = b, ws, xv
-        if _anomaly_open[0] or _grad_off[0]:
+        if _detour[0]:
             out.append(apply(AFFINE, *edges[:k]))
             continue
         # AFFINE's rules, written with slices (one node per neuron is the fused MLP's hot path)
@@ -111,7 +111,6 @@ def affines(neurons: Sequence[tuple[Sequence[Value], Value]], xs: Sequence[Opera
         v = _new(Value)
         v.data = sum(map(float.__mul__, wd, xd), b.data)
         v.grad = 0.0
-        v.label = ""
         v.op = AFFINE
         v._edges = tuple(edges)
         out.append(v)
@@ -188,7 +187,7 @@ class Value(graph.GraphNode):
     counting alone.
     """
 
-    __slots__ = ("data", "grad", "label", "op", "_edges")
+    __slots__ = ("data", "grad", "op", "_edges", "_label")
     _EMPTY_GRAD = 0.0
     _LOCALS_ON_NODE = True
 
@@ -199,7 +198,7 @@ class Value(graph.GraphNode):
             _children, label = (), _children
         self.data = data if type(data) is float else _as_float(data)
         self.grad = 0.0
-        self.label = label
+        self._label = label
         self.op: Op | None = None
         self._edges: tuple[Any, ...] = ()
         if _children or _op:
@@ -214,12 +213,11 @@ class Value(graph.GraphNode):
     def __add__(self, other: Operand) -> Value:
         if not isinstance(other, Value):
             other = _wrap(other)
-        if _anomaly_open[0] or _grad_off[0]:
+        if _detour[0]:
             return _apply2(ADD, self, other)
         v = _new(Value)
         v.data = self.data + other.data
         v.grad = 0.0
-        v.label = ""
         v.op = ADD
         v._edges = (self, other, 1.0, 1.0)  # ADD's local gradients
         return v
@@ -227,14 +225,13 @@ class Value(graph.GraphNode):
     def __mul__(self, other: Operand) -> Value:
         if not isinstance(other, Value):
             other = _wrap(other)
-        if _anomaly_open[0] or _grad_off[0]:
+        if _detour[0]:
             return _apply2(MUL, self, other)
         x = self.data
         y = other.data
         v = _new(Value)
         v.data = x * y
         v.grad = 0.0
-        v.label = ""
         v.op = MUL
         v._edges = (self, other, y, x)
         return v
@@ -253,7 +250,7 @@ class Value(graph.GraphNode):
 
     def relu(self) -> Value:
         """max(x, 0), local gradient 1 where x > 0 else 0 (0 at 0, as PyTorch)."""
-        if _anomaly_open[0] or _grad_off[0]:
+        if _detour[0]:
             return _apply1(RELU, self)
         x = self.data
         v = _new(Value)
@@ -264,7 +261,6 @@ class Value(graph.GraphNode):
             v.data = x
             v._edges = (self, 1.0)
         v.grad = 0.0
-        v.label = ""
         v.op = RELU
         return v
 
@@ -364,6 +360,18 @@ class Value(graph.GraphNode):
 
     # -- what the node tells about itself -----------------------------------------------------
     @property
+    def label(self) -> str:
+        """The name shown in diagrams and errors; "" until one is given (op nodes start so)."""
+        try:
+            return self._label
+        except AttributeError:  # op nodes are made without one: a store less per gate
+            return ""
+
+    @label.setter
+    def label(self, value: str) -> None:
+        self._label = value
+
+    @property
     def local_grads(self) -> tuple[float, ...]:
         """d(this node) / d(parent), one per parent, as computed in the forward pass."""
         return self._local
@@ -404,7 +412,6 @@ def _node(data: float, op: Op, prev: tuple[Value, ...], local: tuple[Any, ...]) 
     v = _new(Value)
     v.data = data
     v.grad = 0.0
-    v.label = ""
     if not grad_mode.switch.enabled:  # no_grad(): a constant, no graph
         op, prev, local = None, (), ()  # type: ignore[assignment]
     elif len(local) != len(prev):  # _edges would pair parents with the wrong gradients
@@ -416,4 +423,4 @@ def _node(data: float, op: Op, prev: tuple[Value, ...], local: tuple[Any, ...]) 
 
 _new = object.__new__
 _anomaly_open = anomaly.OPEN  # non-zero while a detect_anomaly block is open
-_grad_off = grad_mode.OFF  # non-zero while some thread is in no_grad()
+_detour = grad_mode.DETOUR  # non-zero while some thread is in no_grad() or detect_anomaly()

@@ -120,7 +120,11 @@ def _matmul_db(g: Any, a: Any, b: Any, out: Any) -> Any:
 
 def _power(x: Any, k: float) -> Any:
     """x ** k with k kept in float64, as torch: numpy rounds k to a float32 x's dtype first, so
-    0 ** 1e-50 was 0 ** 0 = 1 and (-1) ** (1e-16 - 1) a finite -1 instead of NaN."""
+    0 ** 1e-50 was 0 ** 0 = 1 and (-1) ** (1e-16 - 1) a finite -1 instead of NaN.
+    x ** -0.5 is 1 / sqrt(x), as torch's rsqrt: NaN at -inf (a negative base), -inf at -0
+    (IEEE pow gives 0 and inf there; x ** 0.5 is already sqrt in both)."""
+    if k == -0.5:
+        return 1 / np.sqrt(x) if isinstance(x, np.ndarray) else 1 / x.sqrt()
     if isinstance(x, np.ndarray) and x.dtype != np.float64:
         return np.power(x, np.float64(k)).astype(x.dtype)
     return x**k

@@ -430,3 +430,17 @@ def test_to_casts_and_casts_the_gradient_back() -> None:
     with pytest.raises(ValueError, match="float64, float32, int64 or bool"):
         x.to(np.int32)
     assert not x.to(np.int64).requires_grad  # as torch: an integer cast leaves the graph
+
+
+@pytest.mark.parametrize("k", [0.5, -0.5])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_square_root_powers_at_signed_zero_and_infinity(k: float, dtype: Any) -> None:
+    """x ** -0.5 is 1 / sqrt(x) (torch's rsqrt), not IEEE pow: (-inf) ** -0.5 was 0 (now NaN,
+    a negative base) and (-0) ** -0.5 was inf (now -inf); x ** 0.5's slope follows it."""
+    specials = [-0.0, 0.0, -np.inf, np.inf, -1.0, 4.0, np.nan]
+    x, tx = _pair(specials, dtype)
+    y, ty = x**k, tx**k
+    y.sum().backward()
+    ty.sum().backward()
+    _same(y, ty)
+    _same(x.grad, tx.grad)

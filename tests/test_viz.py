@@ -406,7 +406,7 @@ def test_notebook_falls_back_to_text_for_a_graph_too_big_to_draw() -> None:
 
 
 def test_value_stays_small() -> None:
-    assert Value.__slots__ == ("data", "grad", "label", "op", "_edges")  # _prev, _local: views
+    assert Value.__slots__ == ("data", "grad", "op", "_edges", "_label")  # _prev, _local: views
     assert not hasattr(Value(1.0), "__dict__")
 
 
