@@ -8,6 +8,9 @@ Every contender runs on one thread (BLAS, torch, XLA: set below, before numpy is
 Times are CPU time (time.process_time) of a block of steps; the contenders take turns, block by
 block, each round starting with the next one, and a ratio is the median over rounds of the ratio
 within a round (paired, interleaved: a busy machine slows both sides of a pair alike).
+A second, identical copy of the numpy step ("numpy again") runs as one more contender: its ratio
+to the first (np/np, an A/A control) shows how far two runs of the same code differ on this
+machine, the noise floor of every other ratio in its row.
 """
 
 from __future__ import annotations
@@ -346,10 +349,11 @@ def main() -> None:
     print(
         f"one step = forward + backward + SGD update, batch 100; CPU µs per step, median of"
         f" {args.rounds} rounds of {args.block} steps, contenders interleaved;\n"
-        "numpy: DLfS's layers, hand-written (see numpy_step); mgkr/np: median of paired ratios\n"
+        "numpy: DLfS's layers, hand-written (see numpy_step); mgkr/np: median of paired ratios;\n"
+        "np/np: the same numpy step run again as another contender (the noise floor)\n"
     )
     peers = ["torch", "jax jit", "jax", "tinygrad"] if not args.quick else []
-    head = f"{'net':<6}{'size':<12}{'dtype':<9}{'numpy':>9}{'mgkr':>9}{'mgkr/np':>9}"
+    head = f"{'net':<6}{'size':<12}{'dtype':<9}{'numpy':>9}{'mgkr':>9}{'mgkr/np':>9}{'np/np':>8}"
     print(head + "".join(f"{p:>10}" for p in peers))
     for bn in (False, True):
         for d, h, c in ((64, 100, 10), (784, 100, 10)):
@@ -358,6 +362,7 @@ def main() -> None:
                 steps: dict[str, Step | None] = {
                     "numpy": numpy_step(p, bn),
                     "mgkr": microgradkr_step(p, bn),
+                    "numpy again": numpy_step(p, bn),  # the A/A control
                 }
                 if not args.quick:
                     steps["torch"] = torch_step(p, bn)
@@ -375,6 +380,7 @@ def main() -> None:
                     f"{'BN' if bn else 'MLP':<6}{f'{d}-{h}-{c}':<12}{np.dtype(dtype).name:<9}"
                     f"{us['numpy']:>9.1f}{us['mgkr']:>9.1f}"
                     f"{ratio(times['mgkr'], times['numpy']):>8.2f}x"
+                    f"{ratio(times['numpy again'], times['numpy']):>7.2f}x"
                 )
                 for peer in peers:
                     row += f"{us[peer]:>10.1f}" if peer in us else f"{'—':>10}"
