@@ -1,7 +1,9 @@
 """One training step (forward, backward, SGD update) of a two-layer MLP with softmax
 cross-entropy, with and without BatchNorm, in float64 and float32: microgradkr against
 hand-written numpy (Deep Learning from Scratch's layers), and the peers that import (PyTorch CPU,
-jax with and without jit, tinygrad).
+jax with and without jit, tinygrad). microgradkr's net is built from nn.Affine layers, whose node
+is the fused x W + b with DLfS's closed-form backward: like for like with the numpy side's Affine
+layer (the peers write x @ W + b).
 
 Run from the repository root: python benchmarks/tensor.py [--rounds N] [--quick]
 Every contender runs on one thread (BLAS, torch, XLA: set below, before numpy is imported).
@@ -174,14 +176,17 @@ def numpy_step(p: dict[str, np.ndarray], bn: bool) -> Step:
 
 # -- microgradkr -----------------------------------------------------------------------------------
 def microgradkr_step(p: dict[str, np.ndarray], bn: bool) -> Step:
-    W1, b1, W2, b2 = (Tensor(p[k].copy(), requires_grad=True) for k in ("W1", "b1", "W2", "b2"))
+    """The same net with nn.Affine layers (one fused node each, as DLfS's Affine layer)."""
+    a1, a2 = (nn.Affine(*p[w].shape, dtype=p[w].dtype) for w in ("W1", "W2"))
+    for layer, w, b in ((a1, "W1", "b1"), (a2, "W2", "b2")):
+        layer.W.data[...], layer.b.data[...] = p[w], p[b]
     norm = nn.BatchNorm1d(p["b1"].size, dtype=p["b1"].dtype)
-    params = [W1, b1, W2, b2] + ([norm.gamma, norm.beta] if bn else [])
+    params = a1.parameters() + a2.parameters() + (norm.parameters() if bn else [])
     x, t = Tensor(p["x"]), p["t"]
 
     def step() -> float:
-        h = x @ W1 + b1
-        loss = cross_entropy((norm(h) if bn else h).relu() @ W2 + b2, t)
+        h = a1(x)
+        loss = cross_entropy(a2((norm(h) if bn else h).relu()), t)
         for q in params:
             q.grad = None
         loss.backward()
