@@ -26,12 +26,14 @@ _MATMUL_DX, _MATMUL_DW = MATMUL.vjps  # g Wᵀ and xᵀ g, numpy's rules for a 1
 
 
 def _affine_forward(x: Array, W: Array, b: Array) -> Any:
-    """out = x W + b."""
+    """out = x W + b for x (N, D) or (D,), W (D, M) and b (M,)."""
+    if x.ndim not in (1, 2) or W.ndim != 2 or x.shape[-1] != W.shape[0] or b.shape != W.shape[1:]:
+        raise ValueError("needs x (N, D) or (D,), W (D, M) and b (M,)")
     out = x @ W
-    if b.dtype is out.dtype and b.shape == out.shape[-1:]:
+    if b.dtype is out.dtype:
         out += b  # in place: x W is a fresh array, and a pass over it less
         return out
-    return out + b  # b's shape or dtype widen the result: numpy's broadcasting and promotion
+    return out + b  # a wider b widens the result (numpy's promotion)
 
 
 def _affine_dx(g: Any, x: Any, W: Any, b: Any, out: Any) -> Any:
@@ -61,9 +63,12 @@ AFFINE = TensorOp(
 
 def affine(x: Tensor, W: Tensor, b: Tensor) -> Tensor:
     """out = x W + b as one node (DLfS's Affine layer): dx = g Wᵀ, dW = xᵀ g, db = Σ_batch g."""
-    if not x.data.dtype == W.data.dtype == b.data.dtype:
-        return x @ W + b  # mixed dtypes: the two ops promote as torch does (int64 x, float32 W)
-    return apply(AFFINE, x, W, b)
+    xd, Wd, bd = x.data, W.data, b.data
+    if xd.dtype == Wd.dtype == bd.dtype and xd.ndim in (1, 2) and bd.shape == Wd.shape[1:]:
+        return apply(AFFINE, x, W, b)
+    # other shapes (a b that broadcasts wider) and mixed dtypes (int64 x, float32 W): the two
+    # ops, which broadcast and promote as torch does
+    return x @ W + b
 
 
 # -- BatchNorm ------------------------------------------------------------------------------------

@@ -10,8 +10,9 @@ import pytest
 
 from microgradkr import Tensor, draw, gradcheck, nn, no_grad
 from microgradkr.functional import SOFTMAX_CE, cross_entropy
-from microgradkr.tensor import ADD, MATMUL
+from microgradkr.tensor import ADD, MATMUL, apply
 from microgradkr.tensor_ops_fused import AFFINE, BATCH_NORM, affine, batch_norm_train
+from microgradkr.testing import check_op, tensors
 
 RNG = np.random.default_rng(7)
 
@@ -62,9 +63,45 @@ def test_affine_with_mixed_dtypes_takes_the_two_promoting_ops() -> None:
     assert out.op is ADD and out.dtype == np.float32  # int64 x float32: float32, as torch
 
 
+def test_affine_of_other_shapes_takes_the_two_ops_and_the_node_names_what_it_needs() -> None:
+    x, W = Tensor(np.ones((2, 3)), requires_grad=True), Tensor(np.ones((3, 4)))
+    wide = Tensor(np.ones((2, 4)))  # a b that is not a row: broadcast by the add node
+    assert affine(x, W, wide).op is ADD
+    with pytest.raises(ValueError, match=r"affine .*\(2, 4\): needs x \(N, D\) or \(D,\), W"):
+        apply(AFFINE, x, W, wide)
+    with pytest.raises(ValueError, match=r"affine .*\(2, 3\) and \(4, 3\) and \(3,\): needs"):
+        apply(AFFINE, x, Tensor(np.ones((4, 3))), Tensor(np.ones(3)))  # x's D is not W's
+
+
 @pytest.mark.parametrize("n", [4, 0])  # a batch, and one example (1-D x)
 def test_affine_gradcheck(n: int) -> None:
     assert gradcheck(affine, _affine_inputs(n=n))
+
+
+def _affine_args(x: tuple[int, ...], W: tuple[int, ...], b: tuple[int, ...]) -> Any:
+    """No arguments, for the shapes of a layer; None (does not fit) for the others."""
+    st = pytest.importorskip("hypothesis.strategies")
+    if len(x) not in (1, 2) or len(W) != 2 or x[-1] != W[0] or b != W[1:]:
+        return None
+    return st.just(())
+
+
+def _affine_cases(entry: Any) -> Any:
+    """x (N, D) or (D,), W (D, M) and b (M,), entries in [-2, 2]."""
+    st = pytest.importorskip("hypothesis.strategies")
+
+    @st.composite  # type: ignore[untyped-decorator]
+    def case(draw: Any) -> tuple[list[Tensor], tuple[()]]:
+        n, d, m = (draw(st.integers(lo, 3)) for lo in (0, 1, 1))
+        shapes = [(n, d) if n else (d,), (d, m), (m,)]
+        return [draw(tensors(s, min_value=-2.0, max_value=2.0)) for s in shapes], ()
+
+    return case()
+
+
+def test_affine_is_fuzzed_as_a_registered_op() -> None:
+    """Alone at drawn layers, then inside random expressions with the built-in ops."""
+    check_op(AFFINE, tensor=True, args=_affine_args, cases=_affine_cases, max_examples=25)
 
 
 def test_affine_under_no_grad_is_a_constant() -> None:
