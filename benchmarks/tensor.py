@@ -1,13 +1,18 @@
 """One training step (forward, backward, SGD update) of a two-layer MLP with softmax
 cross-entropy, with and without BatchNorm, in float64 and float32: microgradkr against
 hand-written numpy (Deep Learning from Scratch's layers), and the peers that import (PyTorch CPU,
-jax with and without jit, tinygrad).
+jax with and without jit, tinygrad). microgradkr's net is built from nn.Affine layers, whose node
+is the fused x W + b with DLfS's closed-form backward: like for like with the numpy side's Affine
+layer (the peers write x @ W + b).
 
 Run from the repository root: python benchmarks/tensor.py [--rounds N] [--quick]
 Every contender runs on one thread (BLAS, torch, XLA: set below, before numpy is imported).
 Times are CPU time (time.process_time) of a block of steps; the contenders take turns, block by
 block, each round starting with the next one, and a ratio is the median over rounds of the ratio
 within a round (paired, interleaved: a busy machine slows both sides of a pair alike).
+A second, identical copy of the numpy step ("numpy again") runs as one more contender: its ratio
+to the first (np/np, an A/A control) shows how far two runs of the same code differ on this
+machine, the noise floor of every other ratio in its row.
 """
 
 from __future__ import annotations
@@ -171,14 +176,17 @@ def numpy_step(p: dict[str, np.ndarray], bn: bool) -> Step:
 
 # -- microgradkr -----------------------------------------------------------------------------------
 def microgradkr_step(p: dict[str, np.ndarray], bn: bool) -> Step:
-    W1, b1, W2, b2 = (Tensor(p[k].copy(), requires_grad=True) for k in ("W1", "b1", "W2", "b2"))
+    """The same net with nn.Affine layers (one fused node each, as DLfS's Affine layer)."""
+    a1, a2 = (nn.Affine(*p[w].shape, dtype=p[w].dtype) for w in ("W1", "W2"))
+    for layer, w, b in ((a1, "W1", "b1"), (a2, "W2", "b2")):
+        layer.W.data[...], layer.b.data[...] = p[w], p[b]
     norm = nn.BatchNorm1d(p["b1"].size, dtype=p["b1"].dtype)
-    params = [W1, b1, W2, b2] + ([norm.gamma, norm.beta] if bn else [])
+    params = a1.parameters() + a2.parameters() + (norm.parameters() if bn else [])
     x, t = Tensor(p["x"]), p["t"]
 
     def step() -> float:
-        h = x @ W1 + b1
-        loss = cross_entropy((norm(h) if bn else h).relu() @ W2 + b2, t)
+        h = a1(x)
+        loss = cross_entropy(a2((norm(h) if bn else h).relu()), t)
         for q in params:
             q.grad = None
         loss.backward()
@@ -346,10 +354,11 @@ def main() -> None:
     print(
         f"one step = forward + backward + SGD update, batch 100; CPU µs per step, median of"
         f" {args.rounds} rounds of {args.block} steps, contenders interleaved;\n"
-        "numpy: DLfS's layers, hand-written (see numpy_step); mgkr/np: median of paired ratios\n"
+        "numpy: DLfS's layers, hand-written (see numpy_step); mgkr/np: median of paired ratios;\n"
+        "np/np: the same numpy step run again as another contender (the noise floor)\n"
     )
     peers = ["torch", "jax jit", "jax", "tinygrad"] if not args.quick else []
-    head = f"{'net':<6}{'size':<12}{'dtype':<9}{'numpy':>9}{'mgkr':>9}{'mgkr/np':>9}"
+    head = f"{'net':<6}{'size':<12}{'dtype':<9}{'numpy':>9}{'mgkr':>9}{'mgkr/np':>9}{'np/np':>8}"
     print(head + "".join(f"{p:>10}" for p in peers))
     for bn in (False, True):
         for d, h, c in ((64, 100, 10), (784, 100, 10)):
@@ -358,6 +367,7 @@ def main() -> None:
                 steps: dict[str, Step | None] = {
                     "numpy": numpy_step(p, bn),
                     "mgkr": microgradkr_step(p, bn),
+                    "numpy again": numpy_step(p, bn),  # the A/A control
                 }
                 if not args.quick:
                     steps["torch"] = torch_step(p, bn)
@@ -375,6 +385,7 @@ def main() -> None:
                     f"{'BN' if bn else 'MLP':<6}{f'{d}-{h}-{c}':<12}{np.dtype(dtype).name:<9}"
                     f"{us['numpy']:>9.1f}{us['mgkr']:>9.1f}"
                     f"{ratio(times['mgkr'], times['numpy']):>8.2f}x"
+                    f"{ratio(times['numpy again'], times['numpy']):>7.2f}x"
                 )
                 for peer in peers:
                     row += f"{us[peer]:>10.1f}" if peer in us else f"{'—':>10}"

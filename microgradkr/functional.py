@@ -147,9 +147,24 @@ def log_softmax(x: Any, dim: int | None = None, axis: int | None = None) -> Any:
     return apply(LOG_SOFTMAX, x, args=(_last_axis(x, d, "log_softmax"),))
 
 
+_UNSIGNED = {k: np.dtype(f"u{k}") for k in (1, 2, 4, 8)}  # by itemsize
+_ROWS = [np.arange(0)]  # the last batch's row indices, read-only: shared by its nodes
+
+
+def _rows(n: int) -> Array:
+    """0, 1, ..., n - 1, made again only when the batch size changes."""
+    rows = _ROWS[0]
+    if len(rows) != n:
+        rows = np.arange(n)
+        rows.flags.writeable = False
+        _ROWS[0] = rows
+    return rows
+
+
 def _targets(t: Any, a: Array, op: str) -> tuple[Array, bool]:
     """Integer labels (shape a.shape[:-1]) or one-hot/probability targets (a's shape), flattened."""
-    t = t.data if isinstance(t, Tensor) else np.asarray(t)
+    if type(t) is not np.ndarray:
+        t = t.data if isinstance(t, Tensor) else np.asarray(t)
     c = a.shape[-1]
     if t.shape == a.shape and t.dtype.kind in "biuf":
         return t.reshape(-1, c).astype(a.dtype, copy=False), False
@@ -172,7 +187,7 @@ def _targets(t: Any, a: Array, op: str) -> tuple[Array, bool]:
     flat = t if t.ndim == 1 else t.reshape(-1)
     # A negative label would index from the end: a silently wrong loss. Too large ones would
     # raise deep in numpy. Seen as unsigned, a negative label is huge: one reduction finds both.
-    unsigned = flat.view(f"u{flat.itemsize}") if flat.dtype.kind == "i" else flat
+    unsigned = flat.view(_UNSIGNED[flat.itemsize]) if flat.dtype.kind == "i" else flat
     if flat.size and np.maximum.reduce(unsigned) >= c:
         raise ValueError(f"{op}: labels must lie in [0, {c}), got {flat.min()}..{flat.max()}")
     return flat, True
@@ -201,7 +216,7 @@ def cross_entropy(logits: Any, labels: Any) -> Any:
     e /= s  # now y = softmax(a)
     log_s = np.log(s)
     if is_labels:
-        rows = np.arange(n)
+        rows = _rows(n)
         loss = (np.add.reduce(log_s, axis=None) - np.add.reduce(shifted[rows, t])) / n
     else:
         rows = None

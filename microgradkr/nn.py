@@ -19,6 +19,7 @@ import numpy as np
 from . import functional, seeding
 from .engine import Value, affine, affines
 from .tensor import Tensor
+from .tensor_ops_fused import affine as fused_affine
 from .tensor_ops_fused import batch_norm_train
 
 __all__ = [
@@ -254,16 +255,16 @@ class Affine(Module):
         )
 
     def forward(self, x: Any) -> Tensor:
-        xt = _as_tensor(x, repr(self))
-        if xt.ndim > 2:
-            xt = xt.reshape(xt.shape[0], -1)
-        if xt.ndim == 0 or xt.shape[-1] != self.in_features:
+        xt = x if type(x) is Tensor else _as_tensor(x, repr(self))
+        if xt.data.ndim > 2:
+            xt = xt.reshape(xt.data.shape[0], -1)
+        shape = xt.data.shape
+        if not shape or shape[-1] != self.in_features:
             raise ValueError(
                 f"{self!r}: input of shape {xt.shape} does not fit W of shape {self.W.shape}:"
                 f" x's last axis must have {self.in_features} features"
             )
-        out = xt @ self.W
-        return out if self.b is None else out + self.b
+        return xt @ self.W if self.b is None else fused_affine(xt, self.W, self.b)
 
     def __repr__(self) -> str:
         bias = "" if self.b is not None else ", bias=False"

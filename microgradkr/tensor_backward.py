@@ -134,7 +134,8 @@ class BackwardMethods:
                     f" pass an array of shape {shape}, e.g. np.ones({shape}) to"
                     " differentiate the sum of its elements"
                 )
-            g = np.ones(shape, self.data.dtype)  # not ones_like: its Python wrapper costs 1 µs
+            # np.array, not np.ones or ones_like: their Python wrappers cost 1 µs a step
+            g = np.array(1, self.data.dtype) if not shape else np.ones(shape, self.data.dtype)
         else:
             g = self._as_grad(grad)
             if g.shape != shape:
@@ -179,6 +180,12 @@ class BackwardMethods:
             p = prev[0]
             if p.requires_grad:
                 _send(p, vjps[0](g, p.data, out, *args) if args else vjps[0](g, p.data, out), g)
+        elif n == 3 and not args:  # three inputs (a fused affine: x, W, b), unpacked too
+            a, b, c = prev
+            ad, bd, cd = a.data, b.data, c.data
+            for p, vjp in ((a, vjps[0]), (b, vjps[1]), (c, vjps[2])):
+                if p.requires_grad:
+                    _send(p, vjp(g, ad, bd, cd, out), g)
         else:
             xs = [p.data for p in prev]
             for p, vjp in zip(prev, vjps, strict=True):

@@ -1,4 +1,4 @@
-"""Fused ops: a layer's whole forward as one node whose VJP is the closed form (DLfS ch.6),
+"""Fused ops: a layer's whole forward as one node whose VJP is the closed form (DLfS ch.5-6),
 not the chain of its elementwise steps: fewer nodes, fewer passes over the batch.
 
 Each is one ``TensorOp`` record like the others (tensor_ops.py), so it draws, gradchecks and is
@@ -15,9 +15,63 @@ import numpy as np
 
 from .graph import GraphNode
 from .ops import CHAIN
-from .tensor import Tensor, TensorOp, record
+from .tensor import MATMUL, Tensor, TensorOp, apply, record
 
 Array = np.ndarray
+
+
+# -- Affine: x W + b (DLfS's Affine layer) ------------------------------------------------------
+
+_MATMUL_DX, _MATMUL_DW = MATMUL.vjps  # g Wᵀ and xᵀ g, numpy's rules for a 1-D x included
+
+
+def _affine_forward(x: Array, W: Array, b: Array) -> Any:
+    """out = x W + b for x (N, D) or (D,), W (D, M) and b (M,)."""
+    if x.ndim not in (1, 2) or W.ndim != 2 or x.shape[-1] != W.shape[0] or b.shape != W.shape[1:]:
+        raise ValueError("needs x (N, D) or (D,), W (D, M) and b (M,)")
+    out = x @ W
+    if b.dtype is out.dtype:
+        out += b  # in place: x W is a fresh array, and a pass over it less
+        return out
+    return out + b  # a wider b widens the result (numpy's promotion)
+
+
+def _affine_dx(g: Any, x: Any, W: Any, b: Any, out: Any) -> Any:
+    """dx = g Wᵀ."""
+    return g @ W.T if x.ndim == 2 == W.ndim else _MATMUL_DX(g, x, W, out)
+
+
+def _affine_dW(g: Any, x: Any, W: Any, b: Any, out: Any) -> Any:
+    """dW = xᵀ g."""
+    return x.T @ g if x.ndim == 2 == W.ndim else _MATMUL_DW(g, x, W, out)
+
+
+def _affine_db(g: Any, *rest: Any) -> Any:
+    """db = g, summed over the batch by the backward driver (as every broadcast input's)."""
+    return g
+
+
+AFFINE = TensorOp(
+    "affine",
+    "affine",
+    CHAIN,
+    _affine_forward,
+    (_affine_dx, _affine_dW, _affine_db),
+    notes=("g {b}ᵀ", "{a}ᵀ g", "sum of g over the batch"),
+)
+
+
+def affine(x: Tensor, W: Tensor, b: Tensor) -> Tensor:
+    """out = x W + b as one node (DLfS's Affine layer): dx = g Wᵀ, dW = xᵀ g, db = Σ_batch g."""
+    xd, Wd, bd = x.data, W.data, b.data
+    if xd.dtype == Wd.dtype == bd.dtype and xd.ndim in (1, 2) and bd.shape == Wd.shape[1:]:
+        return apply(AFFINE, x, W, b)
+    # other shapes (a b that broadcasts wider) and mixed dtypes (int64 x, float32 W): the two
+    # ops, which broadcast and promote as torch does
+    return x @ W + b
+
+
+# -- BatchNorm ------------------------------------------------------------------------------------
 
 
 def _in_graph(g: Any) -> bool:

@@ -1,4 +1,4 @@
-"""The fused ops (BatchNorm, Softmax-with-Loss): one node each, closed-form VJPs checked
+"""The fused ops (Affine, BatchNorm, Softmax-with-Loss): one node each, closed-form VJPs checked
 numerically and against torch, to the second order."""
 
 from __future__ import annotations
@@ -8,9 +8,11 @@ from typing import Any
 import numpy as np
 import pytest
 
-from microgradkr import Tensor, gradcheck, nn
+from microgradkr import Tensor, draw, gradcheck, nn, no_grad
 from microgradkr.functional import SOFTMAX_CE, cross_entropy
-from microgradkr.tensor_ops_fused import BATCH_NORM, batch_norm_train
+from microgradkr.tensor import ADD, MATMUL, apply
+from microgradkr.tensor_ops_fused import AFFINE, BATCH_NORM, affine, batch_norm_train
+from microgradkr.testing import check_op, tensors
 
 RNG = np.random.default_rng(7)
 
@@ -31,6 +33,92 @@ def test_batch_norm_is_one_node_with_its_three_parents() -> None:
     layer = nn.BatchNorm1d(3)
     assert layer(x).op is BATCH_NORM
     assert cross_entropy(x, np.array([0, 1, 2, 0, 1])).op is SOFTMAX_CE
+
+
+def _affine_inputs(dtype: Any = np.float64, n: int = 4) -> list[np.ndarray]:
+    shapes = [(n, 3), (3, 5), (5,)] if n else [(3,), (3, 5), (5,)]
+    return [RNG.normal(size=s).astype(dtype) for s in shapes]
+
+
+def test_affine_layer_is_one_node_with_the_dlfs_gradients() -> None:
+    x, W, b = _affine_inputs()
+    layer = nn.Affine(3, 5)
+    layer.W.data[:], layer.b.data[:] = W, b
+    xt = Tensor(x, requires_grad=True)
+    out = layer(xt)
+    assert out.op is AFFINE and out.parents == (xt, layer.W, layer.b)
+    np.testing.assert_array_equal(out.data, x @ W + b)  # the same numbers as the two ops
+    dout = RNG.normal(size=out.shape)
+    out.backward(dout)
+    np.testing.assert_allclose(xt.grad, dout @ W.T, rtol=1e-14)  # dx = dout Wᵀ
+    np.testing.assert_allclose(layer.W.grad, x.T @ dout, rtol=1e-14)  # dW = xᵀ dout
+    np.testing.assert_allclose(layer.b.grad, dout.sum(axis=0), rtol=1e-14)  # db = Σ dout
+    assert nn.Affine(3, 5, bias=False)(xt).op is MATMUL  # no bias: the product alone
+
+
+def test_affine_with_mixed_dtypes_takes_the_two_promoting_ops() -> None:
+    x, W, b = _affine_inputs(np.float32)
+    xi = Tensor(x.astype(np.int64), dtype=np.int64)
+    out = affine(xi, Tensor(W, requires_grad=True), Tensor(b, requires_grad=True))
+    assert out.op is ADD and out.dtype == np.float32  # int64 x float32: float32, as torch
+
+
+def test_affine_of_other_shapes_takes_the_two_ops_and_the_node_names_what_it_needs() -> None:
+    x, W = Tensor(np.ones((2, 3)), requires_grad=True), Tensor(np.ones((3, 4)))
+    wide = Tensor(np.ones((2, 4)))  # a b that is not a row: broadcast by the add node
+    assert affine(x, W, wide).op is ADD
+    with pytest.raises(ValueError, match=r"affine .*\(2, 4\): needs x \(N, D\) or \(D,\), W"):
+        apply(AFFINE, x, W, wide)
+    with pytest.raises(ValueError, match=r"affine .*\(2, 3\) and \(4, 3\) and \(3,\): needs"):
+        apply(AFFINE, x, Tensor(np.ones((4, 3))), Tensor(np.ones(3)))  # x's D is not W's
+
+
+@pytest.mark.parametrize("n", [4, 0])  # a batch, and one example (1-D x)
+def test_affine_gradcheck(n: int) -> None:
+    assert gradcheck(affine, _affine_inputs(n=n))
+
+
+def _affine_args(x: tuple[int, ...], W: tuple[int, ...], b: tuple[int, ...]) -> Any:
+    """No arguments, for the shapes of a layer; None (does not fit) for the others."""
+    st = pytest.importorskip("hypothesis.strategies")
+    if len(x) not in (1, 2) or len(W) != 2 or x[-1] != W[0] or b != W[1:]:
+        return None
+    return st.just(())
+
+
+def _affine_cases(entry: Any) -> Any:
+    """x (N, D) or (D,), W (D, M) and b (M,), entries in [-2, 2]."""
+    st = pytest.importorskip("hypothesis.strategies")
+
+    @st.composite  # type: ignore[untyped-decorator]
+    def case(draw: Any) -> tuple[list[Tensor], tuple[()]]:
+        n, d, m = (draw(st.integers(lo, 3)) for lo in (0, 1, 1))
+        shapes = [(n, d) if n else (d,), (d, m), (m,)]
+        return [draw(tensors(s, min_value=-2.0, max_value=2.0)) for s in shapes], ()
+
+    return case()
+
+
+def test_affine_is_fuzzed_as_a_registered_op() -> None:
+    """Alone at drawn layers, then inside random expressions with the built-in ops."""
+    check_op(AFFINE, tensor=True, args=_affine_args, cases=_affine_cases, max_examples=25)
+
+
+def test_affine_under_no_grad_is_a_constant() -> None:
+    x, W, b = (Tensor(a, requires_grad=True) for a in _affine_inputs())
+    with no_grad():
+        out = affine(x, W, b)
+    assert out.op is None and not out.requires_grad
+
+
+def test_affine_reads_as_the_dlfs_layer_in_a_diagram() -> None:
+    layer = nn.Affine(3, 2, rng=0)
+    x = Tensor(RNG.normal(size=(4, 3)), label="x")
+    out = layer(x).sum()
+    out.backward()
+    src = draw(out).source
+    assert "<b>affine</b>" in src
+    assert "VJP g Wᵀ" in src and "VJP xᵀ g" in src and "VJP sum of g over the batch" in src
 
 
 def test_batch_norm_gradcheck() -> None:
@@ -107,6 +195,36 @@ def _second_order(f: Any, tf: Any, arrays: list[np.ndarray], w: np.ndarray) -> N
         expect = np.zeros_like(x.data) if tg is None else tg.numpy()
         got = np.zeros_like(x.data) if x.grad is None else np.asarray(x.grad.data)
         np.testing.assert_allclose(got, expect, rtol=1e-8, atol=1e-10)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("n", [4, 0])
+def test_affine_matches_torch(dtype: Any, n: int) -> None:
+    arrays = _affine_inputs(dtype, n)
+    xs = [Tensor(a, requires_grad=True) for a in arrays]
+    out = affine(*xs)
+    w = RNG.normal(size=out.shape).astype(dtype)
+    out.backward(w)
+    ts = [torch.tensor(a, requires_grad=True) for a in arrays]
+    ot = F.linear(ts[0], ts[1].T, ts[2])
+    ot.backward(torch.tensor(w))
+    rtol = 1e-12 if dtype == np.float64 else 1e-5
+    assert out.dtype == dtype and all(x.grad.dtype == dtype for x in xs)  # float32 stays
+    np.testing.assert_allclose(out.data, ot.detach().numpy(), rtol=rtol, atol=rtol)
+    for x, t in zip(xs, ts, strict=True):
+        np.testing.assert_allclose(x.grad, t.grad.numpy(), rtol=rtol, atol=rtol)
+
+
+def test_affine_second_order_matches_torch() -> None:
+    arrays = _affine_inputs()
+    w = RNG.normal(size=(4, 5))
+    # a tanh on top, so that the second derivative is not zero
+    _second_order(
+        lambda x, W, b: affine(x, W, b).tanh(),
+        lambda x, W, b: F.linear(x, W.T, b).tanh(),
+        arrays,
+        w,
+    )
 
 
 def test_batch_norm_second_order_matches_torch() -> None:
