@@ -80,11 +80,15 @@ def _in_graph(g: Any) -> bool:
 
 
 def _stats(x: Array, eps: float) -> tuple[Array, Array, Array, Array]:
-    """mu, x - mu, the biased var and 1/sigma, sigma = sqrt(var + eps), over the batch (axis 0)."""
+    """mu, x - mu, the biased var and 1/sigma, sigma = sqrt(var + eps), over the batch (axis 0).
+
+    Sums of float32 are taken in float64, as torch's: a float32 sum of equal values rounds, so
+    their mean was off by an ulp and x-hat (and dgamma) came out non-zero for a constant column."""
     n = x.shape[0]
-    mu = np.add.reduce(x, axis=0) / n
+    wide = np.float64 if x.dtype == np.float32 else None
+    mu = (np.add.reduce(x, axis=0, dtype=wide) / n).astype(x.dtype, copy=False)
     xc = x - mu
-    var = np.add.reduce(xc * xc, axis=0) / n
+    var = (np.add.reduce(xc * xc, axis=0, dtype=wide) / n).astype(x.dtype, copy=False)
     return mu, xc, var, 1 / np.sqrt(var + eps)
 
 

@@ -125,6 +125,24 @@ def sum_to_args(shape: tuple[int, ...]) -> Any:
     return target()
 
 
+def affine_shapes(n: int) -> Any:
+    """x (N, D) or (D,), W (D, M) and b (M,): a layer's shapes (N = 0: one example, a 1-D x)."""
+    st = import_hypothesis().strategies
+    return st.tuples(st.integers(0, 3), st.integers(1, 3), st.integers(1, 3)).map(
+        lambda s: ((s[0], s[1]) if s[0] else (s[1],), (s[1], s[2]), (s[2],))
+    )
+
+
+def affine_args(*shapes: tuple[int, ...]) -> Any:
+    """No arguments, when the shapes are a layer's (the node takes no others)."""
+    if len(shapes) != 3:
+        return None
+    x, w, b = shapes
+    if len(x) not in (1, 2) or len(w) != 2 or x[-1] != w[0] or b != w[1:]:
+        return None
+    return import_hypothesis().strategies.just(())
+
+
 def batch_norm_shapes(n: int) -> Any:
     """x (N, D) with N >= 2 (a batch has a variance), gamma and beta (D,)."""
     st = import_hypothesis().strategies

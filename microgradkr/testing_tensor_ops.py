@@ -11,12 +11,14 @@ import numpy as np
 
 from .tensor import SCATTER, Tensor, maximum
 from .tensor import apply as apply_tensor
-from .tensor_ops_fused import batch_norm_train
+from .tensor_ops_fused import AFFINE, batch_norm_train
 from .tensor_ops_torch import LEAKY_RELU
 from .tensor_torch import minimum
 from .testing_registry import TENSOR_REGISTRY, Entry, broadcasting, import_hypothesis, register
 from .testing_tensor_args import (
     CLAMP_BOUNDS,
+    affine_args,
+    affine_shapes,
     axes_args,
     batch_norm_args,
     batch_norm_shapes,
@@ -216,6 +218,14 @@ _TENSOR_BUILTINS: list[tuple[Any, ...]] = [
         cases_for(domain=lambda i, a: {"min_value": 0.1} if i == 0 else {}),
     ),
     # the fused ops: one node each, closed-form VJPs (tensor_ops_fused.py, functional.py)
+    (
+        "affine",
+        3,
+        lambda x, W, b: apply_tensor(AFFINE, x, W, b),
+        None,
+        affine_args,
+        cases_for(shapes_of=affine_shapes),
+    ),
     (
         "batch_norm",
         3,

@@ -141,6 +141,19 @@ def test_batch_norm_node_made_by_apply_recomputes_its_statistics() -> None:
         np.testing.assert_allclose(p.grad, q.grad, rtol=1e-10, atol=1e-12)
 
 
+def test_batch_norm_of_a_constant_float32_column_has_no_slope_in_gamma() -> None:
+    """Three equal float32 values: their mean is the value itself (summed in float64, as torch),
+    so x-hat is 0 and dL/dgamma too; a float32 sum rounded it to -0.0145."""
+    x = Tensor(np.full((3, 1), 171.51016235351562, np.float32), requires_grad=True)
+    gamma = Tensor(np.ones(1, np.float32), requires_grad=True)
+    beta = Tensor(np.zeros(1, np.float32), requires_grad=True)
+    out = batch_norm_train(x, gamma, beta, 1e-5)[0]
+    out.backward(np.ones((3, 1), np.float32))
+    assert np.all(out.data == 0.0)
+    assert gamma.grad is not None and gamma.grad.tolist() == [0.0]
+    assert gamma.grad.dtype == np.float32
+
+
 torch = pytest.importorskip("torch")
 F = torch.nn.functional
 

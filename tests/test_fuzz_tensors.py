@@ -94,7 +94,17 @@ OPS = sorted(TENSOR_REGISTRY)
 DTYPES = [np.float64, np.float32]
 TORCH_DTYPE = {np.dtype(np.float64): torch.float64, np.dtype(np.float32): torch.float32}
 # linear in each input: |terms| by the same op on |x|
-ACCUMULATING = {"sum", "sum_to", "mean", "matmul", "conv2d", "im2col", "col2im", "avg_pool2d"}
+ACCUMULATING = {
+    "sum",
+    "sum_to",
+    "mean",
+    "matmul",
+    "affine",
+    "conv2d",
+    "im2col",
+    "col2im",
+    "avg_pool2d",
+}
 OURS = (ValueError, IndexError, TypeError, ArithmeticError)  # typed errors of microgradkr
 THEIRS = (RuntimeError, IndexError, ValueError, TypeError)
 PHASES = [p for p in Phase if p is not Phase.explain]  # explain is slow and says little here

@@ -87,6 +87,7 @@ TORCH_TENSOR = {
     "broadcast_to": lambda x, shape: x.broadcast_to(shape),
     "sum_to": lambda x, shape: _sum_to(x, shape),
     "pow_tensor": lambda a, b: a**b,
+    "affine": lambda x, W, b: x @ W + b,
     "batch_norm": lambda x, gamma, beta, eps: torch.nn.functional.batch_norm(
         x, None, None, gamma, beta, training=True, eps=eps
     ),
