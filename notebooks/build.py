@@ -744,9 +744,9 @@ NOTEBOOKS["07_training"] = [
     ),
     *explained(
         "tiny.parameters()[0], small_loss",
-        "`tiny.parameters()[0]` is the first Affine layer's W; the "
-        "VJP of the matrix product gives it aᵀ g.",
-        "`tiny.parameters()[0]`은 첫 번째 Affine 계층의 W이고, 행렬 곱의 VJP가 aᵀ g를 줍니다.",
+        "`tiny.parameters()[0]` is the first Affine layer's W; the Affine node's VJP "
+        "gives it xᵀ g.",
+        "`tiny.parameters()[0]`은 첫 번째 Affine 계층의 W이고, Affine 노드의 VJP가 xᵀ g를 줍니다.",
     ),
     *explored("small_loss", "07_training", ", modules=tiny"),
     md(
