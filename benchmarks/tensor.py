@@ -307,9 +307,13 @@ def paired(steps: dict[str, Step], rounds: int, block: int) -> dict[str, list[fl
     clock = time.process_time
     order = list(steps.items())
     for r in range(rounds):
-        # each round starts with the next contender: whoever runs right after another finds
-        # the caches full of its arrays (at 784-100-10 float64 that costs the second one ~30%)
+        # each round starts with the next contender, and each block is timed after two untimed
+        # steps of its own: a step follows a step, as in training. Without them, whoever ran
+        # after a peer (jax, torch) found the caches full of that peer's data: the A/A row read
+        # 0.78-0.89x, two copies of one numpy step 20% apart
         for name, step in order[r % len(order) :] + order[: r % len(order)]:
+            step()
+            step()
             t0 = clock()
             for _ in range(block):
                 step()

@@ -186,6 +186,11 @@ class BackwardMethods:
             for p, vjp in ((a, vjps[0]), (b, vjps[1]), (c, vjps[2])):
                 if p.requires_grad:
                     _send(p, vjp(g, ad, bd, cd, out), g)
+        elif self.op.joint is not None:  # type: ignore[union-attr]
+            grads = self.op.joint(g, *[p.data for p in prev], out, *args)  # type: ignore[union-attr]
+            for p, gp in zip(prev, grads, strict=True):
+                if p.requires_grad:
+                    _send(p, gp, g)
         else:
             xs = [p.data for p in prev]
             for p, vjp in zip(prev, vjps, strict=True):

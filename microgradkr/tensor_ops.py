@@ -36,6 +36,9 @@ class TensorOp:
     # for the diagram, one per input: how the upstream g becomes that input's gradient
     # ({a}, {b}: the inputs' names; {axis}: a reduction's axes)
     notes: tuple[str, ...] = ()
+    # all the inputs' gradients in one call, ``joint(g, *x, out, *args)``, for a fused op whose
+    # rules share work (BatchNorm's sums); backward with ndarrays uses it, the rest use ``vjps``
+    joint: Callable[..., tuple[Any, ...]] | None = None
 
     def __repr__(self) -> str:
         return f"TensorOp({self.name!r})"

@@ -147,6 +147,25 @@ def _batch_norm_dbeta(g: Any, *rest: Any) -> Any:
     return g.sum(axis=0) if _in_graph(g) else np.add.reduce(g, axis=0)
 
 
+def _batch_norm_vjp(
+    g: Array, x: Array, gamma: Array, beta: Array, out: Array, eps: float, *saved: Any
+) -> tuple[Array, Array, Array]:
+    """(dx, dgamma, dbeta) together: the three rules above share sum g and sum g (x - mu)."""
+    xc, inv = _saved(x, eps, saved)
+    n = x.shape[0]
+    dbeta = np.add.reduce(g, axis=0)
+    dotp = np.add.reduce(xc * g, axis=0)
+    k = dotp * (inv * inv / n)
+    dx = g - dbeta / n
+    dx -= xc * k
+    scale = inv * gamma
+    if np.isfinite(scale).all():
+        dx *= scale
+    else:  # torch's order: an inf sigma^-1 times a 0 gamma is NaN there, as in _batch_norm_dx
+        dx = dx * inv * gamma
+    return dx, dotp * inv, dbeta
+
+
 BATCH_NORM = TensorOp(
     "batch_norm",
     "BN",
@@ -158,6 +177,7 @@ BATCH_NORM = TensorOp(
         "sum of g x̂ over the batch",
         "sum of g over the batch",
     ),
+    joint=_batch_norm_vjp,
 )
 
 

@@ -154,6 +154,23 @@ def test_batch_norm_of_a_constant_float32_column_has_no_slope_in_gamma() -> None
     assert gamma.grad.dtype == np.float32
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_batch_norm_joint_vjp_is_its_three_rules(dtype: Any) -> None:
+    """The one-call backward (shared sums) gives what the three per-input rules give."""
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((5, 4)).astype(dtype)
+    gamma, beta = rng.standard_normal(4).astype(dtype), rng.standard_normal(4).astype(dtype)
+    g = rng.standard_normal((5, 4)).astype(dtype)
+    out = BATCH_NORM.forward(x, gamma, beta, 1e-5)
+    assert BATCH_NORM.joint is not None
+    joint = BATCH_NORM.joint(g, x, gamma, beta, out, 1e-5)
+    rtol = 1e-12 if dtype == np.float64 else 1e-5
+    for got, vjp in zip(joint, BATCH_NORM.vjps, strict=True):
+        want = vjp(g, x, gamma, beta, out, 1e-5)
+        np.testing.assert_allclose(got, want, rtol=rtol, atol=rtol)
+        assert got.dtype == dtype
+
+
 torch = pytest.importorskip("torch")
 F = torch.nn.functional
 
