@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import random
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from microgradkr import Value, examples, explore
+from microgradkr import Tensor, Value, examples, explore, nn
 from microgradkr.cli import main
+from microgradkr.graph import topological_order
+from microgradkr.viz.explain import names
 
 
 def scene_of(page: str) -> dict:  # type: ignore[type-arg]
@@ -26,6 +30,12 @@ def test_the_page_carries_the_scene_and_everything_it_runs() -> None:
     assert len(scene["steps"]) == 2 and scene["seed"] == "1"
     assert "var dagre=" in page and "mgk-words" in page  # the layout library, inlined
     assert "sourceMappingURL" not in page  # nothing to fetch, not even a source map
+
+
+def test_the_page_has_no_network_references() -> None:
+    html = explore(examples.add_mul()[0])
+    assert not re.search(r"<(script|link|img)[^>]+(src|href)=", html)
+    assert "//cdn" not in html
 
 
 def test_a_label_cannot_close_the_script_or_inject_markup() -> None:
@@ -97,3 +107,26 @@ def test_a_graph_too_big_for_a_page_says_so() -> None:
     with pytest.raises(ValueError, match="61 nodes, more than max_nodes=50"):
         explore(y, max_nodes=50)
     assert "mgk-scene" in explore(y, max_nodes=61)
+
+
+def test_mlp_parameters_are_named_by_place() -> None:
+    random.seed(1)
+    model = nn.MLP(2, [16, 16, 1])
+    loss = (model([0.5, -1.5]) - 1.0) ** 2
+    labels = {p.label for p in model.parameters()}
+    assert {"L1.n0.w0", "L1.n15.b", "L2.n3.w15", "L3.n0.b"} <= labels
+    assert len(labels) == len(model.parameters())
+    assert {"x0", "x1"} <= set(names(topological_order(loss)).values())
+
+
+def test_a_korean_page_of_a_large_tensor_says_which_word_names_its_norms() -> None:
+    """The page swaps that word for the one of the language shown: 노름 reads norm in English."""
+    W = Tensor(np.random.default_rng(0).normal(size=(20, 20)), requires_grad=True, label="W")
+    f = (W**2).sum()
+    f.backward()
+    page = explore(f, lang="ko")
+    scene = scene_of(page)
+    words = json.loads(re.search(r'id="mgk-words"[^>]*>(.*?)</script>', page, re.S).group(1))
+    assert scene["norm"] == words["ko"]["norm"] == "노름" and words["en"]["norm"] == "norm"
+    w = scene["nodes"][0]
+    assert w["data"].startswith("노름 ") and scene["steps"][-1]["grads"][0][1].startswith("노름 ")

@@ -118,6 +118,7 @@ class Scene:
     legend: list[tuple[str, str, str]] = field(default_factory=list)  # (mark, text key, colour)
     title: str = ""
     glossary: str = "dlfs"
+    norm: str = ""  # the word a large Tensor's number texts use (the page swaps it on a toggle)
 
     def to_dict(self) -> dict[str, Any]:
         """The scene as JSON-ready data; an explanation as its fields (no engine objects)."""
@@ -268,7 +269,7 @@ def build_scene(
 
     steps = value_steps(g, ids, edges, p) if not tensors else tensor_steps(g, ids, edges, p, t)
     scene = Scene(lang, tensors, ids[root], None, step, nodes, edges, steps)
-    scene.glossary = t.glossary
+    scene.glossary, scene.norm = t.glossary, t["norm"]
     if isinstance(root, Value):
         scene.seed = num(seed_of(root), p)
     elif root.grad is not None:

@@ -40,6 +40,12 @@
     var b = o.by_lang && o.by_lang[lang || state.lang];
     return b && key in b ? b[key] : o[key];
   }
+  // A number text: a large Tensor's norm is named in the language shown (the scene says its word).
+  function nums(text, lang) {
+    var t = WORDS[lang || state.lang] || WORDS.en;
+    return text && SCENE.norm ? text.split(SCENE.norm).join(t.norm) : text;
+  }
+  function dataLines(n, lang) { return nums(N[n].data, lang).split("\n"); }
   function el(tag, attrs, parent, text) {
     var e = document.createElementNS(SVGNS, tag);
     for (var k in attrs) e.setAttribute(k, attrs[k]);
@@ -72,7 +78,7 @@
   function nodeLines(n) {
     var node = N[n], lines = [];
     if (node.shape) lines.push(["shape", "(" + node.shape.join(", ") + ")"]);
-    node.data.split("\n").forEach(function (t, i) { lines.push(["data", t, i]); });
+    dataLines(n).forEach(function (t, i) { lines.push(["data", t, i]); });
     if (!SCENE.tensors || node.explain) lines.push(["grad", ""]);
     return lines;
   }
@@ -93,12 +99,12 @@
       if (l[0] === "grad") {
         var texts = [];
         gradTexts(n).forEach(function (g) {
-          both(function (t) { return t.grad + " " + g + " (" + t.so_far + ")"; })
+          both(function (t, l) { return t.grad + " " + nums(g, l) + " (" + t.so_far + ")"; })
             .forEach(function (x) { texts.push(x); });
         });
         wd = Math.max(wd, widest(texts) + 2 * PAD);
       } else {
-        wd = Math.max(wd, widest(labels) + width(l[1]) + 2 * PAD);
+        wd = Math.max(wd, widest(labels) + widest(["en", "ko"].map(function (g) { return dataLines(n, g)[l[2]]; })) + 2 * PAD);
       }
       h += LINE;
     });
@@ -110,7 +116,7 @@
   }
   function edgeLabelSize(e) {
     var texts = both(function (t, l) { return (SCENE.tensors ? t.vjp : t.local) + " " + tr(E[e], "local", l); });
-    texts = texts.concat(both(function (t) { return t.global + " " + (E[e].sent || "?") + lit(E[e]); }));
+    texts = texts.concat(both(function (t, l) { return t.global + " " + (nums(E[e].sent, l) || "?") + lit(E[e]); }));
     if (E[e].summed) texts = texts.concat(both(function (t, l) { return fill(t.summed, { axes: tr(E[e], "summed", l) }); }));
     var lines = 2 + (E[e].summed ? 1 : 0) + (E[e].check && E[e].check !== "ok" ? 1 : 0);
     return { width: Math.ceil(widest(texts, false, SMALL)) + 6, height: lines * 15 + 2 };
@@ -188,9 +194,9 @@
   function boxSize(i) {
     var m = M[i], wd = width(moduleName(i), true) + 2 * PAD + 16, h = LINE + PAD;
     if (m.out !== null) {
-      var texts = both(function (t) { return t.data + " " + N[m.out].data; });
+      var texts = both(function (t, l) { return t.data + " " + dataLines(m.out, l)[0]; });
       gradTexts(m.out).forEach(function (gt) {
-        texts = texts.concat(both(function (t) { return t.grad + " " + gt + " (" + t.so_far + ")"; }));
+        texts = texts.concat(both(function (t, l) { return t.grad + " " + nums(gt, l) + " (" + t.so_far + ")"; }));
       });
       wd = Math.max(wd, widest(texts) + 2 * PAD);
       h += 2 * LINE;
@@ -274,7 +280,8 @@
       nodeLines(n).forEach(function (l) {
         var t = el("text", { x: x0 + PAD, y: y + 13, "class": "row " + l[0] }, grp);
         el("tspan", { "class": "key" }, t);
-        el("tspan", { "class": l[0] === "grad" ? "gv" : "dv" }, t, l[1]);
+        var v = el("tspan", { "class": l[0] === "grad" ? "gv" : "dv" }, t, l[1]);
+        if (l[0] === "data") { v.setAttribute("data-node", n); v.setAttribute("data-line", l[2]); }
         if (l[0] === "grad") el("tspan", { "class": "sofar" }, t);
         if (l[0] === "data" && l[2] > 0) t.firstChild.setAttribute("visibility", "hidden");
         y += LINE;
@@ -318,7 +325,7 @@
     if (m.out !== null) {
       var t1 = el("text", { x: x0 + PAD, y: y0 + PAD / 2 + LINE + 13, "class": "row data" }, grp);
       el("tspan", { "class": "key" }, t1);
-      el("tspan", { "class": "dv" }, t1, N[m.out].data);
+      el("tspan", { "class": "dv", "data-node": m.out, "data-line": 0 }, t1, dataLines(m.out)[0]);
       var t2 = el("text", { x: x0 + PAD, y: y0 + PAD / 2 + 2 * LINE + 13, "class": "row grad" }, grp);
       el("tspan", { "class": "key" }, t2);
       el("tspan", { "class": "gv" }, t2);

@@ -14,7 +14,7 @@
       if (!lab || +ids[0] !== +id) return;
       lab.querySelector(".local").textContent = (SCENE.tensors ? w("vjp") : w("local")) + " " + tr(e, "local");
       var on = !!(k.active && k.active.edges.indexOf(+id) >= 0);
-      lab.querySelector(".global").textContent = e.no_grad ? w("no_grad") : w("global") + " " + (k.sent[id] ? e.sent + (on ? lit(e) : "") : "?");
+      lab.querySelector(".global").textContent = e.no_grad ? w("no_grad") : w("global") + " " + (k.sent[id] ? nums(e.sent) + (on ? lit(e) : "") : "?");
       var s = lab.querySelector(".summed");
       if (s) s.textContent = fill(w("summed"), { axes: tr(e, "summed") });
       var c = lab.querySelector(".check");
@@ -25,6 +25,9 @@
       var n = +grp.getAttribute("data-id"), p = grp.querySelector(".pattern"), detail = tr(N[n], "detail");
       grp.querySelector(".sym").textContent = N[n].symbol + (detail ? " " + detail : "") + " ";
       p.textContent = w(N[n].pattern);
+    });
+    document.querySelectorAll(".dv[data-node]").forEach(function (t) {
+      t.textContent = dataLines(+t.getAttribute("data-node"))[+t.getAttribute("data-line")];
     });
     document.querySelectorAll(".row .key").forEach(function (t) {
       var row = t.parentNode;
@@ -40,7 +43,7 @@
       var grp = shown.nodes[n], gv = grp.querySelector(".gv");
       if (!gv) return;
       var g = k.grads[n];
-      gv.textContent = g === undefined ? "?" : g;
+      gv.textContent = g === undefined ? "?" : nums(g);
       grp.querySelector(".sofar").textContent = g !== undefined && k.partial[n] ? " (" + w("so_far") + ")" : "";
       grp.classList.toggle("known", g !== undefined);
     });
@@ -48,12 +51,12 @@
       var m = M[i], gv = shown.boxes[i].querySelector(".gv");
       if (!gv) return;
       var g = k.grads[m.out];
-      gv.textContent = g === undefined ? "?" : g;
+      gv.textContent = g === undefined ? "?" : nums(g);
       shown.boxes[i].querySelector(".sofar").textContent = g !== undefined && k.partial[m.out] ? " (" + w("so_far") + ")" : "";
     });
   }
   function checkText(e) {
-    if (e.check === "bad") return fill(w("mismatch"), { n: e.numerical });
+    if (e.check === "bad") return fill(w("mismatch"), { n: nums(e.numerical) });
     if (e.check === "kink") return w("kink");
     if (e.check === "skip") return fill(w("unchecked"), { why: e.numerical });
     return "";
@@ -61,8 +64,8 @@
   function title(k) {
     var root = paren(N[SCENE.root].name);
     if (SCENE.seed === null) return w("title_before");
-    if (!k.active) return fill(w("title_step0"), { n: S.length, root: root, seed: SCENE.seed });
-    return fill(w("title_step"), { k: state.step, n: S.length, gate: k.active.symbol, pattern: w(k.active.pattern), up: k.active.upstream });
+    if (!k.active) return fill(w("title_step0"), { n: S.length, root: root, seed: nums(SCENE.seed) });
+    return fill(w("title_step"), { k: state.step, n: S.length, gate: k.active.symbol, pattern: w(k.active.pattern), up: nums(k.active.upstream) });
   }
 
   // -- the panels: hover an edge or a node, click a value for its chain-rule sum ----------------
@@ -73,7 +76,7 @@
     ids.slice(0, 4).forEach(function (id) {
       var e = E[id], a = paren(N[e.src].name), b = paren(N[e.dst].name), root = paren(N[SCENE.root].name);
       lines.push(N[e.src].name + " → " + N[e.dst].symbol + " → " + N[e.dst].name);
-      var up = k.sent[id] ? e.up : "?", glob = k.sent[id] ? e.sent : "?";
+      var up = k.sent[id] ? nums(e.up) : "?", glob = k.sent[id] ? nums(e.sent) : "?";
       if (SCENE.tensors) {
         lines.push(fill(w("page_edge_t"), { rule: tr(e, "local"), up: up, g: glob, out: b, input: a, root: root }));
       } else {
@@ -90,8 +93,8 @@
     state.hovered = function () { showNode(n); };
     var node = N[n], k = known(state.step), lines = [node.name];
     if (node.shape) lines.push(w("shape") + " (" + node.shape.join(", ") + ")");
-    lines.push(w("data") + " " + node.data);
-    lines.push(w("grad") + " " + (k.grads[n] === undefined ? "?" : k.grads[n]));
+    lines.push(w("data") + " " + nums(node.data));
+    lines.push(w("grad") + " " + (k.grads[n] === undefined ? "?" : nums(k.grads[n])));
     if (node.op) lines.push(fill(w("page_op"), { op: node.op, symbol: node.symbol, pattern: w(node.pattern) }));
     else lines.push(node.param ? w("page_param") : w("page_leaf"));
     lines.push(w("page_click"));
@@ -106,14 +109,14 @@
   function explainPanel(n) {
     var ex = N[n].explain, node = paren(N[n].name), root = paren(N[SCENE.root].name), lines = [];
     if (!ex) { setPanel("explain", [node + ": " + w("page_no_explain")]); return; }
-    var f = { node: node, root: root, total: ex.total, sum: ex.sum };
+    var f = { node: node, root: root, total: nums(ex.total), sum: nums(ex.sum) };
     if (ex.kind !== "sum") lines.push(fill(w("ex_" + ex.kind), f));
     else {
       lines.push(fill(w(ex.uses.length > 1 ? "ex_head" : "ex_head1"), f));
       lines.push(ex.uses.length > 1 ? fill(w("ex_uses"), { n: ex.uses.length }) : w("ex_use1"));
       ex.uses.forEach(function (u, i) {
         var rule = u[5][state.lang] || u[2];  // a Tensor's VJP rule, in the language shown
-        lines.push("  " + fill(w(SCENE.tensors ? "ex_use_t" : "ex_use"), { i: i + 1, op: u[0], out: paren(u[1]), node: node, root: root, local: u[2], rule: rule, up: u[3], c: u[4] }));
+        lines.push("  " + fill(w(SCENE.tensors ? "ex_use_t" : "ex_use"), { i: i + 1, op: u[0], out: paren(u[1]), node: node, root: root, local: u[2], rule: rule, up: nums(u[3]), c: nums(u[4]) }));
       });
       if (ex.paths.length) {
         lines.push(fill(w("ex_paths"), f));
