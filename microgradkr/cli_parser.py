@@ -1,7 +1,8 @@
 """The command line's parser, its --help and its usage errors in the learner's language.
 
 argparse builds the help before it parses, so the language is read first from ``argv``
-(``--lang ko``, ``--glossary pytorch-ko``), else from the environment (``MICROGRADKR_LANG``,
+(``--lang ko``, ``--glossary pytorch-ko``, before the command or after it: after wins), else
+from the environment (``MICROGRADKR_LANG``,
 ``MICROGRADKR_GLOSSARY``), else English. argparse's own words (usage:, its error messages) are
 replaced from the catalogue: its section titles and -h by ours, its messages by pattern.
 """
@@ -12,6 +13,7 @@ import argparse
 import os
 import re
 import sys
+from argparse import SUPPRESS
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, NoReturn
 
@@ -139,7 +141,9 @@ def _command(sub: Any, name: str, run: Callable[[argparse.Namespace], int]) -> t
     return positionals, options
 
 
-def _language_options(options: Any, lang: str, glossary: str) -> None:
+def _language_options(options: Any, lang: str = SUPPRESS, glossary: str = SUPPRESS) -> None:
+    """--lang and --glossary; a command's have no default, so only a given one replaces the
+    value before the command (argparse copies the command's values over the top parser's)."""
     options.add_argument("--lang", choices=LANGS, default=lang, help=text("cli.lang"))
     options.add_argument(
         "--glossary", choices=GLOSSARIES, default=glossary, help=text("cli.glossary")
@@ -172,9 +176,9 @@ def parser(commands: Mapping[str, Callable[[argparse.Namespace], int]]) -> Parse
     sub = top.add_subparsers(
         title=text("cli.commands"), dest="command", required=True, metavar="{demo,draw,explore}"
     )
-    top.add_argument_group(text("cli.options")).add_argument(
-        "-h", "--help", action="help", help=text("cli.help")
-    )
+    top_options = top.add_argument_group(text("cli.options"))
+    top_options.add_argument("-h", "--help", action="help", help=text("cli.help"))
+    _language_options(top_options, lang, glossary)  # before the command too: --lang ko demo
     _, options = _command(sub, "demo", commands["demo"])
     options.add_argument(
         "--out",
@@ -182,23 +186,23 @@ def parser(commands: Mapping[str, Callable[[argparse.Namespace], int]]) -> Parse
         metavar=text("cli.metavar.out"),
         help=text("cli.demo.out"),
     )
-    _language_options(options, lang, glossary)
+    _language_options(options)
 
     positionals, options = _command(sub, "draw", commands["draw"])
     _expression_options(positionals, options, "draw", "graph.svg")
     options.add_argument("--format", choices=("svg", "png", "dot"), help=text("cli.format"))
     options.add_argument("--steps", action="store_true", help=text("cli.steps"))
     options.add_argument("--trace", action="store_true", help=text("cli.trace"))
-    _shared_options(options, lang, glossary)
+    _shared_options(options)
 
     positionals, options = _command(sub, "explore", commands["explore"])
     _expression_options(positionals, options, "explore", "graph.html")
-    _shared_options(options, lang, glossary)
+    _shared_options(options)
     return top
 
 
-def _shared_options(options: Any, lang: str, glossary: str) -> None:
-    _language_options(options, lang, glossary)
+def _shared_options(options: Any) -> None:
+    _language_options(options)
     options.add_argument(
         "--precision",
         type=int,

@@ -152,6 +152,22 @@ def test_the_top_level_help_follows_the_environment(tmp_path: Path) -> None:
     assert english.startswith("usage: python -m microgradkr")
 
 
+def test_the_language_may_come_before_the_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("MICROGRADKR_LANG", raising=False)
+    monkeypatch.delenv("MICROGRADKR_GLOSSARY", raising=False)
+    _, printed = run(["--lang", "ko", "--help"], tmp_path, {"MICROGRADKR_LANG": ""})
+    assert printed.startswith("사용법: python -m microgradkr") and english_words(printed) == []
+    assert main(["--lang", "ko", "--glossary", "d2l-ko", "demo", "--out", str(tmp_path)]) == 0
+    printed = "".join(capsys.readouterr())
+    assert "순전파:" in printed and "상류 그래디언트" in printed
+    draw = ["draw", "x * y", "--at", "x=2", "y=3", "-o", str(tmp_path / "g.dot")]
+    assert main(["--lang", "ko", *draw, "--lang", "en"]) == 0  # the command's own flag wins
+    english = capsys.readouterr().out
+    assert main(draw) == 0 and capsys.readouterr().out == english and "input" in english
+
+
 def test_the_language_is_read_before_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("MICROGRADKR_LANG", raising=False)
     monkeypatch.delenv("MICROGRADKR_GLOSSARY", raising=False)

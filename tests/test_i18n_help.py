@@ -64,6 +64,15 @@ def test_the_korean_usage_continues_under_its_first_option(
     assert rest and all(width(line) - width(line.lstrip(" ")) == start for line in rest), first
 
 
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "top")
+def test_the_language_before_the_command_gives_the_same_help(
+    command: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit):
+        main(["--lang", "ko", *command, "--help"])
+    assert capsys.readouterr().out == korean_help(command, capsys)
+
+
 def test_the_english_help_is_argparse_own(monkeypatch: pytest.MonkeyPatch) -> None:
     """English is laid out byte for byte as argparse's own HelpFormatter does."""
     monkeypatch.setenv("COLUMNS", str(TERMINAL))
