@@ -2,9 +2,9 @@
 
 argparse builds the help before it parses, so the language is read first from ``argv``
 (``--lang ko``, ``--glossary pytorch-ko``, before the command or after it: after wins), else
-from the environment (``MICROGRADKR_LANG``,
-``MICROGRADKR_GLOSSARY``), else English. argparse's own words (usage:, its error messages) are
-replaced from the catalogue: its section titles and -h by ours, its messages by pattern.
+from the environment (``MICROGRADKR_LANG``, ``MICROGRADKR_GLOSSARY``), else English. argparse's
+own words (usage:, its error messages) are replaced from the catalogue: its section titles and
+-h by ours, its messages by pattern.
 """
 
 from __future__ import annotations
