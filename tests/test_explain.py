@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
-from microgradkr import Value, examples, explain
+from microgradkr import Tensor, Value, examples, explain
 
 
 def test_fan_out_is_a_sum_over_uses() -> None:
@@ -67,6 +68,16 @@ def test_a_korean_tensor_explanation_reads_in_english_too() -> None:
     english = "\n".join(ex.lines("en"))
     assert "VJP g copied back over all axes of upstream" in english and "복사" not in english
     assert english == str(explain(squares, f, lang="en"))
+
+
+def test_a_korean_explanation_of_a_large_tensor_names_its_norms_in_english_too() -> None:
+    W = Tensor(np.random.default_rng(0).normal(size=(20, 20)), requires_grad=True, label="W")
+    f = (W * 3.0).sum()
+    f.backward()
+    ex = explain(W, f, lang="ko")
+    assert str(ex).count("노름") == 2  # W.grad, and what its one use sends
+    english = "\n".join(ex.lines("en"))
+    assert english == str(explain(W, f, lang="en")) and english.count("norm") == 2
 
 
 def test_bad_arguments() -> None:

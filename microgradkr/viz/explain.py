@@ -68,11 +68,16 @@ class Explanation:
         """
         t = Words("explain.", lang or self.lang, glossary or self.glossary)
         lang = t.lang
-        node, root = paren(self.node), paren(self.root)
+        was, now = words(self.lang)["norm"], words(lang)["norm"]  # a large Tensor's numbers
+
+        def nums(s: str) -> str:
+            return s.replace(was, now)
+
+        node, root, total = paren(self.node), paren(self.root), nums(self.total)
         if self.kind != "sum":
-            return [t[self.kind].format(node=node, root=root, total=self.total)]
+            return [t[self.kind].format(node=node, root=root, total=total)]
         head = t["head" if len(self.uses) > 1 else "head1"]
-        out = [head.format(node=node, root=root, sum=self.sum(), total=self.total)]
+        out = [head.format(node=node, root=root, sum=nums(self.sum()), total=total)]
         out.append(t["uses"].format(n=len(self.uses)) if len(self.uses) > 1 else t["use1"])
         for i, u in enumerate(self.uses, 1):
             key = "use_t" if self.tensor else "use"
@@ -87,8 +92,8 @@ class Explanation:
                     root=root,
                     local=u.local,
                     rule=rule,
-                    up=u.up,
-                    c=u.c,
+                    up=nums(u.up),
+                    c=nums(u.c),
                 )
             )
         if self.paths:
