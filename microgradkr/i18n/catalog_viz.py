@@ -130,6 +130,36 @@ EN: dict[str, str] = {
     "come out as empty boxes. Install Graphviz (Debian/Ubuntu: `apt install graphviz "
     "fonts-nanum`, macOS: `brew install graphviz`), or save as SVG: a browser draws it with its "
     "own fonts.",
+    # -- the network view (network.py): columns of neurons, down to one neuron's gates ------
+    "net.heading": "Network",
+    "net.overlay": "Edges and tiles show",
+    "net.mode_w": "weights w",
+    "net.mode_grad": "gradients ∂L/∂w",
+    "net.mode_update": "last update Δw",
+    "net.mode_act": "activations (this sample)",
+    "net.lang": "한국어",
+    "net.numbering": "Numbering, as the parameters' labels: {x} input 0 · {n} neuron 1 of "
+    "layer 2 · {w} its weight from unit 0 of the layer before",
+    "net.colours": "orange: positive, blue: negative; width ∝ |value| (in each layer the "
+    "widest edge has the layer's largest |value|)",
+    "net.hidden": "{layer}: the strongest {k} of {n} edges per neuron drawn, {share} hidden",
+    "net.weight": "«weight» {name} = {v}",
+    "net.grad": "«gradient» ∂L/∂{name} = {v}",
+    "net.update": "last update Δ{name} = {v}",
+    "net.signal": "signal {name} × {src} = {v}",
+    "net.act": "activation {name} = {v}",
+    "net.bias": "«bias» {name} = {v}",
+    "net.function": "activation function: {f}",
+    "net.linear": "none (linear)",
+    "net.element": "element W[{k}, {j}] of the «layer»'s W",
+    "net.no_grad": "«gradient»: not known yet (call backward() first)",
+    "net.no_update": "no update known: pass `previous=network_state(model)` from before the step",
+    "net.no_sample": "no sample: pass one as `network(model, x)`",
+    "net.no_loss": "pass `loss=` (what backward() ran from) to see the «chain_rule» sum",
+    "net.click": "click: this neuron's gates for the sample",
+    "net.too_wide": "{n} inputs: too many to draw its gates here (at most {max})",
+    "net.back": "← network ({key})",
+    "net.drill": "{name}: its gates for the sample x = ({x}); the «gradient» of {name}'s output",
 }
 
 KO: dict[str, str] = {
@@ -259,4 +289,34 @@ KO: dict[str, str] = {
     "`graphviz-pure`가 그리게 됩니다. 그 PNG와 PDF 글꼴에는 한글이 없어 빈 네모로 나옵니다. "
     "Graphviz를 설치하거나(Debian/Ubuntu: `apt install graphviz fonts-nanum`, macOS: `brew "
     "install graphviz`) SVG로 저장하세요: 브라우저가 자기 글꼴로 그립니다.",
+    # -- the network view (network.py): columns of neurons, down to one neuron's gates ------
+    "net.heading": "신경망",
+    "net.overlay": "«edge»와 타일에 보일 값",
+    "net.mode_w": "«weight» w",
+    "net.mode_grad": "«gradient» ∂L/∂w",
+    "net.mode_update": "마지막 갱신 Δw",
+    "net.mode_act": "활성화 값 (이 표본)",
+    "net.lang": "English",
+    "net.numbering": "번호는 매개변수 이름과 같음: {x} 입력 0 · {n} 2번째 «layer»의 뉴런 1 · "
+    "{w} 그 뉴런이 앞 «layer»의 0번 단위에서 받는 «weight»",
+    "net.colours": "주황: 양수, 파랑: 음수; 굵기는 |값|에 비례 («layer»마다 가장 굵은 «edge»가 "
+    "그 «layer»에서 가장 큰 |값|)",
+    "net.hidden": "{layer}: 뉴런마다 «edge» {n}개 중 가장 강한 {k}개만 그림, {share} 숨김",
+    "net.weight": "«weight» {name} = {v}",
+    "net.grad": "«gradient» ∂L/∂{name} = {v}",
+    "net.update": "마지막 갱신 Δ{name} = {v}",
+    "net.signal": "신호 {name} × {src} = {v}",
+    "net.act": "활성화 값 {name} = {v}",
+    "net.bias": "«bias» {name} = {v}",
+    "net.function": "활성화 함수: {f}",
+    "net.linear": "없음 (선형)",
+    "net.element": "이 «layer»의 W에서 W[{k}, {j}] 원소",
+    "net.no_grad": "«gradient»: 아직 모름 (먼저 backward()를 실행하세요)",
+    "net.no_update": "갱신을 모름: 단계 전의 `previous=network_state(model)`를 주세요",
+    "net.no_sample": "표본이 없음: `network(model, x)`로 표본 하나를 주세요",
+    "net.no_loss": "`loss=`(backward()를 실행한 출력)를 주면 «chain_rule»의 합을 보여 줌",
+    "net.click": "누르면 이 표본에 대한 이 뉴런의 게이트",
+    "net.too_wide": "입력이 {n}개: 게이트를 여기 그리기엔 너무 많음 (최대 {max}개)",
+    "net.back": "← 신경망 ({key})",
+    "net.drill": "{name}: 표본 x = ({x})에 대한 게이트; {name} 출력의 «gradient»",
 }

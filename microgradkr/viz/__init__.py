@@ -11,6 +11,7 @@ from __future__ import annotations
 from .. import graph
 from .dot import draw, draw_steps, mimebundle
 from .explain import Explanation, explain
+from .network import network, network_script, network_state
 from .notebook import bundle, diagram_bundle, watch
 from .page import explore
 from .picture import layout_size
@@ -67,6 +68,9 @@ __all__ = [
     "explore",
     "layout_size",
     "mimebundle",
+    "network",
+    "network_script",
+    "network_state",
     "packaged_korean_font",
     "save",
     "steps_html",
