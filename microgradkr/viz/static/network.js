@@ -162,19 +162,7 @@
         var most = widest(vals.length * Math.min(L.shown, nin));
         var gl = el("g", { class: "layer-edges", "data-l": l, "data-widest": most }, gEdges);
         for (j = 0; j < vals.length; j++) {
-          chosen(vals[j], L.shown).forEach(function (k) {
-            var v = vals[j][k], a = pos[l - 1][k], b = pos[l][j];
-            var x1 = a.x + a.s, y1 = a.y + a.s / 2, x2 = b.x, y2 = b.y + b.s / 2, mx = (x1 + x2) / 2;
-            var p = el("path", {
-              class: "edge", d: "M" + x1 + "," + y1 + " C" + mx + "," + y1 + " " + mx + "," + y2 + " " + x2 + "," + y2,
-              stroke: v === null ? ZERO : colour(v), "stroke-width": v === null ? 0.5 : widthOf(v, top, most),
-              "stroke-opacity": v === null ? 0.5 : 0.35 + 0.65 * (top > 0 ? Math.abs(v) / top : 0),
-              "data-l": l, "data-j": j, "data-k": k, "data-v": v === null ? "" : v,
-            }, gl);
-            if (v === null) p.setAttribute("stroke-dasharray", "3 3");
-            p.addEventListener("mousemove", function (ev) { edgeTip(l, j, k, ev); });
-            p.addEventListener("mouseleave", function () { tip.hidden = true; });
-          });
+          chosen(vals[j], L.shown).forEach(function (k) { addEdge(gl, l, j, k, vals[j][k], top, most); });
         }
         if (L.shown < nin) {
           var share = (100 * (1 - L.shown / nin)).toFixed(1) + "%";
@@ -185,6 +173,21 @@
       if (state.points) drawPoints(gUnits);
       drawLegend(notes);
       svg.setAttribute("data-edges", gEdges.querySelectorAll(".edge").length);
+    }
+
+    // One edge k -> j of layer l (its own function: the listeners keep these l, j, k).
+    function addEdge(parent, l, j, k, v, top, most) {
+      var a = pos[l - 1][k], b = pos[l][j];
+      var x1 = a.x + a.s, y1 = a.y + a.s / 2, x2 = b.x, y2 = b.y + b.s / 2, mx = (x1 + x2) / 2;
+      var p = el("path", {
+        class: "edge", d: "M" + x1 + "," + y1 + " C" + mx + "," + y1 + " " + mx + "," + y2 + " " + x2 + "," + y2,
+        stroke: v === null ? ZERO : colour(v), "stroke-width": v === null ? 0.5 : widthOf(v, top, most),
+        "stroke-opacity": v === null ? 0.5 : 0.35 + 0.65 * (top > 0 ? Math.abs(v) / top : 0),
+        "data-l": l, "data-j": j, "data-k": k, "data-v": v === null ? "" : v,
+      }, parent);
+      if (v === null) p.setAttribute("stroke-dasharray", "3 3");
+      p.addEventListener("mousemove", function (ev) { edgeTip(l, j, k, ev); });
+      p.addEventListener("mouseleave", function () { tip.hidden = true; });
     }
 
     function drawUnit(parent, c, j) {
