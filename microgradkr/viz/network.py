@@ -23,7 +23,7 @@ from ..engine import Value, affine
 from ..i18n import CATALOG, LANGS, Words, current
 from ..nn import Module
 from ..tensor import Tensor
-from .explain import Graph
+from .explain import Explanation, Graph, paren
 from .network_state import Dense, dense_layers, forward, network_state, sample, unit_names
 from .page import page_html
 from .scene import build_scene
@@ -64,10 +64,17 @@ def short(line: str) -> str:
     return line if len(line) <= MAX_LINE else line[: MAX_LINE - 70] + " … " + line[-60:]
 
 
+class SumGraph(Graph):
+    """explain's Graph without the path list: the view shows the sum over uses only."""
+
+    def add_paths(self, start: Value, ex: Explanation) -> None:
+        ex.more_paths = 0  # a hidden weight of a 100-sample batch has ~10^3 paths to the loss
+
+
 def explanations(layers: list[Dense], loss: Value | Tensor, glossary: str) -> list[Any]:
     """Why each weight's gradient is what it is: explain's first lines, per weight or per W."""
     t = words("en", glossary)
-    graph = Graph(loss, 4, const=t["const"])
+    graph = SumGraph(loss, 4, const=t["const"])
     out: list[Any] = []
     for d in layers:
         if d.params is not None:
@@ -78,9 +85,21 @@ def explanations(layers: list[Dense], loss: Value | Tensor, glossary: str) -> li
     return out
 
 
+def head(ex: Explanation, lang: str, glossary: str) -> str:
+    """The first line of ``ex.lines(lang)``, the sum itself, without formatting every use."""
+    if ex.kind != "sum":
+        return ex.lines(lang, glossary)[0]
+    t = Words("explain.", lang, glossary)
+    key = "head" if len(ex.uses) > 1 else "head1"
+    node, root = paren(ex.node), paren(ex.root)
+    return t[key].format(node=node, root=root, sum=ex.sum(), total=ex.total)
+
+
 def lines(graph: Graph, node: Any, t: Words, n: int) -> dict[str, list[str]]:
     """The first ``n`` lines of ``node``'s explanation, in each language."""
     ex = graph.explain(node, t)
+    if n == 1 and not ex.tensor:
+        return {lang: [short(head(ex, lang, t.glossary))] for lang in LANGS}
     return {lang: [short(s) for s in ex.lines(lang)[:n]] for lang in LANGS}
 
 
@@ -159,7 +178,7 @@ def network(
     if loss is not None and not isinstance(loss, Value | Tensor):
         raise TypeError(f"loss must be a Value or a Tensor, got {type(loss).__name__}")
     layers = dense_layers(model)
-    state = network_state(model, x, previous=previous, points=points, labels=labels)
+    state = network_state(model, x, previous=previous, points=points, labels=labels, exact=False)
     drill: dict[str, Any] = {}
     shell: dict[str, list[str]] = {}
     if x is not None:

@@ -190,6 +190,7 @@ def network_state(
     previous: dict[str, Any] | None = None,
     points: Any = None,
     labels: Any = None,
+    exact: bool = True,
 ) -> dict[str, Any]:
     """The view's data for ``model`` now, JSON-ready: one dict per layer, the sample's activations.
 
@@ -197,7 +198,8 @@ def network_state(
     before backward), ``update_w``/``update_b`` (W - ``previous`` W: the last step, when an earlier
     state is given), ``shown`` (edges drawn per neuron), ``heat`` (2-D inputs: each neuron over
     the plane). ``x``: one sample; ``acts`` its outputs, layer by layer. ``points`` (N, 2) and
-    ``labels`` (N,): data drawn on the output tiles.
+    ``labels`` (N,): data drawn on the output tiles. ``exact``: W and b as stored (an earlier
+    state's update is W minus them), else to 6 significant digits, as everything else.
     """
     layers = dense_layers(model)
     nin = layers[0].W.shape[1]
@@ -220,8 +222,8 @@ def network_state(
     for i, d in enumerate(layers):
         row: dict[str, Any] = {
             "act": d.act,
-            "w": d.W.tolist(),  # exact: a later state's update is W minus this one
-            "b": d.b.tolist(),
+            "w": d.W.tolist() if exact else rounded(d.W),
+            "b": d.b.tolist() if exact else rounded(d.b),
             "grad_w": rounded(d.gW),
             "grad_b": rounded(d.gb),
             "update_w": None,

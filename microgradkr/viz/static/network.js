@@ -60,8 +60,9 @@
     state.sizes.forEach(function (n, c) {
       var rows = Math.min(n, ROWS), subs = Math.ceil(n / ROWS);
       var base = heat ? (c === cols - 1 ? 120 : 56) : 26;
-      var s = Math.min(base, (H - top - bottom) / (rows * 1.3), (slot * 0.55) / (subs * 1.25));
-      var py = s * 1.35, px = s * 1.25, x0 = side + slot * (c + 0.5) - (subs * px - (px - s)) / 2;
+      var room = n <= ROWS ? 13 : 0;  // a column that is not wrapped has its names under the tiles
+      var s = Math.min(base, ((H - top - bottom) / rows - room) / 1.12, (slot * 0.55) / (subs * 1.25));
+      var py = s * 1.12 + room, px = s * 1.25, x0 = side + slot * (c + 0.5) - (subs * px - (px - s)) / 2;
       var y0 = top + (H - top - bottom - rows * py + (py - s)) / 2, pos = [];
       for (var u = 0; u < n; u++) {
         pos.push({ x: x0 + Math.floor(u / rows) * px, y: y0 + (u % rows) * py, s: s });
@@ -206,7 +207,7 @@
         el("rect", { width: s, height: s, fill: v === null ? "#fff" : colour(v), "fill-opacity": 0.15 + 0.85 * a }, g);
       }
       el("rect", { class: "frame", width: s, height: s, "data-v": v === null ? "" : v }, g);
-      if (s >= 16 && state.sizes[c] <= ROWS) el("text", { x: s / 2, y: s + 11, "text-anchor": "middle" }, g, name);
+      if (state.sizes[c] <= ROWS) el("text", { x: s / 2, y: s + 11, "text-anchor": "middle" }, g, name);
       g.addEventListener("mousemove", function (ev) { unitTip(c, j, ev); });
       g.addEventListener("mouseleave", function () { tip.hidden = true; });
       g.addEventListener("click", function () { if (c > 0 && opts.onUnit) opts.onUnit(name, c, j); });

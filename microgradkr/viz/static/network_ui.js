@@ -86,5 +86,6 @@
   });
   window.addEventListener("resize", function () { view.redraw({}); });
   words();
+  document.body.setAttribute("data-ready-ms", Math.round(performance.now()));  // since navigation
   document.body.setAttribute("data-ready", "1");
 })();
