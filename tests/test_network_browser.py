@@ -17,9 +17,9 @@ import numpy as np
 import pytest
 from test_network import SAMPLES, trained_mlp
 
-from microgradkr import Value, explain, nn
+from microgradkr import Value, explain, nn, optim
 from microgradkr.viz.fmt import num
-from microgradkr.viz.network import network
+from microgradkr.viz.network import network, network_script, network_state, script_json
 
 webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -213,4 +213,41 @@ def test_the_korean_page_names_its_terms(browser: Any, tmp_path: Path) -> None:
     assert browser.find_element(By.ID, "mode-grad").text == "기울기(gradient) ∂L/∂w"
     legend = browser.find_element(By.CSS_SELECTOR, ".legend").text
     assert "번호는 매개변수 이름과 같음: x0 입력 0 · L2.n1 2번째 계층(layer)의 뉴런 1" in legend
+    assert errors(browser) == []
+
+
+DASHBOARD = """<!DOCTYPE html><html><head><meta charset="utf-8"><style>{css}</style></head><body>
+<div id="dash" class="mgk-net" style="width: 900px; height: 520px"></div>
+<script>{js}</script>
+<script id="words" type="application/json">{words}</script>
+<script id="state" type="application/json">{state}</script>
+<script>
+  var read = function (id) {{ return JSON.parse(document.getElementById(id).textContent); }};
+  window.view = mgkNetwork.draw(document.getElementById("dash"), read("state"), read("words"),
+                                {{ lang: "ko", mode: "w" }});
+  document.body.setAttribute("data-ready", "1");
+</script></body></html>"""
+
+
+def test_a_dashboard_draws_each_steps_state_into_its_own_element(
+    browser: Any, tmp_path: Path
+) -> None:
+    model, _ = trained_mlp()
+    parts = network_script()
+    before = network_state(model)
+    page = DASHBOARD.format(
+        css=parts["css"],
+        js=parts["js"],
+        words=script_json(parts["words"]),
+        state=script_json(before),
+    )
+    load(browser, page, tmp_path, "dashboard")
+    check_edges(browser.execute_script(EDGES), weights(model, "data"))
+    grads = weights(model, "grad")
+    optim.SGD(model, lr=0.5).step()
+    browser.execute_script(
+        "view.redraw({state: arguments[0], mode: 'update'})", network_state(model, previous=before)
+    )
+    check_edges(browser.execute_script(EDGES), {at: -0.5 * g for at, g in grads.items()})
+    assert "주황: 양수, 파랑: 음수" in browser.find_element(By.CSS_SELECTOR, ".legend").text
     assert errors(browser) == []

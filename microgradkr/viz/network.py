@@ -206,13 +206,18 @@ def network(
     return html
 
 
-def network_script() -> dict[str, str]:
-    """What another page needs to draw a ``network_state``: the script and its stylesheet.
+def network_script(glossary: str | None = None) -> dict[str, Any]:
+    """What another page needs to draw a ``network_state``: the script, its style, its words.
 
-    The script defines ``window.mgkNetwork.draw(element, state, words, options)``; ``words`` is
-    ``net_words()``'s dict, options ``{lang, mode}`` (mode: 'w', 'grad', 'update' or 'act').
+    The script defines ``window.mgkNetwork.draw(element, state, words, options)`` (options:
+    ``lang``, ``mode`` = 'w', 'grad', 'update' or 'act'), which returns ``{redraw}``: call
+    ``redraw({state: next_state})`` once per training step, ``redraw({mode: 'grad'})`` to switch.
     """
-    return {"js": _static("network.js"), "css": _static("network.css")}
+    return {
+        "js": _static("network.js"),
+        "css": _static("network.css"),
+        "words": net_words(glossary),
+    }
 
 
 __all__ = ["net_words", "network", "network_script", "network_state"]

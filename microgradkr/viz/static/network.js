@@ -1,7 +1,8 @@
 /* microgradkr's network view: a network_state drawn as columns of neuron tiles and weight edges.
    window.mgkNetwork.draw(element, state, words, options) draws into element and returns
    {redraw(options)}; options: lang ('en'|'ko'), mode ('w'|'grad'|'update'|'act'), explain (per
-   weight lines, or null), onUnit(name) for a click on a neuron. The numbers are the state's. */
+   weight lines, or null), onUnit(name) for a click on a neuron; redraw({state: next}) draws the
+   next step's state in place. The numbers are the state's. */
 (function () {
   "use strict";
   var SVGNS = "http://www.w3.org/2000/svg";
@@ -131,6 +132,8 @@
         if (L.update_b) lines.push(fill(w("update"), { name: name + ".b", v: num(L.update_b[j]) }));
       }
       if (state.acts) lines.push(fill(w("act"), { name: name, v: num(state.acts[c][j]) }));
+      var ex = c > 0 && opts.explain && opts.explain[c - 1];
+      if (ex && ex.b) lines = lines.concat(ex.b[j][opts.lang]);
       if (c > 0 && opts.onUnit) lines.push(opts.unitNote ? opts.unitNote(name, c) : w("click"));
       show(lines, ev);
     }
@@ -237,8 +240,12 @@
       root.appendChild(tip);
     }
 
+    // New options, or a new state ({state: network_state of the next step}): drawn again.
     function redraw(o) {
-      for (var key in o || {}) opts[key] = o[key];
+      for (var key in o || {}) {
+        if (key === "state") state = o.state;
+        else opts[key] = o[key];
+      }
       render();
     }
     redraw(options);
