@@ -130,6 +130,31 @@ def test_bad_sample_and_loss_are_named() -> None:
         network(model, SAMPLES[0], loss=1.5)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="points must have shape"):
         network(model, points=np.zeros((3, 3)))
+    with pytest.raises(ValueError, match="labels must have one label per point"):
+        network(model, points=np.zeros((3, 2)), labels=[0, 1])
+    with pytest.raises(ValueError, match="for a batch, pass one row"):
+        network(model, np.array(SAMPLES))
+    other = network_state(nn.MLP(2, [3, 1]))
+    with pytest.raises(ValueError, match="previous is the state of a network of other sizes"):
+        network(model, previous=other)
+
+
+def test_points_are_coloured_by_class() -> None:
+    model, _ = trained_mlp()
+    state = network_state(model, points=np.array(SAMPLES), labels=TARGETS)
+    assert [p[2] for p in state["points"]] == [1, 0, 1, 0]  # -1 -> class 0, +1 -> class 1
+    assert state["points"][1][:2] == SAMPLES[1]
+
+
+def test_a_tensor_nets_wide_layer_has_no_gate_pages() -> None:
+    model = nn.Sequential(nn.Affine(200, 3, rng=0), nn.ReLU(), nn.Affine(3, 2, rng=1))
+    scenes = drill_scenes(dense_layers(model), np.linspace(-1, 1, 200), "ko", "dlfs")
+    assert sorted(scenes) == ["L2.n0", "L2.n1"]  # 200 inputs: more than DRILL_MAX_INPUTS
+    x1 = np.maximum(np.linspace(-1, 1, 200) @ model.layers[0].W.data, 0)
+    W2 = model.layers[2].W.data
+    nodes = {n["name"]: n for n in scenes["L2.n1"]["nodes"]}
+    assert nodes["L2.n1"]["data"] == f"{x1 @ W2[:, 1]:.4g}"
+    assert nodes["L2.n1.w2"]["data"] == f"{W2[2, 1]:.4g}"
 
 
 def test_script_json_cannot_end_its_script_element() -> None:

@@ -134,6 +134,7 @@ def sample(x: Any, nin: int) -> np.ndarray:
     if a.size != nin:
         raise ValueError(
             f"x must be one sample of {nin} numbers (the model's inputs), got {a.size}"
+            + ("; for a batch, pass one row: x[0]" if a.size % nin == 0 else "")
         )
     return a
 
@@ -166,6 +167,17 @@ def heat_maps(layers: list[Dense], box: list[float]) -> list[list[dict[str, Any]
             [{"max": rounded(top[j]), "cells": cells[:, j].tolist()} for j in range(h.shape[1])]
         )
     return maps
+
+
+def classes(labels: Any, n: int) -> list[int]:
+    """Each point's class as 0, 1, ...: the index of its label among the sorted labels."""
+    if labels is None:
+        return [0] * n
+    ys = np.asarray(labels).reshape(-1)
+    if len(ys) != n:
+        raise ValueError(f"labels must have one label per point ({n}), got {len(ys)}")
+    index: list[int] = np.unique(ys, return_inverse=True)[1].reshape(-1).tolist()
+    return index
 
 
 def rounded(a: Any) -> Any:
@@ -243,6 +255,7 @@ def network_state(
         for row, maps in zip(out["layers"], heat_maps(layers, out["plane"]), strict=True):
             row["heat"] = maps
         if pts is not None:
-            ys = np.zeros(len(pts)) if labels is None else np.asarray(labels, dtype=np.float64)
-            out["points"] = [[*rounded(p), float(np.sign(y))] for p, y in zip(pts, ys, strict=True)]
+            out["points"] = [
+                [*rounded(p), k] for p, k in zip(pts, classes(labels, len(pts)), strict=True)
+            ]
     return out

@@ -31,6 +31,9 @@
     var s = v.toPrecision(4);
     return s.indexOf(".") >= 0 ? s.replace(/0+$/, "").replace(/\.$/, "") : s;
   }
+  // A data point's class: two classes blue and orange (as Playground), more from a palette.
+  var CLASSES = [NEG, POS, "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22"];
+  function classColour(k) { return CLASSES[k % CLASSES.length]; }
   function colour(v) { return v > 0 ? POS : v < 0 ? NEG : ZERO; }
   // Edge width: 0.5 for 0, the layer's widest for its largest |value| (the legend says so);
   // a layer of many drawn edges has thinner ones, so that they stay apart.
@@ -221,7 +224,7 @@
       pos[c].forEach(function (p) {
         state.points.forEach(function (pt) {
           var x = p.x + p.s * (pt[0] - b[0]) / (b[1] - b[0]), y = p.y + p.s * (b[3] - pt[1]) / (b[3] - b[2]);
-          el("circle", { cx: x, cy: y, r: 1.6, fill: pt[2] > 0 ? POS : NEG, stroke: "#fff", "stroke-width": 0.5, "pointer-events": "none" }, parent);
+          el("circle", { cx: x, cy: y, r: 1.6, fill: classColour(pt[2]), stroke: "#fff", "stroke-width": 0.5, "pointer-events": "none" }, parent);
         });
       });
     }

@@ -67,7 +67,8 @@
     if (!scene) return;
     var copy = Object.assign({}, scene, { lang: lang }), shell = SHELL[lang];
     var x = STATE.x.map(window.mgkNetwork.num).join(", ");
-    document.getElementById("drill-title").textContent = fill(w("drill"), { name: name, x: x });
+    var title = fill(w("drill"), { name: name, x: x });
+    document.getElementById("drill-title").textContent = frame.title = title;
     drill.setAttribute("data-name", name);
     frame.srcdoc = shell[0] + safe(copy) + shell[1];
     drill.hidden = false;
