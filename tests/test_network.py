@@ -9,10 +9,13 @@ from __future__ import annotations
 import json
 import random
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
+from i18n_scan import shown_literals
 
+import microgradkr.viz
 from microgradkr import Tensor, Value, nn, optim
 from microgradkr.viz import explain
 from microgradkr.viz.network import drill_scenes, network, script_json
@@ -214,3 +217,12 @@ def test_tensor_loss_explains_each_layers_W() -> None:
     got = json.loads(extra.group(1))["explain"]
     W: Tensor = model.layers[2].W  # type: ignore[attr-defined]
     assert got[1]["W"]["en"] == explain(W, loss).lines("en")[:2]
+
+
+STATIC = Path(microgradkr.viz.__file__).parent / "static"
+
+
+@pytest.mark.parametrize("name", ["network.js", "network_ui.js", "network_back.js", "network.html"])
+def test_the_view_shows_no_word_past_the_catalogue(name: str) -> None:
+    source = (STATIC / name).read_text(encoding="utf-8")
+    assert shown_literals(source, html=name.endswith(".html")) == []

@@ -177,9 +177,12 @@ def test_a_click_on_a_neuron_opens_its_gates_and_esc_comes_back(
             browser.find_element(By.CSS_SELECTOR, f'.node[data-name="L2.n1.w{k}"]').click()
             text = browser.find_element(By.ID, "explain").text
             assert f"L2.n1.w{k}.grad = ∂L2.n1/∂L2.n1.w{k} = {num(w.grad, 4)}" in text
+        browser.find_element(By.TAG_NAME, "body").send_keys(Keys.ESCAPE)  # Esc in the gates
     finally:
         browser.switch_to.default_content()
-    browser.find_element(By.TAG_NAME, "body").send_keys(Keys.ESCAPE)
+    assert not browser.find_element(By.ID, "drill").is_displayed()
+    browser.find_element(By.CSS_SELECTOR, '.unit[data-name="L2.n1"]').click()
+    browser.find_element(By.TAG_NAME, "body").send_keys(Keys.ESCAPE)  # Esc on the network
     assert not browser.find_element(By.ID, "drill").is_displayed()
     browser.find_element(By.CSS_SELECTOR, '.unit[data-name="L1.n0"]').click()
     browser.find_element(By.ID, "back").click()

@@ -117,7 +117,8 @@
       lines.push(fill(w("weight"), { name: name, v: num(L.w[j][k]) }));
       lines.push(L.grad_w ? fill(w("grad"), { name: name, v: num(L.grad_w[j][k]) }) : w("no_grad"));
       if (L.update_w) lines.push(fill(w("update"), { name: name, v: num(L.update_w[j][k]) }));
-      if (state.acts) lines.push(fill(w("signal"), { name: name, src: names[l - 1][k], v: num(edgeValue(state, l, j, k, "act")) }));
+      var signal = state.acts ? edgeValue(state, l, j, k, "act") : null;
+      if (signal !== null) lines.push(fill(w("signal"), { name: name, src: names[l - 1][k], v: num(signal) }));
       if (state.kind === "tensor") lines.push(fill(w("element"), { k: k, j: j }));
       var ex = opts.explain && opts.explain[l - 1];
       if (!ex) lines.push(w("no_loss"));

@@ -7,6 +7,7 @@
   var DRILL = data("mgk-net-drill"), SHELL = data("mgk-net-shell");
   var lang = document.documentElement.lang === "ko" ? "ko" : "en", mode = "w";
   var MODES = ["w", "grad", "update", "act"];
+  var ESC = "Esc";  // the key's name, written so on keyboards of both languages (as Home, End)
   function w(key) { return (WORDS[lang] || WORDS.en)[key] || key; }
   function fill(text, fields) {
     return text.replace(/\{(\w+)\}/g, function (m, k) { return k in fields ? fields[k] : m; });
@@ -44,7 +45,8 @@
       b.disabled = !known(m);
       b.title = known(m) ? "" : w(tips[m]);
     });
-    document.getElementById("back").textContent = fill(w("back"), { key: "Esc" });
+    document.getElementById("back").textContent = fill(w("back"), { key: ESC });
+    document.title = w("heading") + " " + EXTRA.model + " " + EXTRA.arch;
   }
 
   var net = document.getElementById("net");
