@@ -134,7 +134,9 @@ def drill_scenes(
 def shells(layers: list[Dense], x: np.ndarray, glossary: str) -> dict[str, list[str]]:
     """The gate page around its scene, per language: [before the scene JSON, after it]."""
     names = unit_names(layers)
-    root = neuron_graph(layers[0], 0, x, names[0], names[1][0])
+    i = next(i for i, d in enumerate(layers) if d.W.shape[1] <= DRILL_MAX_INPUTS)
+    ins = forward(layers, x[None, :])[i][0]  # a neuron with a gate page (not one of 784 inputs)
+    root = neuron_graph(layers[i], 0, ins, names[i], names[i + 1][0])
     out = {}
     for lang in LANGS:
         html = page_html(build_scene(root, lang=lang, glossary=glossary, step=-1), step=0)
@@ -151,7 +153,7 @@ def shells(layers: list[Dense], x: np.ndarray, glossary: str) -> dict[str, list[
 
 
 def architecture(state: dict[str, Any]) -> str:
-    """'MLP 2 → 16 → 16 → 1': the model's kind and its column sizes."""
+    """'2 → 16 → 16 → 1': the column sizes, inputs first."""
     return " → ".join(str(n) for n in state["sizes"])
 
 
