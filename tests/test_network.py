@@ -181,6 +181,8 @@ def test_hover_explanation_is_explain_of_the_weight() -> None:
     extra = re.search(r'id="mgk-net-extra" type="application/json">(.*?)</script>', html, re.S)
     assert extra is not None
     rows = json.loads(extra.group(1))["explain"][1]["w"]
+    assert "add#" not in json.dumps(rows)  # the unlabelled loss reads L, as in ∂L/∂w
+    loss.label = "L"
     w = model.layers[1].neurons[1].w[3]
     assert rows[1][3]["en"] == explain(w, loss).lines("en")[:1]
     assert rows[1][3]["ko"] == explain(w, loss, lang="ko").lines()[:1]
@@ -215,6 +217,7 @@ def test_tensor_loss_explains_each_layers_W() -> None:
     extra = re.search(r'id="mgk-net-extra" type="application/json">(.*?)</script>', html, re.S)
     assert extra is not None
     got = json.loads(extra.group(1))["explain"]
+    loss.label = "L"  # the page names an unlabelled loss L
     W: Tensor = model.layers[2].W  # type: ignore[attr-defined]
     assert got[1]["W"]["en"] == explain(W, loss).lines("en")[:2]
 

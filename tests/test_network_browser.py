@@ -139,6 +139,7 @@ def test_hovering_an_edge_shows_weight_gradient_and_explain(browser: Any, tmp_pa
     w = model.layers[1].neurons[1].w[3]
     edge = browser.find_element(By.CSS_SELECTOR, '.edge[data-l="2"][data-j="1"][data-k="3"]')
     tip = hover(browser, edge)
+    loss.label = "L"  # the page names an unlabelled loss L
     assert "L1.n3 → L2.n1" in tip
     assert f"weight L2.n1.w3 = {num(w.data, 4)}" in tip
     assert f"gradient ∂L/∂L2.n1.w3 = {num(w.grad, 4)}" in tip

@@ -65,7 +65,13 @@ def short(line: str) -> str:
 
 
 class SumGraph(Graph):
-    """explain's Graph without the path list: the view shows the sum over uses only."""
+    """explain's Graph without the path list (the view shows the sum over uses only); an
+    unlabelled loss is named L, as the view's ∂L/∂w."""
+
+    def __init__(self, root: Any, precision: int = 4, const: str = "const") -> None:
+        super().__init__(root, precision, const=const)
+        if not root.label:
+            self.names[root] = "L"
 
     def add_paths(self, start: Value, ex: Explanation) -> None:
         ex.more_paths = 0  # a hidden weight of a 100-sample batch has ~10^3 paths to the loss

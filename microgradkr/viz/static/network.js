@@ -207,6 +207,10 @@
         var cells = c === 0 ? inputCells(j, n) : state.layers[c - 1].heat[j].cells;
         el("image", { href: heatImage(cells, n), width: s, height: s, preserveAspectRatio: "none" }, g);
         if (v !== null) el("rect", { class: "badge", x: s - 9, y: s - 9, width: 9, height: 9, fill: colour(v), stroke: "#fff" }, g);
+        if (state.x) {  // where the sample lies on the plane
+          var b = state.plane;
+          el("circle", { class: "sample", cx: s * (state.x[0] - b[0]) / (b[1] - b[0]), cy: s * (b[3] - state.x[1]) / (b[3] - b[2]), r: 2.5, fill: "none", stroke: "#111", "stroke-width": 1.2 }, g);
+        }
       } else {
         var top = 0;
         for (var q = 0; q < state.sizes[c]; q++) top = Math.max(top, Math.abs(unitValue(state, c, q, opts.mode) || 0));
