@@ -207,9 +207,9 @@
         var cells = c === 0 ? inputCells(j, n) : state.layers[c - 1].heat[j].cells;
         el("image", { href: heatImage(cells, n), width: s, height: s, preserveAspectRatio: "none" }, g);
         if (v !== null) el("rect", { class: "badge", x: s - 9, y: s - 9, width: 9, height: 9, fill: colour(v), stroke: "#fff" }, g);
-        if (state.x) {  // where the sample lies on the plane
-          var b = state.plane;
-          el("circle", { class: "sample", cx: s * (state.x[0] - b[0]) / (b[1] - b[0]), cy: s * (b[3] - state.x[1]) / (b[3] - b[2]), r: 2.5, fill: "none", stroke: "#111", "stroke-width": 1.2 }, g);
+        var b = state.plane, sx = state.x && (state.x[0] - b[0]) / (b[1] - b[0]), sy = state.x && (b[3] - state.x[1]) / (b[3] - b[2]);
+        if (state.x && sx >= 0 && sx <= 1 && sy >= 0 && sy <= 1) {  // where the sample lies on the plane
+          el("circle", { class: "sample", cx: s * sx, cy: s * sy, r: 2.5, fill: "none", stroke: "#111", "stroke-width": 1.2 }, g);
         }
       } else {
         var top = 0;
