@@ -62,14 +62,17 @@
     var cols = state.sizes.length, top = 34, bottom = 70, side = 40;
     var slot = (W - 2 * side) / cols, heat = !!state.plane, out = [];
     state.sizes.forEach(function (n, c) {
-      var rows = Math.min(n, ROWS), subs = Math.ceil(n / ROWS);
+      // inputs that are an image's pixels (784 = 28 x 28) are laid out as the image, row by row
+      var square = c === 0 && n > ROWS && Math.pow(Math.round(Math.sqrt(n)), 2) === n;
+      var rows = square ? Math.round(Math.sqrt(n)) : Math.min(n, ROWS), subs = square ? rows : Math.ceil(n / ROWS);
       var base = heat ? (c === cols - 1 ? 120 : 56) : 26;
       var room = n <= ROWS ? 13 : 0;  // a column that is not wrapped has its names under the tiles
       var s = Math.min(base, ((H - top - bottom) / rows - room) / 1.12, (slot * 0.55) / (subs * 1.25));
-      var py = s * 1.12 + room, px = s * 1.25, x0 = side + slot * (c + 0.5) - (subs * px - (px - s)) / 2;
+      var py = s * 1.12 + room, px = square ? py : s * 1.25, x0 = side + slot * (c + 0.5) - (subs * px - (px - s)) / 2;
       var y0 = top + (H - top - bottom - rows * py + (py - s)) / 2, pos = [];
       for (var u = 0; u < n; u++) {
-        pos.push({ x: x0 + Math.floor(u / rows) * px, y: y0 + (u % rows) * py, s: s });
+        var r = square ? Math.floor(u / rows) : u % rows, q = square ? u % rows : Math.floor(u / rows);
+        pos.push({ x: x0 + q * px, y: y0 + r * py, s: s });
       }
       out.push(pos);
     });
