@@ -207,6 +207,12 @@ def test_a_784_100_10_net_draws_each_neurons_strongest_edges(browser: Any, tmp_p
         assert drawn == sorted(np.argsort(-np.abs(W1[:, j]), kind="stable")[:2].tolist())
     legend = browser.find_element(By.CSS_SELECTOR, ".legend").text
     assert "L1: the strongest 2 of 784 edges per neuron drawn, 99.7% hidden" in legend
+    at = {
+        name: browser.find_element(By.CSS_SELECTOR, f'.unit[data-name="{name}"]').location
+        for name in ("x0", "x1", "x28", "x29")
+    }  # the 784 inputs as the 28 x 28 image, row by row
+    assert at["x1"]["y"] == at["x0"]["y"] < at["x28"]["y"] == at["x29"]["y"]
+    assert at["x28"]["x"] == at["x0"]["x"] < at["x1"]["x"] == at["x29"]["x"]
     assert errors(browser) == []
 
 
