@@ -229,3 +229,17 @@ STATIC = Path(microgradkr.viz.__file__).parent / "static"
 def test_the_view_shows_no_word_past_the_catalogue(name: str) -> None:
     source = (STATIC / name).read_text(encoding="utf-8")
     assert shown_literals(source, html=name.endswith(".html")) == []
+
+
+def test_a_diverged_net_gives_strict_json() -> None:
+    model, _ = trained_mlp()
+    model.layers[0].neurons[1].w[0].data = float("nan")  # a step too large: NaN and inf weights
+    model.layers[1].neurons[2].w[3].data = float("inf")
+    state = network_state(model, SAMPLES[0], points=np.array(SAMPLES))
+    json.dumps(state, allow_nan=False)  # JSON.parse takes no NaN
+    assert state["layers"][0]["w"][1][0] is None and state["layers"][1]["w"][2][3] is None
+    assert state["acts"][1][1] is None  # the neuron's output is NaN too
+    assert all(-100 <= c <= 100 for c in state["layers"][0]["heat"][1]["cells"])
+    html = network(model, SAMPLES[0])
+    found = re.search(r'id="mgk-net-state" type="application/json">(.*?)</script>', html, re.S)
+    assert found is not None and "NaN" not in found.group(1) and "Infinity" not in found.group(1)

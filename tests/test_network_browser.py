@@ -83,8 +83,9 @@ EDGES = """
 
 ON_EDGE = """
   var e = arguments[0], n = e.getTotalLength(), m = e.getScreenCTM();
-  for (var f = 0.5; f < 0.95; f += 0.05) {
-    var p = e.getPointAtLength(n * f), x = p.x * m.a + m.e, y = p.y * m.d + m.f;
+  for (var f = 0.5; f < 0.95; f += 0.01) {
+    var p = e.getPointAtLength(n * f);
+    var x = Math.round(p.x * m.a + m.e), y = Math.round(p.y * m.d + m.f);
     if (document.elementFromPoint(x, y) === e) return [x, y];
   }
   return null;"""
@@ -260,4 +261,16 @@ def test_a_dashboard_draws_each_steps_state_into_its_own_element(
     )
     check_edges(browser.execute_script(EDGES), {at: -0.5 * g for at, g in grads.items()})
     assert "주황: 양수, 파랑: 음수" in browser.find_element(By.CSS_SELECTOR, ".legend").text
+    assert errors(browser) == []
+
+
+def test_a_diverged_net_still_draws(browser: Any, tmp_path: Path) -> None:
+    model, _ = trained_mlp()
+    model.layers[0].neurons[1].w[0].data = float("nan")
+    load(browser, network(model, SAMPLES[0]), tmp_path)
+    edge = browser.find_element(By.CSS_SELECTOR, '.edge[data-l="1"][data-j="1"][data-k="0"]')
+    assert edge.get_attribute("data-v") == "" and edge.get_attribute("stroke-dasharray") == "3 3"
+    browser.find_element(By.ID, "mode-act").click()  # drawn again: find the edge again
+    edge = browser.find_element(By.CSS_SELECTOR, '.edge[data-l="1"][data-j="1"][data-k="0"]')
+    assert hover(browser, edge).count("?") >= 1  # the weight and its signal: not a number
     assert errors(browser) == []

@@ -43,7 +43,7 @@ def _static(name: str) -> str:
 
 def script_json(data: Any) -> str:
     """JSON safe inside <script>: '<', '>', '&', U+2028 and U+2029 as \\u escapes."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     for ch in "<>&\u2028\u2029":
         text = text.replace(ch, f"\\u{ord(ch):04x}")  # they occur only inside JSON strings
     return text

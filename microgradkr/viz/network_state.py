@@ -161,6 +161,7 @@ def heat_maps(layers: list[Dense], box: list[float]) -> list[list[dict[str, Any]
     outs = forward(layers, np.stack([gx.ravel(), gy.ravel()], axis=1))
     maps = []
     for h in outs[1:]:
+        h = np.where(np.isfinite(h), h, 0.0)  # a diverged neuron's NaN cells drawn as 0
         top = np.maximum(np.abs(h).max(axis=0), 1e-12)
         cells = np.rint(100 * h / top).astype(int)
         maps.append(
@@ -180,14 +181,16 @@ def classes(labels: Any, n: int) -> list[int]:
     return index
 
 
-def rounded(a: Any) -> Any:
-    """Numbers to 6 significant digits for the page (lists of lists kept), None kept."""
+def rounded(a: Any, exact: bool = False) -> Any:
+    """Numbers to 6 significant digits (``exact``: as stored) for the page, nested lists kept;
+    NaN and inf as None (JSON has no NaN: a diverged net's page must still parse), None kept."""
     if a is None:
         return None
     arr = np.asarray(a, dtype=np.float64)
-    if arr.ndim == 0:
-        return float(f"{float(arr):.6g}")
-    return [rounded(v) for v in arr] if arr.ndim > 1 else [float(f"{v:.6g}") for v in arr.tolist()]
+    if arr.ndim > 1:
+        return [rounded(v, exact) for v in arr]
+    out = [None if not np.isfinite(v) else v if exact else float(f"{v:.6g}") for v in arr.ravel()]
+    return out[0] if arr.ndim == 0 else out
 
 
 def shown_per_neuron(nin: int, nout: int) -> int:
@@ -219,7 +222,7 @@ def network_state(
     if pts is not None and (pts.ndim != 2 or pts.shape[1] != nin):
         raise ValueError(f"points must have shape (N, {nin}), got {pts.shape}")
     before = previous["layers"] if previous else None
-    if before is not None and [len(p["w"]) for p in before] != [d.W.shape[0] for d in layers]:
+    if before is not None and [np.shape(p["w"]) for p in before] != [d.W.shape for d in layers]:
         raise ValueError("previous is the state of a network of other sizes")
     out: dict[str, Any] = {
         "kind": "tensor" if layers[0].tensor is not None else "scalar",
@@ -234,8 +237,8 @@ def network_state(
     for i, d in enumerate(layers):
         row: dict[str, Any] = {
             "act": d.act,
-            "w": d.W.tolist() if exact else rounded(d.W),
-            "b": d.b.tolist() if exact else rounded(d.b),
+            "w": rounded(d.W, exact),
+            "b": rounded(d.b, exact),
             "grad_w": rounded(d.gW),
             "grad_b": rounded(d.gb),
             "update_w": None,
@@ -243,8 +246,8 @@ def network_state(
             "shown": shown_per_neuron(d.W.shape[1], d.W.shape[0]),
         }
         if before is not None:
-            row["update_w"] = rounded(d.W - np.asarray(before[i]["w"]))
-            row["update_b"] = rounded(d.b - np.asarray(before[i]["b"]))
+            row["update_w"] = rounded(d.W - np.asarray(before[i]["w"], dtype=np.float64))
+            row["update_b"] = rounded(d.b - np.asarray(before[i]["b"], dtype=np.float64))
         out["layers"].append(row)
     if x is not None:
         a = sample(x, nin)

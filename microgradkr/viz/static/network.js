@@ -46,7 +46,8 @@
     if (mode === "w") return L.w[j][k];
     if (mode === "grad") return L.grad_w ? L.grad_w[j][k] : null;
     if (mode === "update") return L.update_w ? L.update_w[j][k] : null;
-    return state.acts ? L.w[j][k] * state.acts[l - 1][k] : null;
+    var a = state.acts ? state.acts[l - 1][k] : null;
+    return a === null || L.w[j][k] === null ? null : L.w[j][k] * a;  // null * a would read 0
   }
   // The value a tile shows: its bias, dL/db, Δb or activation (an input: its value).
   function unitValue(state, c, j, mode) {
@@ -192,7 +193,7 @@
       var x1 = a.x + a.s, y1 = a.y + a.s / 2, x2 = b.x, y2 = b.y + b.s / 2, mx = (x1 + x2) / 2;
       var p = el("path", {
         class: "edge", d: "M" + x1 + "," + y1 + " C" + mx + "," + y1 + " " + mx + "," + y2 + " " + x2 + "," + y2,
-        stroke: v === null ? ZERO : colour(v), "stroke-width": v === null ? 0.5 : widthOf(v, top, most),
+        stroke: v === null ? ZERO : colour(v), "stroke-width": v === null ? 1.5 : widthOf(v, top, most),
         "stroke-opacity": v === null ? 0.5 : 0.35 + 0.65 * (top > 0 ? Math.abs(v) / top : 0),
         "data-l": l, "data-j": j, "data-k": k, "data-v": v === null ? "" : v,
       }, parent);
