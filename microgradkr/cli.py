@@ -23,7 +23,7 @@ from .columns import ljust, width
 from .expr import ExpressionError, build
 from .i18n import language, text
 from .trace import format_trace
-from .viz import GraphvizNotFoundError, draw, explore, save, write_steps
+from .viz import GraphvizNotFoundError, KoreanFontMissingError, draw, explore, save, write_steps
 
 EXAMPLES = {  # catalogue key -> the example's graph
     "demo.1a": examples.add_mul,
@@ -91,11 +91,18 @@ def demo(args: argparse.Namespace) -> int:
 
 def _demo_pictures(out: Path, lang: str) -> list[Path]:
     written = []
+    refused: KoreanFontMissingError | None = None
     for name, build_example in PICTURES.items():
         root, _ = build_example()
         root.backward()
         diagram = draw(root, lang=lang, title=title(name))
-        written += [save(diagram, out / f"{name}.svg"), save(diagram, out / f"{name}.png")]
+        written.append(save(diagram, out / f"{name}.svg"))
+        try:
+            written.append(save(diagram, out / f"{name}.png"))
+        except KoreanFontMissingError as err:  # the main job goes on: the SVG has the Hangul
+            refused = err
+    if refused is not None:
+        print(text("demo.svg_only", reason=refused), file=sys.stderr)
     root, _ = examples.sigmoid_neuron(fused=False)
     written.append(write_steps(root, out, stem="1b_steps", lang=lang))
     return written

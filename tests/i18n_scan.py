@@ -92,6 +92,7 @@ EXEMPT: dict[str, dict[str, str]] = {
         "iframe": "the notebook's iframe and its script (HTML, CSS, JS)",
     },
     "microgradkr.viz.style": {"FONTS": "font family names"},
+    "microgradkr.viz.pure": {"HANGUL_FONTS": "a package, its font file and the family name"},
     "microgradkr.viz.dot": {"hint": "the tail of draw's TypeError message"},
 }
 """Assignments whose strings are not text for a learner, each with the reason."""

@@ -212,6 +212,9 @@ EN: dict[str, str] = {
     "{op}",
     "check.unrecorded": "f depends on input {i} in a way its graph does not record (a .data read "
     "or a new leaf?): f's own central difference is {numerical:.7g}",
+    # the demo on a machine that cannot draw its Korean PNGs (issue 20, fresh machine)
+    "demo.svg_only": "drew the pictures as SVG only (a browser draws the Hangul with its own "
+    "fonts), no PNG: {reason}",
 }
 
 KO: dict[str, str] = {
@@ -413,4 +416,7 @@ KO: dict[str, str] = {
     "역전파 {analytic:.7g}, 수치 미분 {numerical:.7g}. 의심할 곳: {op} 의 «local_gradient»",
     "check.unrecorded": "f 가 그래프에 기록되지 않은 방식으로 입력 {i} 에 의존합니다 (`.data` 를 "
     "읽었거나 새 잎 노드를 만들었나요?): f 자체의 중앙 차분은 {numerical:.7g}",
+    # the demo on a machine that cannot draw its Korean PNGs (issue 20, fresh machine)
+    "demo.svg_only": "그림을 SVG로만 그렸습니다(브라우저가 자기 글꼴로 한글을 그립니다). PNG는 "
+    "없습니다: {reason}",
 }

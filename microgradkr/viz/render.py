@@ -18,7 +18,7 @@ import graphviz
 from graphviz.backend import dot_command
 
 from ..i18n import text
-from .widths import widen
+from . import pure
 
 INSTALL_HINT = text("viz.err.install", "en")
 """What to install for pictures (the error says it in the current language)."""
@@ -55,6 +55,11 @@ def _dot_executable() -> Iterator[None]:
         yield
     finally:
         dot_command.DOT_BINARY = saved
+
+
+def _pure() -> bool:
+    """Whether Graphviz runs as graphviz-pure (no ``dot``)."""
+    return Path(dot_command.DOT_BINARY).name == "graphviz-pure"
 
 
 # -- Hangul in pictures Graphviz draws itself (PNG, PDF): a font that has it, or a clear error
@@ -139,11 +144,9 @@ def _korean_env() -> dict[str, str] | None:
 def _fonts_for(source: str, fmt: str | None) -> Iterator[None]:
     """A PNG or PDF with Hangul gets a Hangul font, or KoreanFontMissingError; SVG keeps the
     viewer's fonts."""
-    if (fmt or "").lower() not in RASTER or not _HANGUL.search(source):
-        yield
+    if (fmt or "").lower() not in RASTER or not _HANGUL.search(source) or _pure():
+        yield  # graphviz-pure's Korean PNGs: Diagram._pipe_pure
         return
-    if Path(dot_command.DOT_BINARY).name == "graphviz-pure":
-        raise KoreanFontMissingError("viz.err.pure_ko_font")
     env = _korean_env()
     if env is None:
         raise KoreanFontMissingError()
@@ -173,10 +176,26 @@ class Diagram(graphviz.Digraph):
     def pipe(self, *args: Any, **kwargs: Any) -> Any:
         fmt = kwargs.get("format") or (args[0] if args else None) or self.format
         with _dot_executable(), _fonts_for(self.source, fmt):
-            if Path(dot_command.DOT_BINARY).name == "graphviz-pure" and not self.source.isascii():
-                # it has no glyph widths for Hangul and symbols: give the labels least widths
-                return graphviz.Source(widen(self.source)).pipe(*args, **kwargs)
+            if _pure():
+                return self._pipe_pure((fmt or "").lower(), args, kwargs)
             return super().pipe(*args, **kwargs)
+
+    def _pipe_pure(self, fmt: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        """graphviz-pure's picture, measured as drawn; a Korean PNG drawn by resvg with a
+        packaged Hangul font, or KoreanFontMissingError where neither is installed."""
+        if len(args) < 5:
+            kwargs.setdefault("quiet", True)  # its width warnings: what measured() made up for
+        if fmt not in RASTER or not _HANGUL.search(self.source):
+            source = pure.measured(self.source, pure.STAND_INS if fmt in RASTER else {})
+            return graphviz.Source(source, engine=self.engine).pipe(*args, **kwargs)
+        picture = graphviz.Source(
+            pure.measured(self.source, pure.HANGUL_STAND_INS), engine=self.engine
+        )
+        font = pure.hangul_font()
+        if fmt != "png" or font is None or not pure.can_draw_hangul():
+            raise KoreanFontMissingError("viz.err.pure_ko_font")
+        svg = picture.pipe(format="svg", encoding="utf-8", quiet=True)
+        return pure.hangul_png(svg, font)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **_: Any) -> Any:
         """Jupyter: the interactive page of what was drawn; the picture where scripts are off."""
@@ -190,7 +209,22 @@ class Diagram(graphviz.Digraph):
 
     def render(self, *args: Any, **kwargs: Any) -> Any:
         with _dot_executable(), _fonts_for(self.source, kwargs.get("format") or self.format):
+            if _pure():
+                return self._render_pure(args, kwargs)
             return super().render(*args, **kwargs)
+
+    def _render_pure(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        """render() through graphviz-pure: the measured source, or a Korean PNG from pipe()."""
+        fmt = (kwargs.get("format") or self.format or "").lower()
+        if fmt in RASTER and _HANGUL.search(self.source):  # the DOT file, and pipe()'s PNG
+            named = {**kwargs, **dict(zip(("filename", "directory"), args, strict=False))}
+            gv = self.save(named.get("filename"), named.get("directory"))
+            out = Path(kwargs.get("outfile") or f"{gv}.{fmt}")
+            out.write_bytes(self.pipe(format=fmt))
+            return str(out)
+        source = pure.measured(self.source, pure.STAND_INS if fmt in RASTER else {})
+        copy = graphviz.Source(source, self.filename, self.directory, engine=self.engine)
+        return copy.render(*args, **{"format": self.format, "quiet": True, **kwargs})
 
 
 def save(diagram: graphviz.Digraph, path: str | Path, format: str | None = None) -> Path:
