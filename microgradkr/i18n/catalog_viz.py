@@ -130,6 +130,20 @@ EN: dict[str, str] = {
     "come out as empty boxes. Install Graphviz (Debian/Ubuntu: `apt install graphviz "
     "fonts-nanum`, macOS: `brew install graphviz`), or save as SVG: a browser draws it with its "
     "own fonts.",
+    # -- the training dashboard (watch) and its replay page -------------------------------
+    "watch.title": "training",
+    "watch.step": "step",
+    "watch.loss": "«loss»",
+    "watch.train": "training",
+    "watch.val": "validation",
+    "watch.accuracy": "accuracy",
+    "watch.boundary": "decision boundary",
+    "watch.activations": "activations of",
+    "watch.grad_norm": "«gradient» norm of each «layer» (log scale)",
+    "watch.zeros": "zeros",
+    "watch.waiting": "waiting for the first step: call `update(loss)` after `backward()`",
+    "watch.replay": "training replay",
+    "watch.network": "the network",
 }
 
 KO: dict[str, str] = {
@@ -259,4 +273,18 @@ KO: dict[str, str] = {
     "`graphviz-pure`가 그리게 됩니다. 그 PNG와 PDF 글꼴에는 한글이 없어 빈 네모로 나옵니다. "
     "Graphviz를 설치하거나(Debian/Ubuntu: `apt install graphviz fonts-nanum`, macOS: `brew "
     "install graphviz`) SVG로 저장하세요: 브라우저가 자기 글꼴로 그립니다.",
+    # -- the training dashboard (watch) and its replay page -------------------------------
+    "watch.title": "학습",
+    "watch.step": "단계",
+    "watch.loss": "«loss»",
+    "watch.train": "훈련",
+    "watch.val": "검증",
+    "watch.accuracy": "정확도",
+    "watch.boundary": "결정 경계",
+    "watch.activations": "활성화값 분포:",
+    "watch.grad_norm": "«layer»별 «gradient»의 노름(로그 눈금)",
+    "watch.zeros": "0인 값",
+    "watch.waiting": "첫 단계를 기다리는 중: `backward()` 뒤에 `update(loss)`를 부르세요",
+    "watch.replay": "학습 다시 보기",
+    "watch.network": "신경망",
 }
