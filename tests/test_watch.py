@@ -247,3 +247,19 @@ def test_the_words_are_korean_when_asked() -> None:
 def test_the_dashboard_shows_no_word_past_the_catalogue(name: str) -> None:
     static = Path(watch_dashboard.__file__).parent / "static"
     assert shown_literals((static / name).read_text(encoding="utf-8")) == []
+
+
+def test_the_demo_writes_the_replay_of_the_moons_net(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from microgradkr import examples
+    from microgradkr.cli import main
+
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))  # the replay needs no Graphviz
+    main(["demo", "--out", str(tmp_path), "--lang", "ko"])
+    assert str(tmp_path / "training.html") in capsys.readouterr().out
+    page = (tmp_path / "training.html").read_text(encoding="utf-8")
+    record = json.loads(re.search(r'id="mgk-watch-data">(.*?)</script>', page).group(1))  # type: ignore[union-attr]
+    *_, (model, x, y, loss) = examples.moons_training(steps=30)
+    assert record["losses"][-1] == loss.data and record["frames"][-1]["step"] == 30
+    assert record["frames"][-1]["acc"] > 0.8 and record["setup"]["words"]["step"] == "단계"
