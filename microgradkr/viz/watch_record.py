@@ -49,7 +49,8 @@ def _mlp_outputs(model: MLP, x: np.ndarray) -> list[tuple[str, np.ndarray]]:
 
 
 def _sequential_outputs(model: Sequential, x: np.ndarray) -> list[tuple[str, np.ndarray]]:
-    """Each layer's output, in eval mode (BatchNorm's running statistics left alone)."""
+    """The outputs of its activations (layers without parameters: ReLU, Sigmoid ...) and of
+    its last layer, as DLfS ch.6 plots them; in eval mode (BatchNorm's statistics left alone)."""
     was = [m.training for m in model.layers]
     params = model.parameters()
     out, h = [], Tensor(x.astype(params[0].data.dtype if params else np.float64))
@@ -58,7 +59,8 @@ def _sequential_outputs(model: Sequential, x: np.ndarray) -> list[tuple[str, np.
         with no_grad():
             for i, layer in enumerate(model.layers):
                 h = layer(h)
-                out.append((f"{i} {type(layer).__name__}", np.asarray(h.data)))
+                if not layer.parameters() or i == len(model.layers) - 1:
+                    out.append((f"{i} {type(layer).__name__}", np.asarray(h.data)))
     finally:
         for m, mode in zip(model.layers, was, strict=True):
             m.train(mode)

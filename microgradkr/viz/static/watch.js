@@ -22,7 +22,8 @@ function mgkSvg(parent, w, h) {
 
 function mgkPanel(grid, title, cls) {
   const panel = mgkNode("div", { class: "mgk-watch-panel " + (cls || "") }, grid);
-  mgkNode("div", { class: "mgk-watch-title" }, panel).textContent = title;
+  const head = mgkNode("div", { class: "mgk-watch-title", title }, panel);  // whole on hover
+  head.textContent = title;
   return panel;
 }
 
@@ -40,7 +41,8 @@ function mgkNum(v) {
 
 // Lines over the steps: series = [{points: [[step, y]], colour, name}]; log: a log10 y axis.
 function mgkLines(svg, series, lastStep, log) {
-  const W = 300, H = 170, L = 44, R = 8, T = 8, B = 22;
+  const W = 300, H = 170, L = 44, R = 8, B = 22;
+  const T = 8 + 11 * Math.ceil(series.length / 3);  // the keys sit above the plot, not on it
   const f = (y) => (log ? (y > 0 ? Math.log10(y) : null) : y);
   const ys = [];
   for (const s of series) for (const [, y] of s.points) if (y !== null && f(y) !== null) ys.push(f(y));
@@ -62,7 +64,7 @@ function mgkLines(svg, series, lastStep, log) {
       pen = "L";
     }
     mgkNode("path", { d, stroke: s.colour, class: "mgk-watch-line", "data-name": s.name }, svg, true);
-    mgkText(svg, L + 6 + 90 * (i % 3), T + 12 + 11 * Math.floor(i / 3), s.name, "start", "mgk-watch-key")
+    mgkText(svg, L + 85 * (i % 3), 10 + 11 * Math.floor(i / 3), s.name, "start", "mgk-watch-key")
       .setAttribute("fill", s.colour);
   });
 }
@@ -77,10 +79,11 @@ function mgkBoundary(svg, setup, grid) {
     let rgb, alpha;
     if (setup.classes > 2) { rgb = MGK_CLASSES[Math.floor(v) % MGK_CLASSES.length]; alpha = v % 1; }
     else { rgb = v < 0 ? MGK_COLOURS.neg : MGK_COLOURS.pos; alpha = Math.abs(v); }
+    const a = 0.12 + 0.5 * alpha;  // mixed with white here: opaque cells overlap without seams
+    const mix = rgb.map((c) => Math.round(255 + (c - 255) * a));
     mgkNode("rect", {
       x: ((k % n) * cw).toFixed(2), y: (Math.floor(k / n) * ch).toFixed(2),
-      width: (cw + 0.3).toFixed(2), height: (ch + 0.3).toFixed(2),
-      fill: `rgba(${rgb.join(",")},${(0.12 + 0.5 * alpha).toFixed(3)})`,
+      width: (cw + 0.3).toFixed(2), height: (ch + 0.3).toFixed(2), fill: `rgb(${mix.join(",")})`,
     }, g, true);
   });
   for (const [x, y, c] of setup.points) {
@@ -144,8 +147,13 @@ function mgkWatchDraw(root, setup, frame, losses, summaries) {
   }
   frame.hists.forEach((hist, i) => {
     const name = setup.hist_layers[i];
-    const g = setup.grad_layers.indexOf(name);
-    const norm = g < 0 ? "" : ` · ‖∇‖ ${mgkNum(frame.grads[g])}`;
+    let g = setup.grad_layers.indexOf(name);
+    let owner = "";
+    if (g < 0) {  // an activation: the gradient of the layer with weights before it
+      const at = parseInt(name, 10);
+      setup.grad_layers.forEach((n, j) => { if (parseInt(n, 10) < at) { g = j; owner = ` (${n})`; } });
+    }
+    const norm = g < 0 ? "" : ` · ‖∇‖ ${mgkNum(frame.grads[g])}${owner}`;
     const svg = mgkSvg(mgkPanel(grid, `${w("activations")} ${name}${norm}`, "mgk-watch-hist"), 300, 110);
     mgkHistogram(svg, hist, words);
   });
