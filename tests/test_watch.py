@@ -263,3 +263,20 @@ def test_the_demo_writes_the_replay_of_the_moons_net(
     *_, (model, x, y, loss) = examples.moons_training(steps=30)
     assert record["losses"][-1] == loss.data and record["frames"][-1]["step"] == 30
     assert record["frames"][-1]["acc"] > 0.8 and record["setup"]["words"]["step"] == "단계"
+
+
+def test_a_long_run_sends_thinned_curves() -> None:
+    pytest.importorskip("anywidget")
+    model = mlp()
+    w = watch(model, every=2, fps=1e-9)
+    w.widget  # noqa: B018
+    for k in range(2500):
+        w.update(Value(float(k)))
+    w.close()
+    curve = w.widget.curve
+    assert curve["stride"] == 3 and len(curve["losses"]) == 834
+    assert curve["losses"][:3] == [0.0, 3.0, 6.0]  # steps 1, 4, 7
+    assert len(curve["summaries"]) <= 1001 and curve["summaries"][-1]["step"] == 2500
+    assert (
+        len(w.record()["losses"]) == 2500 and len(w.frames) == 1251
+    )  # 1, 3, ... 2499 and the last; the replay keeps all

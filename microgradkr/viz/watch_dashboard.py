@@ -34,6 +34,8 @@ WORDS = (
 """The dashboard's words, catalogue keys ``watch.<word>``."""
 MAX_POINTS = 500
 """Data points drawn over the decision boundary, at most."""
+MAX_CURVE = 1000
+"""Points of each curve sent to the widget, at most: a message stays small however long the run."""
 
 LossFn = Callable[[np.ndarray, np.ndarray], float]
 
@@ -237,8 +239,10 @@ class Watcher:
         if not self.frames or self._sent_step == self.frames[-1]["step"] == self.step:
             return
         self._sent_at = time.monotonic()
-        curve: dict[str, Any] = {"losses": [rec.rounded(v) for v in self.losses]}
-        curve["summaries"] = [summary(f) for f in self.frames]
+        stride = -(-len(self.losses) // MAX_CURVE)  # a long run's curves thinned to MAX_CURVE
+        losses = [rec.rounded(v) for v in self.losses[::stride]]
+        frames = self.frames[:-1][:: -(-len(self.frames) // MAX_CURVE)] + self.frames[-1:]
+        curve = {"losses": losses, "stride": stride, "summaries": [summary(f) for f in frames]}
         with w.hold_sync():
             w.status = self._status()
             w.curve = curve

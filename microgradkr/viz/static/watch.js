@@ -109,8 +109,10 @@ function mgkHistogram(svg, hist, words) {
   mgkText(svg, W / 2, H - 3, `${words.zeros} ${Math.round(100 * hist.zeros)}%`, "middle", "mgk-watch-tick");
 }
 
-// One frame into root: summaries are the frames so far, losses every step's loss.
-function mgkWatchDraw(root, setup, frame, losses, summaries) {
+// One frame into root: summaries are the frames so far, losses the loss of every stride-th
+// step from step 1 (the widget thins a long curve; the replay keeps every step).
+function mgkWatchDraw(root, setup, frame, losses, summaries, stride) {
+  const every = stride || 1;
   const words = setup.words;
   const w = (k) => words[k];
   root.className = "mgk-watch";
@@ -124,7 +126,7 @@ function mgkWatchDraw(root, setup, frame, losses, summaries) {
   const last = Math.max(frame.step, 2);
 
   const lossSeries = [{ name: w("train"), colour: MGK_COLOURS.train,
-    points: losses.slice(0, frame.step).map((v, i) => [i + 1, v]) }];
+    points: losses.map((v, i) => [1 + i * every, v]).filter((p) => p[0] <= frame.step) }];
   if (setup.val) lossSeries.push({ name: w("val"), colour: MGK_COLOURS.val,
     points: summaries.map((s) => [s.step, s.val_loss]) });
   mgkLines(mgkSvg(mgkPanel(grid, w("loss"), "mgk-watch-loss"), 300, 170), lossSeries, last, false);

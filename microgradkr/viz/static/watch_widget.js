@@ -14,7 +14,7 @@ function render({ model, el }) {
       return;
     }
     const curve = model.get("curve");
-    mgkWatchDraw(root, model.get("setup"), frame, curve.losses, curve.summaries);
+    mgkWatchDraw(root, model.get("setup"), frame, curve.losses, curve.summaries, curve.stride);
   };
   const later = () => {
     if (!queued) { queued = true; requestAnimationFrame(draw); }
