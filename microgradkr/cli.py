@@ -23,7 +23,15 @@ from .columns import ljust, width
 from .expr import ExpressionError, build
 from .i18n import language, text
 from .trace import format_trace
-from .viz import GraphvizNotFoundError, KoreanFontMissingError, draw, explore, save, write_steps
+from .viz import (
+    GraphvizNotFoundError,
+    KoreanFontMissingError,
+    draw,
+    explore,
+    save,
+    watch,
+    write_steps,
+)
 
 EXAMPLES = {  # catalogue key -> the example's graph
     "demo.1a": examples.add_mul,
@@ -73,6 +81,7 @@ def demo(args: argparse.Namespace) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     pages = _demo_pages(out, args.lang)  # the interactive pages need no Graphviz at all
+    pages.append(_demo_training(out, args.lang))
     try:
         written = _demo_pictures(out, args.lang) + pages
     except GraphvizNotFoundError as err:
@@ -119,6 +128,17 @@ def _demo_pages(out: Path, lang: str) -> list[Path]:
         explore(root, path, lang=lang)
         written.append(path)
     return written
+
+
+def _demo_training(out: Path, lang: str) -> Path:
+    """The moons net trained for 30 steps under ``watch``: its replay page, ``training.html``."""
+    training = examples.moons_training(steps=30)
+    model, x, y, loss = next(training)
+    w = watch(model, every=3, data=(x, y), lang=lang)
+    w.update(loss)
+    for _, _, _, loss in training:
+        w.update(loss)
+    return w.save(out / "training.html")
 
 
 def _values(pairs: Sequence[str]) -> dict[str, float]:

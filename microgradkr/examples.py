@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import random
+from collections.abc import Iterator
+
+import numpy as np
+
+from .data import make_moons
 from .engine import Value
 from .graph import grad
+from .nn import MLP
 from .tensor import Tensor
 
 
@@ -68,3 +75,23 @@ def tanh_second_derivative(at: float = 0.5) -> tuple[Value, dict[str, Value]]:
     (dy,) = grad(y, [x], create_graph=True)
     dy.label = "dy/dx"
     return dy, {"x": x, "y": y}
+
+
+def moons_training(
+    steps: int = 30, samples: int = 100, seed: int = 1337
+) -> Iterator[tuple[MLP, np.ndarray, np.ndarray, Value]]:
+    """micrograd's moons net, MLP(2, [16, 16, 1]), trained by SGD on mean(relu(1 - y score)):
+    yields (model, X, y, loss) after each step's backward, before its update."""
+    x, labels = make_moons(samples, noise=0.1, seed=seed)
+    y = labels * 2 - 1
+    random.seed(seed)  # the MLP draws its weights from Python's random, as micrograd's
+    model = MLP(2, [16, 16, 1])
+    for k in range(steps):
+        scores = [model([Value(a), Value(b)]) for a, b in x]
+        hinge = [(1 - yi * s).relu() for yi, s in zip(y, scores, strict=True)]
+        loss = sum(hinge, Value(0.0)) * (1.0 / samples)
+        model.zero_grad()
+        loss.backward()
+        yield model, x, y, loss
+        for p in model.parameters():
+            p.data -= (1.0 - 0.9 * k / steps) * p.grad  # micrograd's rate, from 1.0 to 0.1

@@ -39,7 +39,7 @@ def test_value_and_tensor_show_the_page_the_picture_and_the_text() -> None:
     assert graph.DISPLAY  # registered by microgradkr.viz
 
 
-def test_watch_redraws_every_k_steps() -> None:
+def test_watch_redraws_every_k_steps_and_draws_the_last() -> None:
     pytest.importorskip("anywidget")
     model = nn.MLP(2, [3, 1])
     w = watch(model, every=3)
@@ -52,10 +52,26 @@ def test_watch_redraws_every_k_steps() -> None:
             p.data -= 0.05 * p.grad
         model.zero_grad()
     assert drawn == [True, False, False, True, False, False, True]
-    assert w.widget.status.startswith("step 7: loss ")
-    assert "L1.n0.w0" in w.widget.html and "mgk-scene" in w.widget.html
+    for _ in range(2):  # 9 steps: the last recorded one is 7 until the end of training
+        loss = (model([1.0, -1.0]) - 1.0) ** 2
+        loss.backward()
+        w.update(loss)
+    w.close()
+    assert w.widget.status == f"step 9: loss {loss.data:.6g}"  # it said step 7 (every=3)
+    assert w.widget.frame["step"] == 9 and w.widget.frame["loss"] == loss.data
     with pytest.raises(ValueError, match="every"):
         watch(model, every=0)
+
+
+def test_the_watch_object_shows_as_the_widget_in_ipython() -> None:
+    """Its _repr_mimebundle_ takes IPython's keywords (it raised TypeError under anywidget 0.11,
+    so JupyterLab showed a traceback instead of the widget)."""
+    pytest.importorskip("anywidget")
+    formatters = pytest.importorskip("IPython.core.formatters")
+    w = watch(nn.MLP(2, [3, 1]))
+    shown, _ = formatters.DisplayFormatter().format(w)
+    view = shown["application/vnd.jupyter.widget-view+json"]
+    assert view["model_id"] == w.widget.model_id
 
 
 def test_draw_shows_the_page_of_what_it_drew() -> None:

@@ -361,56 +361,6 @@ def test_a_hostile_label_is_shown_as_text(browser: Any, tmp_path: Path) -> None:
     assert errors(browser) == []
 
 
-def test_the_watch_widget_draws_and_redraws_in_a_browser(browser: Any, tmp_path: Path) -> None:
-    """The anywidget front end (ESM) under a stand-in for Jupyter's widget model."""
-    import json
-
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    from microgradkr.viz.notebook import ESM
-
-    def js(x: Any) -> str:  # a JS string literal that cannot end the host's <script>
-        return json.dumps(x).replace("</", "<\\/")
-
-    f, _ = examples.add_mul()
-    g, _ = examples.gate_patterns()
-    host = f"""<!DOCTYPE html><html><body><div id="host"></div><script type="module">
-      const url = URL.createObjectURL(new Blob([{js(ESM)}], {{type: "text/javascript"}}));
-      const widget = (await import(url)).default;
-      const state = {{html: {js(explore(f))}, status: "step 1: loss 0", height: 400}};
-      const on = {{}};
-      const model = {{get: (k) => state[k], on: (e, fn) => {{ on[e] = fn; }}}};
-      widget.render({{model, el: document.getElementById("host")}});
-      window.setTrait = (k, v) => {{ state[k] = v; if (on["change:" + k]) on["change:" + k](); }};
-      window.nextPage = {js(explore(g))};
-      document.body.setAttribute("data-ready", "1");
-    </script></body></html>"""
-    path = tmp_path / "widget.html"
-    path.write_text(host, encoding="utf-8")
-    browser.get_log("browser")
-    browser.get(path.as_uri())
-    WebDriverWait(browser, 10).until(
-        lambda d: d.execute_script("return document.body.getAttribute('data-ready')") == "1"
-    )
-
-    def nodes_in_frame() -> int:
-        browser.switch_to.frame(browser.find_element(By.TAG_NAME, "iframe"))
-        try:
-            WebDriverWait(browser, 10).until(
-                lambda d: d.execute_script("return document.body.getAttribute('data-ready')")
-            )
-            return len(browser.find_elements(By.CSS_SELECTOR, ".node[data-id]"))
-        finally:
-            browser.switch_to.default_content()
-
-    assert "step 1: loss 0" in browser.find_element(By.ID, "host").text
-    assert nodes_in_frame() == 5
-    browser.execute_script("setTrait('html', nextPage); setTrait('status', 'step 11')")
-    assert "step 11" in browser.find_element(By.ID, "host").text
-    assert nodes_in_frame() == 10
-    assert errors(browser) == []
-
-
 def test_graphviz_pure_korean_labels_stay_inside_their_boxes(
     browser: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

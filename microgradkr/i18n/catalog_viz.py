@@ -160,6 +160,20 @@ EN: dict[str, str] = {
     "net.too_wide": "{n} inputs: too many to draw its gates here (at most {max})",
     "net.back": "← network ({key})",
     "net.drill": "{name}: its gates for the sample x = ({x}); the «gradient» of {name}'s output",
+    # -- the training dashboard (watch) and its replay page -------------------------------
+    "watch.title": "training",
+    "watch.step": "step",
+    "watch.loss": "«loss»",
+    "watch.train": "training",
+    "watch.val": "validation",
+    "watch.accuracy": "accuracy",
+    "watch.boundary": "decision boundary",
+    "watch.activations": "activations of",
+    "watch.grad_norm": "«gradient» norm of each «layer» (log scale)",
+    "watch.zeros": "zeros",
+    "watch.waiting": "waiting for the first step: call `update(loss)` after `backward()`",
+    "watch.replay": "training replay",
+    "watch.network": "the network",
 }
 
 KO: dict[str, str] = {
@@ -319,4 +333,18 @@ KO: dict[str, str] = {
     "net.too_wide": "입력이 {n}개: 게이트를 여기 그리기엔 너무 많음 (최대 {max}개)",
     "net.back": "← 신경망 ({key})",
     "net.drill": "{name}: 표본 x = ({x})에 대한 게이트; {name} 출력의 «gradient»",
+    # -- the training dashboard (watch) and its replay page -------------------------------
+    "watch.title": "학습",
+    "watch.step": "단계",
+    "watch.loss": "«loss»",
+    "watch.train": "훈련",
+    "watch.val": "검증",
+    "watch.accuracy": "정확도",
+    "watch.boundary": "결정 경계",
+    "watch.activations": "활성화값 분포:",
+    "watch.grad_norm": "«layer»별 «gradient»의 노름(로그 눈금)",
+    "watch.zeros": "0인 값",
+    "watch.waiting": "첫 단계를 기다리는 중: `backward()` 뒤에 `update(loss)`를 부르세요",
+    "watch.replay": "학습 다시 보기",
+    "watch.network": "신경망",
 }

@@ -1,4 +1,5 @@
-"""Notebooks: a Value or Tensor shows as the interactive page; ``watch(model)`` redraws it live.
+"""Notebooks: a Value or Tensor shows as the interactive page; ``watch(model)`` shows training
+live (``watch_dashboard``).
 
 Jupyter calls ``_repr_mimebundle_`` (on ``graph.GraphNode``), which calls ``bundle`` through
 ``graph.DISPLAY``: the page in a sandboxed iframe (``text/html``), the Graphviz picture where
@@ -9,15 +10,15 @@ from __future__ import annotations
 
 import html
 import uuid
-from collections.abc import Sequence
 from typing import Any
 
 from ..engine import Value
-from ..i18n import current, text
-from ..nn import Module
 from ..tensor import Tensor
 from .dot import draw, mimebundle
 from .page import explore
+from .watch_dashboard import Watcher, watch
+
+__all__ = ["HEIGHT", "MAX_PAGE_NODES", "Watcher", "bundle", "diagram_bundle", "iframe", "watch"]
 
 MAX_PAGE_NODES = 5000
 """Above this many nodes a notebook shows the text (and picture) only, not the page."""
@@ -95,112 +96,3 @@ def _tensor_svg(node: Tensor, include: Any, exclude: Any) -> dict[str, Any]:
     with suppress(GraphvizNotFoundError, ValueError, graphviz.CalledProcessError):
         return draw(node).picture(include, exclude)
     return {}
-
-
-def _widget_class() -> Any:
-    """The anywidget class, made on first use: anywidget is the optional 'notebook' extra."""
-    try:
-        import anywidget
-        import traitlets
-    except ImportError:
-        raise ImportError(
-            "watch() needs anywidget: pip install 'microgradkr[notebook]' (or: pip install "
-            "anywidget)"
-        ) from None
-
-    class Watch(anywidget.AnyWidget):
-        """The live page: ``update(loss)`` redraws it every ``every`` calls."""
-
-        _esm = ESM
-        html = traitlets.Unicode("").tag(sync=True)
-        status = traitlets.Unicode("").tag(sync=True)
-        height = traitlets.Int(HEIGHT).tag(sync=True)
-
-    return Watch
-
-
-ESM = """
-function render({ model, el }) {
-  const status = document.createElement("div");
-  status.style.font = "13px sans-serif";
-  const frame = document.createElement("iframe");
-  frame.setAttribute("sandbox", "allow-scripts");
-  frame.style.width = "100%";
-  frame.style.border = "1px solid #ddd";
-  const draw = () => {
-    frame.style.height = model.get("height") + "px";
-    frame.srcdoc = model.get("html");
-  };
-  const say = () => { status.textContent = model.get("status"); };
-  draw(); say();
-  model.on("change:html", draw);
-  model.on("change:status", say);
-  el.append(status, frame);
-}
-export default { render };
-"""
-
-
-class Watcher:
-    """Training, watched: ``update(loss)`` every step; every ``every``-th call redraws the page."""
-
-    def __init__(
-        self,
-        model: Module | Sequence[Module],
-        every: int,
-        lang: str | None,
-        options: dict[str, Any],
-        glossary: str | None = None,
-    ) -> None:
-        if not isinstance(every, int) or every < 1:
-            raise ValueError(f"every must be a positive int (steps between redraws), got {every!r}")
-        self.model, self.every, self.options = model, every, options
-        self.lang, self.glossary = current(lang, glossary)
-        self.calls = 0
-        self.drawn = 0
-        self.widget = _widget_class()()
-
-    def update(self, loss: Value | Tensor) -> bool:
-        """Count a training step; on every ``every``-th, redraw weights, activations, grads."""
-        self.calls += 1
-        if (self.calls - 1) % self.every:
-            return False
-        if _size(loss) > MAX_PAGE_NODES:
-            raise ValueError(
-                f"the graph of this loss has more than {MAX_PAGE_NODES} nodes; watch the loss "
-                "of one sample (or a small batch) instead"
-            )
-        page = explore(
-            loss,
-            lang=self.lang,
-            glossary=self.glossary,
-            modules=self.model,
-            step=None,
-            **self.options,
-        )
-        value = loss.item() if isinstance(loss, Tensor) else loss.data
-        self.widget.status = text(
-            "viz.watch_status", self.lang, self.glossary, k=self.calls, loss=f"{float(value):.6g}"
-        )
-        self.widget.html = page
-        self.drawn += 1
-        return True
-
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> Any:
-        return self.widget._repr_mimebundle_(include, exclude)
-
-
-def watch(
-    model: Module | Sequence[Module],
-    every: int = 1,
-    *,
-    lang: str | None = None,
-    glossary: str | None = None,
-    **options: Any,
-) -> Watcher:
-    """A live view of training: call ``.update(loss)`` each step; every ``every`` steps it
-    redraws the page of ``loss`` (weights, activations, gradients), modules in boxes.
-
-    Needs anywidget (``pip install 'microgradkr[notebook]'``); show it as a cell's last line.
-    """
-    return Watcher(model, every, lang, options, glossary)

@@ -1,0 +1,260 @@
+"""watch() in a real JupyterLab: a server on 127.0.0.1, headless Chromium runs a notebook.
+
+The notebook trains micrograd's MLP(2, [16, 16, 1]) on the moons under ``watch``, shown both as
+a cell's last line and through ``display(w.widget)``; after the run the widget's DOM must show
+the final step with the loss Python printed, and the decision boundary. Skipped, with the
+reason, where jupyterlab, anywidget, selenium, chromium or chromedriver is missing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("jupyterlab", reason="jupyterlab is not installed (the notebook extra)")
+pytest.importorskip("anywidget", reason="anywidget is not installed (the notebook extra)")
+webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+DRIVER = shutil.which("chromedriver")
+if CHROMIUM is None or DRIVER is None:
+    pytest.skip("no headless browser: chromium and chromium-driver", allow_module_level=True)
+
+from selenium.common.exceptions import TimeoutException  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+
+from microgradkr.viz.watch_record import GRID  # noqa: E402
+
+FLAGS = (
+    "--headless --no-sandbox --disable-gpu --disable-background-networking "
+    "--disable-component-update --no-first-run --window-size=1200,1000"
+)
+TOKEN = "mgk-test-token"
+
+STEPS, EVERY = 30, 5
+
+SETUP = """\
+import random
+from microgradkr import Value, watch
+from microgradkr.data import make_moons
+from microgradkr.nn import MLP
+
+X, labels = make_moons(100, noise=0.1, seed=1337)
+y = labels * 2 - 1
+
+def loss_of(model):
+    scores = [model([Value(a), Value(b)]) for a, b in X]
+    losses = [(1 - yi * s).relu() for yi, s in zip(y, scores)]
+    return sum(losses, Value(0.0)) * (1.0 / len(losses))
+
+def train(model, w, steps):
+    for k in range(steps):
+        loss = loss_of(model)
+        model.zero_grad()
+        loss.backward()
+        w.update(loss)
+        for p in model.parameters():
+            p.data -= (1.0 - 0.9 * k / steps) * p.grad
+    return loss
+"""
+
+
+def cells(form: str) -> list[str]:
+    """The notebook of one form: ``shown`` (the watch object as the last line) or ``explicit``."""
+    val = ", val=(X[:40], y[:40])" if form == "explicit" else ""
+    make = (
+        f"random.seed(1)\nmodel = MLP(2, [16, 16, 1])\n"
+        f"w = watch(model, data=(X, y){val}, every={EVERY})"
+    )
+    show = "w" if form == "shown" else "from IPython.display import display\ndisplay(w.widget)"
+    run = f"loss = train(model, w, {STEPS})\nprint('PYLOSS=' + repr(loss.data))"
+    return [SETUP, f"{make}\n{show}", run, "print('ALL' + 'DONE')"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def lab() -> Iterator[tuple[str, Path]]:
+    """A JupyterLab server of this venv on a free port, in a temporary root; killed at the end."""
+    root = Path(tempfile.mkdtemp(prefix="mgk-lab-"))
+    port = free_port()
+    env = dict(os.environ)
+    env.update(
+        JUPYTER_CONFIG_DIR=str(root / ".config"),
+        JUPYTER_RUNTIME_DIR=str(root / ".runtime"),
+        JUPYTERLAB_WORKSPACES_DIR=str(root / ".workspaces"),
+        JUPYTER_PLATFORM_DIRS="1",
+    )
+    labconfig = root / ".config" / "labconfig"
+    labconfig.mkdir(parents=True)
+    (labconfig / "page_config.json").write_text(
+        json.dumps({"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}})
+    )
+    (root / "nb").mkdir()
+    log = (root / "server.log").open("wb")
+    server = subprocess.Popen(
+        [
+            sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1",
+            f"--port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={TOKEN}",
+            f"--ServerApp.root_dir={root / 'nb'}", "--LabApp.expose_app_in_browser=True",
+            f"--LabApp.workspaces_dir={root / '.workspaces'}",
+            "--LabApp.extension_manager=readonly",
+            *(["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []),
+        ],
+        env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/api/status?token={TOKEN}", timeout=2):
+                    break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail("JupyterLab did not start:\n" + (root / "server.log").read_text())
+                time.sleep(0.5)
+        yield base, root / "nb"
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=5)
+        log.close()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    options = webdriver.ChromeOptions()
+    for flag in FLAGS.split():
+        options.add_argument(flag)
+    profile = tempfile.mkdtemp(prefix="mgk-chromium-")
+    options.add_argument(f"--user-data-dir={profile}")
+    options.binary_location = CHROMIUM
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=webdriver.ChromeService(DRIVER), options=options)
+    driver.set_script_timeout(120)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def write_notebook(folder: Path, name: str, sources: list[str]) -> None:
+    cells = [
+        {"cell_type": "code", "metadata": {}, "source": s, "outputs": [], "execution_count": None}
+        for s in sources
+    ]
+    kernel = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook = {"nbformat": 4, "nbformat_minor": 5, "metadata": {"kernelspec": kernel}}
+    (folder / name).write_text(json.dumps({**notebook, "cells": cells}), encoding="utf-8")
+
+
+RUN_ALL = """
+const done = arguments[arguments.length - 1];
+(async () => {
+  const app = window.jupyterapp;
+  const panel = app.shell.currentWidget;
+  await panel.context.ready;
+  await panel.sessionContext.ready;
+  await app.commands.execute("notebook:run-all-cells");
+  done("started");
+})().catch((e) => done("error: " + e));
+"""
+
+STATE = """
+const panel = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+const kernel = panel && panel.sessionContext && panel.sessionContext.session
+  && panel.sessionContext.session.kernel;
+return {status: kernel ? kernel.status : "none", text: document.body.innerText};
+"""
+
+
+def run_notebook(driver: Any, base: str, folder: Path, name: str, sources: list[str]) -> str:
+    """Open the notebook in JupyterLab, run all cells, wait for the kernel to be idle after."""
+    write_notebook(folder, name, sources)
+    stem = name.removesuffix(".ipynb")  # a workspace of its own: no tab of another notebook
+    driver.get(f"{base}/lab/workspaces/{stem}/tree/{name}?token={TOKEN}&reset")
+    WebDriverWait(driver, 90).until(
+        lambda d: d.execute_script(
+            "const a = window.jupyterapp, p = a && a.shell.currentWidget;"
+            "return !!(p && p.sessionContext && p.context && p.context.path === arguments[0]);",
+            name,
+        )
+    )
+    driver.get_log("browser")  # forget the last page's (leaving a notebook warns of unsaved work)
+    assert driver.execute_async_script(RUN_ALL) == "started"
+    WebDriverWait(driver, 120, poll_frequency=0.5).until(
+        lambda d: (
+            (s := d.execute_script(STATE))["status"] == "idle"
+            and ("ALLDONE" in s["text"] or "Traceback" in s["text"])
+        )
+    )  # run-all stops at a cell that raised
+    text = str(driver.execute_script(STATE)["text"])
+    assert "Traceback" not in text and "Error" not in text, text[-3000:]
+    return text
+
+
+def python_loss(text: str) -> float:
+    line = next(x for x in text.splitlines() if x.startswith("PYLOSS="))
+    return float(line.removeprefix("PYLOSS="))
+
+
+WIDGET = """
+const w = document.querySelector(".mgk-watch");
+if (!w) return null;
+const box = w.getBoundingClientRect();
+const b = w.querySelector(".mgk-watch-boundary");
+const cell = w.closest(".jp-OutputArea-output") || w.parentElement;
+return {step: w.getAttribute("data-step"), loss: w.getAttribute("data-loss"),
+        width: box.width, cell: cell.getBoundingClientRect().width,
+        scroll: w.scrollWidth, client: w.clientWidth, text: w.innerText,
+        cells: b ? b.getAttribute("data-cells") : null,
+        points: b ? b.querySelectorAll("circle").length : 0,
+        hists: w.querySelectorAll(".mgk-watch-hist").length,
+        lines: [...w.querySelectorAll(".mgk-watch-line")].map((p) => p.getAttribute("d").length)};
+"""
+
+
+def severe(driver: Any) -> list[Any]:
+    return [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+
+
+@pytest.mark.parametrize("form", ["shown", "explicit"])
+def test_watch_shows_the_last_step_in_jupyterlab(
+    lab: tuple[str, Path], browser: Any, form: str
+) -> None:
+    base, folder = lab
+    browser.get_log("browser")
+    text = run_notebook(browser, base, folder, f"watch_{form}.ipynb", cells(form))
+    try:
+        widget = WebDriverWait(browser, 20).until(
+            lambda d: (w := d.execute_script(WIDGET)) and w["step"] == str(STEPS) and w
+        )
+    except TimeoutException:
+        pytest.fail(f"the widget never showed step {STEPS}: {browser.execute_script(WIDGET)}")
+    assert float(widget["loss"]) == python_loss(text)
+    assert widget["cells"] == str(GRID * GRID) and widget["points"] == 100  # the boundary
+    assert widget["hists"] == 3 and all(n > 0 for n in widget["lines"])  # one per layer
+    assert widget["scroll"] <= widget["client"] + 1  # fits the cell: nothing overflows
+    assert widget["width"] <= widget["cell"] + 1
+    assert severe(browser) == []
