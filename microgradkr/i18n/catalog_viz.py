@@ -160,6 +160,9 @@ EN: dict[str, str] = {
     "net.too_wide": "{n} inputs: too many to draw its gates here (at most {max})",
     "net.back": "← network ({key})",
     "net.drill": "{name}: its gates for the sample x = ({x}); the «gradient» of {name}'s output",
+    # -- module boxes (modules.py): named as the parameters' labels, "L2.n3 · neuron" ------
+    "viz.box_layer": "layer",
+    "viz.box_neuron": "neuron",
 }
 
 KO: dict[str, str] = {
@@ -319,4 +322,7 @@ KO: dict[str, str] = {
     "net.too_wide": "입력이 {n}개: 게이트를 여기 그리기엔 너무 많음 (최대 {max}개)",
     "net.back": "← 신경망 ({key})",
     "net.drill": "{name}: 표본 x = ({x})에 대한 게이트; {name} 출력의 «gradient»",
+    # -- module boxes (modules.py): named as the parameters' labels, "L2.n3 · neuron" ------
+    "viz.box_layer": "«layer»",
+    "viz.box_neuron": "뉴런",
 }
