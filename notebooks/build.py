@@ -10,6 +10,7 @@ The notebooks are stored without outputs. Run from the repository root after edi
 
 from __future__ import annotations
 
+import runpy
 import sys
 from pathlib import Path
 
@@ -919,6 +920,38 @@ NOTEBOOKS["09_higher_order"] = [
         "(g1,) = grad(v**3, [v], create_graph=True)\n"
         "check(answer, grad(g1, [v])[0])"
     ),
+]
+
+# -- 10: a whole network learning (the network view; its cells in lesson_network.py) ----------
+NET = runpy.run_path(str(HERE / "lesson_network.py"))
+NOTEBOOKS["10_network"] = [
+    *NET["INTRO"],
+    md(*SETUP_MD),
+    code(SETUP),
+    *NET["BEFORE"],
+    *NET["TRAINING"],
+    *NET["ONE_POINT"],
+    *explained(
+        "neuron.w[3], one",
+        "Here v is the output neuron's weight L3.n0.w3 and the root is that one point's loss: "
+        "one use, in the neuron's w·x+b gate, whose local gradient is the input w3 multiplies "
+        "(the output of L2.n3 for that point).",
+        "여기서 v는 출력 뉴런의 가중치 L3.n0.w3이고 root는 그 점 하나의 손실입니다. 뉴런의 w·x+b "
+        "게이트에서 한 번 쓰였고, 그 국소적 미분은 w3에 곱해지는 입력(그 점에 대한 L2.n3의 "
+        "출력)입니다.",
+    ),
+    *explored("one", "10_network", ", modules=model"),
+    md(
+        "The boxes are named as the parameters: `L2 · layer`, `L2.n3 · neuron`, as in the network "
+        "view above.",
+        "상자 이름은 매개변수 이름과 같습니다: `L2 · 계층`, `L2.n3 · 뉴런`, 위의 신경망 그림과 "
+        "같습니다.",
+    ),
+    EXERCISE,
+    *NET["EXERCISE"],
+    exercise("answer = None  # a number", NET["SOLUTION"]),
+    hidden(NET["CHECK"]),
+    NET["WATCH"],
 ]
 
 

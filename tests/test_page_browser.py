@@ -252,7 +252,7 @@ def test_the_mlp_page_opens_and_answers_within_two_seconds(browser: Any, tmp_pat
     assert browser.find_element(By.ID, "number").text == str(last)
     assert time.perf_counter() - start < 2.0
     # a box unfolds on a click: the neuron's parameters appear, labelled by where they live
-    first = [m.name for m in build_scene(loss, modules=model).modules].index("Neuron 0.0")
+    first = [m.name for m in build_scene(loss, modules=model).modules].index("L1.n0 · neuron")
     key(browser, "f")  # the page opened on the output end: fit, to reach the first layer
     start = time.perf_counter()
     browser.find_element(By.CSS_SELECTOR, f'.modbox[data-module="{first}"]').click()

@@ -350,22 +350,22 @@ def mlp_loss() -> tuple[Value, nn.MLP]:
 def test_modules_are_clusters_and_collapse_to_one_box_each() -> None:
     loss, model = mlp_loss()
     clustered = draw(loss, modules=model).source
-    for name in ("MLP", "Layer 0", "Neuron 0.2", "Layer 1", "Neuron 1.0"):
+    for name in ("MLP", "L1 · layer", "L1.n2 · neuron", "L2 · layer", "L2.n0 · neuron"):
         assert f"label=<{name}>" in clustered
     # a neuron's cluster holds its weights, its affine gate and its relu
-    neuron = clustered.split("label=<Neuron 0.0>")[1].split("\t}")[0]
+    neuron = clustered.split("label=<L1.n0 · neuron>")[1].split("\t}")[0]
     assert neuron.count("w·x+b") == 1 and neuron.count("<b>relu</b>") == 1
     assert neuron.count("data ") == 2 + 3  # w0, w1, b, the affine's output, the relu's
 
     collapsed = draw(loss, modules=model, collapse=True)
     names, texts, edges = parse_dot(collapsed.source)
-    boxes = sorted(n for n in names.values() if n.startswith("Neuron"))
-    assert boxes == ["Neuron 0.0", "Neuron 0.1", "Neuron 0.2", "Neuron 1.0"]
+    boxes = sorted(n for n in names.values() if n.endswith("neuron"))
+    assert boxes == ["L1.n0 · neuron", "L1.n1 · neuron", "L1.n2 · neuron", "L2.n0 · neuron"]
     assert "<b>w·x+b</b>" not in collapsed.source  # the gates are inside the boxes
     # the input x0 still shows what each neuron sends back to it
-    x0_edges = numbers_on((names, texts, edges), "x0", "Neuron 0.0")
+    x0_edges = numbers_on((names, texts, edges), "x0", "L1.n0 · neuron")
     assert len(x0_edges) == 1 and x0_edges[0][1] is not None
-    final = [t for i, t in texts.items() if names[i] == "Neuron 1.0"]
+    final = [t for i, t in texts.items() if names[i] == "L2.n0 · neuron"]
     assert final and "grad" in final[0]
 
 

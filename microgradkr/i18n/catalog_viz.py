@@ -174,6 +174,9 @@ EN: dict[str, str] = {
     "watch.waiting": "waiting for the first step: call `update(loss)` after `backward()`",
     "watch.replay": "training replay",
     "watch.network": "the network",
+    # -- module boxes (modules.py): named as the parameters' labels, "L2.n3 · neuron" ------
+    "viz.box_layer": "layer",
+    "viz.box_neuron": "neuron",
 }
 
 KO: dict[str, str] = {
@@ -347,4 +350,7 @@ KO: dict[str, str] = {
     "watch.waiting": "첫 단계를 기다리는 중: `backward()` 뒤에 `update(loss)`를 부르세요",
     "watch.replay": "학습 다시 보기",
     "watch.network": "신경망",
+    # -- module boxes (modules.py): named as the parameters' labels, "L2.n3 · neuron" ------
+    "viz.box_layer": "«layer»",
+    "viz.box_neuron": "뉴런",
 }

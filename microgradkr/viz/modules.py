@@ -5,12 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ..nn import Module
+from ..i18n import Words
+from ..nn import Layer, Module, Neuron
 from .fmt import Node
+from .words import words
 
 # -- modules (neurons, layers) as clusters ---------------------------------------------------
 
 ACTIVATIONS = frozenset({"relu", "tanh", "sigmoid"})
+# the catalogue's word, and how many parts of a parameter's label lie below the module
+KINDS: dict[type, tuple[str, int]] = {Neuron: ("box_neuron", 1), Layer: ("box_layer", 2)}
 
 
 @dataclass
@@ -31,8 +35,34 @@ def _submodules(module: Module) -> list[Module]:
     return found
 
 
-def module_tree(modules: Sequence[Module]) -> tuple[list[Box], list[Module]]:
-    """Every module and sub-module, parents first, named by class and position (Neuron 0.1)."""
+def label_prefix(module: Module, below: int = 1) -> str:
+    """The dotted prefix its parameters' labels share, less ``below`` parts (L2.n3 of L2.n3.w0)."""
+    labels = [p.label.split(".") for p in module.parameters() if isinstance(p.label, str)]
+    if not labels or any(len(parts) <= below for parts in labels):
+        return ""
+    common = labels[0][:-below]
+    for parts in labels[1:]:
+        n = 0
+        while n < min(len(common), len(parts) - below) and common[n] == parts[n]:
+            n += 1
+        common = common[:n]
+    return ".".join(common)
+
+
+def box_name(module: Module, path: tuple[int, ...], t: Words) -> str:
+    """'L2.n3 · neuron': where its parameters' labels say it lives; else class and position."""
+    key, below = KINDS.get(type(module), ("", 1))
+    where = label_prefix(module, below)
+    if where:
+        return f"{where} · {t[key] if key else type(module).__name__}"
+    return type(module).__name__ + (" " + ".".join(map(str, path)) if path else "")
+
+
+def module_tree(
+    modules: Sequence[Module], lang: str | None = None
+) -> tuple[list[Box], list[Module]]:
+    """Every module and sub-module, parents first, named as their parameters (L2.n3 · neuron)."""
+    t = words(lang, seen=set())  # a term reads "계층(layer)" at its first box only
     tree: list[Box] = []
     objs: list[Module] = []
     Frame = tuple[tuple[int, ...], Module, "int | None"]  # (position path, module, parent)
@@ -43,9 +73,8 @@ def module_tree(modules: Sequence[Module]) -> tuple[list[Box], list[Module]]:
     stack.reverse()
     while stack:
         path, module, parent = stack.pop()
-        name = type(module).__name__ + (" " + ".".join(map(str, path)) if path else "")
         index = len(tree)
-        tree.append(Box(name, parent))
+        tree.append(Box(box_name(module, path, t), parent))
         objs.append(module)
         if parent is not None:
             tree[parent].children.append(index)
