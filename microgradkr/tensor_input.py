@@ -1,6 +1,17 @@
 """What comes into a Tensor op from outside, checked once, at the boundary: data as arrays (the
 dtype rules), torch's dtype promotion, the parts of an index, and the errors that name the op
 (never numpy's insides). The ops' hot paths (tensor.py) trust what passed here.
+
+The dtype rules, torch's with this library's default float (float64, where torch's is float32:
+as after ``torch.set_default_dtype(torch.float64)``): int64 and bool tensors keep their dtype
+through the ops that stay in integers (add, mul, neg of int64, relu, abs, maximum, max, sum,
+matmul, clamp to int bounds, ``x ** 2``, shapes and indexing; a sum of bools is int64, ``bool
+** 2`` too); ops with a float result (true division, exp, log, sqrt, sin, cos, tanh, sigmoid,
+``x ** 0.5``, ``reciprocal``, an int tensor with a float number) compute them in float64; an
+int or bool tensor against a float one takes the float's dtype. Where torch refuses a dtype,
+a TypeError names the op and the dtype (``-`` of a bool tensor, mean, leaky_relu, softmax and
+batch norm of int64 or bool, matmul of bools); int64 ** a negative int is a ValueError
+("Integers to negative integer powers are not allowed"). Only float tensors require grad.
 """
 
 from __future__ import annotations
@@ -59,8 +70,34 @@ def op_error(op: TensorOp, inputs: Sequence[Any], err: Exception) -> Exception:
             f"the {'only' if inputs[1].data.ndim == 1 else 'second-to-last'} axis of the second)"
             f"{at_labels(inputs)}"
         )
-    kind = type(err) if isinstance(err, (ValueError, IndexError, TypeError)) else ValueError
+    # the builtin kind: numpy's own subclasses take other arguments (_UFuncOutputCastingError)
+    kind = next((k for k in (ValueError, IndexError, TypeError) if isinstance(err, k)), ValueError)
     return kind(f"{op.name} of a tensor of shape {shapes}{at_labels(inputs)}: {err}")
+
+
+# torch's advice where it refuses a dtype
+_HINTS = {
+    "neg": "; to invert a mask use ~",
+    "sub": " (two bool tensors); use ^ for a mask's difference",
+}
+
+
+def op_inputs(op: TensorOp, arrays: Sequence[Array]) -> list[Array]:
+    """The arrays ``op`` computes on, some of them int64 or bool: as they are, in float64 for an
+    op with a float result (``op.to_float``), or a TypeError where the op does not take their
+    dtype (``op.takes``), as torch's "not implemented for 'Long'"."""
+    dt = np.result_type(*arrays)
+    if dt.kind == "f":
+        return list(arrays)
+    if dt.kind not in op.takes:
+        kinds = " or ".join([{"i": "int64", "b": "bool"}[k] for k in op.takes] + ["float"])
+        raise TypeError(
+            f"{op.name} is not implemented for {dt} tensors, as in torch: it takes {kinds}"
+            f" tensors{_HINTS.get(op.name, '; cast with .double() first')}"
+        )
+    if op.to_float:
+        return [a.astype(FLOATS[0]) for a in arrays]
+    return list(arrays)
 
 
 def promote(a: Array, b: Array) -> tuple[Array, Array]:
