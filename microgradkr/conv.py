@@ -370,7 +370,8 @@ def _avg_pool_forward(x: np.ndarray, geo: Geometry) -> np.ndarray:
         out = v.copy() if out is None else np.add(out, v, out=out)
     assert out is not None
     if out.dtype.kind == "i":  # torch's integer mean: the sum divided, truncated toward 0
-        return np.sign(out) * (np.abs(out) // (geo.kh * geo.kw))  # type: ignore[no-any-return]
+        n = geo.kh * geo.kw  # floored, then toward 0 (no |sum|: -2**63 has none in int64)
+        return out // n + ((out % n != 0) & (out < 0))  # type: ignore[no-any-return]
     out *= 1.0 / (geo.kh * geo.kw)
     return out
 

@@ -27,7 +27,7 @@ from .tensor_input import (
     index_part,
     op_error,
     op_inputs,
-    promote,
+    promote_types,
 )
 from .tensor_ops import (
     ADD,
@@ -175,19 +175,16 @@ def _apply2(op: TensorOp, a: Tensor, b: Tensor) -> Tensor:
 
 
 def _apply_promoted(op: TensorOp, a: Tensor, b: Tensor) -> Tensor:
-    """apply() for two dtypes: each input cast to the dtype torch computes it in (a cast node
-    for a float one), so that the op's rules see the numbers the forward compared: a float32
-    x and a 0-d float64 y tie in maximum(x, y) where x == float32(y)."""
-    ad, bd = promote(a.data, b.data)
-    x = a if ad.dtype == a.data.dtype else a.to(ad.dtype)
-    y = b if bd.dtype == b.data.dtype else b.to(bd.dtype)
-    if ad.dtype not in FLOATS and bd.dtype not in FLOATS:
-        ad, bd = op_inputs(op, (ad, bd))  # int64 and bool
-    try:
-        out = op.forward(ad, bd)
-    except (ValueError, TypeError) as err:
-        raise op_error(op, (a, b), err) from None
-    return _node(out, op, (x, y), ())
+    """apply() for two dtypes: both cast to the one torch computes in (a cast node for a float
+    one), so that the op's rules see the numbers its forward compared: a float32 x and a 0-d
+    float64 y tie in maximum(x, y) where x == float32(y)."""
+    op_inputs(op, (a.data, b.data))  # each one's dtype: torch refuses float - bool too
+    return _apply2(op, *_promoted(a, b))
+
+
+def _promoted(a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
+    dt = promote_types(a.data, b.data)
+    return (a if a.data.dtype == dt else a.to(dt)), (b if b.data.dtype == dt else b.to(dt))
 
 
 def _node(out: Any, op: TensorOp, prev: tuple[Tensor, ...], args: tuple[Any, ...]) -> Tensor:
@@ -294,10 +291,7 @@ class Tensor(ShapeMethods, BackwardMethods, graph.GraphNode):
         if len(others) == 1:  # two inputs: torch's dtype promotion, as the operators
             if not args:
                 return _apply2(op, self, others[0])
-            a, b = promote(self.data, others[0].data)
-            x = self if a.dtype == self.data.dtype else self.to(a.dtype)
-            y = others[0] if b.dtype == others[0].data.dtype else others[0].to(b.dtype)
-            return apply(op, x, y, args=args)
+            return apply(op, *_promoted(self, others[0]), args=args)
         return apply(op, self, *others, args=args)
 
     def _operand(self, x: Any) -> Tensor:

@@ -78,44 +78,37 @@ def op_error(op: TensorOp, inputs: Sequence[Any], err: Exception) -> Exception:
 # torch's advice where it refuses a dtype
 _HINTS = {
     "neg": "; to invert a mask use ~",
-    "sub": " (two bool tensors); use ^ for a mask's difference",
+    "sub": "; use ^ for the difference of two masks",
 }
 
 
 def op_inputs(op: TensorOp, arrays: Sequence[Array]) -> list[Array]:
     """The arrays ``op`` computes on, some of them int64 or bool: as they are, in float64 for an
-    op with a float result (``op.to_float``), or a TypeError where the op does not take their
-    dtype (``op.takes``), as torch's "not implemented for 'Long'"."""
-    dt = np.result_type(*arrays)
-    if dt.kind == "f":
-        return list(arrays)
-    if dt.kind not in op.takes:
-        kinds = " or ".join([{"i": "int64", "b": "bool"}[k] for k in op.takes] + ["float"])
-        raise TypeError(
-            f"{op.name} is not implemented for {dt} tensors, as in torch: it takes {kinds}"
-            f" tensors{_HINTS.get(op.name, '; cast with .double() first')}"
-        )
-    if op.to_float:
+    op with a float result (``op.to_float``), or a TypeError where the op does not take one's
+    dtype (``op.takes``), as torch's "not implemented for 'Long'" (or its bool - int64)."""
+    for a in arrays:
+        if a.dtype.kind not in op.takes and a.dtype not in FLOATS:
+            kinds = " or ".join([{"i": "int64", "b": "bool"}[k] for k in op.takes] + ["float"])
+            raise TypeError(
+                f"{op.name} is not implemented for {a.dtype} tensors, as in torch: it takes"
+                f" {kinds} tensors{_HINTS.get(op.name, '; cast with .double() first')}"
+            )
+    if op.to_float and np.result_type(*arrays).kind != "f":
         return [a.astype(FLOATS[0]) for a in arrays]
     return list(arrays)
 
 
-def promote(a: Array, b: Array) -> tuple[Array, Array]:
-    """PyTorch's promotion: an integer or bool tensor against a float one takes the float's
-    dtype (int64 * float32 is float32); a float 0-d tensor against a float tensor with dims: the
-    one with dims decides (float32 * float64 0-d is float32), where numpy would widen."""
+def promote_types(a: Array, b: Array) -> np.dtype[Any]:
+    """PyTorch's promotion, the dtype it computes ``a`` op ``b`` in: an integer or bool tensor
+    against a float one takes the float's dtype (int64 * float32 is float32); a float 0-d
+    tensor against a float tensor with dims: the one with dims decides (float32 * float64 0-d
+    is float32), where numpy would widen; otherwise the wider one (int64 + bool is int64)."""
     fa, fb = a.dtype in FLOATS, b.dtype in FLOATS
-    if fa and fb:
-        if (a.ndim == 0) == (b.ndim == 0):
-            return a, b
-        if a.ndim == 0:
-            return a.astype(b.dtype), b
-        return a, b.astype(a.dtype)
-    if fa and b.dtype.kind in "biu":
-        return a, b.astype(a.dtype)
-    if fb and a.dtype.kind in "biu":
-        return a.astype(b.dtype), b
-    return a, b
+    if fa and fb and (a.ndim == 0) != (b.ndim == 0):
+        return b.dtype if a.ndim == 0 else a.dtype
+    if fa != fb:
+        return a.dtype if fa else b.dtype
+    return np.promote_types(a.dtype, b.dtype)
 
 
 def index_part(i: Any, x: Any) -> Any:

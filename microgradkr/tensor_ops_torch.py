@@ -98,7 +98,9 @@ def _pow_tensor(a: Any, b: Any) -> Any:
     for any other a (numpy raises; a float a or b: IEEE pow)."""
     if a.dtype.kind == "f" or b.dtype.kind == "f":
         return np.power(a, b)
-    out = np.power(a, np.maximum(b, 0))  # int64 (bool ** bool is refused: takes="i")
+    if a.dtype.kind == "b":  # torch: "pow" not implemented for 'Bool' (bool ** int64 is int64)
+        raise TypeError("not implemented for bool ** bool tensors, as torch; .long() first")
+    out = np.power(a, np.maximum(b, 0))
     if (b < 0).any():
         odd = np.where(b % 2 == 1, -1, 1)
         out = np.where(b < 0, np.where(a == 1, 1, np.where(a == -1, odd, 0)), out)
@@ -217,5 +219,4 @@ POW_TENSOR = TensorOp(
     _pow_tensor,
     (_pow_tensor_da, _pow_tensor_db),
     notes=("g {b} {a}^({b} - 1)", "g out log {a}"),
-    takes="i",
 )

@@ -104,7 +104,7 @@ def test_negation_of_a_bool_tensor_is_refused_with_torch_advice() -> None:
     supported. If you are trying to invert a mask, use the `~` operator"."""
     for x in (Tensor(True), tensor([True, False])):
         with pytest.raises(TypeError, match="neg.*bool.*~"):
-            -x
+            _ = -x
     with pytest.raises(TypeError, match="sub.*bool"):
         tensor([True]) - tensor([False])
     assert (~tensor([True, False])).data.tolist() == [False, True]
@@ -186,3 +186,45 @@ def test_maximum_reproducer_against_torch() -> None:
     torch.maximum(ta, tb).sum().backward()
     assert_array_equal(a.grad, ta.grad.numpy())
     assert_array_equal(b.grad, tb.grad.numpy())
+
+
+# -- found by the dtype fuzz (tests/test_fuzz_dtypes.py) ------------------------------------------
+
+
+def test_int_tensor_to_int_tensor_powers_are_torchs() -> None:
+    """Was: numpy's "Integers to negative integer powers are not allowed" for a tensor
+    exponent. torch computes them: 1 for 1, ±1 for -1, 0 for any other base."""
+    a, b = _int(0, 1, -1, 2, -2, 0, 3), _int(-1, -1, -3, -1, -2, 0, 2)
+    y = a**b
+    assert y.dtype == np.int64 and y.data.tolist() == [0, 1, -1, 0, 0, 1, 9]
+    with pytest.raises(TypeError, match="pow_tensor.*bool"):
+        tensor([True]) ** tensor([False])
+    assert (tensor([True, False]) ** _int(2, 3)).data.tolist() == [1, 0]
+
+
+def test_subtraction_with_any_bool_tensor_is_refused() -> None:
+    """Was: 0.0 - False = 0.0 and False - 0 = 0. torch: "Subtraction, the `-` operator, with a
+    bool tensor is not supported"."""
+    with pytest.raises(TypeError, match="sub.*bool"):
+        tensor([0.5]) - tensor([False])
+    with pytest.raises(TypeError, match="sub.*bool"):
+        tensor([False]) - _int(1)
+
+
+def test_avg_pool2d_of_ints_wraps_as_torch() -> None:
+    """int64 sums wrap in both: 2**62 + 2**62 is -2**63, halved -2**62 (torch's number; |sum|
+    would overflow again and give +2**62)."""
+    x = tensor([[[[2**62, 2**62]]]])
+    assert F.avg_pool2d(x, (1, 2)).data.tolist() == [[[[-(2**62)]]]]
+
+
+def test_float32_and_float64_0d_pow_computes_in_float64() -> None:
+    """Was: d(a ** b)/db = a^b log a with log a in float32 (-103.27893066), though the forward
+    computed in float64. torch: both 0-d, so float64: log(1e-45) = -103.27892990343184."""
+    a = Tensor(np.float32(1e-45), requires_grad=True, dtype=np.float32)
+    b = Tensor(0.0, requires_grad=True)
+    y = a**b
+    assert y.dtype == np.float64
+    y.backward()
+    assert b.grad == math.log(float(np.float32(1e-45)))
+    assert a.grad is not None and a.grad.dtype == np.float32
