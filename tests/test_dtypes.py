@@ -14,10 +14,12 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
 from numpy.testing import assert_allclose, assert_array_equal
 
 from microgradkr import Tensor, maximum, tensor
 from microgradkr import functional as F
+from microgradkr.testing import tensors
 
 
 def _int(*values: int) -> Tensor:
@@ -228,3 +230,15 @@ def test_float32_and_float64_0d_pow_computes_in_float64() -> None:
     y.backward()
     assert b.grad == math.log(float(np.float32(1e-45)))
     assert a.grad is not None and a.grad.dtype == np.float32
+
+
+def test_the_tensors_strategy_draws_int64_and_bool_tensors() -> None:
+    """Was: tensors(dtype=np.int64) a ValueError; now the ints in [min_value, max_value]."""
+
+    @settings(max_examples=20, database=None)
+    @given(tensors((3,), -2, 2, dtype=np.int64), tensors((2,), dtype=np.bool_))
+    def check(i: Tensor, b: Tensor) -> None:
+        assert i.dtype == np.int64 and b.dtype == np.bool_
+        assert np.all(np.abs(i.data) <= 2) and not i.requires_grad and not b.requires_grad
+
+    check()
