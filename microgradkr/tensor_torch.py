@@ -142,12 +142,14 @@ class TorchMethods:
     def _int_pow(self, k: Any) -> Tensor:
         """An int64 or bool tensor ** k as torch: float64 for a float k, else integers (int64;
         bool ** bool stays bool); an integer to a negative integer power is refused."""
-        if not isinstance(k, (int, np.integer)):  # a float k (np.bool_ is neither)
+        if not isinstance(k, (int, np.integer, np.bool_)):  # a float k
             return self.to(np.float64)._apply(POW, args=(builtins.float(k),))
-        if k < 0:
+        if not 0 <= k < 2**63:
             raise ValueError(
                 f"pow: integers to negative integer powers are not allowed ({self.data.dtype}"
                 f" tensor ** {k}, as torch); use a float exponent or .double() first"
+                if k < 0
+                else f"pow: the exponent {k} does not fit in int64 ({self.data.dtype} tensor ** k)"
             )
         keep = isinstance(k, (builtins.bool, np.bool_)) and self.data.dtype.kind == "b"
         out = np.power(self.data.astype(np.int64), int(k))
@@ -201,7 +203,7 @@ class TorchMethods:
         if self.data.dtype.kind in "biu":  # as torch: int bounds keep int64, a float one float64
             floats = [b for b in (min, max) if isinstance(b, (builtins.float, np.floating))]
             x = self.to(np.float64 if floats else np.int64)
-            ints = [None if b is None else (b if floats else int(b)) for b in (lo, hi)]
+            ints = [None if b is None else (b if floats else int(b)) for b in (min, max)]
             return x._apply(CLAMP, args=tuple(ints))
         return self._apply(CLAMP, args=(lo, hi))
 

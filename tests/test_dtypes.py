@@ -242,3 +242,16 @@ def test_the_tensors_strategy_draws_int64_and_bool_tensors() -> None:
         assert np.all(np.abs(i.data) <= 2) and not i.requires_grad and not b.requires_grad
 
     check()
+
+
+def test_int_clamp_and_powers_stay_exact_integers() -> None:
+    """clamp of int64 to int bounds is int64 as torch (was float64, then bounds rounded through
+    float: 2**62 + 1 became 2**62); an int exponent beyond int64 is a ValueError (was a wrong
+    number through float64)."""
+    t = _int(2, 3)
+    y = t.clamp(2**62 + 1, None)
+    assert y.dtype == np.int64 and y.data.tolist() == [2**62 + 1] * 2
+    assert t.clamp(0.5, 2).dtype == np.float64  # a float bound: the default float, as torch
+    assert tensor([True, False]).clamp(0, 1).data.tolist() == [1, 0]  # int64
+    with pytest.raises(ValueError, match="does not fit in int64"):
+        t ** 2**70
