@@ -162,8 +162,8 @@ class TorchMethods:
     pow = __pow__
 
     def square(self) -> Tensor:
-        """x * x."""
-        return self._apply(MUL, self)
+        """x * x (x ** 2 for int64 and bool: a bool's square is int64, as torch's)."""
+        return self._apply(MUL, self) if self.data.dtype in _GRAD_DTYPES else self**2
 
     def reciprocal(self) -> Tensor:
         """1 / x, local gradient -1 / x^2 (float64 for an int64 or bool x, as torch's float)."""

@@ -99,6 +99,8 @@ def test_bool_tensor_powers_follow_torch() -> None:
     assert two.dtype == np.int64 and two.data.tolist() == [1, 0]
     same = m**True
     assert same.dtype == np.bool_ and same.data.tolist() == [True, False]
+    square = m.square()  # was bool (x * x is and)
+    assert square.dtype == np.int64 and square.data.tolist() == [1, 0]
 
 
 def test_negation_of_a_bool_tensor_is_refused_with_torch_advice() -> None:
