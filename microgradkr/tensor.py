@@ -133,8 +133,10 @@ def _const(x: Any, like: Tensor) -> Tensor:
 def apply(op: TensorOp, *inputs: Tensor, args: tuple[Any, ...] = ()) -> Tensor:
     """A new node ``op(*inputs, *args)`` that records its parents when one of them needs a grad."""
     arrays = [t.data for t in inputs]
-    if any(a.dtype not in FLOATS for a in arrays):
-        arrays = op_inputs(op, arrays)
+    for a in arrays:
+        if a.dtype not in FLOATS:  # int64 or bool: torch's dtype rules
+            arrays = op_inputs(op, arrays)
+            break
     try:
         out = op.forward(*arrays, *args)
     except (ValueError, IndexError, TypeError, FloatingPointError) as err:

@@ -6,6 +6,7 @@ arguments (axes, shapes, indices) drawn by the registry's own ``args``. Shapes i
 tensors and empty ones ((0,), (2, 0)); elements mix ordinary numbers with the edges of each
 dtype (±0, subnormals, the largest finite, where exp overflows and underflows, NaN, ±inf).
 Plain operands of every type (``3 + t``, ``t * np.float32(2)``, ``t ** True``) are fuzzed too.
+int64 and bool tensors and pairs of two dtypes: tests/test_fuzz_dtypes.py (draw_case here).
 
 Compared: shape and dtype of the result and of every gradient (upstream: ones), the numbers
 (NaN with NaN, an infinity with the same infinity, finite ones within rel 1e-12 for float64
