@@ -24,6 +24,7 @@ import numpy as np
 
 from .ops import CHAIN, DISTRIBUTOR, ROUTER, SWITCHER
 from .tensor import SCATTER, Tensor, TensorOp, _node, apply
+from .tensor_input import op_inputs
 
 __all__ = ["avg_pool2d", "col2im", "conv2d", "im2col", "max_pool2d"]
 
@@ -170,6 +171,7 @@ IM2COL = TensorOp(
     _im2col,
     (lambda g, x, out, geo: _col2im_any(g, x.shape, geo),),
     notes=("col2im(g): each patch's row added back",),
+    takes="b",  # as torch's unfold: "im2col_out_cpu" not implemented for 'Long'
 )
 COL2IM = TensorOp(
     "col2im",
@@ -178,6 +180,7 @@ COL2IM = TensorOp(
     _col2im,
     (lambda g, col, out, shape, geo: _im2col_any(g, geo),),
     notes=("im2col(g)",),
+    takes="b",  # as torch's fold: "col2im_out_cpu" not implemented for 'Long'
 )
 
 
@@ -261,6 +264,7 @@ CONV2D = TensorOp(
     lambda x, W, b, geo, col=None: _conv_forward(x, W, b, geo),  # col is the forward's own
     (_conv_dx, _conv_dW, _conv_db),
     notes=("col2im(g Wᵀ)", "colᵀ g", "g summed over N, OH, OW"),
+    takes="i",  # torch: "slow_conv2d_cpu" not implemented for 'Bool'
 )
 
 
@@ -278,12 +282,16 @@ def conv2d(x: Any, W: Any, b: Any = None, stride: Any = 1, pad: Any = 0) -> Tens
             f"conv2d: x of shape {xt.shape} has {xt.shape[1]} channels, but W of shape"
             f" {wt.shape} expects {wt.shape[1]}"
         )
-    bt = _tensor(np.zeros(wt.shape[0]) if b is None else b, "conv2d", "b", like=xt)
+    if b is None:  # zeros of the product's dtype: an int64 x and W stay int64, as torch
+        dt = xt.dtype if xt.dtype.kind == "f" else np.result_type(xt.data, wt.data)
+        b = Tensor(np.zeros(wt.shape[0], dtype=dt), dtype=dt)
+    bt = _tensor(b, "conv2d", "b", like=xt)
     if bt.shape != (wt.shape[0],):
         raise ValueError(
             f"conv2d: b of shape {bt.shape} does not fit W of shape {wt.shape}:"
             f" expected ({wt.shape[0]},), one bias per filter"
         )
+    op_inputs(CONV2D, (xt.data, wt.data, bt.data))  # a bool one: torch's TypeError
     col = _im2col(xt.data, geo)
     out = _conv_forward(xt.data, wt.data, bt.data, geo, col)
     needs_col = wt.requires_grad  # dW is the only VJP that reads col: keep it only then
@@ -301,9 +309,10 @@ def _max_pool(x: np.ndarray, geo: Geometry) -> tuple[np.ndarray, np.ndarray]:
     """out = the max of each window, and its position k = ky FW + kx (the first one of a tie,
     and the last NaN over any number, as PyTorch): the max over the FH*FW strided slices im2col
     would copy into columns. Padding never wins, not even against -inf."""
-    xp = _padded(x, geo, -np.inf)
+    low = np.iinfo(x.dtype).min if x.dtype.kind == "i" else -np.inf  # an int64 x: no -inf
+    xp = _padded(x, geo, low)
     real = _padded(np.ones((1, 1, *x.shape[2:]), dtype=bool), geo, False)[0, 0]
-    out = np.full((x.shape[0], x.shape[1], geo.oh, geo.ow), -np.inf, dtype=x.dtype)
+    out = np.full((x.shape[0], x.shape[1], geo.oh, geo.ow), low, dtype=x.dtype)
     arg = np.full(out.shape, -1, dtype=np.int32)
     for k, (rows, cols) in _windows(geo):
         v = xp[:, :, rows, cols]
@@ -328,6 +337,7 @@ MAX_POOL2D = TensorOp(
     (_max_pool_dx,),
     kinked=True,
     notes=("g to each window's max",),
+    takes="i",
 )
 
 
@@ -346,6 +356,7 @@ def max_pool2d(x: Any, kernel_size: Any, stride: Any = None, padding: Any = 0) -
     is -inf). Backward: g to each window's max (the first, on a tie), 0 elsewhere."""
     xt = _tensor(x, "max_pool2d", "x")
     geo = _pool_geometry("max_pool2d", xt, kernel_size, stride, padding)
+    op_inputs(MAX_POOL2D, (xt.data,))  # a bool x: torch's TypeError
     out, arg = _max_pool(xt.data, geo)
     return _node(out, MAX_POOL2D, (xt,), (geo, arg))
 
@@ -358,6 +369,9 @@ def _avg_pool_forward(x: np.ndarray, geo: Geometry) -> np.ndarray:
         v = xp[:, :, rows, cols]
         out = v.copy() if out is None else np.add(out, v, out=out)
     assert out is not None
+    if out.dtype.kind == "i":  # torch's integer mean: the sum divided, truncated toward 0
+        n = geo.kh * geo.kw  # floored, then toward 0 (no |sum|: -2**63 has none in int64)
+        return out // n + ((out % n != 0) & (out < 0))  # type: ignore[no-any-return]
     out *= 1.0 / (geo.kh * geo.kw)
     return out
 
@@ -369,6 +383,7 @@ AVG_POOL2D = TensorOp(
     _avg_pool_forward,
     (lambda g, x, out, geo: _scatter_windows(g, x.shape, geo, lambda k: 1.0 / (geo.kh * geo.kw)),),
     notes=("g / (FH FW) to each window",),
+    takes="i",
 )
 
 

@@ -31,6 +31,7 @@ from .functional_torch import sum_to as sum_to
 from .functional_torch import tanh as tanh
 from .ops import CHAIN
 from .tensor import Tensor, TensorOp, _const, apply, record
+from .tensor_input import op_inputs
 from .tensor_ops import _axes
 
 Array = np.ndarray
@@ -60,8 +61,11 @@ def _log_softmax_vjp(g: Any, a: Any, out: Any, axis: int) -> Any:
     return g - y * g.sum(axis=axis, keepdims=True)
 
 
-SOFTMAX = TensorOp("softmax", "softmax", CHAIN, _softmax_array, (_softmax_vjp,))
-LOG_SOFTMAX = TensorOp("log_softmax", "log_softmax", CHAIN, _log_softmax_array, (_log_softmax_vjp,))
+# takes="": torch's softmax and cross-entropy are "not implemented for 'Long'" (nor for bool)
+SOFTMAX = TensorOp("softmax", "softmax", CHAIN, _softmax_array, (_softmax_vjp,), takes="")
+LOG_SOFTMAX = TensorOp(
+    "log_softmax", "log_softmax", CHAIN, _log_softmax_array, (_log_softmax_vjp,), takes=""
+)
 
 
 def _softmax_ce_vjp(g: Any, a: Any, out: Any, y: Array, t: Array, rows: Array | None) -> Any:
@@ -90,7 +94,7 @@ def _softmax_ce_forward(a: Array, y: Array, t: Array, rows: Array | None) -> Any
 
 
 SOFTMAX_CE = TensorOp(
-    "softmax_cross_entropy", "softmax+CE", CHAIN, _softmax_ce_forward, (_softmax_ce_vjp,)
+    "softmax_cross_entropy", "softmax+CE", CHAIN, _softmax_ce_forward, (_softmax_ce_vjp,), takes=""
 )
 
 
@@ -206,6 +210,8 @@ def cross_entropy(logits: Any, labels: Any) -> Any:
     a = x.data
     if a.ndim == 0:
         raise ValueError("cross_entropy needs logits with a class axis, got a 0-d tensor")
+    if a.dtype.kind != "f":
+        op_inputs(SOFTMAX_CE, (a,))  # int64 or bool logits: torch's TypeError
     t, is_labels = _targets(labels, a, "cross_entropy")
     a2 = a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
     n = a2.shape[0]

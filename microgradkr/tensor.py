@@ -19,7 +19,16 @@ import numpy as np
 
 from . import anomaly, grad_mode, graph
 from .tensor_backward import BackwardMethods
-from .tensor_input import DTYPES, FLOATS, as_array, at_labels, index_part, op_error, promote
+from .tensor_input import (
+    DTYPES,
+    FLOATS,
+    as_array,
+    at_labels,
+    index_part,
+    op_error,
+    op_inputs,
+    promote_types,
+)
 from .tensor_ops import (
     ADD,
     CAST,
@@ -104,9 +113,12 @@ def _const(x: Any, like: Tensor) -> Tensor:
         return x
     if isinstance(x, (numbers.Real, np.ndarray, np.generic, list, tuple)):
         t = _new(Tensor)
-        dt = like.data.dtype if like.data.dtype in FLOATS else None  # a bool mask: float64
-        if like.data.dtype.kind == "i" and np.asarray(x).dtype.kind in "iu":
-            dt = np.dtype(np.int64)  # int64 + 2 stays int64, as torch
+        dt = like.data.dtype if like.data.dtype in FLOATS else None
+        kind = np.asarray(x).dtype.kind
+        if like.data.dtype.kind in "bi" and kind in "biu":
+            # int64 + 2 and int64 + True stay int64, bool + True bool, bool + 2 is int64 (torch)
+            both_bool = like.data.dtype.kind == kind == "b"
+            dt = np.dtype(np.bool_) if both_bool else np.dtype(np.int64)
         t.data = as_array(x, dt, f"an operand of a {like.data.dtype} Tensor")
         t.grad = None
         t.requires_grad = False
@@ -120,8 +132,13 @@ def _const(x: Any, like: Tensor) -> Tensor:
 
 def apply(op: TensorOp, *inputs: Tensor, args: tuple[Any, ...] = ()) -> Tensor:
     """A new node ``op(*inputs, *args)`` that records its parents when one of them needs a grad."""
+    arrays = [t.data for t in inputs]
+    for a in arrays:
+        if a.dtype not in FLOATS:  # int64 or bool: torch's dtype rules
+            arrays = op_inputs(op, arrays)
+            break
     try:
-        out = op.forward(*[t.data for t in inputs], *args)
+        out = op.forward(*arrays, *args)
     except (ValueError, IndexError, TypeError, FloatingPointError) as err:
         raise op_error(op, inputs, err) from None
     return _node(out, op, inputs, args)
@@ -135,9 +152,12 @@ def record(out: Any, op: TensorOp, inputs: tuple[Tensor, ...], args: tuple[Any, 
 
 def _apply1(op: TensorOp, a: Tensor) -> Tensor:
     """apply() for one input and no args (the hot path)."""
+    ad = a.data
+    if ad.dtype not in FLOATS:
+        ad = op_inputs(op, (ad,))[0]
     try:
-        out = op.forward(a.data)
-    except (ValueError, FloatingPointError) as err:
+        out = op.forward(ad)
+    except (ValueError, TypeError, FloatingPointError) as err:
         raise op_error(op, (a,), err) from None
     return _node(out, op, (a,), ())
 
@@ -146,12 +166,27 @@ def _apply2(op: TensorOp, a: Tensor, b: Tensor) -> Tensor:
     """apply() for two inputs and no args (the hot path)."""
     ad, bd = a.data, b.data
     if ad.dtype is not bd.dtype and ad.dtype != bd.dtype:
-        ad, bd = promote(ad, bd)
+        return _apply_promoted(op, a, b)
+    if ad.dtype not in FLOATS:
+        ad, bd = op_inputs(op, (ad, bd))
     try:
         out = op.forward(ad, bd)
-    except ValueError as err:
+    except (ValueError, TypeError) as err:
         raise op_error(op, (a, b), err) from None
     return _node(out, op, (a, b), ())
+
+
+def _apply_promoted(op: TensorOp, a: Tensor, b: Tensor) -> Tensor:
+    """apply() for two dtypes: both cast to the one torch computes in (a cast node for a float
+    one), so that the op's rules see the numbers its forward compared: a float32 x and a 0-d
+    float64 y tie in maximum(x, y) where x == float32(y)."""
+    op_inputs(op, (a.data, b.data))  # each one's dtype: torch refuses float - bool too
+    return _apply2(op, *_promoted(a, b))
+
+
+def _promoted(a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
+    dt = promote_types(a.data, b.data)
+    return (a if a.data.dtype == dt else a.to(dt)), (b if b.data.dtype == dt else b.to(dt))
 
 
 def _node(out: Any, op: TensorOp, prev: tuple[Tensor, ...], args: tuple[Any, ...]) -> Tensor:
@@ -258,10 +293,7 @@ class Tensor(ShapeMethods, BackwardMethods, graph.GraphNode):
         if len(others) == 1:  # two inputs: torch's dtype promotion, as the operators
             if not args:
                 return _apply2(op, self, others[0])
-            a, b = promote(self.data, others[0].data)
-            x = self if a.dtype == self.data.dtype else self.to(a.dtype)
-            y = others[0] if b.dtype == others[0].data.dtype else others[0].to(b.dtype)
-            return apply(op, x, y, args=args)
+            return apply(op, *_promoted(self, others[0]), args=args)
         return apply(op, self, *others, args=args)
 
     def _operand(self, x: Any) -> Tensor:

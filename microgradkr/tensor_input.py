@@ -1,6 +1,17 @@
 """What comes into a Tensor op from outside, checked once, at the boundary: data as arrays (the
 dtype rules), torch's dtype promotion, the parts of an index, and the errors that name the op
 (never numpy's insides). The ops' hot paths (tensor.py) trust what passed here.
+
+The dtype rules, torch's with this library's default float (float64, where torch's is float32:
+as after ``torch.set_default_dtype(torch.float64)``): int64 and bool tensors keep their dtype
+through the ops that stay in integers (add, mul, neg of int64, relu, abs, maximum, max, sum,
+matmul, clamp to int bounds, ``x ** 2``, shapes and indexing; a sum of bools is int64, ``bool
+** 2`` too); ops with a float result (true division, exp, log, sqrt, sin, cos, tanh, sigmoid,
+``x ** 0.5``, ``reciprocal``, an int tensor with a float number) compute them in float64; an
+int or bool tensor against a float one takes the float's dtype. Where torch refuses a dtype,
+a TypeError names the op and the dtype (``-`` of a bool tensor, mean, leaky_relu, softmax and
+batch norm of int64 or bool, matmul of bools); int64 ** a negative int is a ValueError
+("Integers to negative integer powers are not allowed"). Only float tensors require grad.
 """
 
 from __future__ import annotations
@@ -59,26 +70,45 @@ def op_error(op: TensorOp, inputs: Sequence[Any], err: Exception) -> Exception:
             f"the {'only' if inputs[1].data.ndim == 1 else 'second-to-last'} axis of the second)"
             f"{at_labels(inputs)}"
         )
-    kind = type(err) if isinstance(err, (ValueError, IndexError, TypeError)) else ValueError
+    # the builtin kind: numpy's own subclasses take other arguments (_UFuncOutputCastingError)
+    kind = next((k for k in (ValueError, IndexError, TypeError) if isinstance(err, k)), ValueError)
     return kind(f"{op.name} of a tensor of shape {shapes}{at_labels(inputs)}: {err}")
 
 
-def promote(a: Array, b: Array) -> tuple[Array, Array]:
-    """PyTorch's promotion: an integer or bool tensor against a float one takes the float's
-    dtype (int64 * float32 is float32); a float 0-d tensor against a float tensor with dims: the
-    one with dims decides (float32 * float64 0-d is float32), where numpy would widen."""
+# torch's advice where it refuses a dtype
+_HINTS = {
+    "neg": "; to invert a mask use ~",
+    "sub": "; use ^ for the difference of two masks",
+}
+
+
+def op_inputs(op: TensorOp, arrays: Sequence[Array]) -> list[Array]:
+    """The arrays ``op`` computes on, some of them int64 or bool: as they are, in float64 for an
+    op with a float result (``op.to_float``), or a TypeError where the op does not take one's
+    dtype (``op.takes``), as torch's "not implemented for 'Long'" (or its bool - int64)."""
+    for a in arrays:
+        if a.dtype.kind not in op.takes and a.dtype not in FLOATS:
+            kinds = " or ".join([{"i": "int64", "b": "bool"}[k] for k in op.takes] + ["float"])
+            raise TypeError(
+                f"{op.name} is not implemented for {a.dtype} tensors, as in torch: it takes"
+                f" {kinds} tensors{_HINTS.get(op.name, '; cast with .double() first')}"
+            )
+    if op.to_float and np.result_type(*arrays).kind != "f":
+        return [a.astype(FLOATS[0]) for a in arrays]
+    return list(arrays)
+
+
+def promote_types(a: Array, b: Array) -> np.dtype[Any]:
+    """PyTorch's promotion, the dtype it computes ``a`` op ``b`` in: an integer or bool tensor
+    against a float one takes the float's dtype (int64 * float32 is float32); a float 0-d
+    tensor against a float tensor with dims: the one with dims decides (float32 * float64 0-d
+    is float32), where numpy would widen; otherwise the wider one (int64 + bool is int64)."""
     fa, fb = a.dtype in FLOATS, b.dtype in FLOATS
-    if fa and fb:
-        if (a.ndim == 0) == (b.ndim == 0):
-            return a, b
-        if a.ndim == 0:
-            return a.astype(b.dtype), b
-        return a, b.astype(a.dtype)
-    if fa and b.dtype.kind in "biu":
-        return a, b.astype(a.dtype)
-    if fb and a.dtype.kind in "biu":
-        return a.astype(b.dtype), b
-    return a, b
+    if fa and fb and (a.ndim == 0) != (b.ndim == 0):
+        return b.dtype if a.ndim == 0 else a.dtype
+    if fa != fb:
+        return a.dtype if fa else b.dtype
+    return np.promote_types(a.dtype, b.dtype)
 
 
 def index_part(i: Any, x: Any) -> Any:

@@ -39,6 +39,11 @@ class TensorOp:
     # all the inputs' gradients in one call, ``joint(g, *x, out, *args)``, for a fused op whose
     # rules share work (BatchNorm's sums); backward with ndarrays uses it, the rest use ``vjps``
     joint: Callable[..., tuple[Any, ...]] | None = None
+    # torch's dtype rules (tensor_input.op_inputs): the non-float kinds of input it takes ("i"
+    # int64, "b" bool; others are a TypeError, as torch's "not implemented for 'Bool'"), and
+    # whether it computes those in the default float, float64 (exp of an int64 tensor)
+    takes: str = "ib"
+    to_float: bool = False
 
     def __repr__(self) -> str:
         return f"TensorOp({self.name!r})"
@@ -205,7 +210,7 @@ def _neg(g: Any, *rest: Any) -> Any:
 
 
 ADD = TensorOp("add", "+", DISTRIBUTOR, np.add, (_same, _same), notes=("g", "g"))
-SUB = TensorOp("sub", "-", DISTRIBUTOR, np.subtract, (_same, _neg), notes=("g", "-g"))
+SUB = TensorOp("sub", "-", DISTRIBUTOR, np.subtract, (_same, _neg), notes=("g", "-g"), takes="i")
 MUL = TensorOp(
     "mul",
     "*",
@@ -223,12 +228,22 @@ DIV = TensorOp(
     notes=("g / {b}", "-g * out / {b}"),
 )
 MATMUL = TensorOp(
-    "matmul", "@", SWITCHER, np.matmul, (_matmul_da, _matmul_db), notes=("g {b}ᵀ", "{a}ᵀ g")
+    "matmul",
+    "@",
+    SWITCHER,
+    np.matmul,
+    (_matmul_da, _matmul_db),
+    notes=("g {b}ᵀ", "{a}ᵀ g"),
+    takes="i",
 )
-NEG = TensorOp("neg", "-x", CHAIN, np.negative, (_neg,), notes=("-g",))
+NEG = TensorOp("neg", "-x", CHAIN, np.negative, (_neg,), notes=("-g",), takes="i")
 POW = TensorOp("pow", "**", CHAIN, _power, (_pow_vjp,), notes=("g * {k} {a}{power}",))
-EXP = TensorOp("exp", "exp", CHAIN, np.exp, (lambda g, x, out: g * out,), notes=("g * out",))
-LOG = TensorOp("log", "log", CHAIN, _log_forward, (lambda g, x, out: g / x,), notes=("g / {a}",))
+EXP = TensorOp(
+    "exp", "exp", CHAIN, np.exp, (lambda g, x, out: g * out,), notes=("g * out",), to_float=True
+)
+LOG = TensorOp(
+    "log", "log", CHAIN, _log_forward, (lambda g, x, out: g / x,), notes=("g / {a}",), to_float=True
+)
 TANH = TensorOp(
     "tanh",
     "tanh",
@@ -236,6 +251,7 @@ TANH = TensorOp(
     np.tanh,
     (lambda g, x, out: g * (1 - out * out),),
     notes=("g (1 - out²)",),
+    to_float=True,
 )
 SIGMOID = TensorOp(
     "sigmoid",
@@ -244,15 +260,17 @@ SIGMOID = TensorOp(
     _sigmoid,
     (lambda g, x, out: g * out * (1 - out),),
     notes=("g out (1 - out)",),
+    to_float=True,
 )
 RELU = TensorOp(
     "relu",
     "relu",
     ROUTER,
-    lambda x: np.maximum(x, 0.0),
+    lambda x: np.maximum(x, 0),  # an int 0: relu of int64 stays int64, as torch
     (_relu_vjp,),
     kinked=True,
     notes=("g where {a} > 0",),
+    takes="i",
 )
 MAXIMUM = TensorOp(
     "maximum",
@@ -278,6 +296,7 @@ MEAN = TensorOp(
     lambda x, axis, keep: x.mean(axis=axis, keepdims=keep),
     (_mean_vjp,),
     notes=("g / n copied back {axis}",),
+    takes="",  # torch: "mean(): could not infer output dtype" for int64 and bool
 )
 MAX = TensorOp(
     "max",

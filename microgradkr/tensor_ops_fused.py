@@ -16,6 +16,7 @@ import numpy as np
 from .graph import GraphNode
 from .ops import CHAIN
 from .tensor import MATMUL, Tensor, TensorOp, apply, record
+from .tensor_input import FLOATS, op_inputs
 
 Array = np.ndarray
 
@@ -58,6 +59,7 @@ AFFINE = TensorOp(
     _affine_forward,
     (_affine_dx, _affine_dW, _affine_db),
     notes=("g {b}ᵀ", "{a}ᵀ g", "sum of g over the batch"),
+    takes="i",  # torch: "addmm_impl_cpu_" not implemented for 'Bool'
 )
 
 
@@ -178,6 +180,7 @@ BATCH_NORM = TensorOp(
         "sum of g over the batch",
     ),
     joint=_batch_norm_vjp,
+    takes="",  # torch: "batch_norm" not implemented for 'Long'
 )
 
 
@@ -186,6 +189,8 @@ def batch_norm_train(
 ) -> tuple[Tensor, Array, Array]:
     """out = gamma (x - mu) / sqrt(var + eps) + beta over the batch of an (N, D) x, as one node;
     also mu and the biased var (for the running statistics)."""
+    if x.data.dtype not in FLOATS:
+        op_inputs(BATCH_NORM, (x.data,))  # the TypeError torch gives
     mu, xc, var, inv = _stats(x.data, eps)
     out = _affine(x.data, mu, inv, gamma.data, beta.data)
     node = record(out, BATCH_NORM, (x, gamma, beta), (eps, xc, inv))

@@ -93,6 +93,20 @@ def _pow_tensor_db(g: Any, a: Any, b: Any, out: Any) -> Any:
         return g * np.where((a == 0) & (b >= 0), 0.0, out * np.log(a))
 
 
+def _pow_tensor(a: Any, b: Any) -> Any:
+    """a ** b; for integers as torch's: a negative power is 1 for a = 1, ±1 for a = -1 and 0
+    for any other a (numpy raises; a float a or b: IEEE pow)."""
+    if a.dtype.kind == "f" or b.dtype.kind == "f":
+        return np.power(a, b)
+    if a.dtype.kind == "b":  # torch: "pow" not implemented for 'Bool' (bool ** int64 is int64)
+        raise TypeError("not implemented for bool ** bool tensors, as torch; .long() first")
+    out = np.power(a, np.maximum(b, 0))
+    if (b < 0).any():
+        odd = np.where(b % 2 == 1, -1, 1)
+        out = np.where(b < 0, np.where(a == 1, 1, np.where(a == -1, odd, 0)), out)
+    return out
+
+
 def _sign(x: Any) -> Any:
     """d|x|/dx: -1, 0 or 1, and 0 at NaN (torch's sgn)."""
     return np.where(np.isnan(x), 0.0, np.sign(x))
@@ -106,15 +120,34 @@ ABS = TensorOp(
     (lambda g, x, out: g * _sign(_data(x)),),
     kinked=True,
     notes=("g * sign({a})",),
+    takes="i",
 )
 SQRT = TensorOp(
-    "sqrt", "√", CHAIN, np.sqrt, (lambda g, x, out: g / (2.0 * out),), notes=("g / (2 out)",)
+    "sqrt",
+    "√",
+    CHAIN,
+    np.sqrt,
+    (lambda g, x, out: g / (2.0 * out),),
+    notes=("g / (2 out)",),
+    to_float=True,
 )
 SIN = TensorOp(
-    "sin", "sin", CHAIN, np.sin, (lambda g, x, out: g * _call(x, "cos"),), notes=("g cos {a}",)
+    "sin",
+    "sin",
+    CHAIN,
+    np.sin,
+    (lambda g, x, out: g * _call(x, "cos"),),
+    notes=("g cos {a}",),
+    to_float=True,
 )
 COS = TensorOp(
-    "cos", "cos", CHAIN, np.cos, (lambda g, x, out: -g * _call(x, "sin"),), notes=("-g sin {a}",)
+    "cos",
+    "cos",
+    CHAIN,
+    np.cos,
+    (lambda g, x, out: -g * _call(x, "sin"),),
+    notes=("-g sin {a}",),
+    to_float=True,
 )
 CLAMP = TensorOp(
     "clamp",
@@ -159,6 +192,7 @@ LEAKY_RELU = TensorOp(
     (lambda g, x, out, slope: g * np.where(_data(x) > 0, 1.0, slope),),
     kinked=True,
     notes=("g where {a} > 0, else slope g",),
+    takes="",  # torch: "leaky_relu_cpu" not implemented for 'Long'
 )
 CLONE = TensorOp("clone", "clone", DISTRIBUTOR, np.copy, (lambda g, x, out: g,), notes=("g",))
 # g as it is: the backward step sums a gradient down to its input's shape
@@ -182,7 +216,7 @@ POW_TENSOR = TensorOp(
     "pow_tensor",
     "**",
     CHAIN,
-    np.power,
+    _pow_tensor,
     (_pow_tensor_da, _pow_tensor_db),
     notes=("g {b} {a}^({b} - 1)", "g out log {a}"),
 )

@@ -135,7 +135,25 @@ class TorchMethods:
             return self._apply(POW_TENSOR, self._operand(k))
         if not isinstance(k, (int, builtins.float, np.number)):  # a bool is an int: 1 or 0
             raise TypeError(f"Tensor ** k needs a number or a tensor k, got {type(k).__name__}")
+        if self.data.dtype.kind in "biu":
+            return self._int_pow(k)
         return self._apply(POW, args=(builtins.float(k),))
+
+    def _int_pow(self, k: Any) -> Tensor:
+        """An int64 or bool tensor ** k as torch: float64 for a float k, else integers (int64;
+        bool ** bool stays bool); an integer to a negative integer power is refused."""
+        if not isinstance(k, (int, np.integer, np.bool_)):  # a float k
+            return self.to(np.float64)._apply(POW, args=(builtins.float(k),))
+        if not 0 <= k < 2**63:
+            raise ValueError(
+                f"pow: integers to negative integer powers are not allowed ({self.data.dtype}"
+                f" tensor ** {k}, as torch); use a float exponent or .double() first"
+                if k < 0
+                else f"pow: the exponent {k} does not fit in int64 ({self.data.dtype} tensor ** k)"
+            )
+        keep = isinstance(k, (builtins.bool, np.bool_)) and self.data.dtype.kind == "b"
+        out = np.power(self.data.astype(np.int64), int(k))
+        return self._leaf(out.astype(np.bool_) if keep else out)  # an int tensor has no grad
 
     def __rpow__(self, base: Any) -> Tensor:
         """base ** x, local gradient base^x log base."""
@@ -144,12 +162,13 @@ class TorchMethods:
     pow = __pow__
 
     def square(self) -> Tensor:
-        """x * x."""
-        return self._apply(MUL, self)
+        """x * x (x ** 2 for int64 and bool: a bool's square is int64, as torch's)."""
+        return self._apply(MUL, self) if self.data.dtype in _GRAD_DTYPES else self**2
 
     def reciprocal(self) -> Tensor:
-        """1 / x, local gradient -1 / x^2."""
-        return self._apply(POW, args=(-1.0,))
+        """1 / x, local gradient -1 / x^2 (float64 for an int64 or bool x, as torch's float)."""
+        x = self if self.data.dtype in _GRAD_DTYPES else self.to(np.float64)
+        return x._apply(POW, args=(-1.0,))
 
     def matmul(self, other: Any) -> Tensor:
         """self @ other (``mm``, ``bmm`` and ``dot`` too: one matmul op for every rank)."""
@@ -181,6 +200,11 @@ class TorchMethods:
         lo, hi = _number(min, "min", "clamp"), _number(max, "max", "clamp")
         if lo is None and hi is None:
             raise ValueError("clamp: at least one of min and max must not be None")
+        if self.data.dtype.kind in "biu":  # as torch: int bounds keep int64, a float one float64
+            floats = [b for b in (min, max) if isinstance(b, (builtins.float, np.floating))]
+            x = self.to(np.float64 if floats else np.int64)
+            ints = [None if b is None else (b if floats else int(b)) for b in (min, max)]
+            return x._apply(CLAMP, args=tuple(ints))
         return self._apply(CLAMP, args=(lo, hi))
 
     clip = clamp

@@ -53,12 +53,19 @@ def tensors(
 ) -> Any:
     """Tensors of ``shape`` (a tuple, or a strategy of them; default ``shapes()``) with elements
     in [min_value, max_value], each at least ``margin`` from every ``avoid`` point (relu's 0);
-    with ``distinct``, no two elements within ``margin`` of each other (no ties for max)."""
+    with ``distinct``, no two elements within ``margin`` of each other (no ties for max).
+    ``dtype`` int64 or bool: the ints in that range, or both bools (never requiring grad)."""
     hypothesis = import_hypothesis()
     st = hypothesis.strategies
     dt = np.dtype(dtype)
+    if dt in (np.dtype(np.int64), np.dtype(np.bool_)):
+        ints = st.integers(math.ceil(min_value), math.floor(max_value))
+        elements = st.booleans() if dt.kind == "b" else ints
+        return hypothesis.extra.numpy.arrays(
+            dt, shapes() if shape is None else shape, elements=elements
+        ).map(lambda a: Tensor(a, label=label, dtype=dt))
     if dt not in (np.dtype(np.float64), np.dtype(np.float32)):
-        raise ValueError(f"tensors: dtype must be float64 or float32, got {dt}")
+        raise ValueError(f"tensors: dtype must be float64, float32, int64 or bool, got {dt}")
     width = 8 * dt.itemsize
     lo, hi = float(dt.type(min_value)), float(dt.type(max_value))
     lo = lo if lo >= min_value else float(np.nextafter(dt.type(lo), dt.type(math.inf)))

@@ -118,6 +118,14 @@ NUMBERS = st.one_of(
 )
 
 
+# int64's edges (0, ±1, its extremes, where products wrap) with small ones; bool's two values
+INT64_EDGES = (0, 1, -1, 2, -2, 3, -3, 7, 2**31, -(2**31), 2**62, -(2**62), 2**63 - 1, -(2**63))
+INTEGERS = {
+    np.dtype(np.int64): st.one_of(st.sampled_from(INT64_EDGES), st.integers(-5, 5)),
+    np.dtype(np.bool_): st.booleans(),
+}
+
+
 def floats64() -> Any:
     """Extreme float64 numbers mixed with ordinary ones and with anything hypothesis finds."""
     return FLOATS64

@@ -6,6 +6,7 @@ arguments (axes, shapes, indices) drawn by the registry's own ``args``. Shapes i
 tensors and empty ones ((0,), (2, 0)); elements mix ordinary numbers with the edges of each
 dtype (±0, subnormals, the largest finite, where exp overflows and underflows, NaN, ±inf).
 Plain operands of every type (``3 + t``, ``t * np.float32(2)``, ``t ** True``) are fuzzed too.
+int64 and bool tensors and pairs of two dtypes: tests/test_fuzz_dtypes.py (draw_case here).
 
 Compared: shape and dtype of the result and of every gradient (upstream: ones), the numbers
 (NaN with NaN, an infinity with the same infinity, finite ones within rel 1e-12 for float64
@@ -81,6 +82,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
 
 from fuzz_inputs import (  # noqa: E402 (after the torch skip)
     COUNT,
+    INTEGERS,
     NUMBERS,
     examples,
     finite,
@@ -163,8 +165,11 @@ def _own_cases(name: str) -> Any:
     return _OWN[name]
 
 
-def draw_case(data: Any, name: str, dtype: Any) -> tuple[list[np.ndarray], tuple[Any, ...]]:
-    """Input arrays and the op's extra arguments, drawn with the registry's own ``args``."""
+def draw_case(
+    data: Any, name: str, dtype: Any, dtypes: Any = None
+) -> tuple[list[np.ndarray], tuple[Any, ...]]:
+    """Input arrays (of ``dtype``, or one of ``dtypes`` each) and the op's extra arguments,
+    drawn with the registry's own ``args``."""
     entry = TENSOR_REGISTRY[name]
     n = entry.arity
     if entry.cases is not None and data.draw(st.booleans(), label="the op's own shapes"):
@@ -181,9 +186,19 @@ def draw_case(data: Any, name: str, dtype: Any) -> tuple[list[np.ndarray], tuple
             args = data.draw(strategy, label="args")
         except InvalidArgument:  # e.g. an index into an axis of length 0
             reject()
-    elements = (MODERATE if name in FUSED else ELEMENTS)[np.dtype(dtype)]
-    arrays = [data.draw(hnp.arrays(dtype, s, elements=elements)) for s in shapes]
+    kinds = [np.dtype(dt) for dt in (dtypes or [dtype] * len(shapes))]
+    arrays = [
+        data.draw(hnp.arrays(dt, s, elements=_elements(name, dt)))
+        for s, dt in zip(shapes, kinds, strict=True)
+    ]
     return arrays, tuple(args)
+
+
+def _elements(name: str, dt: np.dtype[Any]) -> Any:
+    """A dtype's edges and ordinary numbers (moderate ones for the fused ops)."""
+    if dt.kind != "f":
+        return INTEGERS[dt]
+    return (MODERATE if name in FUSED else ELEMENTS)[dt]
 
 
 def _plain(x: Any) -> Any:
