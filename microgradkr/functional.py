@@ -114,7 +114,11 @@ def _dim_or_axis(dim: int | None, axis: int | None, op: str) -> int:
     """torch's ``dim`` or numpy's ``axis`` (default: the last one)."""
     if dim is not None and axis is not None:
         raise TypeError(f"{op}: pass dim= or axis=, not both")
-    return -1 if dim is None and axis is None else (dim if dim is not None else axis)  # type: ignore[return-value]
+    d = -1 if dim is None and axis is None else (dim if dim is not None else axis)
+    if isinstance(d, bool) or not isinstance(d, (int, np.integer)):
+        # a tuple would pass _axes and silently use its first dim
+        raise TypeError(f"{op}: dim must be an int, got {type(d).__name__} {d!r}")
+    return int(d)
 
 
 @overload
@@ -185,12 +189,17 @@ def _targets(t: Any, a: Array, op: str) -> tuple[Array, bool]:
             f" (expected labels of shape {a.shape[:-1]})"
         )
     flat = t if t.ndim == 1 else t.reshape(-1)
+    return _in_range(flat, c, op, "labels"), True
+
+
+def _in_range(flat: Array, c: int, op: str, name: str) -> Array:
+    """Integer labels in [0, c), else an IndexError (torch's 'Target -1 is out of bounds')."""
     # A negative label would index from the end: a silently wrong loss. Too large ones would
     # raise deep in numpy. Seen as unsigned, a negative label is huge: one reduction finds both.
     unsigned = flat.view(_UNSIGNED[flat.itemsize]) if flat.dtype.kind == "i" else flat
-    if flat.size and np.maximum.reduce(unsigned) >= c:
-        raise ValueError(f"{op}: labels must lie in [0, {c}), got {flat.min()}..{flat.max()}")
-    return flat, True
+    if flat.size and np.maximum.reduce(unsigned, axis=None) >= c:
+        raise IndexError(f"{op}: {name} must lie in [0, {c}), got {flat.min()}..{flat.max()}")
+    return flat
 
 
 def cross_entropy(logits: Any, labels: Any) -> Any:
@@ -242,6 +251,7 @@ def cross_entropy_error(y: Any, t: Any, delta: float = 1e-7) -> Tensor:
             f"cross_entropy_error: targets of shape {target.shape} ({target.dtype}) do not match"
             f" probabilities of shape {probs.shape}: pass one-hot {probs.shape} or labels ({n},)"
         )
+    _in_range(target, probs.shape[1], "cross_entropy_error", "t")
     return -(probs[np.arange(n), target] + delta).log().sum() / n
 
 
@@ -272,6 +282,7 @@ def hinge(scores: Any, labels: Any, margin: float = 1.0) -> Tensor:
             f" got {t.dtype} of shape {t.shape}"
         )
     n, c = s.shape
+    _in_range(t, c, "hinge", "labels")
     rows = np.arange(n)
     correct = s[rows, t].reshape(n, 1)
     others = np.ones((n, c), dtype=s.dtype)

@@ -12,6 +12,7 @@ tensors), dtype casts, and the torch-level functions (``where``, ``minimum``, ``
 from __future__ import annotations
 
 import builtins
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -74,6 +75,12 @@ class TorchMethods:
         raise NotImplementedError
 
     # -- what it is -----------------------------------------------------------------------------
+    def __iter__(self) -> Iterator[Tensor]:
+        """x[0], x[1], ... along dim 0, each a node; a 0-d tensor has no dim to iterate over."""
+        if not self.data.ndim:
+            raise TypeError("iteration over a 0-d tensor (as torch): use .item() for its number")
+        return (self[i] for i in range(self.data.shape[0]))
+
     def dim(self) -> int:
         """The number of dims (``ndim``)."""
         return self.data.ndim

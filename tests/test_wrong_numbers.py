@@ -1,0 +1,226 @@
+"""Numbers that were silently wrong or odd next to torch: each case against torch where it is
+installed, and against the known value where it is not (issue 20, "Trust, round three")."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import microgradkr.functional as F
+from microgradkr import Tensor
+from microgradkr import functional_torch as FT
+
+NAN = float("nan")
+
+
+def _torch() -> object:
+    return pytest.importorskip("torch", reason="torch is the oracle here")
+
+
+# -- std / var of a constant, and float32 sums -----------------------------------------------------
+
+
+def test_std_of_a_constant_has_gradient_zero() -> None:
+    x = Tensor([2.0, 2.0, 2.0], requires_grad=True)
+    x.std().backward()
+    assert x.grad.tolist() == [0.0, 0.0, 0.0]  # was nan nan nan
+    rows = Tensor([[2.0, 2.0], [1.0, 3.0]], requires_grad=True)
+    rows.std(1).sum().backward()
+    np.testing.assert_allclose(rows.grad, [[0, 0], [-(0.5**0.5), 0.5**0.5]])
+
+
+def test_var_of_a_constant_has_gradient_zero() -> None:
+    x = Tensor([2.0, 2.0, 2.0], requires_grad=True)
+    x.var().backward()
+    assert x.grad.tolist() == [0.0, 0.0, 0.0]
+
+
+def test_std_of_a_constant_against_torch() -> None:
+    torch = _torch()
+    data = np.array([[2.0, 2.0, 2.0], [1.0, 4.0, 0.0]])
+    for dim, unbiased in ((None, True), (1, True), (1, False), (0, True)):
+        x = Tensor(data, requires_grad=True)
+        tx = torch.tensor(data, requires_grad=True)  # type: ignore[attr-defined]
+        x.std(dim, unbiased=unbiased).sum().backward()
+        args = () if dim is None else (dim,)
+        tx.std(*args, unbiased=unbiased).sum().backward()
+        np.testing.assert_allclose(x.grad, tx.grad.numpy())
+
+
+def test_float32_std_sums_in_float64() -> None:
+    x = Tensor(np.array([1e20, -1e20, 0.0], dtype=np.float32))
+    s = x.std()
+    assert s.dtype == np.float32
+    np.testing.assert_allclose(s.data, 1e20, rtol=1e-6)  # was inf
+    with np.errstate(over="ignore"):
+        assert np.isinf(x.var().data)  # 1e40 does not fit a float32, as torch
+
+
+def test_float32_std_against_torch() -> None:
+    torch = _torch()
+    data = np.array([[1e20, -1e20, 0.0], [1.0, 2.0, 4.0]], dtype=np.float32)
+    x = Tensor(data, requires_grad=True)
+    tx = torch.tensor(data, requires_grad=True)  # type: ignore[attr-defined]
+    s, ts = x.std(1), tx.std(1)
+    np.testing.assert_allclose(s.data, ts.detach().numpy(), rtol=1e-6)
+    s[1].backward()
+    ts[1].backward()
+    assert x.grad.dtype == np.float32
+    np.testing.assert_allclose(x.grad, tx.grad.numpy(), rtol=1e-5)
+
+
+# -- max / min with a NaN --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "reduce",
+    [
+        lambda x: x.max(),
+        lambda x: x.min(),
+        lambda x: x.max(axis=0),
+        lambda x: x.min(0),
+        lambda x: x.amax(),
+        lambda x: x.amin(0),
+        lambda x: x.max(dim=0).values,
+    ],
+)
+def test_the_gradient_of_max_goes_to_the_nan(reduce: object) -> None:
+    x = Tensor([1.0, NAN, 2.0], requires_grad=True)
+    y = reduce(x)  # type: ignore[operator]
+    assert np.isnan(y.data)
+    y.sum().backward()
+    assert x.grad.tolist() == [0.0, 1.0, 0.0]  # was nan nan nan
+
+
+def test_max_with_nan_over_an_axis() -> None:
+    x = Tensor([[1.0, NAN, NAN], [3.0, 2.0, 3.0]], requires_grad=True)
+    x.max(axis=1).sum().backward()
+    assert x.grad.tolist() == [[0.0, 0.5, 0.5], [0.5, 0.0, 0.5]]  # NaNs tie as maxima do
+
+
+def test_max_with_nan_against_torch() -> None:
+    torch = _torch()
+    data = np.array([1.0, NAN, NAN, 2.0])
+    for name in ("max", "min"):
+        x = Tensor(data, requires_grad=True)
+        tx = torch.tensor(data, requires_grad=True)  # type: ignore[attr-defined]
+        getattr(x, name)().backward()
+        getattr(tx, name)().backward()
+        np.testing.assert_array_equal(x.grad, tx.grad.numpy())
+
+
+# -- index arguments that took -1 ------------------------------------------------------------------
+
+
+def test_gather_refuses_a_negative_index() -> None:
+    x = Tensor([[1.0, 2.0], [3.0, 4.0]])
+    with pytest.raises(IndexError, match=r"gather: index must lie in \[0, 2\)"):
+        x.gather(1, np.array([[-1], [0]]))
+    with pytest.raises(IndexError, match=r"index must lie in \[0, 2\)"):
+        x.gather(0, np.array([[2, 0]]))
+    assert x.gather(1, np.array([[1], [0]])).tolist() == [[2.0], [3.0]]
+
+
+def test_gather_negative_index_torch_refuses_too() -> None:
+    torch = _torch()
+    with pytest.raises((IndexError, RuntimeError)):
+        torch.tensor([[1.0, 2.0]]).gather(1, torch.tensor([[-1]]))  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("loss", "name"),
+    [
+        (F.cross_entropy_error, "t"),
+        (F.cross_entropy, "labels"),
+        (F.hinge, "labels"),
+    ],
+)
+def test_losses_refuse_label_minus_one(loss: object, name: str) -> None:
+    y = Tensor([[0.2, 0.8], [0.5, 0.5]])
+    for bad in ([-1, 0], [0, 2]):
+        with pytest.raises(IndexError, match=rf"{name} must lie in \[0, 2\)"):
+            loss(y, np.array(bad))  # type: ignore[operator]
+    with pytest.raises(IndexError, match=r"\[0, 2\)"):
+        loss(Tensor([0.2, 0.8]), np.array(-1))  # type: ignore[operator]
+
+
+def test_cross_entropy_label_minus_one_torch_refuses_too() -> None:
+    torch = _torch()
+    with pytest.raises(IndexError):
+        torch.nn.functional.cross_entropy(  # type: ignore[attr-defined]
+            torch.zeros(2, 2),  # type: ignore[attr-defined]
+            torch.tensor([-1, 0]),  # type: ignore[attr-defined]
+        )
+
+
+# -- 0-d tensors have no length -----------------------------------------------------------------
+
+
+def test_a_0d_tensor_has_no_len_nor_iteration() -> None:
+    x = Tensor(3.0)
+    with pytest.raises(TypeError, match="iteration over a 0-d tensor"):
+        list(x)  # was []
+    with pytest.raises(TypeError, match="len.. of a 0-d tensor"):
+        len(x)
+    with pytest.raises(IndexError):
+        x[0]
+    assert x[None].shape == (1,) and x[...].item() == 3.0
+
+
+def test_iteration_gives_rows_with_gradients() -> None:
+    x = Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    rows = list(x)
+    assert [r.tolist() for r in rows] == [[1.0, 2.0], [3.0, 4.0]]
+    (rows[0] * 2 + rows[1]).sum().backward()
+    assert x.grad.tolist() == [[2.0, 2.0], [1.0, 1.0]]
+
+
+def test_0d_iteration_against_torch() -> None:
+    torch = _torch()
+    with pytest.raises(TypeError, match="iteration over a 0-d tensor"):
+        list(torch.tensor(3.0))  # type: ignore[attr-defined]
+
+
+# -- softmax takes one dim -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fn", [F.softmax, F.log_softmax])
+@pytest.mark.parametrize("kw", [{"dim": (0, 1)}, {"axis": (1,)}, {"dim": True}, {"dim": 1.0}])
+def test_softmax_dim_must_be_an_int(fn: object, kw: dict[str, object]) -> None:
+    with pytest.raises(TypeError, match="dim must be an int"):
+        fn(Tensor(np.ones((2, 3))), **kw)  # type: ignore[operator]
+
+
+def test_softmax_method_dim_must_be_an_int() -> None:
+    with pytest.raises(TypeError, match="softmax: dim must be an int"):
+        Tensor(np.ones((2, 3))).softmax((0, 1))  # type: ignore[arg-type]
+    np.testing.assert_allclose(Tensor(np.ones((2, 3))).softmax(np.int64(0)).data, 0.5)
+
+
+# -- batch_norm checks before it changes the running statistics ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kw", "error", "match"),
+    [
+        ({"running_var": np.ones(4)}, ValueError, "running_var must have 3 values"),
+        ({"running_var": [1.0, 1.0, 1.0]}, TypeError, "running_var is updated in place"),
+        ({"running_var": np.ones(3, dtype=np.int64)}, TypeError, "float ndarray"),
+        ({"weight": np.ones(2)}, ValueError, "weight must have 3 values"),
+        ({"bias": np.ones((3, 2))}, ValueError, "bias must have 3 values"),
+    ],
+)
+def test_batch_norm_changes_nothing_before_it_raises(
+    kw: dict[str, object], error: type[Exception], match: str
+) -> None:
+    x = Tensor(np.arange(12.0).reshape(4, 3))
+    rm = np.zeros(3)
+    args: dict[str, object] = {"running_mean": rm, "running_var": np.ones(3), **kw}
+    with pytest.raises(error, match=match):
+        FT.batch_norm(x, training=True, **args)  # type: ignore[arg-type]
+    assert rm.tolist() == [0.0, 0.0, 0.0]  # was moved towards the batch mean
+
+
+def test_batch_norm_eval_names_a_wrong_running_shape() -> None:
+    with pytest.raises(ValueError, match="running_mean must have 3 values"):
+        FT.batch_norm(Tensor(np.ones((4, 3))), np.zeros(2), np.ones(3))
