@@ -7,8 +7,9 @@ import numpy as np
 import pytest
 
 import microgradkr.functional as F
-from microgradkr import Tensor
+from microgradkr import Tensor, Value
 from microgradkr import functional_torch as FT
+from microgradkr.function import Function
 
 NAN = float("nan")
 
@@ -224,3 +225,92 @@ def test_batch_norm_changes_nothing_before_it_raises(
 def test_batch_norm_eval_names_a_wrong_running_shape() -> None:
     with pytest.raises(ValueError, match="running_mean must have 3 values"):
         FT.batch_norm(Tensor(np.ones((4, 3))), np.zeros(2), np.ones(3))
+
+
+# -- a user Function's backward and forward outputs are checked ----------------------------------
+
+
+class _Twice(Function):
+    """y = 2x, with a backward that returns whatever it is given."""
+
+    def __init__(self, grad: object = None, out: object = None) -> None:
+        self.grad, self.out = grad, out
+
+    def forward(self, x: object) -> object:
+        return x * 2 if self.out is None else self.out(x)  # type: ignore[operator]
+
+    def backward(self, gy: object) -> object:
+        return self.grad(gy)  # type: ignore[operator]
+
+
+def test_function_backward_of_the_wrong_shape_is_named() -> None:
+    x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = _Twice(lambda gy: np.ones(4))(x)
+    msg = r"_Twice.backward returned an invalid gradient at index 0 - got \[4\] but expected"
+    with pytest.raises(ValueError, match=msg):
+        y.sum().backward()  # x.grad was of shape (4,)
+    assert x.grad is None or x.grad.shape == (3,)
+
+
+def test_function_backward_none_is_no_gradient() -> None:
+    x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    w = Tensor([1.0, 1.0, 1.0], requires_grad=True)
+
+    class Scale(Function):
+        def forward(self, a: object, b: object) -> object:
+            return a * b  # type: ignore[operator]
+
+        def backward(self, gy: object) -> object:
+            return gy * self.inputs[1].data, None  # type: ignore[operator]
+
+    (Scale()(x, w) + 2 * w).sum().backward()  # was a reshape error
+    assert x.grad.tolist() == [1.0, 1.0, 1.0] and w.grad.tolist() == [2.0, 2.0, 2.0]
+    v = Value(3.0)
+    _Twice(lambda gy: None)(v).backward()
+    assert v.grad == 0.0
+
+
+@pytest.mark.parametrize(
+    "bad", [lambda gy: np.array([1, None, 2], dtype=object), lambda gy: gy * 1j]
+)
+def test_function_backward_of_object_or_complex_is_refused(bad: object) -> None:
+    x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    with pytest.raises(TypeError, match="_Twice.backward returned .* for input 0, expected real"):
+        _Twice(bad)(x).sum().backward()  # was NaN / zeros
+    with pytest.raises(TypeError, match="expected real numbers"):
+        _Twice(bad)(Value(2.0)).backward()
+
+
+def test_function_backward_broadcast_shape_is_summed_and_ints_cast() -> None:
+    x = Tensor(np.array([1.0, 2.0, 3.0], dtype=np.float32), requires_grad=True)
+    _Twice(lambda gy: np.ones((2, 3), dtype=np.int64))(x).sum().backward()
+    assert x.grad.tolist() == [2.0, 2.0, 2.0] and x.grad.dtype == np.float32
+    with pytest.raises(ValueError, match=r"expected one number"):
+        _Twice(lambda gy: np.ones(3))(Value(2.0)).backward()
+
+
+@pytest.mark.parametrize(
+    "out", [lambda x: x * 1j, lambda x: np.array([None], dtype=object), lambda x: None]
+)
+def test_function_forward_output_is_checked(out: object) -> None:
+    with pytest.raises(TypeError, match="_Twice.forward returned .* expected real numbers"):
+        _Twice(out=out)(Tensor([1.0, 2.0]))
+    with pytest.raises(TypeError, match="_Twice.forward returned"):
+        _Twice(out=out)(Value(1.0))
+
+
+def test_function_wrong_shape_against_torch() -> None:
+    torch = _torch()
+
+    class Twice(torch.autograd.Function):  # type: ignore[attr-defined,name-defined,misc]
+        @staticmethod
+        def forward(ctx: object, x: object) -> object:
+            return x * 2  # type: ignore[operator]
+
+        @staticmethod
+        def backward(ctx: object, gy: object) -> object:
+            return torch.ones(4)  # type: ignore[attr-defined]
+
+    x = torch.ones(3, requires_grad=True)  # type: ignore[attr-defined]
+    with pytest.raises(RuntimeError, match="invalid gradient at index 0 - got .4. but expected"):
+        Twice.apply(x).sum().backward()
