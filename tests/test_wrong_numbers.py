@@ -9,6 +9,7 @@ import pytest
 import microgradkr.functional as F
 from microgradkr import Tensor, Value
 from microgradkr import functional_torch as FT
+from microgradkr import transforms as T
 from microgradkr.function import Function
 
 NAN = float("nan")
@@ -314,3 +315,70 @@ def test_function_wrong_shape_against_torch() -> None:
     x = torch.ones(3, requires_grad=True)  # type: ignore[attr-defined]
     with pytest.raises(RuntimeError, match="invalid gradient at index 0 - got .4. but expected"):
         Twice.apply(x).sum().backward()
+
+
+# -- strict=True in the transforms ---------------------------------------------------------------
+
+
+def _sq_plus_sum(x: Tensor, y: Tensor) -> Tensor:
+    return (x * x).sum() + y.sum()  # the gradient in y is a constant
+
+
+def _sq_times(x: Tensor, y: Tensor) -> Tensor:
+    return (x * x * y).sum()  # d/dy = x^2 does not depend on y
+
+
+_XY = (np.array([1.0, 2.0]), np.array([1.0, 1.0]))
+_STRICT_CASES = [
+    ("vhp", lambda: T.vhp(_sq_plus_sum, _XY, _XY, strict=True), r"inputs\[1\]"),
+    ("hvp", lambda: T.hvp(lambda x: (2 * x).sum(), _XY[0], _XY[1], strict=True), r"inputs\[0\]"),
+    ("hessian", lambda: T.hessian(lambda x: (2 * x).sum(), _XY[0], strict=True), r"inputs\[0\]"),
+    ("hessian", lambda: T.hessian(_sq_times, _XY, strict=True), r"inputs\[1\]"),
+    ("jacobian", lambda: T.jacobian(lambda x, y: 2 * x, _XY, strict=True), r"inputs\[1\]"),
+    ("vjp", lambda: T.vjp(lambda x, y: 2 * x, _XY, _XY[0], strict=True), r"inputs\[1\]"),
+    ("jvp", lambda: T.jvp(lambda x, y: 2 * x, _XY, _XY, strict=True), r"inputs\[1\]"),
+]
+
+
+@pytest.mark.parametrize(("name", "call", "which"), _STRICT_CASES)
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_strict_raises_where_an_input_is_unused(
+    name: str, call: object, which: str, create_graph: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if create_graph:  # the same call with create_graph=True: the gradients are constant nodes
+        for fn in ("vhp", "hvp", "hessian", "jacobian", "vjp", "jvp"):
+            original = getattr(T, fn)
+
+            def with_graph(*a: object, _f: object = original, **k: object) -> object:
+                return _f(*a, create_graph=True, **k)  # type: ignore[operator]
+
+            monkeypatch.setattr(T, fn, with_graph)
+    with pytest.raises(RuntimeError, match=rf"{name}: .* does not depend on {which} \(strict"):
+        call()  # type: ignore[operator]
+
+
+def test_strict_passes_where_every_input_is_used() -> None:
+    _, hv = T.vhp(_sq_times, _XY, _XY, strict=True)
+    np.testing.assert_allclose(hv[0].data, [4.0, 8.0])  # 2y v_x + 2x v_y, v = (x, y)
+    np.testing.assert_allclose(hv[1].data, [2.0, 8.0])  # 2x v_x
+    J = T.jacobian(lambda x, y: x * y, _XY, strict=True)
+    np.testing.assert_allclose(J[1].data, np.diag([1.0, 2.0]))
+
+
+@pytest.mark.parametrize("case", _STRICT_CASES, ids=[c[0] for c in _STRICT_CASES])
+def test_strict_cases_raise_in_torch_too(case: tuple[str, object, str]) -> None:
+    torch = _torch()
+    fn = getattr(torch.autograd.functional, case[0])  # type: ignore[attr-defined]
+    xy = tuple(torch.tensor(a) for a in _XY)  # type: ignore[attr-defined]
+    funcs = {
+        "vhp": (_sq_plus_sum, xy, xy),
+        "hvp": (lambda x: (2 * x).sum(), xy[0], xy[1]),
+        "jacobian": (lambda x, y: 2 * x, xy),
+        "vjp": (lambda x, y: 2 * x, xy, xy[0]),
+        "jvp": (lambda x, y: 2 * x, xy, xy),
+    }
+    args = funcs.get(case[0]) or (
+        (lambda x: (2 * x).sum(), xy[0]) if case[2] == r"inputs\[0\]" else (_sq_times, xy)
+    )
+    with pytest.raises(RuntimeError, match="strict mode"):
+        fn(*args, strict=True)
