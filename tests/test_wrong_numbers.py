@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import microgradkr.functional as F
-from microgradkr import Tensor, Value
+from microgradkr import Tensor, Value, conv, nn
 from microgradkr import functional_torch as FT
 from microgradkr import transforms as T
 from microgradkr.function import Function
@@ -382,3 +382,55 @@ def test_strict_cases_raise_in_torch_too(case: tuple[str, object, str]) -> None:
     )
     with pytest.raises(RuntimeError, match="strict mode"):
         fn(*args, strict=True)
+
+
+# -- layer sizes -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "error", "match"),
+    [
+        ((-1, [3]), ValueError, r"MLP: nin must be >= 1, got -1"),
+        ((0, [3]), ValueError, r"MLP: nin must be >= 1, got 0"),
+        ((2.5, [3]), TypeError, r"MLP: nin must be an int, got float"),
+        ((True, [3]), TypeError, r"MLP: nin must be an int, got bool"),
+        ((2, []), ValueError, r"MLP: nouts must name at least one layer"),
+        ((2, [3, 0]), ValueError, r"MLP: nouts\[1\] must be >= 1, got 0"),
+        ((2, [3, 1.0]), TypeError, r"MLP: nouts\[1\] must be an int"),
+        ((2, 3), TypeError, r"MLP: nouts must be a list of layer sizes"),
+    ],
+)
+def test_mlp_sizes_are_checked(
+    args: tuple[object, ...], error: type[Exception], match: str
+) -> None:
+    with pytest.raises(error, match=match):
+        nn.MLP(*args)  # type: ignore[arg-type]  # MLP(-1, [3]) was built
+
+
+def test_scalar_layer_sizes_are_checked() -> None:
+    with pytest.raises(ValueError, match="Neuron: nin must be >= 1"):
+        nn.Neuron(-2)
+    with pytest.raises(ValueError, match="Layer: nout must be >= 1"):
+        nn.Layer(2, 0)
+    assert len(nn.MLP(2, (3, 1)).parameters()) == 3 * 3 + 4
+
+
+def test_tensor_layer_sizes_are_checked() -> None:
+    with pytest.raises(ValueError, match="in_features must be >= 1"):
+        nn.Linear(-1, 3)
+    with pytest.raises(ValueError, match="out_channels must be >= 1"):
+        nn.Conv2d(1, 0, 3)
+    with pytest.raises(ValueError, match="num_features must be >= 1"):
+        nn.BatchNorm1d(0)
+    for p in (-0.1, 1.5):
+        with pytest.raises(ValueError, match=r"p must be in \[0, 1\]"):
+            nn.Dropout(p)
+    with pytest.raises(ValueError, match="kernel_size must be >= 1"):
+        nn.MaxPool2d(0)
+
+
+def test_linear_minus_one_torch_refuses_too() -> None:
+    torch = _torch()
+    with pytest.raises(RuntimeError, match="negative dimension"):
+        torch.nn.Linear(-1, 3)  # type: ignore[attr-defined]
+
