@@ -434,3 +434,83 @@ def test_linear_minus_one_torch_refuses_too() -> None:
     with pytest.raises(RuntimeError, match="negative dimension"):
         torch.nn.Linear(-1, 3)  # type: ignore[attr-defined]
 
+
+# -- pooling and convolution floor the output size, and take an empty batch ------------------------
+
+
+def test_max_pool_floors_the_output_size() -> None:
+    x = Tensor(np.arange(42.0).reshape(1, 1, 7, 6), requires_grad=True)
+    y = conv.max_pool2d(x, 2, stride=2)  # was "stride does not fit"
+    assert y.shape == (1, 1, 3, 3)
+    assert y.data[0, 0].tolist() == [[7, 9, 11], [19, 21, 23], [31, 33, 35]]
+    y.sum().backward()
+    assert x.grad[0, 0, 6].tolist() == [0.0] * 6  # the dropped row
+    assert x.grad.sum() == 9.0
+
+
+def test_layers_floor_as_well() -> None:
+    x = np.ones((1, 1, 7, 6))
+    assert nn.MaxPool2d(2)(x).shape == (1, 1, 3, 3)
+    assert nn.AvgPool2d(3, stride=2)(x).shape == (1, 1, 3, 2)
+    assert nn.Conv2d(1, 2, 3, stride=2, rng=0)(x).shape == (1, 2, 3, 2)
+
+
+_FLOOR_CASES = [
+    ("max_pool2d", (2, 2, 0)),
+    ("max_pool2d", (3, 2, 1)),
+    ("avg_pool2d", (3, 2, 0)),
+    ("avg_pool2d", (3, 2, 1)),
+]
+
+
+@pytest.mark.parametrize(("name", "args"), _FLOOR_CASES)
+def test_pooling_floor_against_torch(name: str, args: tuple[int, int, int]) -> None:
+    torch = _torch()
+    rng = np.random.default_rng(0)
+    data = rng.standard_normal((2, 3, 7, 6))
+    x = Tensor(data, requires_grad=True)
+    tx = torch.tensor(data, requires_grad=True)  # type: ignore[attr-defined]
+    y = getattr(conv, name)(x, *args)
+    ty = getattr(torch.nn.functional, name)(tx, *args)  # type: ignore[attr-defined]
+    np.testing.assert_allclose(y.data, ty.detach().numpy(), atol=1e-12)
+    g = rng.standard_normal(y.shape)
+    (y * g).sum().backward()
+    (ty * torch.tensor(g)).sum().backward()  # type: ignore[attr-defined]
+    np.testing.assert_allclose(x.grad, tx.grad.numpy(), atol=1e-12)
+
+
+@pytest.mark.parametrize(("stride", "pad"), [(2, 0), (2, 1), (3, 0)])
+def test_conv_floor_against_torch(stride: int, pad: int) -> None:
+    torch = _torch()
+    rng = np.random.default_rng(1)
+    xs, Ws, bs = rng.standard_normal((2, 3, 7, 6)), rng.standard_normal((4, 3, 3, 2)), rng.random(4)
+    ours = [Tensor(a, requires_grad=True) for a in (xs, Ws, bs)]
+    theirs = [torch.tensor(a, requires_grad=True) for a in (xs, Ws, bs)]  # type: ignore[attr-defined]
+    y = conv.conv2d(*ours, stride=stride, pad=pad)
+    ty = torch.nn.functional.conv2d(*theirs, stride=stride, padding=pad)  # type: ignore[attr-defined]
+    np.testing.assert_allclose(y.data, ty.detach().numpy(), atol=1e-12)
+    g = rng.standard_normal(y.shape)
+    (y * g).sum().backward()
+    (ty * torch.tensor(g)).sum().backward()  # type: ignore[attr-defined]
+    for a, b in zip(ours, theirs, strict=True):
+        np.testing.assert_allclose(a.grad, b.grad.numpy(), atol=1e-12)
+
+
+def test_conv_of_an_empty_batch() -> None:
+    x = Tensor(np.zeros((0, 3, 7, 6)), requires_grad=True)
+    W = Tensor(np.ones((4, 3, 3, 2)), requires_grad=True)
+    b = Tensor(np.ones(4), requires_grad=True)
+    y = conv.conv2d(x, W, b, stride=2)  # was a reshape error
+    assert y.shape == (0, 4, 3, 3)
+    y.sum().backward()
+    assert x.grad.shape == (0, 3, 7, 6)
+    assert W.grad.shape == (4, 3, 3, 2) and not W.grad.any() and b.grad.tolist() == [0.0] * 4
+    assert conv.max_pool2d(x, 2).shape == (0, 3, 3, 3)
+    assert nn.Conv2d(3, 4, 3, rng=0)(np.zeros((0, 3, 5, 5))).shape == (0, 4, 3, 3)
+
+
+def test_conv_of_an_empty_batch_against_torch() -> None:
+    torch = _torch()
+    x, W = np.zeros((0, 3, 7, 6)), np.ones((4, 3, 3, 2))
+    ty = torch.nn.functional.conv2d(torch.tensor(x), torch.tensor(W), stride=2)  # type: ignore[attr-defined]
+    assert conv.conv2d(x, W, stride=2).shape == tuple(ty.shape)
