@@ -311,6 +311,6 @@ def _value_log_softmax(xs: Sequence[Value]) -> list[Value]:
 
 
 def _value_cross_entropy(xs: Sequence[Value], label: int) -> Value:
-    if not 0 <= label < len(xs):
-        raise ValueError(f"cross_entropy: label {label} is not in [0, {len(xs)})")
+    if not 0 <= label < len(xs):  # -1 would read the last class
+        raise IndexError(f"cross_entropy: label {label} is not in [0, {len(xs)})")
     return -_value_log_softmax(xs)[label]

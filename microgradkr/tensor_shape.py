@@ -325,6 +325,12 @@ class ShapeMethods(TorchMethods):
             )
         d = _dim(dim, self.data.ndim, "gather")
         size = self.data.shape[d] if self.data.ndim else 1
+        shapes = zip(idx.shape, self.data.shape, strict=True)
+        if any(k != d and n > m for k, (n, m) in enumerate(shapes)):
+            raise IndexError(
+                f"gather: index of shape {idx.shape} is larger than the tensor's"
+                f" {self.data.shape} outside dim {dim}"
+            )
         if idx.size and (idx.min() < 0 or idx.max() >= size):
             raise IndexError(
                 f"gather: index must lie in [0, {size}) along dim {dim} of a tensor of shape"

@@ -121,6 +121,8 @@ class TorchMethods:
         return self  # type: ignore[return-value]
 
     def __int__(self) -> int:
+        if self.data.size != 1:
+            raise ValueError(f"int() needs a one-element tensor, got shape {self.data.shape}")
         return int(self.data.item())
 
     def __index__(self) -> int:

@@ -514,3 +514,23 @@ def test_conv_of_an_empty_batch_against_torch() -> None:
     x, W = np.zeros((0, 3, 7, 6)), np.ones((4, 3, 3, 2))
     ty = torch.nn.functional.conv2d(torch.tensor(x), torch.tensor(W), stride=2)  # type: ignore[attr-defined]
     assert conv.conv2d(x, W, stride=2).shape == tuple(ty.shape)
+
+
+# -- more of the same kind -------------------------------------------------------------------------
+
+
+def test_value_cross_entropy_label_minus_one() -> None:
+    logits = [Value(0.2), Value(0.8)]
+    with pytest.raises(IndexError, match=r"label -1 is not in \[0, 2\)"):
+        F.cross_entropy(logits, -1)
+
+
+def test_gather_index_larger_than_the_tensor_outside_dim() -> None:
+    with pytest.raises(IndexError, match=r"index of shape \(2, 1\) is larger"):
+        Tensor([[1.0, 2.0]]).gather(1, np.array([[0], [1]]))  # torch: "Size does not match"
+
+
+def test_int_of_many_elements_is_named() -> None:
+    with pytest.raises(ValueError, match=r"int\(\) needs a one-element tensor, got shape \(2,\)"):
+        int(Tensor([1.0, 2.0]))
+    assert int(Tensor([[3.7]])) == 3
