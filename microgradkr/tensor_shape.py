@@ -336,6 +336,8 @@ class ShapeMethods(TorchMethods):
                 f"gather: index must lie in [0, {size}) along dim {dim} of a tensor of shape"
                 f" {self.data.shape}, got {idx.min()}..{idx.max()}"
             )
+        if not self.data.ndim:  # a 0-d index (0) into a 0-d tensor: the tensor itself
+            return self[()]
         grids: list[Any] = list(np.indices(idx.shape, sparse=True))
         grids[d] = idx
         return self[tuple(grids)]

@@ -40,7 +40,9 @@ class Size(int):
     def __call__(self, dim: int | None = None) -> Any:
         if dim is None:
             return self.shape
-        return self.shape[_dim(dim, len(self.shape), "size")] if self.shape else 1
+        if not self.shape:  # torch: a 0-d tensor has no dim to measure (1 was silently odd)
+            raise IndexError(f"size: dim {dim} of a 0-d tensor, which has no dims")
+        return self.shape[_dim(dim, len(self.shape), "size")]
 
 
 def _number(x: Any, name: str, op: str) -> float | None:

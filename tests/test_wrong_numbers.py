@@ -534,3 +534,22 @@ def test_int_of_many_elements_is_named() -> None:
     with pytest.raises(ValueError, match=r"int\(\) needs a one-element tensor, got shape \(2,\)"):
         int(Tensor([1.0, 2.0]))
     assert int(Tensor([[3.7]])) == 3
+
+
+def test_0d_size_of_a_dim_and_gather() -> None:
+    x = Tensor(3.0, requires_grad=True)
+    with pytest.raises(IndexError, match="size: dim 0 of a 0-d tensor"):
+        x.size(0)  # was 1
+    assert x.size() == ()
+    y = x.gather(0, np.array(0))  # was an IndexError from a list assignment
+    y.backward()
+    assert y.item() == 3.0 and x.grad == 1.0
+    with pytest.raises(IndexError, match=r"index must lie in \[0, 1\)"):
+        x.gather(0, np.array(1))
+
+
+def test_0d_size_against_torch() -> None:
+    torch = _torch()
+    with pytest.raises(IndexError):
+        torch.tensor(3.0).size(0)  # type: ignore[attr-defined]
+    assert torch.tensor(3.0).gather(0, torch.tensor(0)).item() == 3.0  # type: ignore[attr-defined]
