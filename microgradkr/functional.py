@@ -128,10 +128,11 @@ def softmax(x: Sequence[Value], dim: int | None = None, axis: int | None = None)
 def softmax(x: Any, dim: int | None = None, axis: int | None = None) -> Any:
     """y_k = e^(a_k - max a) / sum_j e^(a_j - max a), over ``dim`` (or ``axis``; default the
     last); a list of Values too."""
+    d = _dim_or_axis(dim, axis, "softmax")
     if _is_values(x):
+        _value_dim(d, "softmax")
         return _value_softmax(x)
     x = _tensor(x, "softmax")
-    d = _dim_or_axis(dim, axis, "softmax")
     return apply(SOFTMAX, x, args=(_last_axis(x, d, "softmax"),))
 
 
@@ -144,10 +145,11 @@ def log_softmax(
 def log_softmax(x: Any, dim: int | None = None, axis: int | None = None) -> Any:
     """log y_k = (a_k - max a) - log sum_j e^(a_j - max a), over ``dim`` (or ``axis``; default
     the last); a list of Values too."""
+    d = _dim_or_axis(dim, axis, "log_softmax")
     if _is_values(x):
+        _value_dim(d, "log_softmax")
         return _value_log_softmax(x)
     x = _tensor(x, "log_softmax")
-    d = _dim_or_axis(dim, axis, "log_softmax")
     return apply(LOG_SOFTMAX, x, args=(_last_axis(x, d, "log_softmax"),))
 
 
@@ -295,6 +297,12 @@ def hinge(scores: Any, labels: Any, margin: float = 1.0) -> Tensor:
 
 def _is_values(x: Any) -> bool:
     return isinstance(x, (list, tuple)) and len(x) > 0 and isinstance(x[0], Value)
+
+
+def _value_dim(d: int, op: str) -> None:
+    """A list of Values has one dim: 0 or -1 (dim=1 was silently dim 0)."""
+    if d not in (0, -1):
+        raise IndexError(f"{op}: dim {d} is out of range for a list of Values (0 or -1)")
 
 
 def _value_softmax(xs: Sequence[Value]) -> list[Value]:

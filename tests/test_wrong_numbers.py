@@ -553,3 +553,13 @@ def test_0d_size_against_torch() -> None:
     with pytest.raises(IndexError):
         torch.tensor(3.0).size(0)  # type: ignore[attr-defined]
     assert torch.tensor(3.0).gather(0, torch.tensor(0)).item() == 3.0  # type: ignore[attr-defined]
+
+
+def test_softmax_of_values_takes_dim_0_or_minus_1() -> None:
+    xs = [Value(1.0), Value(2.0)]
+    for fn in (F.softmax, F.log_softmax):
+        with pytest.raises(IndexError, match="dim 1 is out of range for a list of Values"):
+            fn(xs, dim=1)  # was silently dim 0
+        with pytest.raises(TypeError, match="dim must be an int"):
+            fn(xs, dim=(0,))  # type: ignore[arg-type]
+    assert F.softmax(xs, dim=0)[1].data == pytest.approx(1 / (1 + np.exp(-1.0)))
