@@ -1,12 +1,12 @@
 """Convolution and pooling as DLfS ch.7 teaches them: im2col, then one matrix product.
 
 ``im2col`` unrolls every FH x FW patch of x (N, C, H, W) into one row of col (N*OH*OW, C*FH*FW),
-with OH = (H + 2 pad - FH) / stride + 1 (and OW alike); rows run over (n, oy, ox), columns over
-(c, ky, kx), as in the book. ``col2im`` is its adjoint: each patch row is added back where it
-came from, so overlapping patches sum. A convolution is then out = col @ W + b, an Affine layer
-on the patches, with W the book's col_W = W.reshape(FN, -1).T (C*FH*FW, FN); its backward is
-Affine's too, dW = colᵀ g and db = sum g, with dx = col2im(g Wᵀ). Pooling takes the max (or
-mean) over the same FH x FW windows, channel by channel.
+with OH = floor((H + 2 pad - FH) / stride) + 1 (and OW alike); rows run over (n, oy, ox),
+columns over (c, ky, kx), as in the book. ``col2im`` is its adjoint: each patch row is added back
+where it came from, so overlapping patches sum. A convolution is then out = col @ W + b, an
+Affine layer on the patches, with W the book's col_W = W.reshape(FN, -1).T (C*FH*FW, FN); its
+backward is Affine's too, dW = colᵀ g and db = sum g, with dx = col2im(g Wᵀ). Pooling takes the
+max (or mean) over the same FH x FW windows, channel by channel.
 
 Each is one ``TensorOp``: the forward keeps what its backward needs (col, the argmax), and
 every VJP is written with Tensor ops too (im2col and col2im are each other's VJP), so
@@ -55,8 +55,9 @@ def _pair(op: str, name: str, value: Any, least: int) -> tuple[int, int]:
 
 
 def geometry(op: str, shape: tuple[int, ...], kernel: Any, stride: Any, pad: Any) -> Geometry:
-    """The windows over x of ``shape`` (N, C, H, W); a ValueError naming the shapes if they do
-    not fit: a kernel larger than the padded input, or a stride that leaves rows unused."""
+    """The windows over x of ``shape`` (N, C, H, W): OH = floor((H + 2 pad - FH) / stride) + 1,
+    as torch and the book (rows a stride leaves unused get gradient 0); a ValueError naming the
+    shapes for a kernel larger than the padded input."""
     if len(shape) != 4:
         raise ValueError(f"{op}: x must have 4 axes (N, C, H, W), got shape {tuple(shape)}")
     kh, kw = _pair(op, "kernel_size", kernel, 1)
@@ -67,12 +68,6 @@ def geometry(op: str, shape: tuple[int, ...], kernel: Any, stride: Any, pad: Any
     if kh > h or kw > w:
         raise ValueError(
             f"{op}: the {kh}x{kw} kernel is larger than the padded {h}x{w} input ({where})"
-        )
-    if (h - kh) % sh or (w - kw) % sw:
-        raise ValueError(
-            f"{op}: stride ({sh}, {sw}) does not fit: the {kh}x{kw} windows over the padded"
-            f" {h}x{w} input ({where}) need (H + 2 pad - FH) and (W + 2 pad - FW) to be"
-            f" multiples of the stride, got {h - kh} and {w - kw}"
         )
     return Geometry(kh, kw, sh, sw, ph, pw, (h - kh) // sh + 1, (w - kw) // sw + 1)
 
@@ -115,7 +110,8 @@ def _im2col(x: np.ndarray, geo: Geometry) -> np.ndarray:
     n, c = x.shape[:2]
     view = np.lib.stride_tricks.sliding_window_view(_padded(x, geo), (geo.kh, geo.kw), (2, 3))
     windows = view[:, :, :: geo.sh, :: geo.sw]  # (N, C, OH, OW, FH, FW)
-    return windows.transpose(0, 2, 3, 1, 4, 5).reshape(n * geo.oh * geo.ow, -1)  # type: ignore[no-any-return]
+    rows, cols = n * geo.oh * geo.ow, c * geo.kh * geo.kw  # no -1: N = 0 leaves it ambiguous
+    return windows.transpose(0, 2, 3, 1, 4, 5).reshape(rows, cols)  # type: ignore[no-any-return]
 
 
 def _col2im(col: np.ndarray, shape: tuple[int, ...], geo: Geometry) -> np.ndarray:
@@ -196,7 +192,7 @@ def _tensor(x: Any, op: str, name: str, like: Tensor | None = None) -> Tensor:
 
 def im2col(x: Any, filter_h: int, filter_w: int, stride: Any = 1, pad: Any = 0) -> Tensor:
     """DLfS's im2col: x (N, C, H, W) -> col (N*OH*OW, C*FH*FW), one row per patch;
-    OH = (H + 2 pad - FH) / stride + 1. Backward: col2im(g)."""
+    OH = floor((H + 2 pad - FH) / stride) + 1. Backward: col2im(g)."""
     xt = _tensor(x, "im2col", "x")
     return apply(
         IM2COL, xt, args=(geometry("im2col", xt.shape, (filter_h, filter_w), stride, pad),)

@@ -29,6 +29,7 @@ from . import engine, tensor
 from .engine import Value
 from .ops import CHAIN, Op
 from .tensor import Tensor, TensorOp
+from .tensor_ops import sum_to
 
 
 class NotDifferentiableError(RuntimeError):
@@ -109,14 +110,15 @@ class Function:
             return TensorOp(name, symbol, CHAIN, self._forward_array, vjps)
 
         def forward(*xs: float) -> float:
-            return float(_one(self.forward(*xs), name))
+            return _number(_one(self.forward(*xs), name), name, "forward", "its output")
 
         if arity is None:  # so that testing.register reads the arity off the record
             forward.__signature__ = inspect.signature(self.forward)  # type: ignore[attr-defined]
         return Op(name, symbol, CHAIN, forward, self._value_locals)
 
     def _forward_array(self, *xs: np.ndarray) -> Any:
-        return np.asarray(_one(self.forward(*xs), type(self).__name__))
+        name = type(self).__name__
+        return _real(_one(self.forward(*xs), name), name, "forward", "its output")
 
     def _run_backward(self, inputs: tuple[Any, ...], out: Any, gy: Any) -> tuple[Any, ...]:
         """backward(gy) with ``inputs`` and ``out`` in place; one gradient per input."""
@@ -129,12 +131,13 @@ class Function:
         finally:
             del self.outputs, self.output  # the output holds this op: keep no cycle
         gxs = gxs if isinstance(gxs, (tuple, list)) else (gxs,)
+        name = type(self).__name__
         if len(gxs) != len(inputs):
             raise ValueError(
-                f"{type(self).__name__}.backward returned {len(gxs)} gradients for "
-                f"{len(inputs)} inputs"
+                f"{name}.backward returned {len(gxs)} gradients for {len(inputs)} inputs"
             )
-        return tuple(gxs)
+        pairs = enumerate(zip(gxs, inputs, strict=True))
+        return tuple(_grad_for(gx, x, name, i) for i, (gx, x) in pairs)
 
     def _value_locals(self, *xs_out: Any) -> tuple[Any, ...]:
         """d out / d x_i = backward(1) (one output): on floats, or on Values for create_graph."""
@@ -218,6 +221,57 @@ def _one(y: Any, name: str) -> Any:
             "(split it into one Function per output)"
         )
     return y
+
+
+def _real(y: Any, name: str, method: str, what: str) -> Any:
+    """y as an array of real numbers (ints and bools too), else a TypeError naming the method:
+    an object array became NaN and a complex one lost its imaginary part, silently."""
+    arr = np.asarray(_data(y))
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(
+            f"{name}.{method} returned {type(y).__name__} of {arr.dtype} for {what},"
+            " expected real numbers"
+        )
+    return arr
+
+
+def _number(y: Any, name: str, method: str, what: str) -> float:
+    """One real number (the Value form of ``_real``)."""
+    arr = _real(y, name, method, what)
+    if arr.size != 1:
+        raise ValueError(
+            f"{name}.{method} returned shape {arr.shape} for {what}, expected one number"
+        )
+    return float(arr.reshape(()))
+
+
+def _grad_for(gx: Any, x: Any, name: str, i: int) -> Any:
+    """backward's gradient for input i checked against it, as torch's validate_outputs: None
+    means no gradient (zero); a shape that x broadcasts to is summed down; others raise."""
+    what = f"input {i}"
+    if isinstance(x, Value):
+        return Value(0.0) if gx is None else _same_kind(gx, _number(gx, name, "backward", what))
+    if gx is None:
+        return Tensor(np.zeros_like(x.data))
+    arr = _real(gx, name, "backward", what)
+    if arr.shape == x.shape:
+        return gx if isinstance(gx, Tensor) else arr.astype(x.dtype, copy=False)
+    try:
+        fits = np.broadcast_shapes(x.shape, arr.shape) == arr.shape
+    except ValueError:
+        fits = False
+    if not fits:
+        raise ValueError(
+            f"Function {name}.backward returned an invalid gradient at index {i} - got "
+            f"{list(arr.shape)} but expected shape compatible with {list(x.shape)}"
+        )
+    if isinstance(gx, Tensor):
+        return gx.sum_to(x.shape)
+    return sum_to(arr, x.shape).astype(x.dtype, copy=False)
+
+
+def _same_kind(gx: Any, number: float) -> Any:
+    return gx if isinstance(gx, Value) else number
 
 
 def _data(x: Any) -> Any:

@@ -118,7 +118,11 @@ def _dim_or_axis(dim: int | None, axis: int | None, op: str) -> int:
     """torch's ``dim`` or numpy's ``axis`` (default: the last one)."""
     if dim is not None and axis is not None:
         raise TypeError(f"{op}: pass dim= or axis=, not both")
-    return -1 if dim is None and axis is None else (dim if dim is not None else axis)  # type: ignore[return-value]
+    d = -1 if dim is None and axis is None else (dim if dim is not None else axis)
+    if isinstance(d, bool) or not isinstance(d, (int, np.integer)):
+        # a tuple would pass _axes and silently use its first dim
+        raise TypeError(f"{op}: dim must be an int, got {type(d).__name__} {d!r}")
+    return int(d)
 
 
 @overload
@@ -128,10 +132,11 @@ def softmax(x: Sequence[Value], dim: int | None = None, axis: int | None = None)
 def softmax(x: Any, dim: int | None = None, axis: int | None = None) -> Any:
     """y_k = e^(a_k - max a) / sum_j e^(a_j - max a), over ``dim`` (or ``axis``; default the
     last); a list of Values too."""
+    d = _dim_or_axis(dim, axis, "softmax")
     if _is_values(x):
+        _value_dim(d, "softmax")
         return _value_softmax(x)
     x = _tensor(x, "softmax")
-    d = _dim_or_axis(dim, axis, "softmax")
     return apply(SOFTMAX, x, args=(_last_axis(x, d, "softmax"),))
 
 
@@ -144,10 +149,11 @@ def log_softmax(
 def log_softmax(x: Any, dim: int | None = None, axis: int | None = None) -> Any:
     """log y_k = (a_k - max a) - log sum_j e^(a_j - max a), over ``dim`` (or ``axis``; default
     the last); a list of Values too."""
+    d = _dim_or_axis(dim, axis, "log_softmax")
     if _is_values(x):
+        _value_dim(d, "log_softmax")
         return _value_log_softmax(x)
     x = _tensor(x, "log_softmax")
-    d = _dim_or_axis(dim, axis, "log_softmax")
     return apply(LOG_SOFTMAX, x, args=(_last_axis(x, d, "log_softmax"),))
 
 
@@ -189,12 +195,17 @@ def _targets(t: Any, a: Array, op: str) -> tuple[Array, bool]:
             f" (expected labels of shape {a.shape[:-1]})"
         )
     flat = t if t.ndim == 1 else t.reshape(-1)
+    return _in_range(flat, c, op, "labels"), True
+
+
+def _in_range(flat: Array, c: int, op: str, name: str) -> Array:
+    """Integer labels in [0, c), else an IndexError (torch's 'Target -1 is out of bounds')."""
     # A negative label would index from the end: a silently wrong loss. Too large ones would
     # raise deep in numpy. Seen as unsigned, a negative label is huge: one reduction finds both.
     unsigned = flat.view(_UNSIGNED[flat.itemsize]) if flat.dtype.kind == "i" else flat
-    if flat.size and np.maximum.reduce(unsigned) >= c:
-        raise ValueError(f"{op}: labels must lie in [0, {c}), got {flat.min()}..{flat.max()}")
-    return flat, True
+    if flat.size and np.maximum.reduce(unsigned, axis=None) >= c:
+        raise IndexError(f"{op}: {name} must lie in [0, {c}), got {flat.min()}..{flat.max()}")
+    return flat
 
 
 def cross_entropy(logits: Any, labels: Any) -> Any:
@@ -248,6 +259,7 @@ def cross_entropy_error(y: Any, t: Any, delta: float = 1e-7) -> Tensor:
             f"cross_entropy_error: targets of shape {target.shape} ({target.dtype}) do not match"
             f" probabilities of shape {probs.shape}: pass one-hot {probs.shape} or labels ({n},)"
         )
+    _in_range(target, probs.shape[1], "cross_entropy_error", "t")
     return -(probs[np.arange(n), target] + delta).log().sum() / n
 
 
@@ -278,6 +290,7 @@ def hinge(scores: Any, labels: Any, margin: float = 1.0) -> Tensor:
             f" got {t.dtype} of shape {t.shape}"
         )
     n, c = s.shape
+    _in_range(t, c, "hinge", "labels")
     rows = np.arange(n)
     correct = s[rows, t].reshape(n, 1)
     others = np.ones((n, c), dtype=s.dtype)
@@ -290,6 +303,12 @@ def hinge(scores: Any, labels: Any, margin: float = 1.0) -> Tensor:
 
 def _is_values(x: Any) -> bool:
     return isinstance(x, (list, tuple)) and len(x) > 0 and isinstance(x[0], Value)
+
+
+def _value_dim(d: int, op: str) -> None:
+    """A list of Values has one dim: 0 or -1 (dim=1 was silently dim 0)."""
+    if d not in (0, -1):
+        raise IndexError(f"{op}: dim {d} is out of range for a list of Values (0 or -1)")
 
 
 def _value_softmax(xs: Sequence[Value]) -> list[Value]:
@@ -306,6 +325,6 @@ def _value_log_softmax(xs: Sequence[Value]) -> list[Value]:
 
 
 def _value_cross_entropy(xs: Sequence[Value], label: int) -> Value:
-    if not 0 <= label < len(xs):
-        raise ValueError(f"cross_entropy: label {label} is not in [0, {len(xs)})")
+    if not 0 <= label < len(xs):  # -1 would read the last class
+        raise IndexError(f"cross_entropy: label {label} is not in [0, {len(xs)})")
     return -_value_log_softmax(xs)[label]

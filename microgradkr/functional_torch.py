@@ -83,6 +83,29 @@ def _channel(v: Any, shape: tuple[int, ...], x: Tensor) -> Tensor:
     return t.reshape(shape)
 
 
+def _check_channels(x: Tensor, given: dict[str, Any], training: bool) -> None:
+    """Every per-channel argument has C numbers, and the running statistics that training
+    updates in place are float arrays: all checked before anything is changed."""
+    c = x.shape[1]
+    for name, v in given.items():
+        if v is None:
+            continue
+        arr = v.data if isinstance(v, Tensor) else v
+        size = np.size(arr)
+        if size != c:
+            raise ValueError(
+                f"batch_norm: {name} must have {c} values, one per channel of input of shape"
+                f" {x.shape}, got shape {np.shape(arr)}"
+            )
+        updated = training and name.startswith("running")
+        if updated and not (isinstance(arr, np.ndarray) and arr.dtype.kind == "f"):
+            raise TypeError(
+                f"batch_norm: {name} is updated in place when training, so it must be a float"
+                f" ndarray or Tensor, got {type(arr).__name__}"
+                f"{f' of {arr.dtype}' if isinstance(arr, np.ndarray) else ''}"
+            )
+
+
 def batch_norm(
     input: Any,
     running_mean: Any,
@@ -102,6 +125,8 @@ def batch_norm(
     x = _as_tensor(input, "batch_norm")
     if x.ndim < 2:
         raise ValueError(f"batch_norm: input must be (N, C, ...), got shape {x.shape}")
+    stats = {"running_mean": running_mean, "running_var": running_var}
+    _check_channels(x, {**stats, "weight": weight, "bias": bias}, training)
     axes = (0, *range(2, x.ndim))
     shape = (1, x.shape[1]) + (1,) * (x.ndim - 2)
     if training:

@@ -108,7 +108,7 @@ class Neuron(Module):
     """
 
     def __init__(self, nin: int, nonlin: bool = True) -> None:
-        self.w = [Value(random.uniform(-1, 1)) for _ in range(nin)]
+        self.w = [Value(random.uniform(-1, 1)) for _ in range(_check_size("Neuron: nin", nin))]
         self.b = Value(0)
         self.nonlin = nonlin
 
@@ -130,7 +130,7 @@ class Layer(Module):
     """``nout`` neurons over the same inputs; a single output is returned bare, as micrograd."""
 
     def __init__(self, nin: int, nout: int, **kwargs: Any) -> None:
-        self.neurons = [Neuron(nin, **kwargs) for _ in range(nout)]
+        self.neurons = [Neuron(nin, **kwargs) for _ in range(_check_size("Layer: nout", nout))]
 
     def __call__(self, x: Sequence[Value | float]) -> Value | list[Value]:
         neurons = self.neurons
@@ -155,7 +155,12 @@ class MLP(Module):
     """
 
     def __init__(self, nin: int, nouts: Sequence[int]) -> None:
-        sizes = [nin, *nouts]
+        if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence):
+            raise TypeError(f"MLP: nouts must be a list of layer sizes, got {nouts!r}")
+        named = [("nin", nin), *((f"nouts[{i}]", n) for i, n in enumerate(nouts))]
+        sizes = [_check_size(f"MLP: {name}", n) for name, n in named]
+        if len(sizes) < 2:
+            raise ValueError("MLP: nouts must name at least one layer, got []")
         self.layers = [
             Layer(sizes[i], sizes[i + 1], nonlin=i != len(nouts) - 1) for i in range(len(nouts))
         ]

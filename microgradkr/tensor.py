@@ -428,6 +428,8 @@ class Tensor(ShapeMethods, BackwardMethods, graph.GraphNode):
         return apply(GETITEM, self, args=(index,))
 
     def __len__(self) -> int:
+        if not self.data.ndim:
+            raise TypeError("len() of a 0-d tensor (as torch): use .item() for its number")
         return len(self.data)
 
     # -- the hooks of BackwardMethods (tensor_backward.py) ----------------------------------------

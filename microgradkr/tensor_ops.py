@@ -196,8 +196,10 @@ def _mean_vjp(g: Any, x: Any, out: Any, axis: tuple[int, ...] | None, keep: bool
 
 
 def _max_vjp(g: Any, x: Any, out: Any, axis: tuple[int, ...] | None, keep: bool) -> Any:
-    """The gradient goes to the maxima, split evenly between ties (torch.amax)."""
-    mask = _values(x) == _expand(_values(out), x.shape, axis, keep)
+    """The gradient goes to the maxima, split evenly between ties (torch.amax); a NaN is the
+    maximum, so it takes the gradient (torch.max)."""
+    xv, top = _values(x), _expand(_values(out), x.shape, axis, keep)
+    mask = (xv == top) | (np.isnan(xv) & np.isnan(top))
     return mask * (_expand(g, x.shape, axis, keep) / mask.sum(axis=axis, keepdims=True))
 
 

@@ -37,9 +37,11 @@ def _unreduce(g: Any, shape: tuple[int, ...], axis: tuple[int, ...] | None, keep
 
 
 def _min_vjp(g: Any, x: Any, out: Any, axis: tuple[int, ...] | None, keep: bool) -> Any:
-    """The gradient goes to the minima, split evenly between ties (torch.amin)."""
+    """The gradient goes to the minima, split evenly between ties (torch.amin); a NaN is the
+    minimum, so it takes the gradient (torch.min)."""
     shape = _data(x).shape
-    mask = _data(x) == _unreduce(_data(out), shape, axis, keep)
+    low = _unreduce(_data(out), shape, axis, keep)
+    mask = (_data(x) == low) | (np.isnan(_data(x)) & np.isnan(low))
     return mask * (_unreduce(g, shape, axis, keep) / mask.sum(axis=axis, keepdims=True))
 
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 import numpy as np
 
+from .ops import CHAIN
 from .tensor_ops import (
     DIV,
     MAX,
@@ -36,6 +37,17 @@ from .tensor_torch import TorchMethods
 
 if TYPE_CHECKING:
     from .tensor import Tensor
+
+
+def _std_vjp(g: Any, x: Any, out: Any) -> Any:
+    """g / (2 out), 0 where out is 0 (torch's std: a constant has no slope to follow)."""
+    zero = np.asarray(getattr(out, "data", out)) == 0
+    return g * (~zero).astype(out.dtype) / (2.0 * out + zero.astype(out.dtype))
+
+
+STD_SQRT = TensorOp(
+    "sqrt", "√", CHAIN, np.sqrt, (_std_vjp,), notes=("g / (2 out), 0 where out = 0",)
+)
 
 
 class MaxMin(NamedTuple):
@@ -145,12 +157,7 @@ class ShapeMethods(TorchMethods):
     ) -> Tensor:
         """sum (x - mean)^2 / (n - correction) over ``dim`` (all if None); correction 1 by
         default (Bessel's, as torch), 0 with ``unbiased=False``."""
-        c = (1.0 if unbiased else 0.0) if correction is None else builtins.float(correction)
-        axes = _axes(dim, self.data.ndim, "var")
-        d = self._apply(SUB, self._apply(MEAN, args=(axes, True)))
-        ss = d._apply(MUL, d)._apply(SUM, args=(axes, keepdim))
-        n = self.data.size // max(ss.data.size, 1)
-        return ss._apply(DIV, ss._operand(builtins.max(n - c, 0.0)))
+        return self._var_wide(dim, unbiased, keepdim, correction)._narrow(self.data.dtype)
 
     def std(
         self,
@@ -160,8 +167,25 @@ class ShapeMethods(TorchMethods):
         *,
         correction: float | None = None,
     ) -> Tensor:
-        """sqrt(var): the standard deviation over ``dim``."""
-        return self.var(dim, unbiased, keepdim, correction=correction).sqrt()
+        """sqrt(var): the standard deviation over ``dim``; its gradient is 0 where it is 0."""
+        v = self._var_wide(dim, unbiased, keepdim, correction)
+        return v._apply(STD_SQRT)._narrow(self.data.dtype)
+
+    def _var_wide(self, dim: Axis, unbiased: bool, keepdim: bool, correction: Any) -> Tensor:
+        # float32 sums in float64, as torch: [1e20, -1e20, 0] has a std of 1e20, not inf
+        c = (1.0 if unbiased else 0.0) if correction is None else builtins.float(correction)
+        axes = _axes(dim, self.data.ndim, "var")
+        x = self._widen()
+        d = x._apply(SUB, x._apply(MEAN, args=(axes, True)))
+        ss = d._apply(MUL, d)._apply(SUM, args=(axes, keepdim))
+        n = self.data.size // max(ss.data.size, 1)
+        return ss._apply(DIV, ss._operand(builtins.max(n - c, 0.0)))
+
+    def _widen(self) -> Tensor:
+        return self.to(np.float64) if self.data.dtype == np.float32 else self  # type: ignore[return-value]
+
+    def _narrow(self, dtype: Any) -> Tensor:
+        return self.to(dtype) if self.data.dtype != dtype else self  # type: ignore[return-value]
 
     def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
         """The index of the largest value (of the flattened tensor if ``dim`` is None), int64."""
@@ -300,6 +324,20 @@ class ShapeMethods(TorchMethods):
                 f" got {idx.dtype} with {idx.ndim}"
             )
         d = _dim(dim, self.data.ndim, "gather")
+        size = self.data.shape[d] if self.data.ndim else 1
+        shapes = zip(idx.shape, self.data.shape, strict=True)
+        if any(k != d and n > m for k, (n, m) in enumerate(shapes)):
+            raise IndexError(
+                f"gather: index of shape {idx.shape} is larger than the tensor's"
+                f" {self.data.shape} outside dim {dim}"
+            )
+        if idx.size and (idx.min() < 0 or idx.max() >= size):
+            raise IndexError(
+                f"gather: index must lie in [0, {size}) along dim {dim} of a tensor of shape"
+                f" {self.data.shape}, got {idx.min()}..{idx.max()}"
+            )
+        if not self.data.ndim:  # a 0-d index (0) into a 0-d tensor: the tensor itself
+            return self[()]
         grids: list[Any] = list(np.indices(idx.shape, sparse=True))
         grids[d] = idx
         return self[tuple(grids)]

@@ -12,6 +12,7 @@ tensors), dtype casts, and the torch-level functions (``where``, ``minimum``, ``
 from __future__ import annotations
 
 import builtins
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -39,7 +40,9 @@ class Size(int):
     def __call__(self, dim: int | None = None) -> Any:
         if dim is None:
             return self.shape
-        return self.shape[_dim(dim, len(self.shape), "size")] if self.shape else 1
+        if not self.shape:  # torch: a 0-d tensor has no dim to measure (1 was silently odd)
+            raise IndexError(f"size: dim {dim} of a 0-d tensor, which has no dims")
+        return self.shape[_dim(dim, len(self.shape), "size")]
 
 
 def _number(x: Any, name: str, op: str) -> float | None:
@@ -74,6 +77,12 @@ class TorchMethods:
         raise NotImplementedError
 
     # -- what it is -----------------------------------------------------------------------------
+    def __iter__(self) -> Iterator[Tensor]:
+        """x[0], x[1], ... along dim 0, each a node; a 0-d tensor has no dim to iterate over."""
+        if not self.data.ndim:
+            raise TypeError("iteration over a 0-d tensor (as torch): use .item() for its number")
+        return (self[i] for i in range(self.data.shape[0]))
+
     def dim(self) -> int:
         """The number of dims (``ndim``)."""
         return self.data.ndim
@@ -114,6 +123,8 @@ class TorchMethods:
         return self  # type: ignore[return-value]
 
     def __int__(self) -> int:
+        if self.data.size != 1:
+            raise ValueError(f"int() needs a one-element tensor, got shape {self.data.shape}")
         return int(self.data.item())
 
     def __index__(self) -> int:

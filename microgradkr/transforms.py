@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from .function import CONSTANT
 from .graph import grad
 from .tensor import Tensor
 
@@ -56,19 +57,49 @@ def _outputs(func: Func, xs: tuple[Tensor, ...], what: str) -> tuple[bool, tuple
     return is_tuple, outs
 
 
+def _reaches(out: Tensor, x: Tensor) -> bool:
+    """Whether ``out`` is computed from ``x``; a 'constant' node (a gradient that stopped
+    depending on its input, as d(2x)/dx) carries no dependence, as in torch's graph."""
+    seen: set[int] = set()
+    stack: list[Any] = [out]
+    while stack:
+        node = stack.pop()
+        if node is x:
+            return True
+        if id(node) in seen or (node.op is not None and node.op.name == CONSTANT.name):
+            continue
+        seen.add(id(node))
+        stack.extend(node._prev)
+    return False
+
+
+def _independent(out: Tensor, xs: tuple[Tensor, ...], what: str, about: str) -> None:
+    """strict=True: an input ``out`` does not depend on raises, as torch.autograd.functional."""
+    for i, x in enumerate(xs):
+        if not _reaches(out, x):
+            raise RuntimeError(f"{what}: {about} does not depend on inputs[{i}] (strict=True)")
+
+
 def _grads(
-    out: Tensor, xs: tuple[Tensor, ...], seed: Any, create_graph: bool, strict: bool, what: str
+    out: Tensor,
+    xs: tuple[Tensor, ...],
+    seed: Any,
+    create_graph: bool,
+    strict: bool,
+    what: str,
+    about: str = "the output",
 ) -> list[Any]:
-    """d(seed . out)/dx for each x: a Tensor (create_graph) or an ndarray; zeros where unused."""
+    """d(seed . out)/dx for each x: a Tensor (create_graph) or an ndarray; zeros where unused
+    (``strict``: an error, as torch.autograd.functional)."""
+    if strict:
+        _independent(out, xs, what, about)
     if out.requires_grad:
         gs = grad(out, list(xs), grad_outputs=seed, create_graph=create_graph)
     else:
         gs = (None,) * len(xs)
     result: list[Any] = []
-    for i, (x, g) in enumerate(zip(xs, gs, strict=True)):
+    for x, g in zip(xs, gs, strict=True):
         if g is None:
-            if strict:
-                raise RuntimeError(f"{what}: the output does not depend on inputs[{i}] (strict)")
             g = np.zeros_like(x.data)
         if create_graph:
             result.append(g if isinstance(g, Tensor) else Tensor(g))
@@ -103,14 +134,22 @@ def _stack(rows: list[Any], shape: tuple[int, ...], create_graph: bool) -> Tenso
 
 
 def _jacobian_of(
-    out: Tensor, xs: tuple[Tensor, ...], create_graph: bool, strict: bool, what: str
+    out: Tensor,
+    xs: tuple[Tensor, ...],
+    create_graph: bool,
+    strict: bool,
+    what: str,
+    about: str = "the output",
 ) -> list[Tensor]:
     """d out / d x for each x, of shape out.shape + x.shape: one backprop per output element."""
+    if strict:  # once, not per element
+        _independent(out, xs, what, about)
     rows: list[list[Any]] = [[] for _ in xs]
     for k in range(max(out.size, 1)):
         seed = np.zeros(out.size, dtype=out.data.dtype)
         seed[k] = 1.0
-        for j, g in enumerate(_grads(out, xs, seed.reshape(out.shape), create_graph, strict, what)):
+        seed = seed.reshape(out.shape)
+        for j, g in enumerate(_grads(out, xs, seed, create_graph, False, what)):
             rows[j].append(g)
     if out.size == 0:
         return [Tensor(np.zeros(out.shape + x.shape)) for x in xs]
@@ -176,7 +215,8 @@ def hessian(
     in_tuple, xs = _leaves(inputs, create_graph, "hessian")
     out = _scalar(func, xs, "hessian")
     first = _grads(out.reshape(()), xs, None, True, strict, "hessian")
-    blocks = [_jacobian_of(g, xs, create_graph, strict, "hessian") for g in first]
+    about = "the gradient"
+    blocks = [_jacobian_of(g, xs, create_graph, strict, "hessian", about) for g in first]
     return _result(blocks, in_tuple, in_tuple)
 
 
@@ -227,19 +267,25 @@ def vhp(
     func: Func, inputs: Any, v: Any = None, create_graph: bool = False, strict: bool = False
 ) -> tuple[Any, Any]:
     """(func(x), v^T H): backprop of (grad func . v), so the Hessian is never formed."""
-    in_tuple, xs = _leaves(inputs, create_graph, "vhp")
-    out = _scalar(func, xs, "vhp")
+    return _vhp(func, inputs, v, create_graph, strict, "vhp")
+
+
+def _vhp(
+    func: Func, inputs: Any, v: Any, create_graph: bool, strict: bool, what: str
+) -> tuple[Any, Any]:
+    in_tuple, xs = _leaves(inputs, create_graph, what)
+    out = _scalar(func, xs, what)
     if v is None:
         if len(xs) != 1 or xs[0].size != 1:
-            raise ValueError("vhp: v is needed when the input has more than one element")
+            raise ValueError(f"{what}: v is needed when the input has more than one element")
         v = np.ones(xs[0].shape)
-    vs = _check_v(v, xs, "v", "vhp")
-    first = _grads(out.reshape(()), xs, None, True, strict, "vhp")
+    vs = _check_v(v, xs, "v", what)
+    first = _grads(out.reshape(()), xs, None, True, strict, what)
     dot: Any = None
     for g, vj in zip(first, vs, strict=True):
         term = (g * vj).sum()
         dot = term if dot is None else dot + term
-    result = _grads(dot, xs, None, create_graph, strict, "vhp")
+    result = _grads(dot, xs, None, create_graph, strict, what, "the gradient . v")
     gs = [g if isinstance(g, Tensor) else Tensor(g) for g in result]
     return _detach((out,), False, create_graph), tuple(gs) if in_tuple else gs[0]
 
@@ -249,4 +295,4 @@ def hvp(
 ) -> tuple[Any, Any]:
     """(func(x), H v); equal to v^T H because the Hessian of a twice-differentiable func is
     symmetric (torch's docs say the same), so it is computed as ``vhp``."""
-    return vhp(func, inputs, v, create_graph, strict)
+    return _vhp(func, inputs, v, create_graph, strict, "hvp")

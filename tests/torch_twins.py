@@ -49,6 +49,27 @@ def _dims(x, axis):
     return tuple(range(x.ndim)) if axis is None else axis
 
 
+def _extreme(x, axis, keep, name):
+    """torch.amax's (amin's) values with the gradient of torch's full ``max()``: ties share it
+    and a NaN, the maximum, takes it (amax's own backward gives NaN everywhere there). Row by
+    row over the reduced dims, since only the full reduction has that backward."""
+    if not x.ndim:
+        return getattr(x, name)()
+    if not x.numel():  # nothing to share: amax's values and (empty) gradient
+        return getattr(torch, f"a{name}")(x, dim=_dims(x, axis), keepdim=keep)
+    axes = _dims(x, axis)
+    dims = sorted(d % x.ndim for d in ((axes,) if isinstance(axes, int) else axes))
+    rest = [d for d in range(x.ndim) if d not in dims]
+    rows = x.permute(*rest, *dims).reshape(-1, max(1, int(np.prod([x.shape[d] for d in dims]))))
+    out = torch.stack([getattr(row, name)() for row in rows])
+    shape = (
+        [1 if d in dims else x.shape[d] for d in range(x.ndim)]
+        if keep
+        else [x.shape[d] for d in rest]
+    )
+    return out.reshape(shape)
+
+
 # Every built-in Tensor op of microgradkr.testing, written with torch (inputs, then extra args).
 TORCH_TENSOR = {
     "add": lambda a, b: a + b,
@@ -65,7 +86,7 @@ TORCH_TENSOR = {
     "maximum": torch.maximum,
     "sum": lambda x, axis, keep: x.sum(dim=_dims(x, axis), keepdim=keep),
     "mean": lambda x, axis, keep: x.mean(dim=_dims(x, axis), keepdim=keep),
-    "max": lambda x, axis, keep: torch.amax(x, dim=_dims(x, axis), keepdim=keep),
+    "max": lambda x, axis, keep: _extreme(x, axis, keep, "max"),
     "matmul": lambda a, b: a @ b,
     "reshape": lambda x, shape: x.reshape(shape),
     "transpose": lambda x, perm: x.permute(perm),
@@ -81,7 +102,7 @@ TORCH_TENSOR = {
     "clamp": lambda x, lo, hi: torch.clamp(x, lo, hi),
     "where": lambda a, b, cond: torch.where(torch.as_tensor(cond), a, b),
     "minimum": torch.minimum,
-    "min": lambda x, axis, keep: torch.amin(x, dim=_dims(x, axis), keepdim=keep),
+    "min": lambda x, axis, keep: _extreme(x, axis, keep, "min"),
     "leaky_relu": lambda x, slope: torch.nn.functional.leaky_relu(x, slope),
     "clone": torch.clone,
     "broadcast_to": lambda x, shape: x.broadcast_to(shape),

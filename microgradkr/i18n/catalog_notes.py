@@ -61,6 +61,8 @@ _WORDS = {
     "{b} (g - mean g - x̂ mean(g x̂)) / σ": "{b} (g - 평균 g - x̂ 평균(g x̂)) / σ",
     "sum of g over the batch": "배치에 걸친 g의 합",
     "sum of g x̂ over the batch": "배치에 걸친 g x̂의 합",
+    # std's square root (issue 20, wrong numbers)
+    "g / (2 out), 0 where out = 0": "out = 0 인 곳은 0, 나머지는 g / (2 out)",
 }
 
 EN: dict[str, str] = {"note:" + n: n for n in (*_FORMULAS, *_WORDS)}
