@@ -23,6 +23,7 @@ from typing import Any
 import graphviz
 import numpy as np
 
+from .. import checks_args
 from ..engine import Value
 from ..graph import topological_order
 from ..i18n import text
@@ -124,6 +125,7 @@ def draw(
             else ""
         )
         raise TypeError(f"draw needs a Value or a Tensor, got {type(root).__name__}{hint}")
+    checks_args.view("draw", Module, locals())
     tensors = isinstance(root, Tensor)
     if tensors and step is not None:
         raise ValueError("step= is for Value graphs; a Tensor graph is drawn as it is (step=None)")

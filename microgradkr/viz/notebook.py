@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
+from .. import checks_args
 from ..engine import Value
 from ..i18n import current, text
 from ..nn import Module
@@ -162,6 +163,7 @@ class Watcher:
 
     def update(self, loss: Value | Tensor) -> bool:
         """Count a training step; on every ``every``-th, redraw weights, activations, grads."""
+        checks_args.node("update", "loss", loss)
         self.calls += 1
         if (self.calls - 1) % self.every:
             return False
