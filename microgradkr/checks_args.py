@@ -181,3 +181,21 @@ def view(where: str, module_type: type, options: dict[str, Any]) -> None:
     if "rankdir" in options:
         choice(where, "rankdir", options["rankdir"], ("LR", "RL", "TB", "BT"))
     modules(where, "modules", options.get("modules"), module_type)
+
+
+def array(where: str, name: str, value: Any, dtype: Any = np.float64) -> np.ndarray:
+    """``value`` (numbers, an array, a Tensor's data) as an array of ``dtype``."""
+    try:
+        return np.asarray(value, dtype=dtype)
+    except (TypeError, ValueError, OverflowError):
+        raise TypeError(
+            f"{where}: {name} must be numbers (an array, a list or a Tensor), got {_got(value)}"
+        ) from None
+
+
+def tolerances(where: str, f: Any, eps: Any, atol: Any, rtol: Any) -> None:
+    """gradcheck's arguments: a function, a step eps > 0 and tolerances >= 0."""
+    function(where, "f", f)
+    number(where, "eps", eps, 0.0, positive=True)
+    number(where, "atol", atol, 0.0)
+    number(where, "rtol", rtol, 0.0)

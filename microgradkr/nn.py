@@ -16,7 +16,7 @@ from typing import Any, TypeAlias
 
 import numpy as np
 
-from . import functional, seeding
+from . import checks_args, functional, seeding
 from .engine import Value, affine, affines
 from .tensor import Tensor
 from .tensor_ops_fused import affine as fused_affine
@@ -108,9 +108,9 @@ class Neuron(Module):
     """
 
     def __init__(self, nin: int, nonlin: bool = True) -> None:
-        self.w = [Value(random.uniform(-1, 1)) for _ in range(nin)]
+        self.w = [Value(random.uniform(-1, 1)) for _ in range(_check_size("nin", nin))]
         self.b = Value(0)
-        self.nonlin = nonlin
+        self.nonlin = checks_args.flag("Neuron", "nonlin", nonlin)
 
     def __call__(self, x: Sequence[Value | float]) -> Value:
         act = affine(self.w, x, self.b)
@@ -130,7 +130,7 @@ class Layer(Module):
     """``nout`` neurons over the same inputs; a single output is returned bare, as micrograd."""
 
     def __init__(self, nin: int, nout: int, **kwargs: Any) -> None:
-        self.neurons = [Neuron(nin, **kwargs) for _ in range(nout)]
+        self.neurons = [Neuron(nin, **kwargs) for _ in range(_check_size("nout", nout))]
 
     def __call__(self, x: Sequence[Value | float]) -> Value | list[Value]:
         neurons = self.neurons
@@ -155,7 +155,11 @@ class MLP(Module):
     """
 
     def __init__(self, nin: int, nouts: Sequence[int]) -> None:
-        sizes = [nin, *nouts]
+        if not isinstance(nouts, (list, tuple)) or not nouts:
+            raise TypeError(
+                f"MLP: nouts must be a non-empty list of layer sizes, got {nouts!r:.60}"
+            )
+        sizes = [_check_size("nin", nin), *(_check_size("nouts[i]", n) for n in nouts)]
         self.layers = [
             Layer(sizes[i], sizes[i + 1], nonlin=i != len(nouts) - 1) for i in range(len(nouts))
         ]
@@ -183,7 +187,7 @@ class MLP(Module):
 
 
 def _rng(seed: Seed) -> np.random.Generator:
-    return seeding.generator(seed)  # None: the library's default, seeded by manual_seed
+    return seeding.generator(seed, "rng")  # None: the library's default, seeded by manual_seed
 
 
 def _as_tensor(x: Any, layer: str) -> Tensor:
@@ -196,11 +200,16 @@ def _as_tensor(x: Any, layer: str) -> Tensor:
         raise TypeError(f"{layer}: x {err}") from None
 
 
+MAX_SIZE = 2**31 - 1  # a layer's size past this is a typo: its weights could not be allocated
+
+
 def _check_size(name: str, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         raise TypeError(f"{name} must be an int, got {type(value).__name__}")
     if value < 1:
         raise ValueError(f"{name} must be >= 1, got {value}")
+    if value > MAX_SIZE:
+        raise ValueError(f"{name} must be <= {MAX_SIZE}, got {value}")
     return int(value)
 
 
@@ -250,7 +259,7 @@ class Affine(Module):
         self.W = Tensor(w, requires_grad=True, label="W", dtype=dtype)
         self.b: Tensor | None = (
             Tensor(np.zeros(self.out_features), requires_grad=True, label="b", dtype=dtype)
-            if bias
+            if checks_args.flag(type(self).__name__, "bias", bias)
             else None
         )
 
