@@ -104,6 +104,8 @@ class GraphNode:
 
 def topological_order(root: W) -> list[W]:
     """Every node reachable from ``root``, each after all of its parents (root last)."""
+    if not hasattr(root, "_prev"):  # once per walk, not per node
+        checks_args.node("topological_order", "root", root)
     order: list[W] = []
     # 1: expanded, parents still being ordered; 2: in ``order``. A node expanded is pushed
     # again above its parents, so it is emitted once they are all done.

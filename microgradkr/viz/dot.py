@@ -198,6 +198,7 @@ def draw_steps(root: Value, **options: Any) -> list[Diagram]:
     """
     if isinstance(root, Tensor):
         raise ValueError("step frames are for Value graphs; draw a Tensor graph with draw(root)")
+    checks_args.node("draw_steps", "root", root)
     n = len(backward_steps(root))
     return [draw(root, step=k, **options) for k in range(n + 1)]
 
