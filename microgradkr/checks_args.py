@@ -11,10 +11,11 @@ import math
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
+T = TypeVar("T")
 MAX_INT = 2**62  # any count or size past this is a mistake (numpy's own limit is near 2**63)
 
 
@@ -199,3 +200,10 @@ def tolerances(where: str, f: Any, eps: Any, atol: Any, rtol: Any) -> None:
     number(where, "eps", eps, 0.0, positive=True)
     number(where, "atol", atol, 0.0)
     number(where, "rtol", rtol, 0.0)
+
+
+def has_method(op: str, name: str, x: T) -> T:
+    """``x`` if it has ``op`` as a method (a Tensor, a Value), for the functions ``exp(x)`` ..."""
+    if not hasattr(type(x), op):
+        raise TypeError(f"{op}: {name} must be a Tensor, got {type(x).__name__}")
+    return x

@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from . import seeding
+from . import checks_args, seeding
 from .tensor import Tensor, apply
 from .tensor_ops_torch import LEAKY_RELU
 
@@ -83,6 +83,18 @@ def _channel(v: Any, shape: tuple[int, ...], x: Tensor) -> Tensor:
     return t.reshape(shape)
 
 
+def _per_channel(name: str, v: Any, c: int) -> None:
+    """None, or C numbers in a float array or Tensor (the running ones are updated in place)."""
+    data = v.data if isinstance(v, Tensor) else v
+    if v is not None and not (
+        isinstance(data, np.ndarray) and data.dtype.kind == "f" and data.size == c
+    ):
+        raise TypeError(
+            f"batch_norm: {name} must be None or {c} floats (an array or a Tensor), "
+            f"one per channel, got {type(v).__name__} {np.shape(data)}"
+        )
+
+
 def batch_norm(
     input: Any,
     running_mean: Any,
@@ -100,8 +112,18 @@ def batch_norm(
     unbiased variance by ``momentum``. Otherwise the running statistics are used.
     """
     x = _as_tensor(input, "batch_norm")
+    checks_args.flag("batch_norm", "training", training)
+    checks_args.number("batch_norm", "momentum", momentum, 0.0, 1.0)
+    checks_args.number("batch_norm", "eps", eps, 0.0, positive=True)
     if x.ndim < 2:
         raise ValueError(f"batch_norm: input must be (N, C, ...), got shape {x.shape}")
+    for name, v in (
+        ("running_mean", running_mean),
+        ("running_var", running_var),
+        ("weight", weight),
+        ("bias", bias),
+    ):
+        _per_channel(name, v, x.shape[1])
     axes = (0, *range(2, x.ndim))
     shape = (1, x.shape[1]) + (1,) * (x.ndim - 2)
     if training:
@@ -139,7 +161,7 @@ def dropout(input: Any, p: float = 0.5, training: bool = True, generator: Any = 
         return x
     if p == 1.0:
         return x * np.zeros(x.shape)
-    mask = seeding.generator(generator).random(x.shape) >= p
+    mask = seeding.generator(generator, "generator").random(x.shape) >= p
     return x * (mask / (1.0 - p))
 
 
