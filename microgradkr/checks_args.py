@@ -207,3 +207,11 @@ def has_method(op: str, name: str, x: T) -> T:
     if not hasattr(type(x), op):
         raise TypeError(f"{op}: {name} must be a Tensor, got {type(x).__name__}")
     return x
+
+
+def shape_of(op: str, name: str, other: Any) -> tuple[int, ...]:
+    """The shape of ``other`` (a Tensor or an array), for ``view_as`` and the like."""
+    shape = getattr(other, "shape", None)
+    if not isinstance(shape, tuple):
+        raise TypeError(f"{op}: {name} must be a Tensor, got {type(other).__name__}")
+    return shape

@@ -40,10 +40,14 @@ _NUMERIC = "fiu"  # float, signed and unsigned int: the dtype kinds a parameter 
 
 def _params(module: Any) -> list[Any]:
     """The parameters of a module (anything with ``parameters()``) or of a list of them."""
+    if not hasattr(module, "parameters") and not isinstance(module, (list, tuple)):
+        raise TypeError(
+            f"module must be an nn Module or a list of parameters, got {type(module).__name__}"
+        )
     params = list(module.parameters() if hasattr(module, "parameters") else module)
     for i, p in enumerate(params):
         if not hasattr(p, "data"):
-            raise TypeError(f"parameter {i} has no .data: got {type(p).__name__}")
+            raise TypeError(f"module: parameter {i} has no .data: got {type(p).__name__}")
     return params
 
 

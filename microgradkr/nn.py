@@ -223,6 +223,7 @@ def _check_fraction(name: str, value: Any, closed: bool = True) -> float:
 
 def init_std(init: str | float, fan_in: int) -> float:
     """The weights' standard deviation: He sqrt(2/n), Xavier sqrt(1/n) (DLfS), "std" 0.01."""
+    fan_in = _check_size("fan_in", fan_in)
     if isinstance(init, str):
         stds = {"he": math.sqrt(2.0 / fan_in), "xavier": math.sqrt(1.0 / fan_in), "std": 0.01}
         if init not in stds:

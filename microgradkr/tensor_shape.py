@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 import numpy as np
 
+from . import checks_args
 from .tensor_ops import (
     DIV,
     MAX,
@@ -195,10 +196,14 @@ class ShapeMethods(TorchMethods):
 
     def any(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
         """True where some element (along ``dim``) is nonzero; a bool tensor."""
+        checks_args.dims("any", "dim", dim, self.data.ndim)
+        checks_args.flag("any", "keepdim", keepdim)
         return self._leaf(np.asarray(self.data.any(axis=dim, keepdims=keepdim)))
 
     def all(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
         """True where every element (along ``dim``) is nonzero; a bool tensor."""
+        checks_args.dims("all", "dim", dim, self.data.ndim)
+        checks_args.flag("all", "keepdim", keepdim)
         return self._leaf(np.asarray(self.data.all(axis=dim, keepdims=keepdim)))
 
     # -- shape ----------------------------------------------------------------------------------
@@ -208,11 +213,11 @@ class ShapeMethods(TorchMethods):
 
     def view_as(self, other: Any) -> Tensor:
         """view(other.shape)."""
-        return self.view(other.shape)
+        return self.view(checks_args.shape_of("view_as", "other", other))
 
     def reshape_as(self, other: Any) -> Tensor:
         """reshape(other.shape)."""
-        return self.view(other.shape)
+        return self.view(checks_args.shape_of("reshape_as", "other", other))
 
     def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
         """Dims ``start_dim`` to ``end_dim`` merged into one (a 0-d tensor becomes shape (1,))."""
@@ -276,7 +281,7 @@ class ShapeMethods(TorchMethods):
 
     def expand_as(self, other: Any) -> Tensor:
         """broadcast_to(other.shape)."""
-        return self.broadcast_to(other.shape)
+        return self.broadcast_to(checks_args.shape_of("expand_as", "other", other))
 
     def sum_to(self, *shape: Any) -> Tensor:
         """Summed down to ``shape`` (broadcast_to's backward, DeZero's ``sum_to``)."""
