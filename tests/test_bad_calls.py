@@ -1,12 +1,14 @@
 """Bad calls get a typed error from microgradkr's own code that names the argument: the cases of
-issue 20 one by one, and load_model's refusals of what is not a small regular .npz file (a FIFO,
-a device, 200k members, pickles)."""
+issue 20 one by one, load_model's refusals of what is not a small regular .npz file (a FIFO, a
+device, 200k members, pickles), and the attack of tests/bad_calls.py over the public API."""
 
 from __future__ import annotations
 
 import os
 import pickle
+import re
 import signal
+import sys
 import traceback
 import zipfile
 from pathlib import Path
@@ -16,6 +18,9 @@ import pytest
 
 import microgradkr as mg
 from microgradkr import LoadError, Tensor, Value, io, nn, optim
+
+sys.path.insert(0, str(Path(__file__).parent))
+import bad_calls  # noqa: E402  # the attack's table, also runnable as a script
 
 
 def _raised_here(err: pytest.ExceptionInfo[BaseException]) -> str:
@@ -187,3 +192,111 @@ def test_load_model_refuses_an_object_array(tmp_path):
 def test_load_model_path_must_be_a_path():
     with pytest.raises(TypeError, match="load_model: path must be a file path"):
         mg.load_model(nn.Linear(2, 1, rng=0), None)
+
+
+# -- the attack: every public name with bad arguments ------------------------------------------
+
+# The calls the attack still answers with a raw or unnamed error for some bad argument (mostly
+# Tensor methods and functional ops whose files other work owns this round; see the report of
+# issue 20). Nothing outside them may fail, and no more than BUDGET calls in all: lower both as
+# they are fixed. Before this round the same attack found 2735 failures (of 9200 bad calls).
+OPEN = {
+    "F.batch_norm",
+    "F.col2im",
+    "F.conv2d",
+    "F.cross_entropy_error",
+    "F.dropout",
+    "F.hinge",
+    "F.leaky_relu",
+    "F.linear",
+    "F.mse",
+    "F.mse_loss",
+    "F.sigmoid",
+    "Layer()",
+    "MLP()",
+    "Neuron()",
+    "Sigmoid()",
+    "SoftmaxWithLoss()",
+    "Tensor",
+    "Tensor.__add__",
+    "Tensor.__lt__",
+    "Tensor.__matmul__",
+    "Tensor.__mul__",
+    "Tensor.__pow__",
+    "Tensor.__sub__",
+    "Tensor.__truediv__",
+    "Tensor.amax",
+    "Tensor.amin",
+    "Tensor.argmax",
+    "Tensor.argmin",
+    "Tensor.backward",
+    "Tensor.bmm",
+    "Tensor.dot",
+    "Tensor.expand",
+    "Tensor.expand_as",
+    "Tensor.gather",
+    "Tensor.matmul",
+    "Tensor.max",
+    "Tensor.maximum",
+    "Tensor.mean",
+    "Tensor.min",
+    "Tensor.minimum",
+    "Tensor.mm",
+    "Tensor.pow",
+    "Tensor.requires_grad_",
+    "Tensor.reshape_as",
+    "Tensor.std",
+    "Tensor.sum",
+    "Tensor.to",
+    "Tensor.var",
+    "Tensor.view",
+    "Tensor.view_as",
+    "Tensor.where",
+    "Value.__add__",
+    "Value.__mul__",
+    "Value.__pow__",
+    "Value.__sub__",
+    "Value.__truediv__",
+    "Value.max",
+    "add_n",
+    "affine",
+    "apply",
+    "arange",
+    "draw",
+    "explain",
+    "format_trace",
+    "gradcheck",
+    "gradgradcheck",
+    "hessian",
+    "jacobian",
+    "linspace",
+    "load_model",
+    "set_grad_enabled",
+    "set_language",
+    "sum_to",
+    "tensor",
+    "testing.op_cases",
+    "testing.tensors",
+    "transforms.hessian",
+    "transforms.hvp",
+    "transforms.jacobian",
+    "transforms.jvp",
+    "transforms.vhp",
+    "transforms.vjp",
+    "viz.save",
+    "vjp",
+    "where",
+    "words",
+    "write_steps",
+}
+BUDGET = 650
+
+
+def test_the_attack_finds_no_new_raw_error(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # a bad path argument ('a') is written here
+    n, failures = bad_calls.attack(tmp_path)
+    assert n > 9000
+    labels = [re.match(r"^(.*?)\((\w+)=", f) for f in failures]
+    outside = [f for f, m in zip(failures, labels, strict=True) if not m or m.group(1) not in OPEN]
+    assert outside == []
+    assert len(failures) <= BUDGET
