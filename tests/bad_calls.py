@@ -79,7 +79,7 @@ def judge(call: Call, arg: str, err: BaseException) -> str | None:
     head = f"{type(err).__name__} at {where}: {msg[:160]!r}"
     if not isinstance(err, TYPED) or isinstance(err, AssertionError):
         return f"untyped {head}"
-    if frames and frames[-1].filename == __file__:
+    if frames and Path(frames[-1].filename).name.startswith("bad_calls"):
         return None  # raised in the caller's own function, or by Python's operator protocol
     if not frames or not frames[-1].filename.startswith(PACKAGE):
         return f"raw {head}"
