@@ -215,3 +215,9 @@ def shape_of(op: str, name: str, other: Any) -> tuple[int, ...]:
     if not isinstance(shape, tuple):
         raise TypeError(f"{op}: {name} must be a Tensor, got {type(other).__name__}")
     return shape
+
+
+def list_of(where: str, name: str, value: Any, kind: type) -> None:
+    """``value`` if it is a list of ``kind`` (``steps``: what ``backward_steps`` returns)."""
+    if not isinstance(value, list) or not all(isinstance(v, kind) for v in value):
+        raise TypeError(f"{where}: {name} must be a list of {kind.__name__}, got {_got(value)}")

@@ -64,8 +64,7 @@ def backward_steps(root: Value, grad: float = 1.0) -> list[Step]:
 
 def gradients_after(steps: list[Step], k: int, grad: float = 1.0) -> dict[Value, float]:
     """dL/d(node) as known after the first ``k`` steps (the root is known before any step)."""
-    if not isinstance(steps, list) or not all(isinstance(s, Step) for s in steps):
-        raise TypeError("gradients_after: steps must be the list backward_steps(root) returns")
+    checks_args.list_of("gradients_after", "steps", steps, Step)
     checks_args.integer("gradients_after", "k", k, 0)
     known: dict[Value, float] = {}
     if steps:
