@@ -141,10 +141,10 @@ def linspace(
     start: float, end: float, steps: int, dtype: Any = None, requires_grad: bool = False
 ) -> Tensor:
     """``steps`` evenly spaced numbers from ``start`` to ``end``, both included."""
-    checks_args.number("linspace", "start", start)
-    checks_args.number("linspace", "end", end)
+    lo = checks_args.number("linspace", "start", start)
+    hi = checks_args.number("linspace", "end", end)
     n = _size((steps,), "linspace")[0]
-    return _make(np.linspace(start, end, n), dtype, requires_grad)
+    return _make(np.linspace(lo, hi, n), dtype, requires_grad)
 
 
 def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:

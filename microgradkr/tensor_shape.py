@@ -146,6 +146,8 @@ class ShapeMethods(TorchMethods):
     ) -> Tensor:
         """sum (x - mean)^2 / (n - correction) over ``dim`` (all if None); correction 1 by
         default (Bessel's, as torch), 0 with ``unbiased=False``."""
+        checks_args.flag("var", "keepdim", keepdim)
+        checks_args.flag("var", "unbiased", unbiased)
         c = (1.0 if unbiased else 0.0) if correction is None else builtins.float(correction)
         axes = _axes(dim, self.data.ndim, "var")
         d = self._apply(SUB, self._apply(MEAN, args=(axes, True)))
@@ -173,6 +175,7 @@ class ShapeMethods(TorchMethods):
         return self._arg("argmin", np.argmin, dim, keepdim)
 
     def _arg(self, name: str, arg: Any, dim: int | None, keepdim: bool) -> Tensor:
+        checks_args.flag(name, "keepdim", keepdim)
         if self.data.size == 0:
             raise ValueError(f"{name} of an empty tensor of shape {self.data.shape}")
         if dim is None:
