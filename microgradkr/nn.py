@@ -126,6 +126,18 @@ class Neuron(Module):
 _JUST_NEURON = {Neuron}
 
 
+def _check_inputs(layer: str, x: Any, n: int) -> None:
+    """x: a list of n inputs (Values or numbers), once per call, not per neuron."""
+    if not isinstance(x, list | tuple | np.ndarray):
+        raise TypeError(
+            f"{layer}: x must be a list of {n} Values or numbers, got {type(x).__name__}"
+        )
+    if len(x) != n:
+        raise ValueError(
+            f"{layer}: x has {len(x)} inputs; affine needs as many weights as inputs ({n})"
+        )
+
+
 class Layer(Module):
     """``nout`` neurons over the same inputs; a single output is returned bare, as micrograd."""
 
@@ -134,6 +146,7 @@ class Layer(Module):
 
     def __call__(self, x: Sequence[Value | float]) -> Value | list[Value]:
         neurons = self.neurons
+        _check_inputs("Layer", x, len(neurons[0].w))
         if set(map(type, neurons)) == _JUST_NEURON:  # one pass over x for all the neurons
             acts = affines([(n.w, n.b) for n in neurons], x)
             out = [a.relu() if n.nonlin else a for a, n in zip(acts, neurons, strict=True)]
@@ -170,6 +183,7 @@ class MLP(Module):
                 neuron.b.label = f"L{i}.n{j}.b"
 
     def __call__(self, x: Any) -> Any:
+        _check_inputs("MLP", x, len(self.layers[0].neurons[0].w))
         if isinstance(x, list | tuple):  # numbers become input nodes once: one node per input
             x = [xi if isinstance(xi, Value) else Value(xi, f"x{i}") for i, xi in enumerate(x)]
         for layer in self.layers:
