@@ -289,7 +289,7 @@ OPEN = {
     "words",
     "write_steps",
 }
-BUDGET = 568
+BUDGET = 537
 
 
 def test_the_attack_finds_no_new_raw_error(tmp_path, monkeypatch):
