@@ -99,6 +99,8 @@ def attack(tmp: Path) -> tuple[int, list[str]]:
         if VERBOSE:
             print("#", call.label, time.time(), flush=True, file=sys.stderr)
         why = verdict(call, "good", None, lambda c=call: c.fn(*c.args, **c.kwargs))
+        if why is not None and "GraphvizNotFoundError" in why:
+            continue  # a picture saved where neither dot nor graphviz-pure renders: not attacked
         if why is not None:
             failures.append(f"GOOD CALL {call.label}: {why}")
             continue
