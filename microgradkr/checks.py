@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from . import graph
+from . import checks_args, graph
 from .columns import ljust, rjust
 from .engine import Value
 from .graph import grad, topological_order
@@ -142,6 +142,10 @@ def gradcheck(
     every entry d out_i / d x_j of the Jacobian, backprop's row by row (one VJP per output
     element) against central differences; the table names each input's worst entry.
     """
+    checks_args.tolerances("gradcheck", f, eps, atol, rtol)
+    checks_args.flag("gradcheck", "raise_exception", raise_exception)
+    if fast_mode is not None:
+        checks_args.flag("gradcheck", "fast_mode", fast_mode)
     seq = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
     if not seq:
         raise ValueError(text("check.empty", what="gradcheck"))
@@ -318,6 +322,8 @@ def gradgradcheck(
     component of backprop's gradient (built with ``create_graph=True``) against central
     differences of that component. For Values and for Tensors; a Tensor output with more than
     one element is seeded with fixed random ``grad_outputs``, as PyTorch does."""
+    checks_args.tolerances("gradgradcheck", f, eps, atol, rtol)
+    checks_args.flag("gradgradcheck", "raise_exception", raise_exception)
     seq = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
     tensors = any(isinstance(x, (Tensor, np.ndarray)) for x in seq)
     if not seq:

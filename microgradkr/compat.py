@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from . import ops
+from . import checks_args, ops
 from .engine import Value
 from .ops import Op
 
@@ -83,7 +83,10 @@ def micrograd_node(v: Value, children: Iterable[Any], symbol: str) -> None:
 
 def draw_dot(root: Any, format: str = "svg", rankdir: str = "LR", **options: Any) -> Any:
     """micrograd's ``draw_dot(root, format='svg', rankdir='LR')``: ``draw`` with its format set."""
-    if rankdir not in ("LR", "TB"):
+    checks_args.node("draw_dot", "root", root)
+    if not isinstance(format, str):
+        raise TypeError(f"draw_dot: format must be a str such as 'svg', got {format!r:.60}")
+    if not isinstance(rankdir, str) or rankdir not in ("LR", "TB"):
         raise ValueError(f"draw_dot: rankdir must be 'LR' or 'TB', got {rankdir!r}")
     from . import viz  # lazily: importing the engine never needs graphviz
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from . import conv
+from . import checks_args, conv
 from .nn import Module, Seed, _as_tensor, _check_size, _rng, init_std
 from .tensor import Tensor
 
@@ -60,7 +60,7 @@ class Conv2d(Module):
         self.W = Tensor(w, requires_grad=True, label="W", dtype=dtype)
         self.b: Tensor | None = (
             Tensor(np.zeros(self.out_channels), requires_grad=True, label="b", dtype=dtype)
-            if bias
+            if checks_args.flag("Conv2d", "bias", bias)
             else None
         )
 

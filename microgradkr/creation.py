@@ -8,11 +8,13 @@ ones draw from the library's default Generator (``manual_seed``) unless given ``
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
+from . import checks_args
 from .seeding import generator as _generator
 from .tensor import SCATTER, Tensor, apply
 from .tensor_ops import _dim
@@ -72,7 +74,17 @@ def _size(size: tuple[Any, ...], op: str) -> tuple[int, ...]:
     for n in size:
         if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
             raise ValueError(f"{op}: sizes must be non-negative ints, got {n!r}")
-    return tuple(int(n) for n in size)
+    return _capped(tuple(int(n) for n in size), op)
+
+
+MAX_ELEMENTS = 2**48  # numpy's own limit is near 2**63; past this no allocation can succeed
+
+
+def _capped(shape: tuple[int, ...], op: str) -> tuple[int, ...]:
+    """``shape`` if it holds at most MAX_ELEMENTS numbers (so numpy never fails on its size)."""
+    if math.prod(shape) > MAX_ELEMENTS or any(n > MAX_ELEMENTS for n in shape):
+        raise ValueError(f"{op}: size {shape} is too large to allocate (over 2**48 elements)")
+    return shape
 
 
 def _make(data: Any, dtype: Any, requires_grad: bool) -> Tensor:
@@ -101,6 +113,7 @@ def _fill_dtype(value: Any, dtype: Any) -> Any:
 def full(size: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of ``size`` filled with ``fill_value``."""
     shape = _size((size,) if not isinstance(size, (int, np.integer)) else (size,), "full")
+    _scalar("full", fill_value)
     return Tensor(
         np.full(shape, fill_value),
         requires_grad=requires_grad,
@@ -114,8 +127,11 @@ def arange(
     """start, start + step, ... below ``end`` (``arange(n)``: 0..n-1); int64 if all are ints."""
     if end is None:
         start, end = 0, start
+    for name, v in (("start", start), ("end", end), ("step", step)):
+        checks_args.number("arange", name, v)
     if step == 0:
         raise ValueError("arange: step must be nonzero")
+    _capped((max(0, math.ceil((end - start) / step)),), "arange")
     ints = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
     dt = dtype if dtype is not None else (np.int64 if ints else np.float64)
     return Tensor(np.arange(start, end, step), dtype=dt, **kw)
@@ -125,13 +141,18 @@ def linspace(
     start: float, end: float, steps: int, dtype: Any = None, requires_grad: bool = False
 ) -> Tensor:
     """``steps`` evenly spaced numbers from ``start`` to ``end``, both included."""
+    lo = checks_args.number("linspace", "start", start)
+    hi = checks_args.number("linspace", "end", end)
     n = _size((steps,), "linspace")[0]
-    return _make(np.linspace(start, end, n), dtype, requires_grad)
+    return _make(np.linspace(lo, hi, n), dtype, requires_grad)
 
 
 def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """The n x m identity matrix (m = n by default)."""
-    return _make(np.eye(n, m), dtype, requires_grad)
+    rows = checks_args.integer("eye", "n", n, 0)
+    cols = rows if m is None else checks_args.integer("eye", "m", m, 0)
+    _capped((rows, cols), "eye")
+    return _make(np.eye(rows, cols), dtype, requires_grad)
 
 
 def randn(
@@ -139,7 +160,7 @@ def randn(
 ) -> Tensor:
     """Samples of N(0, 1) of ``size``, from the default Generator (``manual_seed``)."""
     shape = _size(size, "randn")
-    return _make(_generator(generator).standard_normal(shape), dtype, requires_grad)
+    return _make(_generator(generator, "generator").standard_normal(shape), dtype, requires_grad)
 
 
 def rand(
@@ -147,15 +168,19 @@ def rand(
 ) -> Tensor:
     """Samples of U[0, 1) of ``size``, from the default Generator (``manual_seed``)."""
     shape = _size(size, "rand")
-    return _make(_generator(generator).random(shape), dtype, requires_grad)
+    return _make(_generator(generator, "generator").random(shape), dtype, requires_grad)
 
 
 def randint(low: int, high: int | None = None, size: Any = (), generator: Any = None) -> Tensor:
     """Integers in [low, high) of ``size``, int64 (``randint(high, size)`` starts at 0)."""
     if high is None:
         low, high = 0, low
+    checks_args.integer("randint", "low", low, -(2**63), 2**63 - 1)
+    checks_args.integer("randint", "high", high, -(2**63), 2**63 - 1)
+    if high <= low:
+        raise ValueError(f"randint: high must be > low, got low={low}, high={high}")
     shape = _size((size,), "randint")
-    return Tensor(_generator(generator).integers(low, high, shape), dtype=np.int64)
+    return Tensor(_generator(generator, "generator").integers(low, high, shape), dtype=np.int64)
 
 
 def from_numpy(array: np.ndarray) -> Tensor:
@@ -165,8 +190,18 @@ def from_numpy(array: np.ndarray) -> Tensor:
     return Tensor(array, dtype=array.dtype)
 
 
+def _scalar(op: str, value: Any) -> None:
+    """A fill value: one number (an int within int64)."""
+    if not isinstance(value, (bool, int, float, np.number)):
+        raise TypeError(f"{op}: fill_value must be a number, got {type(value).__name__}")
+    if isinstance(value, int) and not -(2**63) <= value < 2**63:
+        raise ValueError(f"{op}: fill_value {value} does not fit in int64")
+
+
 def _like(x: Any, dtype: Any) -> tuple[tuple[int, ...], Any]:
     data = np.asarray(getattr(x, "data", x))
+    if data.dtype.kind not in "biuf":
+        raise TypeError(f"x must be a Tensor or an array of numbers, got {type(x).__name__}")
     return data.shape, (data.dtype if dtype is None else dtype)
 
 
@@ -185,6 +220,7 @@ def ones_like(x: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
 def full_like(x: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """``fill_value`` in x's shape and dtype."""
     shape, dt = _like(x, dtype)
+    _scalar("full_like", fill_value)
     return Tensor(np.full(shape, fill_value), dtype=dt, requires_grad=requires_grad)
 
 
@@ -200,12 +236,20 @@ def rand_like(x: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     return Tensor(_generator().random(shape), dtype=dt, requires_grad=requires_grad)
 
 
+def _sequence(op: str, tensors: Any) -> None:
+    if not isinstance(tensors, (list, tuple)):
+        raise TypeError(
+            f"{op}: tensors must be a list or tuple of tensors, got {type(tensors).__name__}"
+        )
+
+
 def cat(tensors: Sequence[Any], dim: int = 0) -> Tensor:
     """The tensors joined along ``dim`` (the others must match), as ``torch.cat``.
 
     Built from ops that exist: each piece is scattered into its slot of the result (``[]+=``)
     and the pieces added, so the gradient of each is its slice of g.
     """
+    _sequence("cat", tensors)
     ts = [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
     if not ts:
         raise ValueError("cat: expected a non-empty list of tensors")
@@ -233,6 +277,7 @@ def cat(tensors: Sequence[Any], dim: int = 0) -> Tensor:
 
 def stack(tensors: Sequence[Any], dim: int = 0) -> Tensor:
     """The tensors (all of one shape) stacked along a new dim ``dim``, as ``torch.stack``."""
+    _sequence("stack", tensors)
     ts = [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
     if not ts:
         raise ValueError("stack: expected a non-empty list of tensors")

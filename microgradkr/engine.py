@@ -62,12 +62,19 @@ def _domain_error(op: Op, nodes: tuple[Value, ...], err: Exception) -> Exception
 
 def apply(op: Op, *inputs: Value) -> Value:
     """A new node ``op(*inputs)`` that keeps its local gradients (works for any ``Op``)."""
-    xs = [v.data for v in inputs]
-    try:
+    try:  # free when the arguments are right; else say which is wrong
+        xs = [v.data for v in inputs]
         out = float(op.forward(*xs))
         local = tuple(op.local(*xs, out))
     except (ArithmeticError, ValueError) as err:
         raise _domain_error(op, inputs, err) from None
+    except AttributeError:
+        if isinstance(op, Op) and all(isinstance(v, Value) for v in inputs):
+            raise
+        raise TypeError(
+            f"apply needs an Op and Values, got {type(op).__name__} and "
+            f"{[type(v).__name__ for v in inputs]}"
+        ) from None
     return _node(out, op, inputs, local)
 
 
@@ -76,6 +83,8 @@ def add_n(values: Iterable[Operand]) -> Value:
 
     One node instead of n - 1 chained ones, so a neuron's weighted sum stays small and fast.
     """
+    if not isinstance(values, Iterable) or isinstance(values, (str, dict)):
+        raise TypeError(f"add_n: values must be a list of Values or numbers, got {values!r:.60}")
     inputs = tuple(v if isinstance(v, Value) else _wrap(v) for v in values)
     if not inputs:
         raise ValueError("add_n needs at least one value")
@@ -87,6 +96,13 @@ def affine(ws: Sequence[Value], xs: Sequence[Operand], b: Value) -> Value:
 
     Parents are (b, w0, x0, w1, x1, ...). One node instead of 2n, so a scalar MLP trains fast.
     """
+    if not isinstance(b, Value) or not isinstance(ws, Sequence) or not isinstance(xs, Sequence):
+        raise TypeError(
+            "affine needs ws (a list of Values), xs (a list) and b (a Value), got "
+            f"{type(ws).__name__}, {type(xs).__name__} and {type(b).__name__}"
+        )
+    if not all(isinstance(w, Value) for w in ws):
+        raise TypeError("affine: ws must be a list of Values (the weights)")
     return affines([(ws, b)], xs)[0]
 
 

@@ -11,6 +11,7 @@ from typing import Any, Literal, overload
 
 import numpy as np
 
+from . import checks_args
 from .conv import avg_pool2d as avg_pool2d
 from .conv import col2im as col2im
 from .conv import conv2d as conv2d
@@ -247,6 +248,9 @@ def cross_entropy_error(y: Any, t: Any, delta: float = 1e-7) -> Tensor:
     ``t`` is one-hot (y's shape) or integer labels; delta = 1e-7 keeps log(0) away.
     """
     probs = _tensor(y, "cross_entropy_error")
+    checks_args.number("cross_entropy_error", "delta", delta, 0.0)
+    if probs.ndim == 0:
+        raise ValueError("cross_entropy_error: y must be probabilities of shape (N, C) or (C,)")
     target = np.asarray(t.data if isinstance(t, Tensor) else t)
     if probs.ndim == 1:  # one example: a batch of one, as in the book
         probs = probs.reshape(1, probs.size)
@@ -280,8 +284,9 @@ def mse(y: Any, t: Any, reduction: Literal["half_sum", "mean"] = "half_sum") -> 
 def hinge(scores: Any, labels: Any, margin: float = 1.0) -> Tensor:
     """Multiclass SVM: L = (1/N) sum_n sum_{j != t_n} max(0, s_nj - s_nt + margin)."""
     s = _tensor(scores, "hinge")
+    checks_args.number("hinge", "margin", margin)
     t = np.asarray(labels.data if isinstance(labels, Tensor) else labels)
-    if s.ndim == 1:
+    if s.ndim == 1 and t.size == 1:
         s = s.reshape(1, s.size)
         t = t.reshape(1)
     if s.ndim != 2 or t.shape != (s.shape[0],) or t.dtype.kind not in "iu":

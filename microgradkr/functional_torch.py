@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from . import seeding
+from . import checks_args, seeding
 from .tensor import Tensor, apply
 from .tensor_ops_torch import LEAKY_RELU
 
@@ -123,6 +123,9 @@ def batch_norm(
     unbiased variance by ``momentum``. Otherwise the running statistics are used.
     """
     x = _as_tensor(input, "batch_norm")
+    checks_args.flag("batch_norm", "training", training)
+    checks_args.number("batch_norm", "momentum", momentum, 0.0, 1.0)
+    checks_args.number("batch_norm", "eps", eps, 0.0, positive=True)
     if x.ndim < 2:
         raise ValueError(f"batch_norm: input must be (N, C, ...), got shape {x.shape}")
     stats = {"running_mean": running_mean, "running_var": running_var}
@@ -164,7 +167,7 @@ def dropout(input: Any, p: float = 0.5, training: bool = True, generator: Any = 
         return x
     if p == 1.0:
         return x * np.zeros(x.shape)
-    mask = seeding.generator(generator).random(x.shape) >= p
+    mask = seeding.generator(generator, "generator").random(x.shape) >= p
     return x * (mask / (1.0 - p))
 
 

@@ -18,7 +18,7 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
-from . import anomaly
+from . import anomaly, checks_args
 
 
 class Walkable(Protocol):
@@ -104,6 +104,8 @@ class GraphNode:
 
 def topological_order(root: W) -> list[W]:
     """Every node reachable from ``root``, each after all of its parents (root last)."""
+    if not hasattr(root, "_prev"):  # once per walk, not per node
+        checks_args.node("topological_order", "root", root)
     order: list[W] = []
     # 1: expanded, parents still being ordered; 2: in ``order``. A node expanded is pushed
     # again above its parents, so it is emitted once they are all done.
@@ -308,7 +310,13 @@ def grad(
     derivative is 0). A constant output (a number, a Tensor that needs no grad) adds nothing.
     """
     outs = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
-    xs = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+    xs = checks_args.nodes("grad", "inputs", inputs)
+    if not xs:
+        raise ValueError("grad: inputs is empty; pass the nodes to differentiate with respect to")
+    for i, o in enumerate(outs):  # a number is a constant output (see above); others are typos
+        if not (checks_args.is_node(o) or isinstance(o, (int, float))) or isinstance(o, bool):
+            at = "outputs" if outs == [outputs] else f"outputs[{i}]"
+            raise TypeError(f"grad: {at} must be a Value or a Tensor, got {type(o).__name__}")
     seeds = list(grad_outputs) if isinstance(grad_outputs, (list, tuple)) else [grad_outputs]
     if len(seeds) == 1 and len(outs) > 1:
         seeds *= len(outs)

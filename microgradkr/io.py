@@ -17,16 +17,20 @@ from __future__ import annotations
 
 import ast
 import math
+import os
 import re
+import stat
 import struct
 import warnings
 import zipfile
 import zlib
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
+
+from . import checks_args
 
 __all__ = ["LoadError", "load", "load_model", "save", "save_model"]
 
@@ -36,10 +40,14 @@ _NUMERIC = "fiu"  # float, signed and unsigned int: the dtype kinds a parameter 
 
 def _params(module: Any) -> list[Any]:
     """The parameters of a module (anything with ``parameters()``) or of a list of them."""
+    if not hasattr(module, "parameters") and not isinstance(module, (list, tuple)):
+        raise TypeError(
+            f"module must be an nn Module or a list of parameters, got {type(module).__name__}"
+        )
     params = list(module.parameters() if hasattr(module, "parameters") else module)
     for i, p in enumerate(params):
         if not hasattr(p, "data"):
-            raise TypeError(f"parameter {i} has no .data: got {type(p).__name__}")
+            raise TypeError(f"module: parameter {i} has no .data: got {type(p).__name__}")
     return params
 
 
@@ -53,7 +61,7 @@ def _state(module: Any) -> dict[str, Any]:
 
 def save_model(module: Any, path: str | Path) -> Path:
     """Write every parameter's data to ``path`` (which must end in .npz) as ``param_i`` arrays."""
-    path = Path(path)
+    path = checks_args.path("save_model", "path", path)
     if path.suffix != ".npz":
         raise ValueError(f"path must end in .npz, got {str(path)!r}")
     arrays: dict[str, Any] = {}
@@ -74,7 +82,7 @@ def load_model(module: Any, path: str | Path) -> None:
     Raises ``LoadError`` (a ValueError) naming the file and the reason for any file it cannot use,
     and then has changed nothing: every array is read and checked before the first is assigned.
     """
-    path = Path(path)
+    path = checks_args.path("load_model", "path", path)
     state = _state(module)
     arrays = _read_checked(path, {name: np.shape(p.data) for name, p in state.items()})
     for p, arr in zip(state.values(), arrays, strict=True):
@@ -125,23 +133,73 @@ _COMPRESSION = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED}  # what np.savez(_comp
 _NPY_MAGIC = b"\x93NUMPY"
 _NPY_VERSIONS = {(1, 0): ("<H", "latin1"), (2, 0): ("<I", "latin1"), (3, 0): ("<I", "utf8")}
 _MAX_HEADER = 10_000  # bytes, numpy's own limit; save writes about 120
+_MEMBER_BYTES = 2 * _MAX_HEADER  # a member's zip headers and name plus its .npy header, at most
 # A header is a small dict literal; refusing every other character (a '-', a '+', a '.' ...)
 # keeps ast.literal_eval away from the long runs of signs that make it recurse deeply.
 _HEADER_CHARS = re.compile(r"[A-Za-z0-9_ \n'\"<>|=:,(){}\[\]]*")
 
 
-def _read_checked(path: Path, shapes: dict[str, tuple[int, ...]]) -> list[np.ndarray]:
-    """The arrays of ``path`` named in ``shapes``, each checked against its shape."""
+def _open_regular(path: Path) -> BinaryIO:
+    """``path`` opened for reading if it is a regular file: never a FIFO or a device, which
+    would block or never end (O_NONBLOCK: opening a FIFO with no writer returns at once)."""
     if path.is_dir():
         raise LoadError(f"{path} is a directory, not an .npz file written by save_model")
-    with path.open("rb") as f:  # a missing file raises FileNotFoundError, as open does
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # missing: FileNotFoundError
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        kind = (
+            "a FIFO"
+            if stat.S_ISFIFO(mode)
+            else "a device"
+            if stat.S_ISCHR(mode) or (stat.S_ISBLK(mode))
+            else "not a regular file"
+        )
+        raise LoadError(f"{path} is {kind}, not an .npz file written by save_model")
+    return os.fdopen(fd, "rb")
+
+
+def _byte_budget(shapes: dict[str, tuple[int, ...]]) -> int:
+    """The most bytes a file written by save_model for these arrays can hold (16-byte numbers,
+    generous headers), so a bigger file or archive is refused before it is read."""
+    return sum(math.prod(s) for s in shapes.values()) * 16 + _MEMBER_BYTES * (len(shapes) + 1)
+
+
+def _read_checked(path: Path, shapes: dict[str, tuple[int, ...]]) -> list[np.ndarray]:
+    """The arrays of ``path`` named in ``shapes``, each checked against its shape."""
+    budget = _byte_budget(shapes)
+    with _open_regular(path) as f:
+        size = os.fstat(f.fileno()).st_size
+        if size > budget:
+            raise LoadError(
+                f"{path} is {size} bytes, more than the {budget} a file of this module's "
+                f"{len(shapes)} arrays can be"
+            )
         if f.read(4) != _ZIP_MAGIC:
             raise LoadError(
                 f"{path} is not an .npz file (not a zip archive); load reads only files "
                 "written by microgradkr.save_model"
             )
+        f.seek(0)
+        return _read_archive(path, f, shapes, budget)
+
+
+def _read_archive(
+    path: Path, f: BinaryIO, shapes: dict[str, tuple[int, ...]], budget: int
+) -> list[np.ndarray]:
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(f) as archive:
+            infos = archive.infolist()
+            if len(infos) > 2 * len(shapes) + 16:  # another module's file says which below
+                raise LoadError(
+                    f"{path} holds {len(infos)} members, the module has {len(shapes)} arrays"
+                )
+            total = sum(info.file_size for info in infos)
+            if total > budget:
+                raise LoadError(
+                    f"{path} unpacks to {total} bytes, more than the {budget} the module's "
+                    f"{len(shapes)} arrays can need"
+                )
             members = _members(path, archive, list(shapes))
             return [
                 _read_one(path, archive, members[name], shape) for name, shape in shapes.items()
@@ -171,9 +229,14 @@ def _members(path: Path, archive: zipfile.ZipFile, expected: list[str]) -> dict[
     return dict(zip(names, infos, strict=True))
 
 
+def _few(names: list[str], n: int = 8) -> list[str]:
+    """At most n names, then how many more: an error message stays short."""
+    return names if len(names) <= n else [*names[:n], f"... ({len(names) - n} more)"]
+
+
 def _check_names(path: Path, found: set[str], expected: list[str]) -> None:
-    missing = [name for name in expected if name not in found]
-    extra = sorted(found - set(expected))
+    missing = _few([name for name in expected if name not in found])
+    extra = _few(sorted(found - set(expected)))
     if missing or extra:
         n_params = sum(name.startswith("param_") for name in expected)
         n_buffers = len(expected) - n_params

@@ -16,7 +16,7 @@ from typing import Any, TypeAlias
 
 import numpy as np
 
-from . import functional, seeding
+from . import checks_args, functional, seeding
 from .engine import Value, affine, affines
 from .tensor import Tensor
 from .tensor_ops_fused import affine as fused_affine
@@ -110,7 +110,7 @@ class Neuron(Module):
     def __init__(self, nin: int, nonlin: bool = True) -> None:
         self.w = [Value(random.uniform(-1, 1)) for _ in range(_check_size("Neuron: nin", nin))]
         self.b = Value(0)
-        self.nonlin = nonlin
+        self.nonlin = checks_args.flag("Neuron", "nonlin", nonlin)
 
     def __call__(self, x: Sequence[Value | float]) -> Value:
         act = affine(self.w, x, self.b)
@@ -126,6 +126,18 @@ class Neuron(Module):
 _JUST_NEURON = {Neuron}
 
 
+def _check_inputs(layer: str, x: Any, n: int) -> None:
+    """x: a list of n inputs (Values or numbers), once per call, not per neuron."""
+    if not isinstance(x, list | tuple | np.ndarray):
+        raise TypeError(
+            f"{layer}: x must be a list of {n} Values or numbers, got {type(x).__name__}"
+        )
+    if len(x) != n:
+        raise ValueError(
+            f"{layer}: x has {len(x)} inputs; affine needs as many weights as inputs ({n})"
+        )
+
+
 class Layer(Module):
     """``nout`` neurons over the same inputs; a single output is returned bare, as micrograd."""
 
@@ -134,6 +146,7 @@ class Layer(Module):
 
     def __call__(self, x: Sequence[Value | float]) -> Value | list[Value]:
         neurons = self.neurons
+        _check_inputs("Layer", x, len(neurons[0].w))
         if set(map(type, neurons)) == _JUST_NEURON:  # one pass over x for all the neurons
             acts = affines([(n.w, n.b) for n in neurons], x)
             out = [a.relu() if n.nonlin else a for a, n in zip(acts, neurons, strict=True)]
@@ -171,6 +184,7 @@ class MLP(Module):
                 neuron.b.label = f"L{i}.n{j}.b"
 
     def __call__(self, x: Any) -> Any:
+        _check_inputs("MLP", x, len(self.layers[0].neurons[0].w))
         if isinstance(x, list | tuple):  # numbers become input nodes once: one node per input
             x = [xi if isinstance(xi, Value) else Value(xi, f"x{i}") for i, xi in enumerate(x)]
         for layer in self.layers:
@@ -188,7 +202,7 @@ class MLP(Module):
 
 
 def _rng(seed: Seed) -> np.random.Generator:
-    return seeding.generator(seed)  # None: the library's default, seeded by manual_seed
+    return seeding.generator(seed, "rng")  # None: the library's default, seeded by manual_seed
 
 
 def _as_tensor(x: Any, layer: str) -> Tensor:
@@ -201,11 +215,16 @@ def _as_tensor(x: Any, layer: str) -> Tensor:
         raise TypeError(f"{layer}: x {err}") from None
 
 
+MAX_SIZE = 2**31 - 1  # a layer's size past this is a typo: its weights could not be allocated
+
+
 def _check_size(name: str, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         raise TypeError(f"{name} must be an int, got {type(value).__name__}")
     if value < 1:
         raise ValueError(f"{name} must be >= 1, got {value}")
+    if value > MAX_SIZE:
+        raise ValueError(f"{name} must be <= {MAX_SIZE}, got {value}")
     return int(value)
 
 
@@ -219,6 +238,7 @@ def _check_fraction(name: str, value: Any, closed: bool = True) -> float:
 
 def init_std(init: str | float, fan_in: int) -> float:
     """The weights' standard deviation: He sqrt(2/n), Xavier sqrt(1/n) (DLfS), "std" 0.01."""
+    fan_in = _check_size("fan_in", fan_in)
     if isinstance(init, str):
         stds = {"he": math.sqrt(2.0 / fan_in), "xavier": math.sqrt(1.0 / fan_in), "std": 0.01}
         if init not in stds:
@@ -255,7 +275,7 @@ class Affine(Module):
         self.W = Tensor(w, requires_grad=True, label="W", dtype=dtype)
         self.b: Tensor | None = (
             Tensor(np.zeros(self.out_features), requires_grad=True, label="b", dtype=dtype)
-            if bias
+            if checks_args.flag(type(self).__name__, "bias", bias)
             else None
         )
 

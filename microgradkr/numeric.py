@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from . import checks_args
 from .checks import (
     GradcheckError,
     GradcheckRow,
@@ -48,6 +49,9 @@ def _number(y: Any) -> float:
 
 def numerical_diff(f: Callable[[float], Any], x: float, h: float = 1e-4) -> float:
     """f'(x) ~ (f(x + h) - f(x - h)) / 2h; ``f`` may return a number or a Value."""
+    checks_args.function("numerical_diff", "f", f)
+    checks_args.number("numerical_diff", "x", x)
+    checks_args.number("numerical_diff", "h", h, 0.0, positive=True)
     return (_number(f(x + h)) - _number(f(x - h))) / (2 * h)
 
 
@@ -59,11 +63,13 @@ def numerical_gradient(f: Callable[[Any], Any], x: Any, h: float = 1e-4) -> np.n
     argument and reads ``net.W``; e.g. x0^2 + x1^2 at (3, 4) gives (6, 8). A number or a list is
     copied to a float64 array first (``f`` then has to read its argument).
     """
+    checks_args.function("numerical_gradient", "f", f)
+    checks_args.number("numerical_gradient", "h", h, 0.0, positive=True)
     arg = x
     if isinstance(x, Tensor):
         x = x.data
     elif not isinstance(x, np.ndarray):
-        x = arg = np.array(x, dtype=np.float64)
+        x = arg = checks_args.array("numerical_gradient", "x", x).copy()
     if not np.issubdtype(x.dtype, np.floating):
         raise TypeError(
             f"numerical_gradient perturbs x in place, so x must be a float array, got dtype "
@@ -91,8 +97,11 @@ def gradient_descent(
     f: Callable[[np.ndarray], Any], init_x: Any, lr: float = 0.01, step_num: int = 100
 ) -> np.ndarray:
     """x <- x - lr * grad f(x), ``step_num`` times, with the numerical gradient."""
-    x = np.array(init_x, dtype=np.float64)
-    for _ in range(step_num):
+    checks_args.function("gradient_descent", "f", f)
+    checks_args.number("gradient_descent", "lr", lr)
+    steps = checks_args.integer("gradient_descent", "step_num", step_num, 0, 10**9)
+    x: np.ndarray = checks_args.array("gradient_descent", "init_x", init_x).copy()
+    for _ in range(steps):
         x -= lr * numerical_gradient(f, x)
     return x
 
@@ -102,6 +111,7 @@ def hessian(f: Callable[..., Any], inputs: Any) -> Any:
 
     For Tensors (or arrays) it is ``transforms.hessian``: torch's shapes, x_i.shape + x_j.shape.
     """
+    checks_args.function("hessian", "f", f)
     parts = inputs if isinstance(inputs, (list, tuple)) else [inputs]
     if any(isinstance(p, (Tensor, np.ndarray)) for p in parts):
         from .transforms import hessian as tensor_hessian
@@ -121,15 +131,17 @@ def jacobian(f: Callable[[Tensor], Tensor], x: Any) -> np.ndarray:
 
     Elementwise ops give a diagonal J; for f(x) = W @ x, J = W.
     """
+    checks_args.function("jacobian", "f", f)
     leaf = _leaf(x, 0)
     return _jacobians(_call_tensor(f, [leaf], "jacobian"), [leaf])[0]
 
 
 def vjp(f: Callable[[Tensor], Tensor], x: Any, v: Any) -> tuple[np.ndarray, np.ndarray]:
     """(f(x), v^T J): backprop seeded with v, as ``torch.autograd.functional.vjp``."""
+    checks_args.function("vjp", "f", f)
     leaf = _leaf(x, 0)
     out = _call_tensor(f, [leaf], "vjp")
-    v = np.asarray(v.data if isinstance(v, Tensor) else v, dtype=out.data.dtype)
+    v = checks_args.array("vjp", "v", v.data if isinstance(v, Tensor) else v, out.data.dtype)
     if v.shape != out.shape:
         raise ValueError(f"vjp: v has shape {v.shape}, but f(x) has shape {out.shape}")
     if not out.requires_grad:

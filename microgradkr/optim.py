@@ -15,6 +15,8 @@ from typing import Any, Protocol, TypeAlias
 
 import numpy as np
 
+from . import checks_args
+
 __all__ = [
     "SGD",
     "AdaDelta",
@@ -93,6 +95,22 @@ def _check_beta(name: str, value: Any) -> float:
     return beta
 
 
+def _check_grad(where: str, i: int, p: Any) -> None:
+    """A parameter's grad, before it is used: numbers of the parameter's own shape."""
+    g, shape = p.grad, np.shape(p.data)
+    if not isinstance(g, (np.ndarray, float)):
+        g = getattr(g, "data", g)  # a create_graph gradient is a node: its numbers
+    if isinstance(p.data, np.ndarray):
+        if not isinstance(g, np.ndarray) or g.dtype.kind not in "fiu" or g.shape != shape:
+            got = f"shape {g.shape} {g.dtype}" if isinstance(g, np.ndarray) else type(g).__name__
+            raise ValueError(
+                f"{where}.step: params[{i}].grad must be a numeric array of the parameter's "
+                f"shape {shape}, got {got}"
+            )
+    elif isinstance(g, bool) or not isinstance(g, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{where}.step: params[{i}].grad must be a number, got {type(g).__name__}")
+
+
 def _zeros(x: Any) -> Any:
     return np.zeros_like(x) if isinstance(x, np.ndarray) else 0.0
 
@@ -124,9 +142,10 @@ class Optimizer:
 
     def step(self) -> None:
         """One update of every parameter whose grad is not None (g += weight_decay * p first)."""
-        for p, state in zip(self.params, self.state, strict=True):
+        for i, (p, state) in enumerate(zip(self.params, self.state, strict=True)):
             if p.grad is None:
                 continue
+            _check_grad(type(self).__name__, i, p)
             g = p.grad + self.weight_decay * p.data if self.weight_decay else p.grad
             state["step"] = state.get("step", 0) + 1
             _write(p, self._update(p.data, g, state))
@@ -165,9 +184,10 @@ class SGD(Optimizer):
         super().__init__(params, lr, weight_decay)
         self.momentum = _check_number("momentum", momentum)
         self.dampening = _check_number("dampening", dampening)
+        checks_args.flag(type(self).__name__, "nesterov", nesterov)
         if nesterov and (self.momentum <= 0 or self.dampening != 0):
             raise ValueError("nesterov=True needs momentum > 0 and dampening = 0 (as PyTorch)")
-        self.nesterov = bool(nesterov)
+        self.nesterov = checks_args.flag(type(self).__name__, "nesterov", nesterov)
 
     def _update(self, p: Any, g: Any, state: State) -> Any:
         if self.momentum:
@@ -268,7 +288,7 @@ class RMSProp(Optimizer):
         self.alpha = _check_number("alpha", alpha, 0.0, 1.0)
         self.eps = _check_number("eps", eps)
         self.momentum = _check_number("momentum", momentum)
-        self.centered = bool(centered)
+        self.centered = checks_args.flag(type(self).__name__, "centered", centered)
 
     def _update(self, p: Any, g: Any, state: State) -> Any:
         v = self.alpha * state.get("square_avg", _zeros(p)) + (1 - self.alpha) * g * g
@@ -335,7 +355,7 @@ class Adam(Optimizer):
             raise TypeError(f"betas must be a pair (beta1, beta2), got {betas!r}")
         self.betas = (_check_beta("betas[0]", betas[0]), _check_beta("betas[1]", betas[1]))
         self.eps = _check_number("eps", eps)
-        self.amsgrad = bool(amsgrad)
+        self.amsgrad = checks_args.flag(type(self).__name__, "amsgrad", amsgrad)
 
     def _update(self, p: Any, g: Any, state: State) -> Any:
         b1, b2 = self.betas

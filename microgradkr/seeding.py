@@ -48,13 +48,15 @@ def default_generator() -> np.random.Generator:
     return _state.generator
 
 
-def generator(seed: Any = None) -> np.random.Generator:
+def generator(seed: Any = None, name: str = "seed") -> np.random.Generator:
     """A Generator for ``seed``: the default one for None, ``seed`` itself if it is one, else a
-    new one seeded with it."""
+    new one seeded with it (an int >= 0; ``name`` is the argument's, for the error)."""
     if seed is None:
         return _state.generator
     if isinstance(seed, np.random.Generator):
         return seed
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise TypeError(f"{name} must be None, an int >= 0 or a numpy Generator, got {seed!r:.60}")
     return np.random.default_rng(seed)
 
 

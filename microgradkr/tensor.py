@@ -17,7 +17,7 @@ from typing import Any, TypeAlias
 
 import numpy as np
 
-from . import anomaly, grad_mode, graph
+from . import anomaly, checks_args, grad_mode, graph
 from .tensor_backward import BackwardMethods
 from .tensor_input import (
     DTYPES,
@@ -472,12 +472,12 @@ def maximum(a: Operand, b: Operand) -> Tensor:
 
 def exp(x: Tensor) -> Tensor:
     """e^x."""
-    return x.exp()
+    return checks_args.has_method("exp", "x", x).exp()
 
 
 def log(x: Tensor) -> Tensor:
     """log x."""
-    return x.log()
+    return checks_args.has_method("log", "x", x).log()
 
 
 def tanh(x: Tensor) -> Tensor:

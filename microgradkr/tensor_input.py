@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from . import checks_args
 from .graph import GraphNode
 from .tensor_ops import MATMUL, Array, TensorOp
 
@@ -47,7 +48,7 @@ def as_array(data: Any, dtype: Any, what: str, keep_bool: bool = False) -> Array
         # float32 data stays float32 (as numpy and torch): the float64 default is for the rest
         dt = arr.dtype if arr.dtype == FLOATS[1] else FLOATS[0]
     else:
-        dt = np.dtype(dtype)
+        dt = checks_args.dtype(what, "dtype", dtype)
     if dt not in DTYPES:
         raise ValueError(f"{what}: dtype must be float64, float32, int64 or bool, got {dt}")
     return arr if arr.dtype == dt else arr.astype(dt)

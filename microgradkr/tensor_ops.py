@@ -391,14 +391,18 @@ def _axes(axis: Axis, ndim: int, op: str) -> tuple[int, ...] | None:
     takes axis 0 or -1 (reducing nothing), as in PyTorch."""
     if axis is None:
         return None
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer, tuple, list)):
+        raise TypeError(f"{op}: dim must be an int or a tuple of ints, got {axis!r}")
     parts = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
     if ndim == 0 and all(isinstance(a, (int, np.integer)) and a in (0, -1) for a in parts):
         return ()
     out = []
     for a in parts:
-        if not isinstance(a, (int, np.integer)) or not -ndim <= a < ndim:
+        if isinstance(a, bool) or not isinstance(a, (int, np.integer)) or not -ndim <= a < ndim:
             raise ValueError(f"{op}: axis {axis!r} is out of range for a tensor with {ndim} axes")
         out.append(int(a) % ndim)
+    if len(set(out)) != len(out):
+        raise ValueError(f"{op}: dim {axis!r} names an axis more than once")
     return tuple(sorted(out))
 
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 import numpy as np
 
+from . import checks_args
 from .ops import CHAIN
 from .tensor_ops import (
     DIV,
@@ -157,6 +158,8 @@ class ShapeMethods(TorchMethods):
     ) -> Tensor:
         """sum (x - mean)^2 / (n - correction) over ``dim`` (all if None); correction 1 by
         default (Bessel's, as torch), 0 with ``unbiased=False``."""
+        checks_args.flag("var", "keepdim", keepdim)
+        checks_args.flag("var", "unbiased", unbiased)
         return self._var_wide(dim, unbiased, keepdim, correction)._narrow(self.data.dtype)
 
     def std(
@@ -196,6 +199,7 @@ class ShapeMethods(TorchMethods):
         return self._arg("argmin", np.argmin, dim, keepdim)
 
     def _arg(self, name: str, arg: Any, dim: int | None, keepdim: bool) -> Tensor:
+        checks_args.flag(name, "keepdim", keepdim)
         if self.data.size == 0:
             raise ValueError(f"{name} of an empty tensor of shape {self.data.shape}")
         if dim is None:
@@ -219,10 +223,14 @@ class ShapeMethods(TorchMethods):
 
     def any(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
         """True where some element (along ``dim``) is nonzero; a bool tensor."""
+        checks_args.dims("any", "dim", dim, self.data.ndim)
+        checks_args.flag("any", "keepdim", keepdim)
         return self._leaf(np.asarray(self.data.any(axis=dim, keepdims=keepdim)))
 
     def all(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
         """True where every element (along ``dim``) is nonzero; a bool tensor."""
+        checks_args.dims("all", "dim", dim, self.data.ndim)
+        checks_args.flag("all", "keepdim", keepdim)
         return self._leaf(np.asarray(self.data.all(axis=dim, keepdims=keepdim)))
 
     # -- shape ----------------------------------------------------------------------------------
@@ -232,11 +240,11 @@ class ShapeMethods(TorchMethods):
 
     def view_as(self, other: Any) -> Tensor:
         """view(other.shape)."""
-        return self.view(other.shape)
+        return self.view(checks_args.shape_of("view_as", "other", other))
 
     def reshape_as(self, other: Any) -> Tensor:
         """reshape(other.shape)."""
-        return self.view(other.shape)
+        return self.view(checks_args.shape_of("reshape_as", "other", other))
 
     def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
         """Dims ``start_dim`` to ``end_dim`` merged into one (a 0-d tensor becomes shape (1,))."""
@@ -300,7 +308,7 @@ class ShapeMethods(TorchMethods):
 
     def expand_as(self, other: Any) -> Tensor:
         """broadcast_to(other.shape)."""
-        return self.broadcast_to(other.shape)
+        return self.broadcast_to(checks_args.shape_of("expand_as", "other", other))
 
     def sum_to(self, *shape: Any) -> Tensor:
         """Summed down to ``shape`` (broadcast_to's backward, DeZero's ``sum_to``)."""

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from . import checks_args
 from .tensor_ops import MATMUL, MUL, POW, TensorOp, _dim
 from .tensor_ops_torch import ABS, CLAMP, CLONE, COS, MINIMUM, POW_TENSOR, SIN, SQRT, WHERE
 
@@ -329,19 +330,19 @@ def minimum(a: Any, b: Any) -> Tensor:
 
 def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:
     """input limited to [min, max]."""
-    return input.clamp(min, max)
+    return checks_args.has_method("clamp", "input", input).clamp(min, max)
 
 
 def sqrt(input: Tensor) -> Tensor:
     """√x."""
-    return input.sqrt()
+    return checks_args.has_method("sqrt", "input", input).sqrt()
 
 
 def sin(input: Tensor) -> Tensor:
     """sin x."""
-    return input.sin()
+    return checks_args.has_method("sin", "input", input).sin()
 
 
 def cos(input: Tensor) -> Tensor:
     """cos x."""
-    return input.cos()
+    return checks_args.has_method("cos", "input", input).cos()

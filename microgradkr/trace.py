@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from . import checks_args
 from .engine import Value
 from .graph import topological_order
 from .i18n import CATALOG, text
@@ -45,7 +46,8 @@ def backward_steps(root: Value, grad: float = 1.0) -> list[Step]:
     The upstream of each step is the node's gradient after ``root.backward(grad)``; a node used
     twice (fan-out) gets one edge per use and the sum of their contributions.
     """
-    grads: dict[Value, float] = {root: float(grad)}
+    checks_args.node("backward_steps", "root", root)
+    grads: dict[Value, float] = {root: checks_args.number("backward_steps", "grad", grad)}
     steps: list[Step] = []
     for node in reversed(topological_order(root)):
         if node.op is None:
@@ -62,9 +64,11 @@ def backward_steps(root: Value, grad: float = 1.0) -> list[Step]:
 
 def gradients_after(steps: list[Step], k: int, grad: float = 1.0) -> dict[Value, float]:
     """dL/d(node) as known after the first ``k`` steps (the root is known before any step)."""
+    checks_args.list_of("gradients_after", "steps", steps, Step)
+    checks_args.integer("gradients_after", "k", k, 0)
     known: dict[Value, float] = {}
     if steps:
-        known[steps[0].node] = float(grad)
+        known[steps[0].node] = checks_args.number("gradients_after", "grad", grad)
     for step in steps[:k]:
         for edge in step.edges:
             known[edge.parent] = known.get(edge.parent, 0.0) + edge.contribution
@@ -100,6 +104,9 @@ def pattern_word(pattern: str) -> str:
 
 def format_trace(root: Value, grad: float = 1.0, digits: int = 5) -> str:
     """The forward values and the backward pass as text, one gate per step with its pattern."""
+    checks_args.node("format_trace", "root", root)
+    checks_args.number("format_trace", "grad", grad)
+    checks_args.integer("format_trace", "digits", digits, 1, 30)
     names = node_names(root)
     order = topological_order(root)
 

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from . import checks_args
 from .function import CONSTANT
 from .graph import grad
 from .tensor import Tensor
@@ -47,6 +48,7 @@ def _leaves(inputs: Any, create_graph: bool, what: str) -> tuple[bool, tuple[Ten
 
 
 def _outputs(func: Func, xs: tuple[Tensor, ...], what: str) -> tuple[bool, tuple[Tensor, ...]]:
+    checks_args.function(what, "func", func)
     is_tuple, outs = _as_tuple(func(*xs))
     for i, out in enumerate(outs):
         if not isinstance(out, Tensor):
@@ -114,7 +116,9 @@ def _check_v(v: Any, like: tuple[Tensor, ...], name: str, what: str) -> list[Any
         raise ValueError(f"{what}: {name} has {len(vs)} entries, expected {len(like)}")
     arrays = []
     for i, (a, t) in enumerate(zip(vs, like, strict=True)):
-        arr = np.asarray(a.data if isinstance(a, Tensor) else a, dtype=t.data.dtype)
+        arr = checks_args.array(
+            what, f"{name}[{i}]", a.data if isinstance(a, Tensor) else a, t.data.dtype
+        )
         if arr.shape != t.shape:
             raise ValueError(f"{what}: {name}[{i}] has shape {arr.shape}, expected {t.shape}")
         arrays.append(arr)

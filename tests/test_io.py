@@ -378,7 +378,8 @@ def test_a_header_claiming_1e12_elements_is_refused_before_any_allocation(tmp_pa
 def test_a_1mb_header_is_refused_as_oversized_not_as_a_pickle(tmp_path):
     member = npy((3, 2), header=" " * 1_000_000, version=(2, 0))
     message = refused(with_param_0(tmp_path, member))
-    assert "header of 1000001 bytes, more than the 10000" in message
+    # refused by the file's size (more than the module's arrays can need), or by the header's
+    assert "1000657 bytes, more than the" in message or "header of 1000001 bytes" in message
     assert "pickle" not in message
 
 
@@ -401,7 +402,8 @@ def test_a_zip_bomb_member_is_refused_without_inflating_it(tmp_path):
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert "damaged or truncated" in message and peak < 4 << 20
+    assert ("damaged or truncated" in message or "unpacks to 41943438 bytes" in message)
+    assert peak < 4 << 20
 
 
 def test_a_member_longer_than_the_zip_says_is_refused(tmp_path):

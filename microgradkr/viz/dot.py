@@ -23,6 +23,7 @@ from typing import Any
 import graphviz
 import numpy as np
 
+from .. import checks_args
 from ..engine import Value
 from ..graph import topological_order
 from ..i18n import text
@@ -124,6 +125,7 @@ def draw(
             else ""
         )
         raise TypeError(f"draw needs a Value or a Tensor, got {type(root).__name__}{hint}")
+    checks_args.view("draw", Module, locals())
     tensors = isinstance(root, Tensor)
     if tensors and step is not None:
         raise ValueError("step= is for Value graphs; a Tensor graph is drawn as it is (step=None)")
@@ -196,6 +198,7 @@ def draw_steps(root: Value, **options: Any) -> list[Diagram]:
     """
     if isinstance(root, Tensor):
         raise ValueError("step frames are for Value graphs; draw a Tensor graph with draw(root)")
+    checks_args.node("draw_steps", "root", root)
     n = len(backward_steps(root))
     return [draw(root, step=k, **options) for k in range(n + 1)]
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from string import Template
 from typing import Any
 
+from .. import checks_args
 from ..engine import Value
 from ..graph import topological_order
 from ..i18n import CATALOG, LANGS, current, text
@@ -152,6 +153,9 @@ def explore(
     """
     if not isinstance(root, Value | Tensor):
         raise TypeError(f"explore needs a Value or a Tensor, got {type(root).__name__}")
+    checks_args.view("explore", Module, locals())
+    if path is not None:
+        checks_args.path("explore", "path", path)
     if rankdir not in ("LR", "RL", "TB", "BT"):
         raise ValueError(f"rankdir must be 'LR', 'RL', 'TB' or 'BT', got {rankdir!r}")
     order = topological_order(root)

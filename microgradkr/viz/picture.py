@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from .. import checks_args
 from ..engine import Value
 from ..graph import topological_order
 from ..i18n import Words
@@ -179,6 +180,7 @@ def plan_copies(order: list[Node]) -> Plan:
 
 def layout_size(root: Value | Tensor) -> int:
     """What Graphviz lays out for ``draw(root)``: drawn nodes plus the ranks each edge crosses."""
+    checks_args.node("layout_size", "root", root)
     return plan_copies(topological_order(root)).size
 
 

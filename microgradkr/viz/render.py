@@ -17,6 +17,7 @@ from typing import Any
 import graphviz
 from graphviz.backend import dot_command
 
+from .. import checks_args
 from ..i18n import text
 from . import pure
 
@@ -229,7 +230,11 @@ class Diagram(graphviz.Digraph):
 
 def save(diagram: graphviz.Digraph, path: str | Path, format: str | None = None) -> Path:
     """Render ``diagram`` to exactly ``path``, format from the suffix (svg, png; dot: the text)."""
-    path = Path(path)
+    if not isinstance(diagram, graphviz.Digraph):
+        raise TypeError(f"save: diagram must be what draw() returns, got {type(diagram).__name__}")
+    if format is not None and not isinstance(format, str):
+        raise TypeError(f"save: format must be a str such as 'svg' or None, got {format!r:.60}")
+    path = checks_args.path("save", "path", path)
     fmt = (format or path.suffix.lstrip(".") or "svg").lower()
     if fmt in ("dot", "gv"):
         path.write_text(diagram.source, encoding="utf-8")

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import checks_args
 from ..engine import Value
 from ..graph import topological_order
 from ..i18n import LANGS, Words
@@ -207,6 +208,7 @@ def build_scene(
     ``lang``, ``glossary``: None = the ones ``microgradkr.i18n.set_language`` set; ``seen``: the
     document's terms already shown (see ``microgradkr.i18n.text``).
     """
+    checks_args.view("build_scene", Module, locals())
     t, p = words(lang, glossary, seen), precision
     lang = t.lang
     order = topological_order(root) if order is None else order

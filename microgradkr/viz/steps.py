@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from .. import checks_args
 from ..engine import Value
 from ..i18n import Words
 from ..i18n import text as message
@@ -54,7 +55,7 @@ def _step_frames(root: Value, options: dict[str, Any]) -> Frames:
     if isinstance(root, Tensor):
         raise ValueError("step frames are for Value graphs; draw a Tensor graph with draw(root)")
     if not isinstance(root, Value):
-        raise TypeError(f"step frames need a Value, got {type(root).__name__}")
+        raise TypeError(f"step frames need root to be a Value, got {type(root).__name__}")
     t = words(options.get("lang"), options.get("glossary"))
     lang = t.lang
     heading = message("steps.heading", lang, t.glossary, t.seen)
@@ -300,7 +301,9 @@ def write_steps(root: Value, directory: str | Path, stem: str = "steps", **optio
     The frames are ``stem_00.svg`` ... (one per step) while they fit in ``STEP_FILES_BUDGET``
     bytes together; for a bigger graph only ``stem.svg``, the picture after the last step.
     """
-    directory = Path(directory)
+    directory = checks_args.path("write_steps", "directory", directory)
+    if not isinstance(stem, str) or not stem:
+        raise TypeError(f"write_steps: stem must be a non-empty str, got {stem!r:.60}")
     directory.mkdir(parents=True, exist_ok=True)
     svg, frames, t, heading = _step_frames(root, options)
     if len(svg) * len(frames) <= STEP_FILES_BUDGET:

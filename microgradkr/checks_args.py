@@ -1,0 +1,223 @@
+"""Arguments checked once, where they come in from the user, before numpy or the stdlib sees them.
+
+Each helper returns the argument in the form the code wants, or raises a TypeError / ValueError
+that names the function, the argument and what was expected (``where``: "explore", "SGD" ...).
+Called at the top of public functions only: never inside an op's forward or backward.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import numpy as np
+
+T = TypeVar("T")
+MAX_INT = 2**62  # any count or size past this is a mistake (numpy's own limit is near 2**63)
+
+
+def is_node(value: Any) -> bool:
+    """A Value or a Tensor (by what the walk needs: this module sits below both)."""
+    return hasattr(type(value), "_prev") and hasattr(type(value), "backward")
+
+
+def _got(value: Any) -> str:
+    """'str 'a'': the kind of a bad argument and a short repr, for an error message."""
+    text = repr(value)
+    return f"{type(value).__name__} {text[:60]}{'...' if len(text) > 60 else ''}"
+
+
+def integer(where: str, name: str, value: Any, low: int | None = None, high: int = MAX_INT) -> int:
+    """``value`` as an int in [low, high] (a bool is not an int here, as in torch's sizes)."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{where}: {name} must be an int, got {_got(value)}")
+    if (low is not None and value < low) or value > high:
+        span = f">= {low}" if high == MAX_INT else f"in [{low}, {high}]"
+        raise ValueError(f"{where}: {name} must be {span}, got {value}")
+    return int(value)
+
+
+def number(
+    where: str,
+    name: str,
+    value: Any,
+    low: float = -math.inf,
+    high: float = math.inf,
+    positive: bool = False,
+) -> float:
+    """``value`` as a finite float in [low, high] (> low when ``positive``)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{where}: {name} must be a number, got {_got(value)}")
+    x = float(value) if abs(value) < 1e308 or isinstance(value, float) else math.inf
+    if not math.isfinite(x) or not low <= x <= high or (positive and x <= low):
+        span = f"> {low:g}" if positive and high == math.inf else f"in [{low:g}, {high:g}]"
+        raise ValueError(f"{where}: {name} must be a finite number {span}, got {value!r}")
+    return x
+
+
+def flag(where: str, name: str, value: Any) -> bool:
+    """``value`` as a bool: True/False (numpy's too), never a truthy list or array."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{where}: {name} must be True or False, got {_got(value)}")
+    return bool(value)
+
+
+def function(where: str, name: str, value: Any) -> Any:
+    """``value`` if it can be called."""
+    if not callable(value):
+        raise TypeError(f"{where}: {name} must be a function, got {_got(value)}")
+    return value
+
+
+def node(where: str, name: str, value: Any) -> Any:
+    """``value`` if it is a graph node (a Value or a Tensor)."""
+    if not is_node(value):
+        raise TypeError(f"{where}: {name} must be a Value or a Tensor, got {_got(value)}")
+    return value
+
+
+def nodes(where: str, name: str, value: Any) -> list[Any]:
+    """A node or a list/tuple of nodes, as a list."""
+    found = list(value) if isinstance(value, (list, tuple)) else [value]
+    for i, x in enumerate(found):
+        if not is_node(x):
+            at = name if found == [value] else f"{name}[{i}]"
+            raise TypeError(f"{where}: {at} must be a Value or a Tensor, got {_got(x)}")
+    return found
+
+
+def path(where: str, name: str, value: Any) -> Path:
+    """``value`` as a Path (a str or an os.PathLike)."""
+    if not isinstance(value, (str, os.PathLike)) or (isinstance(value, str) and not value):
+        raise TypeError(f"{where}: {name} must be a file path (str or Path), got {_got(value)}")
+    return Path(value)
+
+
+def choice(where: str, name: str, value: Any, options: Sequence[Any]) -> Any:
+    """``value`` if it is one of ``options`` (compared by type and value)."""
+    if not any(type(value) is type(o) and value == o for o in options):
+        listed = ", ".join(repr(o) for o in options)
+        raise ValueError(f"{where}: {name} must be one of {listed}, got {_got(value)}")
+    return value
+
+
+def modules(where: str, name: str, value: Any, module_type: type) -> list[Any]:
+    """None, a module or a list/tuple of modules, as a list."""
+    if value is None:
+        return []
+    found = list(value) if isinstance(value, (list, tuple)) else [value]
+    for i, m in enumerate(found):
+        if not isinstance(m, module_type):
+            at = name if found == [value] else f"{name}[{i}]"
+            raise TypeError(f"{where}: {at} must be an nn Module or a list of them, got {_got(m)}")
+    return found
+
+
+def dtype(where: str, name: str, value: Any) -> Any:
+    """``value`` if numpy reads it as a dtype (None stays None: the default)."""
+    if value is None:
+        return None
+    if isinstance(value, (bool, int, float, list, dict, tuple, np.ndarray)) or is_node(value):
+        raise TypeError(
+            f"{where}: {name} must be a dtype such as float32 or float64, got {_got(value)}"
+        )
+    try:
+        return np.dtype(value)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"{where}: {name} must be a dtype such as float32 or float64, got {_got(value)}"
+        ) from None
+
+
+def dim(where: str, name: str, value: Any, ndim: int) -> int:
+    """``value`` as a dim in [-ndim, ndim) (torch's range; a 0-d tensor takes -1 and 0)."""
+    d = integer(where, name, value, -MAX_INT)
+    n = max(ndim, 1)
+    if not -n <= d < n:
+        raise IndexError(
+            f"{where}: {name}={d} is out of range for a tensor of {ndim} dims "
+            f"(expected a dim in [{-n}, {n - 1}])"
+        )
+    return d
+
+
+def dims(where: str, name: str, value: Any, ndim: int) -> None:
+    """None, an int dim or a tuple/list of distinct dims, each in range."""
+    if value is None:
+        return
+    if isinstance(value, (tuple, list)):
+        found = [dim(where, name, d, ndim) % max(ndim, 1) for d in value]
+        if len(set(found)) != len(found):
+            raise ValueError(f"{where}: {name} {tuple(value)} names a dim more than once")
+        return
+    dim(where, name, value, ndim)
+
+
+def size(where: str, name: str, value: Any) -> tuple[int, ...]:
+    """A shape: an int or a sequence of ints >= 0 (-1 is not accepted here)."""
+    parts = list(value) if isinstance(value, (tuple, list)) else [value]
+    return tuple(integer(where, name, n, 0) for n in parts)
+
+
+def view(where: str, module_type: type, options: dict[str, Any]) -> None:
+    """The arguments the pictures and pages share (a function's ``locals()`` at its top), each
+    checked when present: ``root``, ``lang`` ... ``modules`` (see ``draw``)."""
+    node(where, "root", options["root"])
+    for name in ("lang", "glossary", "title"):
+        if options.get(name) is not None and not isinstance(options[name], str):
+            raise TypeError(f"{where}: {name} must be a str or None, got {_got(options[name])}")
+    if "precision" in options:
+        integer(where, "precision", options["precision"], 1, 30)
+    if options.get("step") is not None:
+        integer(where, "step", options["step"], -1)
+    for name in ("max_nodes", "max_layout"):
+        if name in options:
+            integer(where, name, options[name], 1)
+    for name in ("check", "legend", "collapse", "explain"):
+        if options.get(name) is not None:
+            flag(where, name, options[name])
+    if "rankdir" in options:
+        choice(where, "rankdir", options["rankdir"], ("LR", "RL", "TB", "BT"))
+    modules(where, "modules", options.get("modules"), module_type)
+
+
+def array(where: str, name: str, value: Any, dtype: Any = np.float64) -> np.ndarray:
+    """``value`` (numbers, an array, a Tensor's data) as an array of ``dtype``."""
+    try:
+        return np.asarray(value, dtype=dtype)
+    except (TypeError, ValueError, OverflowError):
+        raise TypeError(
+            f"{where}: {name} must be numbers (an array, a list or a Tensor), got {_got(value)}"
+        ) from None
+
+
+def tolerances(where: str, f: Any, eps: Any, atol: Any, rtol: Any) -> None:
+    """gradcheck's arguments: a function, a step eps > 0 and tolerances >= 0."""
+    function(where, "f", f)
+    number(where, "eps", eps, 0.0, positive=True)
+    number(where, "atol", atol, 0.0)
+    number(where, "rtol", rtol, 0.0)
+
+
+def has_method(op: str, name: str, x: T) -> T:
+    """``x`` if it has ``op`` as a method (a Tensor, a Value), for the functions ``exp(x)`` ..."""
+    if not hasattr(type(x), op):
+        raise TypeError(f"{op}: {name} must be a Tensor, got {type(x).__name__}")
+    return x
+
+
+def shape_of(op: str, name: str, other: Any) -> tuple[int, ...]:
+    """The shape of ``other`` (a Tensor or an array), for ``view_as`` and the like."""
+    shape = getattr(other, "shape", None)
+    if not isinstance(shape, tuple):
+        raise TypeError(f"{op}: {name} must be a Tensor, got {type(other).__name__}")
+    return shape
+
+
+def list_of(where: str, name: str, value: Any, kind: type) -> None:
+    """``value`` if it is a list of ``kind`` (``steps``: what ``backward_steps`` returns)."""
+    if not isinstance(value, list) or not all(isinstance(v, kind) for v in value):
+        raise TypeError(f"{where}: {name} must be a list of {kind.__name__}, got {_got(value)}")
