@@ -1,0 +1,184 @@
+"""Several threads on one graph: backward, grad(), the memo tables and the grad-mode counters.
+
+Each test starts its threads at a barrier and runs with a tiny switch interval, so the threads
+really interleave inside a pass (before the fix these failed on most trials); a bounded number of
+trials, and the numbers are compared with one pass run alone.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from functools import partial
+from typing import Any
+
+import numpy as np
+import pytest
+
+import microgradkr as mg
+from microgradkr import Tensor, Value
+
+THREADS = 4
+TRIALS = 4
+
+
+@pytest.fixture(autouse=True)
+def _switch_often() -> Iterator[None]:
+    """Let the interpreter switch threads every microsecond: inside a pass, not between them."""
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    yield
+    sys.setswitchinterval(before)
+
+
+def in_threads(calls: list[Callable[[], Any]]) -> list[Any]:
+    """Each call in a thread of its own, all started at a barrier; their results (or raises the
+    first error)."""
+    barrier = threading.Barrier(len(calls))
+    results: list[Any] = [None] * len(calls)
+    errors: list[BaseException] = []
+
+    def run(i: int) -> None:
+        try:
+            barrier.wait()
+            results[i] = calls[i]()
+        except BaseException as err:  # re-raised in the test's thread
+            errors.append(err)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if errors:
+        raise errors[0]
+    return results
+
+
+def value_graph() -> tuple[list[Value], Value]:
+    """A loss over 10 leaves, ~1,300 nodes, every leaf used many times (fan-out everywhere)."""
+    xs = [Value(0.1 * i - 0.4, label=f"x{i}") for i in range(10)]
+    y = xs[0]
+    for i in range(400):
+        a, b = xs[i % 10], xs[(7 * i + 3) % 10]
+        y = (y * a + b).tanh() if i % 2 else y * 0.9 + a.relu() - b
+    return xs, y
+
+
+def tensor_graph() -> tuple[list[Tensor], Tensor]:
+    """A 60-layer tanh net sharing one W and b: every pass adds 60 terms to each."""
+    rng = np.random.default_rng(0)
+    w = Tensor(rng.normal(size=(6, 6)) * 0.5, requires_grad=True)
+    b = Tensor(rng.normal(size=6) * 0.1, requires_grad=True)
+    h = Tensor(rng.normal(size=(3, 6)))
+    for _ in range(60):
+        h = (h @ w + b).tanh()
+    return [w, b], (h * h).sum()
+
+
+def test_backward_from_threads_adds_each_pass_once_on_a_value_graph() -> None:
+    for _ in range(TRIALS):
+        xs, y = value_graph()
+        y.backward()
+        one = [x.grad for x in xs]
+        inner = y._prev[0].grad
+        for x in xs:
+            x.grad = 0.0
+        in_threads([y.backward] * THREADS)
+        assert [x.grad for x in xs] == pytest.approx([THREADS * g for g in one], rel=1e-12)
+        assert y._prev[0].grad == inner  # inner nodes: one pass's gradient, not compounded
+
+
+def test_backward_from_threads_adds_each_pass_once_on_a_tensor_graph() -> None:
+    for _ in range(TRIALS):
+        params, loss = tensor_graph()
+        loss.backward()
+        one = [p.grad.copy() for p in params]
+        for p in params:
+            p.grad = None
+        in_threads([loss.backward] * THREADS)
+        for p, g in zip(params, one, strict=True):
+            np.testing.assert_allclose(p.grad, THREADS * g, rtol=1e-12)
+
+
+def test_backward_from_threads_on_graphs_sharing_only_their_weights() -> None:
+    """Data parallel: each thread its own sample's graph, one set of weights (leaves)."""
+    w = [Value(0.3), Value(-0.7), Value(0.2)]
+
+    def loss(i: int) -> Value:
+        h = w[2]
+        for k in range(300):
+            h = (h * w[0] + (0.01 * (k + i)) * w[1]).tanh()
+        return h
+
+    def backward_of(i: int) -> None:
+        loss(i).backward()
+
+    expected = [0.0] * 3
+    for i in range(THREADS):
+        for k, g in enumerate(mg.grad(loss(i), w)):
+            expected[k] += g
+    for _ in range(TRIALS):
+        for p in w:
+            p.grad = 0.0
+        in_threads([partial(backward_of, i) for i in range(THREADS)])
+        assert [p.grad for p in w] == pytest.approx(expected, rel=1e-12)
+
+
+def test_grad_from_threads_is_each_thread_s_own_and_leaves_grad_alone() -> None:
+    for _ in range(TRIALS):
+        xs, y = value_graph()
+        expected = mg.grad(y, xs)
+        for x in xs:
+            x.grad = 0.5  # a user's accumulated gradient, which grad() must not touch
+        results = in_threads([partial(mg.grad, y, xs)] * THREADS)
+        for got in results:
+            assert got == pytest.approx(expected, rel=1e-12)
+        assert [x.grad for x in xs] == [0.5] * len(xs)
+
+
+def test_grad_from_threads_on_a_tensor_graph() -> None:
+    for _ in range(TRIALS):
+        params, loss = tensor_graph()
+        expected = mg.grad(loss, params)
+        results = in_threads([partial(mg.grad, loss, params)] * THREADS)
+        for got in results:
+            for g, e in zip(got, expected, strict=True):
+                np.testing.assert_allclose(g, e, rtol=1e-12)
+        assert all(p.grad is None for p in params)
+
+
+def test_grad_and_backward_from_threads_at_once() -> None:
+    """Two threads call backward, two call grad(): the grad() ones see their own pass only."""
+    for _ in range(TRIALS):
+        xs, y = value_graph()
+        expected = mg.grad(y, xs)
+        results = in_threads([partial(mg.grad, y, xs), y.backward] * (THREADS // 2))
+        for got in results[::2]:
+            assert got == pytest.approx(expected, rel=1e-12)
+        half = THREADS // 2
+        assert [x.grad for x in xs] == pytest.approx([half * g for g in expected], rel=1e-12)
+
+
+def test_second_derivatives_from_threads() -> None:
+    """create_graph=True in every thread: d2/dx2 (x^3 sin-ish) as one thread alone gets it."""
+
+    def second(x: Value, y: Value) -> float:
+        (dx,) = mg.grad(y, [x], create_graph=True)
+        (ddx,) = mg.grad(dx, [x])
+        return ddx
+
+    for _ in range(TRIALS):
+        x = Value(0.7)
+        y = x
+        for _ in range(40):
+            y = (y * x).tanh() + x**3
+        expected = second(x, y)
+        assert in_threads([partial(second, x, y)] * THREADS) == pytest.approx([expected] * THREADS)
+        x.grad = 0.0
+        y.backward(create_graph=True)
+        one = x.grad.data
+        x.grad = 0.0
+        in_threads([partial(y.backward, create_graph=True)] * THREADS)
+        assert x.grad.data == pytest.approx(THREADS * one, rel=1e-12)
