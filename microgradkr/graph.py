@@ -282,9 +282,12 @@ def backward_twin(op: Any) -> Any:
     """``op`` with ``in_backward=True``: one shared twin per op, so marking costs no memory."""
     twin = _twins.get(op)
     if twin is None:
-        if len(_twins) >= TWIN_LIMIT:
-            del _twins[next(iter(_twins))]  # the oldest; nodes keep the twin they were given
-        twin = _twins[op] = dataclasses.replace(op, in_backward=True)
+        with LOCK:  # two threads evicting at once would both delete the same oldest entry
+            twin = _twins.get(op)
+            if twin is None:
+                if len(_twins) >= TWIN_LIMIT:
+                    del _twins[next(iter(_twins))]  # the oldest; nodes keep the twin they had
+                twin = _twins[op] = dataclasses.replace(op, in_backward=True)
     return twin
 
 

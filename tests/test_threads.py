@@ -17,7 +17,8 @@ import numpy as np
 import pytest
 
 import microgradkr as mg
-from microgradkr import Tensor, Value
+from microgradkr import Tensor, Value, ops
+from microgradkr.graph import TWIN_LIMIT, backward_twin
 
 THREADS = 4
 TRIALS = 4
@@ -182,3 +183,49 @@ def test_second_derivatives_from_threads() -> None:
         x.grad = 0.0
         in_threads([partial(y.backward, create_graph=True)] * THREADS)
         assert x.grad.data == pytest.approx(THREADS * one, rel=1e-12)
+
+
+def test_pow_memo_from_threads_past_its_limit() -> None:
+    """pow_op(k) for 3,000 exponents per thread, four threads: each op raises to its own k."""
+
+    def powers(start: float) -> bool:
+        ks = [start + k * 1e-4 for k in range(3000)]
+        return all(ops.pow_op(k).forward(1.0001) == 1.0001**k for k in ks)
+
+    assert ops.MEMO_LIMIT < 1000
+    for trial in range(TRIALS):
+        starts = [trial + i + 0.5 for i in range(THREADS)]
+        assert in_threads([partial(powers, k) for k in starts]) == [True] * THREADS
+    assert (Value(1.0001) ** 2.5).data == 1.0001**2.5
+
+
+def test_ones_memo_from_threads_past_its_limit() -> None:
+    """ones(n) for 1,000 sizes per thread, four threads: n of them each, and add_n's gradients."""
+
+    def tables(start: int) -> bool:
+        return all(len(ops.ones(n)) == n for n in range(start, start + 1000))
+
+    for _ in range(2 * TRIALS):
+        starts = [1 + 1000 * i for i in range(THREADS)]
+        assert in_threads([partial(tables, n) for n in starts]) == [True] * THREADS
+    node = mg.add_n([Value(1.0)] * 300)
+    assert node.data == 300 and node.local_grads == (1.0,) * 300
+
+
+def test_backward_twins_from_threads_past_their_limit() -> None:
+    """One twin per op from four threads at once, past the table's limit: each one right."""
+
+    def twins(start: float) -> bool:
+        ok = True
+        for k in range(TWIN_LIMIT * 2):
+            op = ops.pow_op(start + k * 1e-3)
+            twin = backward_twin(op)
+            ok &= twin.in_backward and twin.local is op.local and twin.symbol == op.symbol
+        return ok
+
+    for trial in range(TRIALS):
+        starts = [10.0 * (i + THREADS * trial) for i in range(THREADS)]
+        assert in_threads([partial(twins, k) for k in starts]) == [True] * THREADS
+    x = Value(1.5)
+    (dx,) = mg.grad(x**2.5, [x], create_graph=True)
+    assert dx.op.in_backward and dx.data == pytest.approx(2.5 * 1.5**1.5, rel=1e-12)
