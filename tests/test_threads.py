@@ -7,6 +7,7 @@ trials, and the numbers are compared with one pass run alone.
 
 from __future__ import annotations
 
+import math
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -17,7 +18,7 @@ import numpy as np
 import pytest
 
 import microgradkr as mg
-from microgradkr import Tensor, Value, ops
+from microgradkr import Function, Tensor, Value, ops
 from microgradkr.graph import TWIN_LIMIT, backward_twin
 
 THREADS = 4
@@ -229,3 +230,51 @@ def test_backward_twins_from_threads_past_their_limit() -> None:
     x = Value(1.5)
     (dx,) = mg.grad(x**2.5, [x], create_graph=True)
     assert dx.op.in_backward and dx.data == pytest.approx(2.5 * 1.5**1.5, rel=1e-12)
+
+
+class Sin(Function):
+    differentiable_backward = True
+
+    def forward(self, x: Any) -> Any:
+        return np.sin(x)
+
+    def backward(self, gy: Any) -> Any:
+        return gy * Cos()(self.input)
+
+
+class Cos(Function):
+    differentiable_backward = True
+
+    def forward(self, x: Any) -> Any:
+        return np.cos(x)
+
+    def backward(self, gy: Any) -> Any:
+        return gy * -1.0 * Sin()(self.input)
+
+
+class Square(Function):
+    def forward(self, x: Any) -> Any:
+        return x * x
+
+    def backward(self, gy: Any) -> Any:
+        return 2.0 * self.input.data * gy
+
+
+def test_functions_from_threads() -> None:
+    """One Function instance used by two threads, and a differentiable one beside it: the
+    numbers-only mode of one thread's backward does not leak into another thread's nodes."""
+    square = Square()
+
+    def run(i: int) -> list[float]:
+        errors = []
+        for k in range(150):
+            x = Value(0.01 * k + i)
+            y = Sin()(x) if i % 2 else square(x)
+            y.backward()
+            expected = math.cos(x.data) if i % 2 else 2.0 * x.data
+            errors.append(x.grad - expected)
+        return errors
+
+    for _ in range(TRIALS):
+        for errors in in_threads([partial(run, i) for i in range(THREADS)]):
+            assert max(map(abs, errors)) < 1e-12
