@@ -7,6 +7,7 @@ trials, and the numbers are compared with one pass run alone.
 
 from __future__ import annotations
 
+import gc
 import math
 import sys
 import threading
@@ -18,7 +19,7 @@ import numpy as np
 import pytest
 
 import microgradkr as mg
-from microgradkr import Function, Tensor, Value, ops
+from microgradkr import Function, Tensor, Value, anomaly, grad_mode, ops
 from microgradkr.graph import TWIN_LIMIT, backward_twin
 
 THREADS = 4
@@ -278,3 +279,60 @@ def test_functions_from_threads() -> None:
     for _ in range(TRIALS):
         for errors in in_threads([partial(run, i) for i in range(THREADS)]):
             assert max(map(abs, errors)) < 1e-12
+
+
+def counts() -> tuple[int, int, int]:
+    gc.collect()
+    return grad_mode.OFF[0], grad_mode.DETOUR[0], anomaly.OPEN[0]
+
+
+def test_a_thread_that_ends_with_grad_off_gives_its_count_back() -> None:
+    assert counts() == (0, 0, 0)
+
+    def end_inside(i: int) -> None:
+        if i % 2:
+            mg.set_grad_enabled(False)  # a plain call, never switched back
+        else:
+            mg.no_grad().__enter__()  # a block never left
+        assert (Value(2.0) * 3.0).op is None
+
+    in_threads([partial(end_inside, i) for i in range(THREADS)])
+    assert counts() == (0, 0, 0)
+    assert (Value(2.0) * 3.0).op is ops.MUL
+
+
+def test_a_thread_that_ends_inside_detect_anomaly_gives_its_count_back() -> None:
+    kept = []
+
+    def end_inside() -> None:
+        block = anomaly.detect_anomaly()
+        block.__enter__()  # never left; the block outlives the thread
+        kept.append(block)
+        with pytest.raises(FloatingPointError):
+            Value(math.inf) * 0.0
+
+    in_threads([end_inside] * THREADS)
+    assert counts() == (0, 0, 0)
+    with anomaly.detect_anomaly():
+        kept.clear()  # the blocks are collected here: they must not end this thread's block
+        gc.collect()
+        assert counts() == (0, 1, 1)
+        with pytest.raises(FloatingPointError):
+            Value(math.inf) * 0.0
+    assert counts() == (0, 0, 0)
+
+
+def test_counts_stay_exact_when_threads_switch_at_once() -> None:
+    """Entering and leaving no_grad and detect_anomaly in four threads: no count is lost."""
+
+    def toggle() -> bool:
+        ok = True
+        for _ in range(300):
+            with mg.no_grad():
+                ok &= (Value(1.0) + 1.0).op is None
+            with anomaly.detect_anomaly():
+                ok &= (Value(1.0) + 1.0).op is ops.ADD
+        return ok
+
+    assert in_threads([toggle] * THREADS) == [True] * THREADS
+    assert counts() == (0, 0, 0)
