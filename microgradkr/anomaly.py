@@ -11,17 +11,29 @@ import numpy as np
 
 from . import grad_mode
 
+# threads with the switch on: the engine's hot paths read this plain list (a thread-local
+# attribute costs ~5x more) and only when it is non-zero ask ``switch`` for this thread
+OPEN = [0]
+
 
 class _Switch(threading.local):
     """On or off per thread: one thread's block neither checks nor ends another thread's."""
 
-    enabled = False  # the class attribute is every thread's starting value
+    _on = False  # the class attribute is every thread's starting value
+    _hold: grad_mode.Hold | None = None  # this thread's count in OPEN and DETOUR while on
+
+    @property
+    def enabled(self) -> bool:
+        return self._on
+
+    @enabled.setter
+    def enabled(self, on: bool) -> None:
+        if on != self._on:  # the count leaves with the thread's state if it ends inside a block
+            self._hold = grad_mode.Hold(OPEN, grad_mode.DETOUR) if on else None
+        self._on = on
 
 
 switch = _Switch()
-# blocks open in any thread: the engine's hot paths read this plain list (a thread-local
-# attribute costs ~5x more) and only when it is non-zero ask ``switch`` for this thread
-OPEN = [0]
 
 
 @contextmanager
@@ -32,14 +44,14 @@ def detect_anomaly() -> Iterator[None]:
     """
     before = switch.enabled
     switch.enabled = True
-    OPEN[0] += 1
-    grad_mode.DETOUR[0] += 1
+    owner = threading.get_ident()
     try:
         yield
     finally:
-        OPEN[0] -= 1
-        grad_mode.DETOUR[0] -= 1
-        switch.enabled = before
+        # a block left open by a thread that ended is closed by whichever thread collects it:
+        # that thread's switch is not this block's to restore
+        if threading.get_ident() == owner:
+            switch.enabled = before
 
 
 def _name(node: Any, depth: int = 1) -> str:

@@ -20,12 +20,13 @@ any number of times.
 from __future__ import annotations
 
 import inspect
+import threading
 from collections.abc import Callable
 from typing import Any, ClassVar
 
 import numpy as np
 
-from . import engine, tensor
+from . import engine, graph, tensor
 from .engine import Value
 from .ops import CHAIN, Op
 from .tensor import Tensor, TensorOp
@@ -63,7 +64,13 @@ class _Refused:
         return f"<not differentiable: {self.name}.backward is numpy>"
 
 
-_values_only = [False]  # set while a differentiable backward runs for its numbers only
+class _ValuesOnly(threading.local):
+    """Set while a differentiable backward runs for its numbers only (in this thread only)."""
+
+    on = False
+
+
+_values_only = _ValuesOnly()
 
 
 class Function:
@@ -94,7 +101,7 @@ class Function:
             return tensor.apply(self.as_op(tensor=True, arity=len(nodes)), *nodes)
         values = [engine._wrap(x) for x in inputs]
         op = self.as_op(arity=len(values))
-        if _values_only[0]:  # inside a backward run for its numbers: no local gradients needed
+        if _values_only.on:  # inside a backward run for its numbers: no local gradients needed
             out = op.forward(*[v.data for v in values])
             return engine._node(out, op, tuple(values), (_Refused(op.name),) * len(values))
         return engine.apply(op, *values)
@@ -122,14 +129,15 @@ class Function:
 
     def _run_backward(self, inputs: tuple[Any, ...], out: Any, gy: Any) -> tuple[Any, ...]:
         """backward(gy) with ``inputs`` and ``out`` in place; one gradient per input."""
-        self.inputs = inputs
-        self.input = inputs[0]
-        self.outputs = [lambda: out]
-        self.output = out
-        try:
-            gxs = self.backward(gy)
-        finally:
-            del self.outputs, self.output  # the output holds this op: keep no cycle
+        with graph.LOCK:  # one run at a time: two threads using one instance share these fields
+            self.inputs = inputs
+            self.input = inputs[0]
+            self.outputs = [lambda: out]
+            self.output = out
+            try:
+                gxs = self.backward(gy)
+            finally:
+                del self.outputs, self.output  # the output holds this op: keep no cycle
         gxs = gxs if isinstance(gxs, (tuple, list)) else (gxs,)
         name = type(self).__name__
         if len(gxs) != len(inputs):
@@ -153,11 +161,11 @@ class Function:
         if self.differentiable_backward:
             # Functions called inside give their numbers only: their own local gradients would
             # run their backward, which may call this Function again (sin' = cos, cos' = -sin)
-            saved, _values_only[0] = _values_only[0], True
+            saved, _values_only.on = _values_only.on, True
             try:
                 gxs = self._run_backward(nodes, out, Value(1.0))
             finally:
-                _values_only[0] = saved
+                _values_only.on = saved
             return tuple(float(_data(g)) for g in gxs)
         gxs = self._run_backward(
             tuple(Value(n.data) for n in nodes) if graph_pass else nodes, Value(out.data), 1.0

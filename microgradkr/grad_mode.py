@@ -19,15 +19,41 @@ F = TypeVar("F", bound=Callable[..., Any])
 # How many threads have recording off now: while 0, the scalar engine's inline add, mul and
 # relu skip reading the thread-local switch (a plain list read is cheaper on the hot path).
 OFF = [0]
-# OFF plus the detect_anomaly blocks open: while 0, the scalar engine's inline add, mul and relu
-# need no other check (one list read per node instead of two)
+# OFF plus the threads with detect_anomaly on: while 0, the scalar engine's inline add, mul and
+# relu need no other check (one list read per node instead of two)
 DETOUR = [0]
+# += on a list item is a read then a write: another thread may write in between (free-threaded
+# Python), and a count lost would keep a thread's no_grad from being seen
+_COUNTING = threading.RLock()
+
+
+class Hold:
+    """One count in each of ``counters`` for as long as it lives.
+
+    A thread's switch keeps its Hold in thread-local state, which Python drops when the thread
+    ends: a thread that dies inside ``no_grad`` (or after ``set_grad_enabled(False)``) gives its
+    count back, instead of leaving every thread on the slow path for good.
+    """
+
+    __slots__ = ("counters",)
+
+    def __init__(self, *counters: list[int]) -> None:
+        with _COUNTING:
+            for counter in counters:
+                counter[0] += 1
+        self.counters = counters
+
+    def __del__(self) -> None:
+        with _COUNTING:
+            for counter in self.counters:
+                counter[0] -= 1
 
 
 class _Switch(threading.local):
     """On or off per thread: one thread's ``no_grad`` block leaves the others recording."""
 
     _on = True  # the class attribute is every thread's starting value
+    _hold: Hold | None = None  # this thread's count in OFF and DETOUR while it is off
 
     @property
     def enabled(self) -> bool:
@@ -36,9 +62,7 @@ class _Switch(threading.local):
     @enabled.setter
     def enabled(self, on: bool) -> None:
         if on != self._on:
-            step = -1 if on else 1
-            OFF[0] += step
-            DETOUR[0] += step
+            self._hold = None if on else Hold(OFF, DETOUR)
         self._on = on
 
 

@@ -15,6 +15,7 @@ No walk here recurses, so a graph a million nodes deep is fine.
 from __future__ import annotations
 
 import dataclasses
+import threading
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
@@ -41,6 +42,13 @@ N = TypeVar("N", bound=Node)
 
 DISPLAY: list[Callable[..., dict[str, Any]]] = []
 """How Jupyter shows a node: microgradkr.viz adds its view on import (nodes never import viz)."""
+
+# One backward pass at a time, over all threads: a pass keeps its walk's marks and the inner
+# nodes' gradients in the nodes' own ``grad`` (no dict per pass: that is the speed), so two
+# passes over shared nodes would read each other's marks and reset each other's sums. A lock
+# costs under a µs a pass, a dict per pass a store per node. Reentrant: grad() runs backward
+# inside its hold, and a Function's backward may call ops that run it.
+LOCK = threading.RLock()
 
 
 class GraphNode:
@@ -78,8 +86,9 @@ class GraphNode:
         """Clear ``grad`` (Value: 0.0, Tensor: None) on this node and every node it depends on."""
         # every grad is cleared anyway: Values may keep the walk's marks in them (no dict)
         walk = _scalar_order if self._LOCALS_ON_NODE else topological_order
-        for node in walk(self):
-            node.grad = node._EMPTY_GRAD
+        with LOCK:  # a pass running now keeps its marks in these grads
+            for node in walk(self):
+                node.grad = node._EMPTY_GRAD
 
     def cleargrad(self) -> None:
         """Clear this node's ``grad`` only (DeZero's name): a leaf stops accumulating."""
@@ -205,7 +214,13 @@ def backward(root: N, grad: Any, create_graph: bool = False) -> list[N]:
     Leaves accumulate (calling twice adds the same gradients again, as PyTorch does);
     inner nodes start from empty on every pass, so their gradients are never compounded.
     With ``create_graph`` the gradients are built as nodes (``grad`` must be a node then).
+    Passes from several threads run one after the other (``LOCK``), each adding its full part.
     """
+    with LOCK:
+        return _backward(root, grad, create_graph)
+
+
+def _backward(root: N, grad: Any, create_graph: bool) -> list[N]:
     checked = anomaly.switch.enabled
     if getattr(root, "_LOCALS_ON_NODE", False) and not create_graph and not checked:
         # scalar nodes keep their local gradients in ``_local``: the chain rule inline, with
@@ -269,9 +284,12 @@ def backward_twin(op: Any) -> Any:
     """``op`` with ``in_backward=True``: one shared twin per op, so marking costs no memory."""
     twin = _twins.get(op)
     if twin is None:
-        if len(_twins) >= TWIN_LIMIT:
-            del _twins[next(iter(_twins))]  # the oldest; nodes keep the twin they were given
-        twin = _twins[op] = dataclasses.replace(op, in_backward=True)
+        with LOCK:  # two threads evicting at once would both delete the same oldest entry
+            twin = _twins.get(op)
+            if twin is None:
+                if len(_twins) >= TWIN_LIMIT:
+                    del _twins[next(iter(_twins))]  # the oldest; nodes keep the twin they had
+                twin = _twins[op] = dataclasses.replace(op, in_backward=True)
     return twin
 
 
@@ -308,7 +326,13 @@ def grad(
     differentiated again. An input the outputs do not depend on gets the empty gradient
     (0.0 for a Value, None for a Tensor; with ``create_graph`` a Tensor gets zeros, whose own
     derivative is 0). A constant output (a number, a Tensor that needs no grad) adds nothing.
+    Calls from several threads run one after the other (``LOCK``): each sees only its own pass.
     """
+    with LOCK:  # its passes borrow the nodes' grads, which it puts back at the end
+        return _grad(outputs, inputs, grad_outputs, create_graph)
+
+
+def _grad(outputs: Any, inputs: Any, grad_outputs: Any, create_graph: bool) -> tuple[Any, ...]:
     outs = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
     xs = checks_args.nodes("grad", "inputs", inputs)
     if not xs:

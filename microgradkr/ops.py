@@ -8,6 +8,7 @@ wanted (higher-order gradients). Backward, the diagrams and forward mode all rea
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -174,15 +175,19 @@ AFFINE = Op("affine", "w·x+b", CHAIN, _affine_forward, _affine_locals)
 MEMO_LIMIT = 256
 
 _ones_cache: dict[int, tuple[float, ...]] = {}
+# Misses change the tables one thread at a time: two threads evicting at once would both delete
+# the same oldest key (KeyError). Hits read without it (a dict's get is atomic).
+_MEMO_LOCK = threading.Lock()
 
 
 def _memo(table: dict[Any, Any], key: Any, make: Callable[[], Any]) -> Any:
     """table[key], made by ``make()`` on a miss; the oldest entry goes past ``MEMO_LIMIT``."""
-    value = table.get(key)
-    if value is None:
-        if len(table) >= MEMO_LIMIT:
-            del table[next(iter(table))]
-        value = table[key] = make()
+    with _MEMO_LOCK:
+        value = table.get(key)
+        if value is None:
+            if len(table) >= MEMO_LIMIT:
+                del table[next(iter(table))]
+            value = table[key] = make()
     return value
 
 

@@ -149,10 +149,11 @@ class BackwardMethods:
         elif anomaly.OPEN[0] and anomaly.switch.enabled:
             graph.backward(root, g)  # the general driver checks each step
         else:  # graph.backward's loop, for arrays: only inner nodes are visited
-            order = inner_order(self)
-            self._add_grad(g)
-            for node in reversed(order):
-                node._backprop()
+            with graph.LOCK:  # one pass at a time: its marks and inner grads live in the nodes
+                order = inner_order(self)
+                self._add_grad(g)
+                for node in reversed(order):
+                    node._backprop()
 
     def _add_grad(self, g: Any) -> None:
         if self.grad is None:
