@@ -221,3 +221,26 @@ def list_of(where: str, name: str, value: Any, kind: type) -> None:
     """``value`` if it is a list of ``kind`` (``steps``: what ``backward_steps`` returns)."""
     if not isinstance(value, list) or not all(isinstance(v, kind) for v in value):
         raise TypeError(f"{where}: {name} must be a list of {kind.__name__}, got {_got(value)}")
+
+
+MAX_SIZE = 2**31 - 1  # a layer's size past this is a typo: its weights could not be allocated
+
+
+def layer_size(name: str, value: Any) -> int:
+    """A layer's size: an int in [1, MAX_SIZE]."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+    if value < 1:
+        raise ValueError(f"{name} must be >= 1, got {value}")
+    if value > MAX_SIZE:
+        raise ValueError(f"{name} must be <= {MAX_SIZE}, got {value}")
+    return int(value)
+
+
+def fraction(name: str, value: Any, closed: bool = True) -> float:
+    """A probability or rate: a number in [0, 1] (or [0, 1) when not ``closed``)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating)):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__}")
+    if not (0.0 <= value <= 1.0 if closed else 0.0 <= value < 1.0):
+        raise ValueError(f"{name} must be in [0, 1{']' if closed else ')'}, got {value!r}")
+    return float(value)

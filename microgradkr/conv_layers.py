@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from . import checks_args, conv
-from .nn import Module, Seed, _as_tensor, _check_size, _rng, init_std
+from .nn import Module, Seed, _as_tensor, _rng, init_std
 from .tensor import Tensor
 
 __all__ = ["AvgPool2d", "Conv2d", "Flatten", "MaxPool2d"]
@@ -22,8 +22,8 @@ __all__ = ["AvgPool2d", "Conv2d", "Flatten", "MaxPool2d"]
 def _kernel(name: str, value: Any) -> tuple[int, int]:
     """An int or a pair of ints >= 1 (a kernel size) as a pair."""
     if isinstance(value, (tuple, list)) and len(value) == 2:
-        return _check_size(name, value[0]), _check_size(name, value[1])
-    size = _check_size(name, value)
+        return checks_args.layer_size(name, value[0]), checks_args.layer_size(name, value[1])
+    size = checks_args.layer_size(name, value)
     return size, size
 
 
@@ -48,8 +48,8 @@ class Conv2d(Module):
         rng: Seed = None,
         dtype: Any = np.float64,
     ) -> None:
-        self.in_channels = _check_size("in_channels", in_channels)
-        self.out_channels = _check_size("out_channels", out_channels)
+        self.in_channels = checks_args.layer_size("in_channels", in_channels)
+        self.out_channels = checks_args.layer_size("out_channels", out_channels)
         self.kernel_size = _kernel("kernel_size", kernel_size)
         self.stride = conv._pair("Conv2d", "stride", stride, 1)
         self.padding = conv._pair("Conv2d", "padding", padding, 0)

@@ -108,7 +108,9 @@ class Neuron(Module):
     """
 
     def __init__(self, nin: int, nonlin: bool = True) -> None:
-        self.w = [Value(random.uniform(-1, 1)) for _ in range(_check_size("Neuron: nin", nin))]
+        self.w = [
+            Value(random.uniform(-1, 1)) for _ in range(checks_args.layer_size("Neuron: nin", nin))
+        ]
         self.b = Value(0)
         self.nonlin = checks_args.flag("Neuron", "nonlin", nonlin)
 
@@ -142,7 +144,9 @@ class Layer(Module):
     """``nout`` neurons over the same inputs; a single output is returned bare, as micrograd."""
 
     def __init__(self, nin: int, nout: int, **kwargs: Any) -> None:
-        self.neurons = [Neuron(nin, **kwargs) for _ in range(_check_size("Layer: nout", nout))]
+        self.neurons = [
+            Neuron(nin, **kwargs) for _ in range(checks_args.layer_size("Layer: nout", nout))
+        ]
 
     def __call__(self, x: Sequence[Value | float]) -> Value | list[Value]:
         neurons = self.neurons
@@ -171,7 +175,7 @@ class MLP(Module):
         if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence):
             raise TypeError(f"MLP: nouts must be a list of layer sizes, got {nouts!r}")
         named = [("nin", nin), *((f"nouts[{i}]", n) for i, n in enumerate(nouts))]
-        sizes = [_check_size(f"MLP: {name}", n) for name, n in named]
+        sizes = [checks_args.layer_size(f"MLP: {name}", n) for name, n in named]
         if len(sizes) < 2:
             raise ValueError("MLP: nouts must name at least one layer, got []")
         self.layers = [
@@ -215,30 +219,9 @@ def _as_tensor(x: Any, layer: str) -> Tensor:
         raise TypeError(f"{layer}: x {err}") from None
 
 
-MAX_SIZE = 2**31 - 1  # a layer's size past this is a typo: its weights could not be allocated
-
-
-def _check_size(name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    if value < 1:
-        raise ValueError(f"{name} must be >= 1, got {value}")
-    if value > MAX_SIZE:
-        raise ValueError(f"{name} must be <= {MAX_SIZE}, got {value}")
-    return int(value)
-
-
-def _check_fraction(name: str, value: Any, closed: bool = True) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating)):
-        raise TypeError(f"{name} must be a number, got {type(value).__name__}")
-    if not (0.0 <= value <= 1.0 if closed else 0.0 <= value < 1.0):
-        raise ValueError(f"{name} must be in [0, 1{']' if closed else ')'}, got {value!r}")
-    return float(value)
-
-
 def init_std(init: str | float, fan_in: int) -> float:
     """The weights' standard deviation: He sqrt(2/n), Xavier sqrt(1/n) (DLfS), "std" 0.01."""
-    fan_in = _check_size("fan_in", fan_in)
+    fan_in = checks_args.layer_size("fan_in", fan_in)
     if isinstance(init, str):
         stds = {"he": math.sqrt(2.0 / fan_in), "xavier": math.sqrt(1.0 / fan_in), "std": 0.01}
         if init not in stds:
@@ -267,8 +250,8 @@ class Affine(Module):
         rng: Seed = None,
         dtype: Any = np.float64,
     ) -> None:
-        self.in_features = _check_size("in_features", in_features)
-        self.out_features = _check_size("out_features", out_features)
+        self.in_features = checks_args.layer_size("in_features", in_features)
+        self.out_features = checks_args.layer_size("out_features", out_features)
         self.init = init
         std = init_std(init, self.in_features)
         w = _rng(rng).standard_normal((self.in_features, self.out_features)) * std
@@ -339,7 +322,7 @@ class Dropout(Module):
     """
 
     def __init__(self, p: float = 0.5, rng: Seed = None) -> None:
-        self.p = _check_fraction("p", p)
+        self.p = checks_args.fraction("p", p)
         self.rng = _rng(rng)
         self.mask: np.ndarray | None = None
 
@@ -370,8 +353,8 @@ class BatchNorm1d(Module):
     def __init__(
         self, num_features: int, momentum: float = 0.1, eps: float = 1e-5, dtype: Any = np.float64
     ) -> None:
-        self.num_features = _check_size("num_features", num_features)
-        self.momentum = _check_fraction("momentum", momentum)
+        self.num_features = checks_args.layer_size("num_features", num_features)
+        self.momentum = checks_args.fraction("momentum", momentum)
         if isinstance(eps, bool) or not isinstance(eps, (int, float)) or eps <= 0:
             raise ValueError(f"eps must be a number > 0, got {eps!r}")
         self.eps = float(eps)
