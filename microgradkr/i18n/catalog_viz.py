@@ -91,7 +91,7 @@ EN: dict[str, str] = {
     "page.unfold": "open every module",
     "page.layout": "layout",
     "page.hint": "The graph is larger than the window: it opens on the output. Drag to move,"
-    " scroll or +/− to zoom, F to see all. Click a dashed box to open a module.",
+    " scroll or +/− to zoom, F to see all.",
     "page.edge": "local ∂{out}/∂{input} = {local} · upstream ∂{root}/∂{out} = {up} = global {g}",
     "page.edge_t": "VJP {rule} · upstream ∂{root}/∂{out} = {up} → global {g}",
     "page.not_yet": "(not sent yet: step forward)",
@@ -130,6 +130,8 @@ EN: dict[str, str] = {
     "come out as empty boxes. Install Graphviz (Debian/Ubuntu: `apt install graphviz "
     "fonts-nanum`, macOS: `brew install graphviz`), or save as SVG: a browser draws it with its "
     "own fonts.",
+    # -- the page's hint, its sentence on modules only where there are modules (pages) -------
+    "page.hint_modules": "Click a dashed box to open a module.",
 }
 
 KO: dict[str, str] = {
@@ -220,7 +222,7 @@ KO: dict[str, str] = {
     "page.unfold": "모든 모듈 펼치기",
     "page.layout": "배치",
     "page.hint": "그래프가 창보다 커서 출력 쪽부터 보여 줍니다. 끌어서 이동,"
-    " 휠이나 +/−로 확대·축소, F로 전체 보기. 점선 상자를 누르면 모듈이 열립니다.",
+    " 휠이나 +/−로 확대·축소, F로 전체 보기.",
     "page.edge": "«local_gradient» ∂{out}/∂{input} = {local} · «upstream» ∂{root}/∂{out} = {up}"
     " = «global_gradient» {g}",
     "page.edge_t": "VJP {rule} · «upstream» ∂{root}/∂{out} = {up} → «global_gradient» {g}",
@@ -259,4 +261,6 @@ KO: dict[str, str] = {
     "`graphviz-pure`가 그리게 됩니다. 그 PNG와 PDF 글꼴에는 한글이 없어 빈 네모로 나옵니다. "
     "Graphviz를 설치하거나(Debian/Ubuntu: `apt install graphviz fonts-nanum`, macOS: `brew "
     "install graphviz`) SVG로 저장하세요: 브라우저가 자기 글꼴로 그립니다.",
+    # -- the page's hint, its sentence on modules only where there are modules (pages) -------
+    "page.hint_modules": "점선 상자를 누르면 모듈이 열립니다.",
 }
