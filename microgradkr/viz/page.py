@@ -83,10 +83,13 @@ def _static(name: str) -> str:
     return (resources.files(__package__) / "static" / name).read_text(encoding="utf-8")
 
 
-def _json(data: Any) -> str:
-    """JSON safe inside a <script> element: every '<' as \\u003c, so no label can end it."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    return text.replace("<", "\\u003c")  # '<' occurs only inside JSON strings
+_SCRIPT_SAFE = str.maketrans({c: f"\\u{ord(c):04x}" for c in "<>&\u2028\u2029"})
+
+
+def script_json(data: Any) -> str:
+    """JSON safe inside a <script> element: '<', '>', '&', U+2028 and U+2029 as \\uXXXX escapes
+    (they occur only inside JSON strings), so no label can end the element or the line."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(_SCRIPT_SAFE)
 
 
 def initial_collapse(scene: Scene, collapse: bool | None) -> list[int]:
@@ -121,9 +124,9 @@ def page_html(
         layout=w["page_layout"],
         other_lang=w["page_lang"],
         css=_static("page.css"),
-        scene=_json(scene.to_dict()),
-        words=_json(page_text),
-        options=_json(options),
+        scene=script_json(scene.to_dict()),
+        words=script_json(page_text),
+        options=script_json(options),
         dagre=_static("dagre.min.js"),
         page="(function () {\n" + _static("page.js") + _static("page_ui.js") + "})();",
     )
