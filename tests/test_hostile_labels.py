@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from microgradkr import Value
+from microgradkr.viz.dot import draw
 from microgradkr.viz.explain import explain, paren, readable
 from microgradkr.viz.fmt import short
 from microgradkr.viz.notebook import bundle
@@ -86,6 +87,11 @@ def test_the_step_page_and_its_svgs_hold_the_label_only_as_text(label: str, tmp_
     import xml.etree.ElementTree as ET
 
     a, f = graph(label)
+    picture = draw(f).pipe(format="svg", encoding="utf-8")
+    no_markup(picture)
+    assert dot_text(label)[:40] in "".join(
+        t.text or "" for t in ET.fromstring(picture).iter() if t.tag.endswith("text")
+    )
     no_markup(steps_html(f))
     page = write_steps(f, tmp_path)
     no_markup(page.read_text(encoding="utf-8"))
