@@ -40,16 +40,19 @@ class Step:
         return self.op.pattern
 
 
-def backward_steps(root: Value, grad: float = 1.0) -> list[Step]:
+def backward_steps(
+    root: Value, grad: float = 1.0, *, order: list[Value] | None = None
+) -> list[Step]:
     """The chain rule from ``root``, step by step, without touching any ``.grad``.
 
     The upstream of each step is the node's gradient after ``root.backward(grad)``; a node used
-    twice (fan-out) gets one edge per use and the sum of their contributions.
+    twice (fan-out) gets one edge per use and the sum of their contributions. ``order``: root's
+    topological order when the caller has it already (a page computes it once).
     """
     checks_args.node("backward_steps", "root", root)
     grads: dict[Value, float] = {root: checks_args.number("backward_steps", "grad", grad)}
     steps: list[Step] = []
-    for node in reversed(topological_order(root)):
+    for node in reversed(topological_order(root) if order is None else order):
         if node.op is None:
             continue
         upstream = grads.get(node, 0.0)

@@ -86,3 +86,18 @@ def test_bad_arguments() -> None:
         explain(v["x"], f, lang="fr")
     with pytest.raises(TypeError):
         explain(2.0, f)  # type: ignore[arg-type]
+
+
+def test_a_path_100_000_gates_long_is_explained_in_linear_work() -> None:
+    """Each path is walked back once through links, not copied at every step: the old copy of
+    the path so far made this chain quadratic (about 4 minutes; now about 2 seconds)."""
+    x = Value(0.3, "x")
+    y = x
+    for _ in range(100_000):
+        y = y.tanh()
+    ex = explain(x, y, precision=3)
+    (path,) = ex.paths
+    assert ex.more_paths == 0 and len(path.names) == 100_001 and len(path.factors) == 100_000
+    assert path.names[0] == "x" and path.names[1] == "tanh#1" and path.names[-1] == "tanh#100000"
+    y.backward()
+    assert path.product == ex.total == f"{x.grad:.3g}"

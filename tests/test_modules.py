@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import random
 
-import pytest
-
 from microgradkr import explore, nn
 from microgradkr.viz.modules import label_prefix, module_tree
 from microgradkr.viz.network_state import network_state
@@ -60,11 +58,6 @@ def test_the_page_names_its_boxes_in_the_same_scheme(tmp_path) -> None:  # type:
     assert "Neuron 1.3" not in page and "Layer 2" not in page
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="viz/scene.py still passes tag(module) and page.js appends it: 'L2.n3 · neuron · L2.n3'"
-    " (scene.py is not this branch's; drop the tag there, then this marker)",
-)
 def test_the_page_says_each_boxs_place_once() -> None:
     model = mlp()
     out = model([1.0, -2.0, 0.5])

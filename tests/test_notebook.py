@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from microgradkr import draw, examples, graph, nn, watch
+from microgradkr import Value, draw, examples, graph, nn, watch
 
 ROOT = Path(__file__).resolve().parents[1] / "microgradkr"
 
@@ -86,3 +86,18 @@ def test_draw_shows_the_page_of_what_it_drew() -> None:
         and "&quot;lang&quot;:&quot;ko&quot;" in bundle["text/html"]
     )
     assert d.picture()["image/svg+xml"].lstrip().startswith(("<?xml", "<svg"))
+
+
+def test_a_graph_above_the_pages_limit_shows_its_text_not_an_error():
+    """Jupyter's display of a node past explore's max_nodes keeps its text and picture: the
+    notebook had a limit of its own (5,000) above the page's (500) and raised the page's error."""
+    from microgradkr.viz.notebook import bundle
+    from microgradkr.viz.page import MAX_PAGE_NODES
+
+    x = Value(0.5, "x")
+    y = x
+    for _ in range(MAX_PAGE_NODES):
+        y = y.tanh()
+    out = bundle(y)
+    assert "text/html" not in out
+    assert out["text/plain"] == repr(y)

@@ -6,6 +6,7 @@ import json
 import random
 import re
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -14,6 +15,7 @@ from microgradkr import Tensor, Value, examples, explore, nn
 from microgradkr.cli import main
 from microgradkr.graph import topological_order
 from microgradkr.viz.explain import names
+from microgradkr.viz.page import MAX_PAGE_NODES
 
 
 def scene_of(page: str) -> dict:  # type: ignore[type-arg]
@@ -130,3 +132,67 @@ def test_a_korean_page_of_a_large_tensor_says_which_word_names_its_norms() -> No
     assert scene["norm"] == words["ko"]["norm"] == "노름" and words["en"]["norm"] == "norm"
     w = scene["nodes"][0]
     assert w["data"].startswith("노름 ") and scene["steps"][-1]["grads"][0][1].startswith("노름 ")
+
+
+def test_the_default_limit_is_the_pages_and_says_how_to_raise_it() -> None:
+    x = Value(0.5, "x")
+    y = x
+    for _ in range(MAX_PAGE_NODES):
+        y = y.tanh()
+    with pytest.raises(ValueError, match=f"{MAX_PAGE_NODES + 1} nodes, more than max_nodes=500"):
+        explore(y)
+    assert "mgk-scene" in explore(y, max_nodes=MAX_PAGE_NODES + 1)
+
+
+def chain_page(n: int) -> int:
+    y = Value(0.5, "x")
+    for _ in range(n - 1):
+        y = y.tanh()
+    y.backward()
+    return len(explore(y, step=None, max_nodes=n).encode())
+
+
+def fan_out_page(uses: int) -> int:
+    x = Value(0.5, "x")
+    s = x * 1.0
+    for i in range(uses - 1):
+        s = s + x * (i / 100)
+    s.backward()
+    return len(explore(s, step=None, max_nodes=3 * uses).encode())
+
+
+@pytest.mark.parametrize("page", [chain_page, fan_out_page])
+def test_a_page_grows_linearly_with_its_graph(page: Any) -> None:
+    """Bytes per node stay the same from a 200-node graph to a 2,000-node one: each node carried
+    its paths to the output (a 1,000-node chain was 10.7 MB, 2,500 nodes 66.6 MB)."""
+    small = page(400) - page(200)
+    large = page(2000) - page(1800)
+    assert large < 1.25 * small
+
+
+def test_a_2000_node_chain_page_is_under_two_megabytes() -> None:
+    assert chain_page(2000) < 2_000_000  # 1.4 MB (a 1,000-node chain was 10.7 MB)
+
+
+@pytest.mark.parametrize("check", [False, True])
+def test_a_page_orders_its_graph_once(monkeypatch: pytest.MonkeyPatch, check: bool) -> None:
+    """explore's order serves the scene, the explanations and the backward steps."""
+    import microgradkr.trace as trace
+    import microgradkr.viz.checks as checks
+    import microgradkr.viz.explain as explain_module
+    import microgradkr.viz.page as page
+    import microgradkr.viz.scene as scene
+
+    calls = []
+
+    def counted(root: Any) -> Any:
+        calls.append(root)
+        return topological_order(root)
+
+    for module in (trace, checks, explain_module, page, scene):
+        if hasattr(module, "topological_order"):
+            monkeypatch.setattr(module, "topological_order", counted)
+    f, _ = examples.gate_patterns()
+    f.backward()
+    explore(f, check=check)
+    assert len(calls) == 1

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from microgradkr import Tensor, backward_steps, examples, gradients_after, nn
+from microgradkr import Tensor, backward_steps, examples, explain, gradients_after, nn
 from microgradkr.graph import topological_order
 from microgradkr.viz.fmt import num
 from microgradkr.viz.page import explore
@@ -399,3 +399,72 @@ def test_graphviz_pure_korean_labels_stay_inside_their_boxes(
       });
       return out;""")
     assert "국소적 미분" in svg and spills == []
+
+
+def explain_panel(driver: Any, name: str) -> list[str]:
+    """Click value ``name`` (wherever it is drawn, in view or not): the explain panel's lines."""
+    node = driver.find_element(By.CSS_SELECTOR, f'.node[data-name="{name}"]')
+    driver.execute_script("arguments[0].dispatchEvent(new MouseEvent('click'))", node)
+    return [line.strip() for line in driver.find_element(By.ID, "explain").text.splitlines()]
+
+
+def many_paths() -> tuple[Any, Any]:
+    """Each level y*x + y: 127 paths from x to the output, 12 listed."""
+    from microgradkr import Value
+
+    x = Value(0.5, "x")
+    y = x
+    for _ in range(6):
+        y = y * x + y
+    y.label = "y"
+    return x, y
+
+
+@pytest.mark.parametrize("case", ["fan_out", "many_paths", "neuron"])
+def test_the_paths_the_page_finds_are_explains(browser: Any, tmp_path: Path, case: str) -> None:
+    """The page finds a value's paths on a click (a page no longer carries them per node):
+    names, factors, products and the count of the rest as explain() has them."""
+    if case == "fan_out":
+        root, v = examples.gate_patterns()
+        x = v["x"]
+    elif case == "many_paths":
+        x, root = many_paths()
+    else:
+        root, v = examples.sigmoid_neuron()
+        x = v["x1"]
+    root.backward()
+    load(browser, explore(root, step=None), tmp_path)
+    expected = str(explain(x, root)).splitlines()
+    assert explain_panel(browser, x.label) == [line.strip() for line in expected]
+    assert errors(browser) == []
+
+
+def test_the_info_panel_follows_the_step(browser: Any, tmp_path: Path) -> None:
+    """Example 1a: x's gradient is 1 after three steps and -7 after all; the panel said 1."""
+    root, v = examples.gate_patterns()
+    load(browser, explore(root), tmp_path)
+    for _ in range(3):
+        key(browser, Keys.ARROW_RIGHT)
+    x = browser.find_element(By.CSS_SELECTOR, '.node[data-name="x"]')
+    ActionChains(browser).move_to_element(x).perform()
+    info = browser.find_element(By.ID, "info")
+    grads = gradients_after(backward_steps(root), 3)
+    assert f"grad {num(grads[v['x']], 4)}" in info.text.splitlines()
+    key(browser, Keys.END)
+    assert shown_grads(browser)[int(x.get_attribute("data-id"))] == "-7"
+    assert "grad -7" in info.text.splitlines()
+    assert errors(browser) == []
+
+
+def test_the_hint_speaks_of_modules_only_where_there_are_modules(
+    browser: Any, tmp_path: Path
+) -> None:
+    root = chain(150)
+    load(browser, explore(root), tmp_path)
+    hint = browser.find_element(By.ID, "hint")
+    assert hint.is_displayed() and "Drag to move" in hint.text
+    assert "module" not in hint.text
+    loss, model = mlp_loss()
+    load(browser, explore(loss, modules=model, collapse=False), tmp_path)
+    assert "Click a dashed box to open a module." in browser.find_element(By.ID, "hint").text
+    assert errors(browser) == []

@@ -79,11 +79,11 @@ def test_modules_parameters_and_json() -> None:
     out.backward()
     scene = build_scene(out, modules=model, lang="ko")
     names = [m.name for m in scene.modules]
-    assert names[0] == "MLP" and "L1.n2 · neuron" in names  # as its parameters L1.n2.w0 ...
+    assert names[0] == "MLP" and "L1.n2 · 뉴런" in names  # as L1.n2.w0, in its language
     params = {n.name for n in scene.nodes if n.param}
     assert {"L1.n0.w0", "L1.n2.b", "L2.n0.w2"} <= params
     assert sum(1 for n in scene.nodes if n.name in ("x0", "x1")) == 2  # each input once
-    neuron = scene.modules[names.index("L1.n0 · neuron")]
+    neuron = scene.modules[names.index("L1.n0 · 뉴런")]
     assert neuron.out is not None and scene.nodes[neuron.out].op == "relu"
     data = json.loads(json.dumps(scene.to_dict()))
     assert data["lang"] == "ko" and len(data["nodes"]) == len(scene.nodes)

@@ -91,7 +91,7 @@ EN: dict[str, str] = {
     "page.unfold": "open every module",
     "page.layout": "layout",
     "page.hint": "The graph is larger than the window: it opens on the output. Drag to move,"
-    " scroll or +/− to zoom, F to see all. Click a dashed box to open a module.",
+    " scroll or +/− to zoom, F to see all.",
     "page.edge": "local ∂{out}/∂{input} = {local} · upstream ∂{root}/∂{out} = {up} = global {g}",
     "page.edge_t": "VJP {rule} · upstream ∂{root}/∂{out} = {up} → global {g}",
     "page.not_yet": "(not sent yet: step forward)",
@@ -177,6 +177,8 @@ EN: dict[str, str] = {
     # -- module boxes (modules.py): named as the parameters' labels, "L2.n3 · neuron" ------
     "viz.box_layer": "layer",
     "viz.box_neuron": "neuron",
+    # -- the page's hint, its sentence on modules only where there are modules (pages) -------
+    "page.hint_modules": "Click a dashed box to open a module.",
 }
 
 KO: dict[str, str] = {
@@ -267,7 +269,7 @@ KO: dict[str, str] = {
     "page.unfold": "모든 모듈 펼치기",
     "page.layout": "배치",
     "page.hint": "그래프가 창보다 커서 출력 쪽부터 보여 줍니다. 끌어서 이동,"
-    " 휠이나 +/−로 확대·축소, F로 전체 보기. 점선 상자를 누르면 모듈이 열립니다.",
+    " 휠이나 +/−로 확대·축소, F로 전체 보기.",
     "page.edge": "«local_gradient» ∂{out}/∂{input} = {local} · «upstream» ∂{root}/∂{out} = {up}"
     " = «global_gradient» {g}",
     "page.edge_t": "VJP {rule} · «upstream» ∂{root}/∂{out} = {up} → «global_gradient» {g}",
@@ -353,4 +355,6 @@ KO: dict[str, str] = {
     # -- module boxes (modules.py): named as the parameters' labels, "L2.n3 · neuron" ------
     "viz.box_layer": "«layer»",
     "viz.box_neuron": "뉴런",
+    # -- the page's hint, its sentence on modules only where there are modules (pages) -------
+    "page.hint_modules": "점선 상자를 누르면 모듈이 열립니다.",
 }

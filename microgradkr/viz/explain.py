@@ -7,6 +7,7 @@ number as a sum over every path from x to the output of the product of the local
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -118,6 +119,15 @@ class Explanation:
         return "\n".join(self.lines())
 
 
+def readable(label: Any) -> str:
+    """A label as text every view can show and save: str() of it, a lone surrogate as U+FFFD."""
+    text = label if isinstance(label, str) else str(label)
+    return text if text.isascii() else _SURROGATE.sub("\ufffd", text)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def paren(name: str) -> str:
     """A name as it reads inside ∂: '(dy/dx)' for one with a slash or a space."""
     return f"({name})" if any(c in name for c in "/ ") else name
@@ -130,7 +140,7 @@ def names(order: list[Any], const: str = "const") -> dict[Any, str]:
     count = 0
     for node in order:
         if node.label:
-            out[node] = node.label
+            out[node] = readable(node.label)
         elif node.op is None:
             out[node] = num(float(np.sum(node.data)), 4) if np.size(node.data) == 1 else const
         else:
@@ -178,7 +188,7 @@ class Graph:
                 self.sent = {n: n.edge_grads() for n in self.order if n.op is not None}
         else:
             try:
-                self.steps = backward_steps(root, seed_of(root))
+                self.steps = backward_steps(root, seed_of(root), order=self.order)
             except RuntimeError:  # a local gradient that refuses (a numpy backward's): unknown
                 self.steps = []
             if self.steps or root.op is None:
@@ -201,9 +211,10 @@ class Graph:
             return grad_text(g, self.p, t)
         return num(float(g), self.p)
 
-    def explain(self, node: Any, t: Words) -> Explanation:
-        """The explanation of ``node``'s gradient (``t``: the scene's words, for VJP notes)."""
-        n, r = self.names.get(node, node.label or "?"), self.names[self.root]
+    def explain(self, node: Any, t: Words, paths: bool = True) -> Explanation:
+        """The explanation of ``node``'s gradient (``t``: the scene's words, for VJP notes);
+        without its paths if not ``paths`` (the page finds them itself, on a click)."""
+        n, r = self.names.get(node, readable(node.label) or "?"), self.names[self.root]
         kind, total = "sum", "0"
         if node not in self.grads:
             kind = "unknown" if self.tensor else "unused"
@@ -236,27 +247,43 @@ class Graph:
                         (user, j),
                     )
                 )
-        if not self.tensor:
+        if paths and not self.tensor:
             self.add_paths(node, ex)
         return ex
 
     def add_paths(self, start: Value, ex: Explanation) -> None:
-        """The first MAX_PATHS paths from ``start`` to the root, depth first; the rest counted."""
+        """The first MAX_PATHS paths from ``start`` to the root, depth first; the rest counted.
+
+        Each stack entry links to the one it came from (no copy of the path so far): linear in
+        the graph, however long the paths."""
         total = self.counts.get(start, 0)
-        stack: list[tuple[Value, tuple[str, ...], tuple[float, ...]]] = [(start, (), ())]
+        # (node, index of the entry it was reached from, the local gradient of that edge)
+        entries: list[tuple[Value, int, float]] = [(start, -1, 1.0)]
+        stack = [0]
         while stack and len(ex.paths) < MAX_PATHS:
-            node, names_, factors = stack.pop()
-            names_ = (*names_, self.names[node])
+            at = stack.pop()
+            node = entries[at][0]
             if node is self.root:
-                product = 1.0
-                for f in factors:
-                    product *= f
-                texts = tuple(num(f, self.p) if f >= 0 else f"({num(f, self.p)})" for f in factors)
-                ex.paths.append(Path(names_, texts, num(product, self.p)))
+                ex.paths.append(self.path(entries, at))
                 continue
             for user, j in reversed(self.users.get(node, [])):
-                stack.append((user, names_, (*factors, float(user._local[j]))))
+                stack.append(len(entries))
+                entries.append((user, at, float(user._local[j])))
         ex.more_paths = max(0, total - len(ex.paths))
+
+    def path(self, entries: list[tuple[Value, int, float]], at: int) -> Path:
+        """The path ending at entry ``at``: names from the start, factors, their product."""
+        names_, factors = [], []
+        while at >= 0:
+            node, at, factor = entries[at]
+            names_.append(self.names[node])
+            factors.append(factor)
+        factors = factors[-2::-1]  # the start's entry has no edge into it
+        product = 1.0
+        for f in factors:
+            product *= f
+        texts = tuple(num(f, self.p) if f >= 0 else f"({num(f, self.p)})" for f in factors)
+        return Path(tuple(reversed(names_)), texts, num(product, self.p))
 
 
 def explain(

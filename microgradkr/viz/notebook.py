@@ -15,13 +15,10 @@ from typing import Any
 from ..engine import Value
 from ..tensor import Tensor
 from .dot import draw, mimebundle
-from .page import explore
+from .page import MAX_PAGE_NODES, explore
 from .watch_dashboard import Watcher, watch
 
 __all__ = ["HEIGHT", "MAX_PAGE_NODES", "Watcher", "bundle", "diagram_bundle", "iframe", "watch"]
-
-MAX_PAGE_NODES = 5000
-"""Above this many nodes a notebook shows the text (and picture) only, not the page."""
 
 HEIGHT = 520
 

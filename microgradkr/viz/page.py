@@ -27,8 +27,11 @@ from .style import PATTERN_COLOURS
 
 AUTO_COLLAPSE = 60
 """With modules given and more gates than this, the page opens with one box per neuron."""
-MAX_PAGE_NODES = 5000
-"""Above this many nodes ``explore`` refuses: the page would be slow to lay out and to load."""
+MAX_PAGE_NODES = 500
+"""Above this many nodes ``explore`` refuses: a 500-node chain or diamond opens in under 2 s in
+Chromium on a 2-core machine, 1,000 in 2-3 s; dagre's layout is most of it, and it grows faster
+than the graph where edges cross many ranks (a value used 200 times: 600 nodes, 20 s). Past a
+depth of about 1,500 dagre's recursion overflows the browser's stack: no page opens at all."""
 
 _JS_PREFIX = {"viz.": "", "explain.": "ex_", "page.": "page_"}
 """Catalogue key prefix -> the page script's key prefix ('page.step' is 'page_step' there)."""
@@ -84,10 +87,13 @@ def _static(name: str) -> str:
     return (resources.files(__package__) / "static" / name).read_text(encoding="utf-8")
 
 
-def _json(data: Any) -> str:
-    """JSON safe inside a <script> element: every '<' as \\u003c, so no label can end it."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    return text.replace("<", "\\u003c")  # '<' occurs only inside JSON strings
+_SCRIPT_SAFE = str.maketrans({c: f"\\u{ord(c):04x}" for c in "<>&\u2028\u2029"})
+
+
+def script_json(data: Any) -> str:
+    """JSON safe inside a <script> element: '<', '>', '&', U+2028 and U+2029 as \\uXXXX escapes
+    (they occur only inside JSON strings), so no label can end the element or the line."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(_SCRIPT_SAFE)
 
 
 def initial_collapse(scene: Scene, collapse: bool | None) -> list[int]:
@@ -122,9 +128,9 @@ def page_html(
         layout=w["page_layout"],
         other_lang=w["page_lang"],
         css=_static("page.css"),
-        scene=_json(scene.to_dict()),
-        words=_json(page_text),
-        options=_json(options),
+        scene=script_json(scene.to_dict()),
+        words=script_json(page_text),
+        options=script_json(options),
         dagre=_static("dagre.min.js"),
         page="(function () {\n" + _static("page.js") + _static("page_ui.js") + "})();",
     )

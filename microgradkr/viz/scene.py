@@ -23,7 +23,7 @@ from ..i18n import LANGS, Words
 from ..nn import Module
 from ..tensor import Tensor
 from .checks import Check, check_edges
-from .explain import Explanation, Graph, seed_of
+from .explain import Explanation, Graph, readable, seed_of
 from .fmt import arr, axes_text, grad_text, norm, num, reduction, summed_axes, vjp_rule
 from .modules import module_tree, owners
 from .style import (
@@ -77,6 +77,7 @@ class SceneEdge:
     numerical: str = ""  # the numerical gradient (bad) or why not checked (skip)
     no_grad: bool = False  # the input needs no gradient (a Tensor constant)
     by_lang: dict[str, dict[str, str]] = field(default_factory=dict)  # local, summed per lang
+    exact: str = ""  # a Value's local gradient in full (repr), for the products along paths
 
 
 @dataclass
@@ -120,6 +121,7 @@ class Scene:
     title: str = ""
     glossary: str = "dlfs"
     norm: str = ""  # the word a large Tensor's number texts use (the page swaps it on a toggle)
+    precision: int = 4  # significant digits of the number texts
 
     def to_dict(self) -> dict[str, Any]:
         """The scene as JSON-ready data; an explanation as its fields (no engine objects)."""
@@ -137,8 +139,6 @@ class Scene:
                     "total": ex.total,
                     "sum": ex.sum() if ex.uses else "",
                     "uses": [[u.op, u.out, u.local, u.up, u.c, u.rules] for u in ex.uses],
-                    "paths": [[list(p.names), list(p.factors), p.product] for p in ex.paths],
-                    "more": ex.more_paths,
                 }
             d["nodes"].append(out)
         return d
@@ -218,7 +218,7 @@ def build_scene(
     built = built_nodes(order)
     checks: dict[tuple[Any, int], Check] = check_edges(order) if check else {}
     mods = [modules] if isinstance(modules, Module) else list(modules or [])
-    tree, objs = module_tree(mods) if mods else ([], [])
+    tree, objs = module_tree(mods, lang) if mods else ([], [])
     owner = owners(order, objs) if objs else {}
     params = {id(q) for m in objs for q in m.parameters()}
 
@@ -226,7 +226,7 @@ def build_scene(
     nodes = []
     for i, node in enumerate(order):
         data, shape = value_rows(node, p, t)
-        n = SceneNode(i, g.names[node], node.label, data, None, shape=shape)
+        n = SceneNode(i, g.names[node], readable(node.label), data, None, shape=shape)
         n.module = owner.get(node)
         n.built = node in built
         n.param = id(node) in params
@@ -239,7 +239,7 @@ def build_scene(
                     n.detail = num(node._args[0], p)  # x ** k: the exponent
                     n.by_lang = {}
         if explain and (not tensors or (ran and node.requires_grad)):
-            n.explain = g.explain(node, t)
+            n.explain = g.explain(node, t, paths=False)  # one node's paths: O(graph) each
         nodes.append(n)
 
     edges: list[SceneEdge] = []
@@ -263,6 +263,7 @@ def build_scene(
                     e.by_lang[k]["summed"] = axes_text(axes, tk) if axes else ""
             else:
                 e.local = num(float(node._local[j]), p)
+                e.exact = repr(float(node._local[j]))  # the page multiplies along paths
             c = checks.get((node, j))
             if c is not None:
                 e.check = c.verdict
@@ -271,7 +272,7 @@ def build_scene(
 
     steps = value_steps(g, ids, edges, p) if not tensors else tensor_steps(g, ids, edges, p, t)
     scene = Scene(lang, tensors, ids[root], None, step, nodes, edges, steps)
-    scene.glossary, scene.norm = t.glossary, t["norm"]
+    scene.glossary, scene.norm, scene.precision = t.glossary, t["norm"], p
     if isinstance(root, Value):
         scene.seed = num(seed_of(root), p)
     elif root.grad is not None:
@@ -279,7 +280,7 @@ def build_scene(
     moment(scene, step, ran)
     outs = module_outputs(order, owner, ids, root)
     scene.modules = [
-        SceneModule(b.name, b.parent, list(b.children), outs.get(k), tag(objs[k]))
+        SceneModule(b.name, b.parent, list(b.children), outs.get(k), _new_tag(b.name, objs[k]))
         for k, b in enumerate(tree)
     ]
     scene.legend = legend(scene, order, checks, t)
@@ -367,9 +368,15 @@ def moment(scene: Scene, step: int | None, ran: bool) -> None:
             e.sent = e.up = None
 
 
+def _new_tag(name: str, module: Module) -> str:
+    """The module's place, unless its box's name says it already (L2.n3 · neuron)."""
+    place = tag(module)
+    return "" if name.split(" · ")[0] == place else place
+
+
 def tag(module: Module) -> str:
     """The common dotted prefix of a module's parameter labels ('L1.n0' of 'L1.n0.w0', ...)."""
-    labels = [p.label.split(".") for p in module.parameters() if isinstance(p.label, str)]
+    labels = [readable(p.label).split(".") for p in module.parameters() if isinstance(p.label, str)]
     if not labels or any(len(parts) < 2 for parts in labels):
         return ""
     common = labels[0][:-1]

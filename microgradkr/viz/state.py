@@ -6,6 +6,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from ..i18n import Words
+from .explain import readable
 from .fmt import Node, pattern_text, short
 from .scene import Scene, SceneEdge, SceneStep
 
@@ -63,7 +64,7 @@ def scene_state(scene: Scene, order: list[Node], root: Node, t: Words) -> State:
 
 def _root_name(root: Node) -> str:
     """The root's name for 'dL/d<name>': 'f' if unlabelled, '(dy/dx)' for a gradient's label."""
-    name = short(root.label) or "f"
+    name = short(readable(root.label)) or "f"
     return f"({name})" if any(c in name for c in "/ ") else name
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import json
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -18,6 +17,7 @@ from ..tensor import Tensor
 from .dot import draw, order_within
 from .fmt import pattern_text
 from .labels import global_line, grad_line
+from .page import script_json
 from .scene import build_scene
 from .state import LAYOUT, Layout, Slots, State, scene_state
 from .style import ACTIVE_FILL, DEFAULT_MAX_NODES, GLOBAL_COLOUR, UNKNOWN_COLOUR
@@ -148,25 +148,27 @@ def steps_html(root: Value, **options: Any) -> str:
 
 
 def _page(svg: str, frames: list[dict[str, Any]], t: Words, heading: str) -> str:
-    data = json.dumps(frames, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
     # Each step's title as text too (screen readers, find in page), the current one shown.
     titles = [dict((key, text) for key, text, _ in f["t"]).get("title", "") for f in frames]
     captions = "\n".join(
         f'<p class="frame"{"" if k == 0 else " hidden"}>{html.escape(title)}</p>'
         for k, title in enumerate(titles)
     )
-    return (
-        _HTML.replace("{lang}", t.lang)
-        .replace("{heading}", html.escape(heading))
-        .replace("{label}", message("steps.step", t.lang, t.glossary))
-        .replace("{last}", str(len(frames) - 1))
-        .replace("{style}", _STYLE)
-        .replace("{captions}", captions)
-        .replace("{svg}", _inline_svg(svg))
-        .replace("{frames}", data)
-    )
+    fields = {
+        "lang": t.lang,
+        "heading": html.escape(heading),
+        "label": html.escape(message("steps.step", t.lang, t.glossary)),
+        "last": str(len(frames) - 1),
+        "style": _STYLE,
+        "captions": captions,
+        "svg": _inline_svg(svg),
+        "frames": script_json(frames),
+    }
+    # one pass over the template: what a field brings in (a label) is never read as a field
+    return _FIELD.sub(lambda m: fields[m.group(1)], _HTML)
 
 
+_FIELD = re.compile(r"\{(lang|heading|label|last|style|captions|svg|frames)\}")
 _HTML = """<!DOCTYPE html>
 <html lang="{lang}">
 <head>

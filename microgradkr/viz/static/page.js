@@ -65,6 +65,69 @@
     return { grads: grads, partial: partial, sent: sent, active: k > 0 ? S[k - 1] : null };
   }
 
+  // -- the paths from a value to the output, found on a click: shipped per node, they made a
+  //    page quadratic in the graph (a chain's every node carries its whole path) -----------------
+  var MAX_PATHS = 12, USERS = null, COUNTS = null;
+  function users() {
+    // each value's uses in forward order (the edges are in it), as explain() lists them
+    if (!USERS) {
+      USERS = N.map(function () { return []; });
+      E.forEach(function (e) { USERS[e.src].push(e); });
+    }
+    return USERS;
+  }
+  function pathCounts() {
+    // paths from each node to the root, exactly (BigInt): an edge's dst comes after its src
+    if (!COUNTS) {
+      COUNTS = N.map(function () { return BigInt(0); });
+      COUNTS[SCENE.root] = BigInt(1);
+      for (var i = E.length - 1; i >= 0; i--) COUNTS[E[i].src] += COUNTS[E[i].dst];
+    }
+    return COUNTS;
+  }
+  function exact(s) { return s === "inf" ? Infinity : s === "-inf" ? -Infinity : s === "nan" ? NaN : +s; }
+  function paths(start) {
+    // depth first, as explain(): the first MAX_PATHS, each entry linked to the one before it
+    var entries = [[start, -1, 1]], stack = [0], out = [], u = users();
+    while (stack.length && out.length < MAX_PATHS) {
+      var at = stack.pop(), n = entries[at][0];
+      if (n === SCENE.root) { out.push(pathAt(entries, at)); continue; }
+      for (var i = u[n].length - 1; i >= 0; i--) {
+        stack.push(entries.length);
+        entries.push([u[n][i].dst, at, exact(u[n][i].exact)]);
+      }
+    }
+    return { paths: out, more: pathCounts()[start] - BigInt(out.length) };
+  }
+  function pathAt(entries, at) {
+    var names = [], factors = [], product = 1;
+    for (; at >= 0; at = entries[at][1]) { names.push(N[entries[at][0]].name); factors.push(entries[at][2]); }
+    factors.pop();  // the start's entry has no edge into it
+    names.reverse(); factors.reverse();
+    factors.forEach(function (f) { product *= f; });
+    return [names, factors.map(function (f) { return f >= 0 ? num(f) : "(" + num(f) + ")"; }), num(product)];
+  }
+  function num(x) {
+    // Python's f"{x:.{p}g}", never "-0": the page's products read as the scene's numbers
+    var p = SCENE.precision;
+    if (x === 0) return "0";
+    if (x !== x) return "nan";
+    if (x < 0) return "-" + num(-x);
+    if (x === Infinity) return "inf";
+    var t = x.toExponential(p), d = t.slice(0, t.indexOf("e")).replace(".", "");
+    // an exact tie (p + 1 digits, the last a 5) rounds to even, as Python; JS would round up
+    if (+t === x && d.charAt(p) === "5" && +d.charAt(p - 1) % 2 === 0) {
+      x = +(d.charAt(0) + "." + d.slice(1, p) + t.slice(t.indexOf("e")));
+    }
+    var e = x.toExponential(p - 1), exp = +e.slice(e.indexOf("e") + 1), m;
+    function trim(s) { return s.indexOf(".") < 0 ? s : s.replace(/0+$/, "").replace(/\.$/, ""); }
+    if (exp < -4 || exp >= p) {
+      m = trim(e.slice(0, e.indexOf("e")));
+      return m + "e" + (exp < 0 ? "-" : "+") + (Math.abs(exp) < 10 ? "0" : "") + Math.abs(exp);
+    }
+    return trim(x.toFixed(Math.max(0, p - 1 - exp)));
+  }
+
   // -- which node stands for which: a node inside a collapsed module is that module's box ----
   function owner(n) {
     var m = N[n].module, top = null;
@@ -82,10 +145,14 @@
     if (!SCENE.tensors || node.explain) lines.push(["grad", ""]);
     return lines;
   }
+  var GRAD_TEXTS = null;
   function gradTexts(n) {
-    var out = [N[n].grad || "?"];
-    S.forEach(function (s) { s.grads.forEach(function (g) { if (g[0] === n) out.push(g[1]); }); });
-    return out;
+    // every text node n's gradient takes, step by step: one pass over the steps per page
+    if (!GRAD_TEXTS) {
+      GRAD_TEXTS = N.map(function (node) { return [node.grad || "?"]; });
+      S.forEach(function (s) { s.grads.forEach(function (g) { GRAD_TEXTS[g[0]].push(g[1]); }); });
+    }
+    return GRAD_TEXTS[n];
   }
   function nodeSize(n) {
     var node = N[n], wd = width(node.name, true) + 2 * PAD, h = LINE + PAD;

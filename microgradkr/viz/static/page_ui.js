@@ -37,6 +37,7 @@
     document.getElementById("number").textContent = state.step;
     document.getElementById("title").textContent = title(k);
     if (state.selected !== null) explainPanel(state.selected);
+    if (state.hovered) state.hovered();  // the info panel shows the gradient at this step
   }
   function setGrads(k) {
     Object.keys(shown.nodes).forEach(function (n) {
@@ -118,10 +119,11 @@
         var rule = u[5][state.lang] || u[2];  // a Tensor's VJP rule, in the language shown
         lines.push("  " + fill(w(SCENE.tensors ? "ex_use_t" : "ex_use"), { i: i + 1, op: u[0], out: paren(u[1]), node: node, root: root, local: u[2], rule: rule, up: nums(u[3]), c: nums(u[4]) }));
       });
-      if (ex.paths.length) {
+      var found = SCENE.tensors ? { paths: [] } : paths(n);
+      if (found.paths.length) {
         lines.push(fill(w("ex_paths"), f));
-        ex.paths.forEach(function (p) { lines.push("  " + p[0].join(" → ") + ": " + p[1].join(" × ") + " = " + p[2]); });
-        if (ex.more) lines.push("  " + fill(w("ex_more"), { n: ex.more }));
+        found.paths.forEach(function (p) { lines.push("  " + p[0].join(" → ") + ": " + p[1].join(" × ") + " = " + p[2]); });
+        if (found.more > 0) lines.push("  " + fill(w("ex_more"), { n: String(found.more) }));
       }
     }
     if (state.step < S.length) lines.push(w("page_final"));
@@ -178,8 +180,7 @@
     document.querySelectorAll("[data-word]").forEach(function (x) { x.textContent = w(x.getAttribute("data-word")); });
     document.querySelectorAll("[data-title]").forEach(function (x) { x.title = w(x.getAttribute("data-title")); });
     legend();
-    update();
-    if (state.hovered) state.hovered();  // the panel last shown, in the new language
+    update();  // the panels too, in the new language
   }
   function legend() {
     var box = document.getElementById("legend");
@@ -265,6 +266,7 @@
   document.getElementById("fold").onclick = function () { foldAll(true); };
   document.getElementById("unfold").onclick = function () { foldAll(false); };
   document.getElementById("fold").hidden = document.getElementById("unfold").hidden = !M.length;
+  document.getElementById("hint-modules").hidden = !M.length;  // no modules: nothing to open
   document.getElementById("lang").onclick = function () { setLang(state.lang === "ko" ? "en" : "ko"); };
   document.addEventListener("keydown", function (ev) {
     if (ev.target && ev.target.tagName === "INPUT" && ev.target.type !== "range") return;
