@@ -50,8 +50,11 @@ def test_an_mlp_frame_holds_its_weights_gradients_and_last_update() -> None:
     step1 = np.array(first["layers"][1]["w"][8:12])
     assert row["u"][8:12] == pytest.approx(np.array([q.data for q in neuron.w]) - step1, abs=1e-3)
     assert before != [q.data for q in neuron.w]
-    h = np.maximum(0, np.array([[q.data for q in n.w] for n in model.layers[0].neurons]) @ X[0]
-                   + [n.b.data for n in model.layers[0].neurons])
+    h = np.maximum(
+        0,
+        np.array([[q.data for q in n.w] for n in model.layers[0].neurons]) @ X[0]
+        + [n.b.data for n in model.layers[0].neurons],
+    )
     assert last["acts"][0] == pytest.approx(h, rel=1e-3, abs=1e-6)
 
 
