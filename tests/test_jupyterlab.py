@@ -1,8 +1,9 @@
 """watch() in a real JupyterLab: a server on 127.0.0.1, headless Chromium runs a notebook.
 
 The notebook trains micrograd's MLP(2, [16, 16, 1]) on the moons under ``watch``, shown both as
-a cell's last line and through ``display(w.widget)``; after the run the widget's DOM must show
-the final step with the loss Python printed, and the decision boundary. Skipped, with the
+a cell's last line and through ``display(w.widget)`` (in Korean); after the run the widget's DOM
+must show the final step with the loss Python printed, the decision boundary, and the network
+view with the final weight (and, its overlay switched, the gradient) of one edge. Skipped, with the
 reason, where jupyterlab, anywidget, selenium, chromium or chromedriver is missing.
 """
 
@@ -43,6 +44,8 @@ FLAGS = (
 TOKEN = "mgk-test-token"
 
 STEPS, EVERY = 30, 5
+SHOTS = Path(os.environ["MGK_SHOTS"]) if os.environ.get("MGK_SHOTS") else None
+"""A folder for the widget's screenshots (MGK_SHOTS=/tmp/shots), for a person to look at."""
 
 SETUP = """\
 import random
@@ -63,22 +66,28 @@ def train(model, w, steps):
         loss = loss_of(model)
         model.zero_grad()
         loss.backward()
-        w.update(loss)
         for p in model.parameters():
             p.data -= (1.0 - 0.9 * k / steps) * p.grad
+        w.update(loss)  # after the step: the network view shows the weights as they are now
     return loss
 """
 
 
 def cells(form: str) -> list[str]:
     """The notebook of one form: ``shown`` (the watch object as the last line) or ``explicit``."""
-    val = ", val=(X[:40], y[:40])" if form == "explicit" else ""
+    val = ", val=(X[:40], y[:40]), lang='ko'" if form == "explicit" else ""
     make = (
         f"random.seed(1)\nmodel = MLP(2, [16, 16, 1])\n"
         f"w = watch(model, data=(X, y){val}, every={EVERY})"
     )
     show = "w" if form == "shown" else "from IPython.display import display\ndisplay(w.widget)"
-    run = f"loss = train(model, w, {STEPS})\nprint('PYLOSS=' + repr(loss.data))"
+    run = (
+        f"loss = train(model, w, {STEPS})\nprint('PYLOSS=' + repr(loss.data))\n"
+        "j, k = max(((j, k) for j in range(16) for k in range(16)),\n"
+        "           key=lambda e: abs(model.layers[1].neurons[e[0]].w[e[1]].grad))\n"
+        "p = model.layers[1].neurons[j].w[k]  # layer 2's edge of the largest |dL/dw|\n"
+        "print(f'PYJ={j}\\nPYK={k}\\nPYW={p.data!r}\\nPYG={p.grad!r}')"
+    )
     return [SETUP, f"{make}\n{show}", run, "print('ALL' + 'DONE')"]
 
 
@@ -214,9 +223,9 @@ def run_notebook(driver: Any, base: str, folder: Path, name: str, sources: list[
     return text
 
 
-def python_loss(text: str) -> float:
-    line = next(x for x in text.splitlines() if x.startswith("PYLOSS="))
-    return float(line.removeprefix("PYLOSS="))
+def python_loss(text: str, key: str = "PYLOSS=") -> float:
+    line = next(x for x in text.splitlines() if x.startswith(key))
+    return float(line.removeprefix(key))
 
 
 WIDGET = """
@@ -224,6 +233,9 @@ const w = document.querySelector(".mgk-watch");
 if (!w) return null;
 const box = w.getBoundingClientRect();
 const b = w.querySelector(".mgk-watch-boundary");
+const net = w.querySelector("[data-slot=network]:not([hidden])");
+const edge = net && net.querySelector(
+  `path.edge[data-l="2"][data-j="${arguments[0]}"][data-k="${arguments[1]}"]`);
 const cell = w.closest(".jp-OutputArea-output") || w.parentElement;
 return {step: w.getAttribute("data-step"), loss: w.getAttribute("data-loss"),
         width: box.width, cell: cell.getBoundingClientRect().width,
@@ -231,7 +243,11 @@ return {step: w.getAttribute("data-step"), loss: w.getAttribute("data-loss"),
         cells: b ? b.getAttribute("data-cells") : null,
         points: b ? b.querySelectorAll("circle").length : 0,
         hists: w.querySelectorAll(".mgk-watch-hist").length,
-        lines: [...w.querySelectorAll(".mgk-watch-line")].map((p) => p.getAttribute("d").length)};
+        lines: [...w.querySelectorAll(".mgk-watch-line")].map((p) => p.getAttribute("d").length),
+        net: net && {step: net.getAttribute("data-step"),
+                     edges: net.querySelectorAll(".edge").length,
+                     v: edge ? +edge.getAttribute("data-v") : null,
+                     mode: net.querySelector("svg").getAttribute("data-mode")}};
 """
 
 
@@ -246,15 +262,34 @@ def test_watch_shows_the_last_step_in_jupyterlab(
     base, folder = lab
     browser.get_log("browser")
     text = run_notebook(browser, base, folder, f"watch_{form}.ipynb", cells(form))
+    edge = int(python_loss(text, "PYJ=")), int(python_loss(text, "PYK="))
     try:
         widget = WebDriverWait(browser, 20).until(
-            lambda d: (w := d.execute_script(WIDGET)) and w["step"] == str(STEPS) and w
+            lambda d: (w := d.execute_script(WIDGET, *edge)) and w["step"] == str(STEPS) and w
         )
     except TimeoutException:
-        pytest.fail(f"the widget never showed step {STEPS}: {browser.execute_script(WIDGET)}")
+        pytest.fail(
+            f"the widget never showed step {STEPS}: {browser.execute_script(WIDGET, *edge)}"
+        )
     assert float(widget["loss"]) == python_loss(text)
     assert widget["cells"] == str(GRID * GRID) and widget["points"] == 100  # the boundary
     assert widget["hists"] == 3 and all(n > 0 for n in widget["lines"])  # one per layer
     assert widget["scroll"] <= widget["client"] + 1  # fits the cell: nothing overflows
     assert widget["width"] <= widget["cell"] + 1
+    net = widget[
+        "net"
+    ]  # the network view: the final weight of layer 2's edge of largest |grad|, its grad
+    assert net["step"] == str(STEPS) and net["edges"] == 2 * 16 + 16 * 16 + 16
+    assert net["mode"] == "w" and net["v"] == pytest.approx(python_loss(text, "PYW="), rel=1e-3)
+    browser.execute_script(
+        "document.querySelector('.mgk-watch-modes button[data-mode=grad]').click()"
+    )
+    grad = browser.execute_script(WIDGET, *edge)["net"]
+    assert grad["mode"] == "grad" and grad["v"] == pytest.approx(
+        python_loss(text, "PYG="), rel=1e-3
+    )
+    assert ("신경망" if form == "explicit" else "the network") in widget["text"]
+    if SHOTS is not None:
+        browser.execute_script("document.querySelector('[data-slot=network]').scrollIntoView()")
+        browser.save_screenshot(str(SHOTS / f"jupyterlab_{form}.png"))
     assert severe(browser) == []

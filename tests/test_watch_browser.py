@@ -171,3 +171,56 @@ def test_a_tensor_net_replays_its_sigmoid_layers(browser: Any, tmp_path: Path) -
     assert shown["step"] == "5" and float(shown["loss"]) == pytest.approx(loss.item())
     assert shown["hists"] == 2 and "1 Sigmoid" in shown["text"]
     assert np.isfinite(float(shown["loss"])) and errors(browser) == []
+
+
+EDGE = """
+const slot = document.querySelector("[data-slot=network]");
+const e = slot.querySelector(`path.edge[data-l="${arguments[0]}"][data-j="${arguments[1]}"]`
+  + `[data-k="${arguments[2]}"]`);
+const layer = e.parentNode;
+const vs = [...layer.querySelectorAll("path.edge")].map((p) => Math.abs(+p.getAttribute("data-v")));
+return {step: slot.getAttribute("data-step"), v: +e.getAttribute("data-v"),
+        width: +e.getAttribute("stroke-width"), stroke: e.getAttribute("stroke"),
+        most: +layer.getAttribute("data-widest"), top: Math.max(...vs),
+        mode: slot.querySelector("svg").getAttribute("data-mode")};
+"""
+
+
+def test_the_replay_draws_the_network_of_each_step(browser: Any, tmp_path: Path) -> None:
+    """The edge L2.n3.w5 at the last step: the final weight (width, colour), then its p.grad;
+    scrubbed to step 1, step 1's weight."""
+    random.seed(3)
+    model = nn.MLP(2, [8, 8, 1])
+    p = model.layers[1].neurons[3].w[5]
+    w, seen = watch(model, every=3, data=(X, Y), lang="en"), []
+    for _ in range(7):
+        scores = [model([Value(a), Value(b)]) for a, b in X]
+        loss = sum(((1 - y * s).relu() for y, s in zip(Y, scores, strict=True)), Value(0.0))
+        model.zero_grad()
+        (loss * (1.0 / len(X))).backward()
+        for q in model.parameters():
+            q.data -= 0.3 * q.grad
+        w.update(loss)
+        seen.append(p.data)
+    browser.get_log("browser")
+    browser.get(w.save(tmp_path / "net.html").as_uri())
+    WebDriverWait(browser, 20).until(lambda d: d.execute_script(SHOWN))
+    last = browser.execute_script(EDGE, 2, 3, 5)
+    assert last["step"] == "7" and last["mode"] == "w"
+    assert last["v"] == pytest.approx(p.data, rel=1e-3)
+    top = max(abs(q.data) for n in model.layers[1].neurons for q in n.w)
+    assert last["top"] == pytest.approx(top, rel=1e-3)
+    assert last["width"] == pytest.approx(0.5 + (last["most"] - 0.5) * abs(p.data) / top, rel=2e-3)
+    assert last["stroke"] == ("#e8710a" if p.data > 0 else "#0877bd")
+    browser.find_element(By.CSS_SELECTOR, ".mgk-watch-modes button[data-mode=grad]").click()
+    grad = browser.execute_script(EDGE, 2, 3, 5)
+    assert grad["mode"] == "grad" and grad["v"] == pytest.approx(p.grad, rel=1e-3)
+    browser.find_element(By.CSS_SELECTOR, ".mgk-watch-modes button[data-mode=w]").click()
+    scrub = browser.find_element(By.CSS_SELECTOR, ".mgk-watch-range")
+    browser.execute_script(
+        "arguments[0].value = 0; arguments[0].dispatchEvent(new Event('input'))", scrub
+    )
+    first = browser.execute_script(EDGE, 2, 3, 5)
+    assert first["step"] == "1" and first["v"] == pytest.approx(seen[0], rel=1e-3)
+    assert first["v"] != pytest.approx(p.data, rel=1e-3)
+    assert errors(browser) == []

@@ -25,6 +25,7 @@ from ..i18n import current, text
 from ..nn import Module
 from ..tensor import Tensor
 from . import watch_record as rec
+from .watch_network import NetRecorder, drawable, net_setup
 
 STATIC = Path(__file__).parent / "static"
 WORDS = (
@@ -55,7 +56,7 @@ def _widget_class() -> Any:
         """The dashboard: ``setup`` once, then the newest ``frame`` and the ``curve`` so far."""
 
         _esm = script(widget=True)
-        _css = (STATIC / "watch.css").read_text(encoding="utf-8")
+        _css = styles()
         setup = traitlets.Dict().tag(sync=True)
         frame = traitlets.Dict().tag(sync=True)
         curve = traitlets.Dict().tag(sync=True)
@@ -65,9 +66,16 @@ def _widget_class() -> Any:
 
 
 def script(widget: bool) -> str:
-    """The dashboard's script: anywidget's ES module (exports ``render``) or the replay's."""
+    """The dashboard's script: anywidget's ES module (exports ``render``) or the replay's; the
+    network view's (``mgkNetwork``) first."""
     tail = "watch_widget.js" if widget else "watch_replay.js"
-    return "".join((STATIC / name).read_text(encoding="utf-8") for name in ("watch.js", tail))
+    names = ("network.js", "watch.js", tail)
+    return "".join((STATIC / name).read_text(encoding="utf-8") for name in names)
+
+
+def styles() -> str:
+    """The dashboard's style and the network view's."""
+    return "".join((STATIC / n).read_text(encoding="utf-8") for n in ("network.css", "watch.css"))
 
 
 def _xy(pair: Any, name: str) -> tuple[np.ndarray, np.ndarray] | None:
@@ -131,7 +139,13 @@ class Watcher:
         self.lang, self.glossary = current(lang, glossary)
         self.forward = rec.layer_outputs(model) if self.data is not None else None
         self.groups = rec.layer_groups(model)
+        layers = drawable(model)
+        nin = None if layers is None else layers[0].W.shape[1]
+        x0 = self.data[0][0] if self.data is not None and self.data[0].shape[1] == nin else None
+        self.net = None if layers is None else NetRecorder(model, x0)
         self.setup = self._setup()
+        if layers is not None:
+            self.setup["network"] = net_setup(layers, x0, self.glossary)
         self.losses: list[float] = []
         self.frames: list[dict[str, Any]] = []
         self._widget: Any = None
@@ -204,7 +218,7 @@ class Watcher:
                 pts = zip(x[::step], y[::step], strict=True)
                 out["points"] = [[rec.rounded(a), rec.rounded(b), float(c)] for (a, b), c in pts]
         out["val"] = self.val is not None
-        out["network"] = None  # the network view (viz/network*.py) goes here when joined
+        out["network"] = None  # the network view's setup (watch_network) if it can draw the model
         return out
 
     def _frame(self) -> dict[str, Any]:
@@ -213,6 +227,7 @@ class Watcher:
         frame["grads"] = [rec.rounded(rec.grad_norm(ps)) for _, ps in self.groups]
         frame["acc"] = frame["val_loss"] = frame["val_acc"] = frame["grid"] = None
         frame["hists"] = []
+        frame["net"] = None if self.net is None else self.net.frame()
         if self.forward is None or self.data is None:
             return frame
         x, y = self.data
@@ -283,7 +298,7 @@ def replay_html(record: dict[str, Any]) -> str:
     """The replay page: the style, the record as JSON data, the dashboard's script."""
     setup = record["setup"]
     title = html.escape(setup["words"]["replay"])
-    css = (STATIC / "watch.css").read_text(encoding="utf-8")
+    css = styles()
     return (
         f'<!DOCTYPE html><html lang="{setup["lang"]}"><head><meta charset="utf-8">'
         f"<title>{title}</title><style>{css}</style></head><body>"

@@ -159,10 +159,61 @@ function mgkWatchDraw(root, setup, frame, losses, summaries, stride) {
     const svg = mgkSvg(mgkPanel(grid, `${w("activations")} ${name}${norm}`, "mgk-watch-hist"), 300, 110);
     mgkHistogram(svg, hist, words);
   });
-  // The network view (neurons as tiles, weights as edges: viz/network*.py) goes here, in this
-  // marked slot, when the lead joins it: setup.network carries its data.
+  // The network view (neurons as tiles, weights as edges: viz/network*.py) in its slot; the
+  // overlay switch and the view live on across frames (root.mgkNet), redrawn with each frame.
   const slot = mgkNode("div", { class: "mgk-watch-network", "data-slot": "network" }, root);
-  slot.hidden = !setup.network;
+  slot.hidden = !setup.network || !frame.net;
+  if (!slot.hidden) mgkWatchNetwork(root, slot, setup, frame);
+}
+
+// A frame's network (per layer: w, g, u of every edge or of the edges at idx) as a
+// network_state for mgkNetwork.draw: edges not sent are null (never drawn: shown per neuron).
+function mgkWatchNetState(net, fnet) {
+  const full = (vals, idx, rows, cols) => {
+    if (!vals) return null;
+    const flat = idx ? new Array(rows * cols).fill(null) : vals;
+    if (idx) idx.forEach((f, i) => { flat[f] = vals[i]; });
+    const out = [];
+    for (let j = 0; j < rows; j++) out.push(flat.slice(j * cols, (j + 1) * cols));
+    return out;
+  };
+  const layers = fnet.layers.map((L, i) => {
+    const rows = net.sizes[i + 1], cols = net.sizes[i];
+    return { act: net.acts[i], w: full(L.w, L.idx, rows, cols), b: L.b,
+      grad_w: full(L.g, L.idx, rows, cols), grad_b: L.gb,
+      update_w: full(L.u, L.idx, rows, cols), update_b: L.ub, shown: net.shown[i] };
+  });
+  const acts = net.x && fnet.acts ? [net.x, ...fnet.acts] : null;
+  return { kind: net.kind, sizes: net.sizes, names: net.names, layers, acts, x: net.x,
+    plane: null, points: null };
+}
+
+function mgkWatchNetwork(root, slot, setup, frame) {
+  const net = setup.network, words = net.words[setup.lang] || net.words.en;
+  const state = mgkWatchNetState(net, frame.net);
+  let keep = root.mgkNet;
+  if (!keep) {
+    keep = root.mgkNet = { mode: "w", bar: mgkNode("div", { class: "mgk-watch-modes" }),
+      el: mgkNode("div", { class: "mgk-net mgk-watch-net" }), view: null };
+    const label = mgkNode("span", {}, keep.bar);
+    label.textContent = words.overlay;
+    for (const m of ["w", "grad", "update", "act"]) {
+      const b = mgkNode("button", { type: "button", "data-mode": m }, keep.bar);
+      b.textContent = words["mode_" + m];
+      b.addEventListener("click", () => {
+        keep.mode = m;
+        keep.bar.querySelectorAll("button").forEach((x) => x.classList.toggle("on", x === b));
+        keep.view.redraw({ mode: m });
+      });
+    }
+    keep.bar.querySelector("button").classList.add("on");
+  }
+  const head = mgkNode("div", { class: "mgk-watch-title" }, slot);
+  head.textContent = `${setup.words.network} · ${setup.words.step} ${frame.step}`;
+  slot.append(keep.bar, keep.el);
+  slot.setAttribute("data-step", String(frame.step));
+  if (keep.view) keep.view.redraw({ state });
+  else keep.view = window.mgkNetwork.draw(keep.el, state, net.words, { lang: setup.lang, mode: keep.mode });
 }
 
 // The replay page: every recorded frame, a scrubber to move between them.
