@@ -951,7 +951,7 @@ NOTEBOOKS["10_network"] = [
     *NET["EXERCISE"],
     exercise("answer = None  # a number", NET["SOLUTION"]),
     hidden(NET["CHECK"]),
-    NET["WATCH"],
+    *NET["WATCH"],
 ]
 
 

@@ -239,7 +239,38 @@ EXERCISE = [
 SOLUTION = 'answer = -last_lr * before["layers"][2]["grad_b"][0]'
 CHECK = 'check(answer, neuron.b.data - before["layers"][2]["b"][0], 1e-6)'
 
-WATCH = code(
-    "# ---- reserved: the live training dashboard, watch(...), goes in this cell --------\n"
-    "# ---- 예약된 칸: 실시간 학습 대시보드 watch(...)가 이 셀에 들어갑니다 ----------------"
-)
+WATCH = [
+    md(
+        "## Watching it learn\n\n"
+        "`watch(model, data=(x, t), every=k)` records every k-th step while the net trains: the "
+        "**loss** and accuracy curves, the decision boundary, each **layer**'s activation "
+        "histogram and **gradient** norm, and the network view. In JupyterLab (with the "
+        "`notebook` extra: `pip install 'microgradkr[notebook]'`) put `w` as a cell's last line "
+        "to watch it live; here we train a fresh net and replay the record: drag the slider "
+        "under the dashboard to move through the steps.",
+        "## 학습하는 모습 보기\n\n"
+        "`watch(model, data=(x, t), every=k)`는 신경망이 학습하는 동안 k단계마다 기록합니다: "
+        "**손실**과 정확도 곡선, 결정 경계, 각 **계층**의 활성화값 분포와 **기울기**의 노름, "
+        "그리고 신경망 그림입니다. JupyterLab에서는(`notebook` 추가 패키지: `pip install "
+        "'microgradkr[notebook]'`) `w`를 셀의 마지막 줄에 두면 실시간으로 볼 수 있습니다. "
+        "여기서는 새 신경망을 학습시키고 기록을 다시 재생합니다: 대시보드 아래의 슬라이더를 "
+        "끌어 단계를 옮겨 보세요.",
+    ),
+    code(
+        "from microgradkr import watch\n\n"
+        "random.seed(1337)\n"
+        "fresh = MLP(2, [16, 16, 1])\n"
+        "w = watch(fresh, data=(x, t), every=5, lang=LANG)\n"
+        "opt2 = optim.SGD(fresh, lr=1.0)\n"
+        "for k in range(40):\n"
+        "    loss2, acc2 = loss_of(fresh)\n"
+        "    opt2.zero_grad()\n"
+        "    loss2.backward()\n"
+        "    opt2.lr = 1.0 - 0.9 * k / 40\n"
+        "    opt2.step()\n"
+        "    w.update(loss2)\n"
+        "replay = w.save(OUT / \"10_training.html\")\n"
+        "print(f\"{len(w.frames)} frames recorded, last loss {w.frames[-1]['loss']:.4f}\")\n"
+        "frame(replay.read_text(encoding=\"utf-8\"), height=900)"
+    ),
+]
