@@ -256,4 +256,4 @@ def test_int_clamp_and_powers_stay_exact_integers() -> None:
     assert t.clamp(0.5, 2).dtype == np.float64  # a float bound: the default float, as torch
     assert tensor([True, False]).clamp(0, 1).data.tolist() == [1, 0]  # int64
     with pytest.raises(ValueError, match="does not fit in int64"):
-        t ** 2**70
+        t**2**70

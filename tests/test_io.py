@@ -402,7 +402,7 @@ def test_a_zip_bomb_member_is_refused_without_inflating_it(tmp_path):
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert ("damaged or truncated" in message or "unpacks to 41943438 bytes" in message)
+    assert "damaged or truncated" in message or "unpacks to 41943438 bytes" in message
     assert peak < 4 << 20
 
 
