@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import os
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -244,3 +245,70 @@ def fraction(name: str, value: Any, closed: bool = True) -> float:
     if not (0.0 <= value <= 1.0 if closed else 0.0 <= value < 1.0):
         raise ValueError(f"{name} must be in [0, 1{']' if closed else ')'}, got {value!r}")
     return float(value)
+
+
+# -- operands and matrix shapes (errors2: the bad calls still left) ----------------------------
+
+_OPERATORS = {
+    "__add__": "+",
+    "__radd__": "+",
+    "__sub__": "-",
+    "__rsub__": "-",
+    "__mul__": "*",
+    "__rmul__": "*",
+    "__truediv__": "/",
+    "__rtruediv__": "/",
+    "__matmul__": "@",
+    "__rmatmul__": "@",
+    "__pow__": "**",
+    "__rpow__": "**",
+}
+
+
+def operand_error(kind: str, value: Any, why: str = "") -> TypeError:
+    """The error for an operand of a ``kind`` node that is no number, naming the operator or
+    method called: found from the stack on this error path only, so that the operators' hot
+    path passes no name."""
+    frame = sys._getframe(1)
+    while frame.f_back is not None and frame.f_code.co_name not in _OPERATORS:
+        if frame.f_code.co_name[0] not in "_<" and frame.f_code.co_name != "as_array":
+            break  # the public method called (as_array: the coercion's own helper)
+        frame = frame.f_back
+    name = frame.f_code.co_name
+    method = f"{kind}.{name}" if "self" in frame.f_locals else name  # add_n is a function
+    called = f"{kind} {_OPERATORS[name]} other" if name in _OPERATORS else method
+    takes = ", a number or an array of numbers" if kind == "Tensor" else " or a number"
+    return TypeError(f"{called}: other must be a {kind}{takes}, got {_got(value)}{why}")
+
+
+def matrices(where: str, a: Any, b: Any, ndim: int) -> None:
+    """``a`` and ``b`` both of ``ndim`` dims with matching inner sizes, as torch's ``dot``
+    (1), ``mm`` (2) and ``bmm`` (3) want them."""
+    other = {1: "other", 2: "mat2", 3: "batch2"}[ndim]
+    shape = getattr(b, "shape", None)
+    if not is_node(b) or not isinstance(shape, tuple):
+        raise TypeError(f"{where}: {other} must be a Tensor, got {_got(b)}")
+    if a.ndim != ndim or len(shape) != ndim:
+        raise ValueError(
+            f"{where}: self and {other} must be {ndim}-D, got shapes {a.shape} and {shape}"
+        )
+    inner = (a.shape[-1], shape[0 if ndim < 3 else 1])
+    batch = ndim < 3 or a.shape[0] == shape[0]
+    if inner[0] != inner[1] or not batch:
+        raise ValueError(f"{where}: shapes {a.shape} and {shape} do not match")
+
+
+def sum_to_args(g: Any, shape: Any) -> tuple[np.ndarray, tuple[int, ...]]:
+    """``sum_to``'s arguments: an array of numbers and a shape it was broadcast from."""
+    arr = np.asarray(g) if not is_node(g) else np.asarray(g.data)
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"sum_to: g must be an array of numbers, got {_got(g)}")
+    if isinstance(shape, (int, np.integer)) and not isinstance(shape, bool):
+        shape = (shape,)
+    if not isinstance(shape, (tuple, list)):
+        raise TypeError(f"sum_to: shape must be a tuple of ints, got {_got(shape)}")
+    target = size("sum_to", "shape", shape)
+    lead = arr.ndim - len(target)
+    if lead < 0 or any(n not in (1, arr.shape[lead + i]) for i, n in enumerate(target)):
+        raise ValueError(f"sum_to: shape {target} does not broadcast to g's shape {arr.shape}")
+    return arr, target

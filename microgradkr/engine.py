@@ -10,7 +10,7 @@ import numbers
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeAlias
 
-from . import anomaly, collector, grad_mode, graph
+from . import anomaly, checks_args, collector, grad_mode, graph
 from .i18n import CATALOG, text
 from .ops import (
     ABS,
@@ -189,7 +189,7 @@ def _wrap(x: Any) -> Value:
         return x
     if isinstance(x, numbers.Real):
         return Value(float(x))
-    raise TypeError(f"cannot combine a Value with {type(x).__name__}: {x!r}")
+    raise checks_args.operand_error("Value", x)
 
 
 class Value(graph.GraphNode):
@@ -285,7 +285,10 @@ class Value(graph.GraphNode):
         return self * -1.0
 
     def __sub__(self, other: Operand) -> Value:
-        return self + (-other)
+        try:
+            return self + (-other)
+        except TypeError:  # -None: name the - that was called, not the unary one
+            raise checks_args.operand_error("Value", other) from None
 
     def __truediv__(self, other: Operand) -> Value:
         return self * _wrap(other).reciprocal()
@@ -315,7 +318,7 @@ class Value(graph.GraphNode):
             return _apply2(POW, self, other)
         if isinstance(other, numbers.Real):
             return _apply1(pow_op(float(other)), self)
-        raise TypeError(f"exponent must be a number or a Value, got {type(other).__name__}")
+        raise TypeError(f"pow: exponent must be a number or a Value, got {type(other).__name__}")
 
     def __rpow__(self, other: Number) -> Value:
         return _apply2(POW, _wrap(other), self)

@@ -28,6 +28,7 @@ from .tensor_input import (
     op_error,
     op_inputs,
     promote_types,
+    sum_to,
 )
 from .tensor_ops import (
     ADD,
@@ -55,7 +56,6 @@ from .tensor_ops import (
     Axis,
     TensorOp,
     _dim,
-    sum_to,
 )
 from .tensor_ops import _values as _values  # where user-written rules have always found it
 from .tensor_shape import ShapeMethods
@@ -127,7 +127,7 @@ def _const(x: Any, like: Tensor) -> Tensor:
         t._prev = ()
         t._args = ()
         return t
-    raise TypeError(f"cannot combine a Tensor with {type(x).__name__}: {x!r}")
+    raise checks_args.operand_error("Tensor", x)
 
 
 def apply(op: TensorOp, *inputs: Tensor, args: tuple[Any, ...] = ()) -> Tensor:
@@ -281,7 +281,7 @@ class Tensor(ShapeMethods, BackwardMethods, graph.GraphNode):
         is cast back to this tensor's dtype."""
         if isinstance(dtype, str) and dtype in ("cpu", "cpu:0"):
             return self  # the only device there is
-        dt = np.dtype(dtype)
+        dt = checks_args.dtype("to", "dtype", dtype)
         if dt not in DTYPES:
             raise ValueError(f"to: dtype must be float64, float32, int64 or bool, got {dt}")
         if dt in FLOATS and self.data.dtype in FLOATS:
@@ -434,7 +434,7 @@ class Tensor(ShapeMethods, BackwardMethods, graph.GraphNode):
 
     # -- the hooks of BackwardMethods (tensor_backward.py) ----------------------------------------
     def _as_grad(self, grad: Any) -> Array:
-        return as_array(grad.data if isinstance(grad, Tensor) else grad, self.dtype, "grad")
+        return as_array(grad.data if isinstance(grad, Tensor) else grad, self.dtype, "gradient")
 
     # numpy operands on the left (ndarray * t) defer to Tensor instead of converting it.
     __array_ufunc__ = None

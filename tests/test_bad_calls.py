@@ -68,7 +68,9 @@ def test_grad_of_a_str_input_names_inputs():
 
 def test_watch_update_none_names_loss():
     watcher = mg.watch(nn.Linear(2, 1, rng=0))
-    with pytest.raises(TypeError, match="update: loss must be a Value, a Tensor or a number, got No"):
+    with pytest.raises(
+        TypeError, match="update: loss must be a Value, a Tensor or a number, got No"
+    ):
         watcher.update(None)
     assert watcher.step == 0  # the bad call is not counted as a step
 
@@ -196,9 +198,9 @@ def test_load_model_path_must_be_a_path():
 # -- the attack: every public name with bad arguments ------------------------------------------
 
 # The calls the attack still answers with a raw or unnamed error for some bad argument (mostly
-# Tensor methods and functional ops whose files other work owns this round; see the report of
-# issue 20). Nothing outside them may fail, and no more than BUDGET calls in all: lower both as
-# they are fixed. Before this round the same attack found 2735 failures (of 9200 bad calls).
+# functional ops and the numerical checks; see the report of issue 20). Nothing outside them may
+# fail, and no more than BUDGET calls in all: lower both as they are fixed. Before this round the
+# same attack found 2735 failures (of 9200 bad calls), 537 after its first branch.
 OPEN = {
     "F.batch_norm",
     "F.col2im",
@@ -210,50 +212,10 @@ OPEN = {
     "F.linear",
     "F.mse",
     "F.mse_loss",
-    "F.sigmoid",
     "Neuron()",
-    "Sigmoid()",
     "SoftmaxWithLoss()",
     "Tensor",
-    "Tensor.__add__",
-    "Tensor.__lt__",
-    "Tensor.__matmul__",
-    "Tensor.__mul__",
-    "Tensor.__pow__",
-    "Tensor.__sub__",
-    "Tensor.__truediv__",
-    "Tensor.amax",
-    "Tensor.amin",
-    "Tensor.backward",
-    "Tensor.bmm",
-    "Tensor.dot",
-    "Tensor.expand",
-    "Tensor.expand_as",
-    "Tensor.gather",
-    "Tensor.matmul",
-    "Tensor.max",
-    "Tensor.maximum",
-    "Tensor.mean",
-    "Tensor.min",
-    "Tensor.minimum",
-    "Tensor.mm",
     "Tensor.pow",
-    "Tensor.requires_grad_",
-    "Tensor.reshape_as",
-    "Tensor.std",
-    "Tensor.sum",
-    "Tensor.to",
-    "Tensor.view",
-    "Tensor.view_as",
-    "Tensor.where",
-    "Value.__add__",
-    "Value.__mul__",
-    "Value.__pow__",
-    "Value.__sub__",
-    "Value.__truediv__",
-    "Value.max",
-    "add_n",
-    "affine",
     "apply",
     "arange",
     "draw",
@@ -266,7 +228,6 @@ OPEN = {
     "load_model",
     "set_grad_enabled",
     "set_language",
-    "sum_to",
     "tensor",
     "testing.op_cases",
     "testing.tensors",
@@ -278,11 +239,10 @@ OPEN = {
     "transforms.vjp",
     "viz.save",
     "vjp",
-    "where",
     "words",
     "write_steps",
 }
-BUDGET = 537
+BUDGET = 201
 
 
 def test_the_attack_finds_no_new_raw_error(tmp_path, monkeypatch):
@@ -293,3 +253,91 @@ def test_the_attack_finds_no_new_raw_error(tmp_path, monkeypatch):
     outside = [f for f, m in zip(failures, labels, strict=True) if not m or m.group(1) not in OPEN]
     assert outside == []
     assert len(failures) <= BUDGET
+
+
+# -- errors2: the operand coercion, mm/bmm/dot, to, sum_to, keepdim, views -------------------
+
+
+def test_an_operand_that_is_no_number_names_the_operator_or_method():
+    t = Tensor(np.ones((2, 3)))
+    with pytest.raises(TypeError, match=r"^Tensor \+ other: other must be a Tensor, a number"):
+        t + None  # "cannot combine a Tensor with NoneType" before: no operator, no argument
+    with pytest.raises(TypeError, match=r"^Tensor\.maximum: other must be .* got str 'a'"):
+        t.maximum("a")
+    with pytest.raises(TypeError, match=r"^Tensor \* other: .* \(an array of dtype object\)"):
+        t * 2**70
+    with pytest.raises(TypeError, match=r"^Value - other: other must be a Value or a number"):
+        Value(1.0) - None  # "bad operand type for unary -" before
+    with pytest.raises(TypeError, match=r"^Value\.max: other must be a Value or a number"):
+        Value(1.0).max([1.0])
+    with pytest.raises(TypeError, match=r"^add_n: other must be a Value or a number, got str"):
+        mg.add_n([Value(1.0), "a"])
+    assert (t + 1.0).data.tolist() == [[2.0] * 3] * 2
+
+
+def test_mm_bmm_and_dot_take_torchs_ranks_and_name_themselves():
+    a, b = np.arange(6.0).reshape(2, 3), np.arange(6.0).reshape(3, 2)
+    np.testing.assert_array_equal(Tensor(a).mm(Tensor(b)).data, a @ b)
+    batch = np.arange(12.0).reshape(2, 2, 3)
+    np.testing.assert_array_equal(
+        Tensor(batch).bmm(Tensor(batch.transpose(0, 2, 1))).data, batch @ batch.transpose(0, 2, 1)
+    )
+    assert Tensor([1.0, 2.0, 3.0]).dot(Tensor([4.0, 5.0, 6.0])).item() == 32.0
+    with pytest.raises(ValueError, match=r"^dot: self and other must be 1-D, got shapes \(2, 3\)"):
+        Tensor(a).dot(Tensor(a))  # a matmul of two matrices before, as torch refuses
+    with pytest.raises(ValueError, match=r"^mm: shapes \(2, 3\) and \(2, 3\) do not match"):
+        Tensor(a).mm(Tensor(a))
+    with pytest.raises(ValueError, match=r"^bmm: self and batch2 must be 3-D"):
+        Tensor(a).bmm(Tensor(batch))
+    with pytest.raises(TypeError, match=r"^mm: mat2 must be a Tensor, got NoneType"):
+        Tensor(a).mm(None)
+
+
+def test_to_names_a_bad_dtype():
+    with pytest.raises(TypeError, match="^to: dtype must be a dtype such as float32"):
+        Tensor([1.0]).to(7)  # numpy's "Cannot interpret '7' as a data type" before
+    assert Tensor([1.0]).to(np.float32).dtype == np.float32
+
+
+def test_public_sum_to_checks_its_arguments():
+    np.testing.assert_array_equal(mg.sum_to(np.ones((2, 3)), (3,)), [2.0, 2.0, 2.0])
+    np.testing.assert_array_equal(mg.sum_to(np.ones((2, 3)), (2, 1)), [[3.0], [3.0]])
+    with pytest.raises(TypeError, match="^sum_to: g must be an array of numbers, got str"):
+        mg.sum_to("a", (3,))  # AttributeError: 'str' object has no attribute 'ndim' before
+    with pytest.raises(TypeError, match="^sum_to: shape must be a tuple of ints, got NoneType"):
+        mg.sum_to(np.ones(3), None)
+    with pytest.raises(ValueError, match=r"^sum_to: shape \(2,\) does not broadcast to g's"):
+        mg.sum_to(np.ones(3), (2,))
+
+
+def test_keepdim_must_be_true_or_false():
+    t = Tensor(np.ones((2, 3)))
+    for call in (
+        lambda k: t.sum(1, keepdim=k),
+        lambda k: t.amax(1, k),
+        lambda k: t.std(1, keepdim=k),
+    ):
+        with pytest.raises(TypeError, match="keepdim must be True or False, got Tensor"):
+            call(Tensor([1.0, 2.0]))  # "Boolean value of a Tensor ... is ambiguous" before
+    with pytest.raises(TypeError, match="^requires_grad_: requires_grad must be True or False"):
+        Tensor([1.0]).requires_grad_(np.array([1, 2]))
+    with pytest.raises(TypeError, match="^amax: dim must be an int"):
+        t.amax(dim=Tensor([1.0, 2.0]))  # an elementwise minimum of the wrong shape before
+    assert t.sum(1, keepdim=True).shape == (2, 1)
+
+
+def test_views_expands_and_comparisons_name_the_method_called():
+    t = Tensor(np.ones((2, 3)))
+    with pytest.raises(ValueError, match=r"^view_as: reshape of a tensor of shape \(2, 3\)"):
+        t.view_as(Tensor([1.0, 2.0]))
+    with pytest.raises(
+        ValueError, match=r"^expand: shape \(2, 3\) cannot broadcast to \(4, 7, 3\)"
+    ):
+        t.expand(4, 7, 3)  # "broadcast_to: ..." before
+    with pytest.raises(ValueError, match=r"^expand_as: shape \(2, 3\) cannot broadcast to \(2,\)"):
+        t.expand_as(Tensor([1.0, 2.0]))
+    with pytest.raises(ValueError, match=r"^less: other does not compare with shape \(2, 3\)"):
+        t < [1.0, 2.0]  # numpy's "operands could not be broadcast together" before
+    with pytest.raises(ValueError, match=r"^std: axis 7 is out of range"):
+        t.std(dim=7)  # "var: ..." before
+    assert t.expand(4, 2, 3).shape == (4, 2, 3)
