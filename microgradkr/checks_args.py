@@ -224,6 +224,7 @@ def list_of(where: str, name: str, value: Any, kind: type) -> None:
         raise TypeError(f"{where}: {name} must be a list of {kind.__name__}, got {_got(value)}")
 
 
+MAX_ELEMENTS = 2**40  # an array past this many numbers (8 TB of float64) is a mistake
 MAX_SIZE = 2**31 - 1  # a layer's size past this is a typo: its weights could not be allocated
 
 
@@ -312,3 +313,21 @@ def sum_to_args(g: Any, shape: Any) -> tuple[np.ndarray, tuple[int, ...]]:
     if lead < 0 or any(n not in (1, arr.shape[lead + i]) for i, n in enumerate(target)):
         raise ValueError(f"sum_to: shape {target} does not broadcast to g's shape {arr.shape}")
     return arr, target
+
+
+MAX_EXAMPLES = 1000  # hypothesis's default is 100; past this a check would run for minutes
+
+
+def examples(where: str, value: Any) -> int | None:
+    """``max_examples``: None (hypothesis's default) or an int in [1, MAX_EXAMPLES]."""
+    return None if value is None else integer(where, "max_examples", value, 1, MAX_EXAMPLES)
+
+
+def registered(where: str, name: str, value: Any, table: Any) -> Any:
+    """``table[value]`` for the name of a registered op, else an error listing a few names."""
+    if not isinstance(value, str):
+        raise TypeError(f"{where}: {name} must be the name of a registered op, got {_got(value)}")
+    if value not in table:
+        known = ", ".join(sorted(table)[:8])
+        raise ValueError(f"{where}: {name} {value!r} is not a registered op ({known}, ...)")
+    return table[value]

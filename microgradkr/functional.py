@@ -248,7 +248,7 @@ def cross_entropy_error(y: Any, t: Any, delta: float = 1e-7) -> Tensor:
     ``t`` is one-hot (y's shape) or integer labels; delta = 1e-7 keeps log(0) away.
     """
     probs = _tensor(y, "cross_entropy_error")
-    checks_args.number("cross_entropy_error", "delta", delta, 0.0)
+    delta = checks_args.number("cross_entropy_error", "delta", delta, 0.0)
     if probs.ndim == 0:
         raise ValueError("cross_entropy_error: y must be probabilities of shape (N, C) or (C,)")
     target = np.asarray(t.data if isinstance(t, Tensor) else t)
@@ -269,6 +269,7 @@ def cross_entropy_error(y: Any, t: Any, delta: float = 1e-7) -> Tensor:
 
 def mse(y: Any, t: Any, reduction: Literal["half_sum", "mean"] = "half_sum") -> Tensor:
     """DLfS's sum of squares error E = 1/2 sum (y - t)^2; ``reduction="mean"``: mean (y - t)^2."""
+    checks_args.choice("mse", "reduction", reduction, ("half_sum", "mean"))
     out = _tensor(y, "mse")
     target = _const(t, out)
     if target.shape != out.shape:
@@ -284,7 +285,9 @@ def mse(y: Any, t: Any, reduction: Literal["half_sum", "mean"] = "half_sum") -> 
 def hinge(scores: Any, labels: Any, margin: float = 1.0) -> Tensor:
     """Multiclass SVM: L = (1/N) sum_n sum_{j != t_n} max(0, s_nj - s_nt + margin)."""
     s = _tensor(scores, "hinge")
-    checks_args.number("hinge", "margin", margin)
+    margin = checks_args.number("hinge", "margin", margin)
+    if s.ndim == 0:
+        raise ValueError("hinge: scores must be of shape (N, C) or (C,), got a 0-d tensor")
     t = np.asarray(labels.data if isinstance(labels, Tensor) else labels)
     if s.ndim == 1 and t.size == 1:
         s = s.reshape(1, s.size)

@@ -440,7 +440,7 @@ class SoftmaxWithLoss(Module):
         self.t: np.ndarray | None = None
 
     def forward(self, x: Any, t: Any) -> Tensor:
-        loss: Tensor = functional.cross_entropy(x, t)
+        loss: Tensor = functional.cross_entropy(_as_tensor(x, "SoftmaxWithLoss"), t)
         # the fused node keeps y = softmax(x) for its backward; reuse it rather than recompute
         self.y = loss._args[0] if loss._args else functional.softmax(_as_tensor(x, "y")).data
         self.t = np.asarray(t.data if isinstance(t, Tensor) else t)

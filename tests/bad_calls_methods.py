@@ -223,7 +223,13 @@ def testing_calls() -> Iterator[Call]:
     ]:
         yield Call(f"testing.{name}", _drawn(getattr(testing, name)), (), kw, op=(name,))
     yield Call("testing.op_cases", testing.op_cases, ("add",), names=("op",), op=("op_cases",))
-    # check_op runs hypothesis: a bad max_examples (2**70) runs it for hours, not attacked here
+    # check_op runs hypothesis: its max_examples is capped (2**70 ran for hours), so attacked,
+    # with a registered op only (a bad op would be registered for the rest of the process)
+    yield Call("testing.check_op", _check_add, (5,), names=("max_examples",), op=("check_op",))
+
+
+def _check_add(max_examples: Any) -> None:
+    testing.check_op("add", max_examples=max_examples)
 
 
 def _drawn(strategy: Callable[..., Any]) -> Callable[..., Any]:
