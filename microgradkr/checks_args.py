@@ -331,3 +331,9 @@ def registered(where: str, name: str, value: Any, table: Any) -> Any:
         known = ", ".join(sorted(table)[:8])
         raise ValueError(f"{where}: {name} {value!r} is not a registered op ({known}, ...)")
     return table[value]
+
+
+def instance(where: str, name: str, value: Any, kind: type) -> None:
+    """``value`` if it is a ``kind`` (format_trace's root: a Value, not a Tensor)."""
+    if not isinstance(value, kind):
+        raise TypeError(f"{where}: {name} must be a {kind.__name__}, got {_got(value)}")

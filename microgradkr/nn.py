@@ -115,6 +115,7 @@ class Neuron(Module):
         self.nonlin = checks_args.flag("Neuron", "nonlin", nonlin)
 
     def __call__(self, x: Sequence[Value | float]) -> Value:
+        _check_inputs("Neuron", x, len(self.w))  # a Layer of Neurons calls affines, not this
         act = affine(self.w, x, self.b)
         return act.relu() if self.nonlin else act
 

@@ -104,8 +104,7 @@ def pattern_word(pattern: str) -> str:
 
 def format_trace(root: Value, grad: float = 1.0, digits: int = 5) -> str:
     """The forward values and the backward pass as text, one gate per step with its pattern."""
-    if not isinstance(root, Value):  # a Tensor's steps are VJPs, not one number per gate
-        raise TypeError(f"format_trace: root must be a Value, got {type(root).__name__}")
+    checks_args.instance("format_trace", "root", root, Value)  # a Tensor's steps are VJPs
     checks_args.number("format_trace", "grad", grad)
     checks_args.integer("format_trace", "digits", digits, 1, 30)
     names = node_names(root)

@@ -82,10 +82,11 @@ def judge(call: Call, arg: str, err: BaseException) -> str | None:
     ours = bool(frames) and frames[-1].filename.startswith(PACKAGE)
     if isinstance(err, DOMAIN) and ours and any(w in msg for w in (*call.op, call.label)):
         return None  # a math domain error that names the op and the value: the design's rule
+    if frames and Path(frames[-1].filename).name.startswith("bad_calls"):
+        return None  # raised in the caller's own function (hessian's f of a Value), or by
+        # Python's operator protocol: what the caller wrote fails, not the library
     if not isinstance(err, TYPED) or isinstance(err, AssertionError):
         return f"untyped {head}"
-    if frames and Path(frames[-1].filename).name.startswith("bad_calls"):
-        return None  # raised in the caller's own function, or by Python's operator protocol
     if not frames or not frames[-1].filename.startswith(PACKAGE):
         return f"raw {head}"
     if len(msg) > 2000:
