@@ -337,3 +337,17 @@ def instance(where: str, name: str, value: Any, kind: type) -> None:
     """``value`` if it is a ``kind`` (format_trace's root: a Value, not a Tensor)."""
     if not isinstance(value, kind):
         raise TypeError(f"{where}: {name} must be a {kind.__name__}, got {_got(value)}")
+
+
+MAX_VALUES = 10**6  # a scalar net's parameters, each a Value (~100 bytes): seconds to build
+
+
+def value_count(where: str, sizes: Sequence[int]) -> None:
+    """A scalar MLP of these layer sizes holds at most MAX_VALUES parameters: MLP(2**30, [1])
+    would build a billion Values for minutes (a Tensor network is nn.Linear's)."""
+    n = sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:], strict=True))
+    if n > MAX_VALUES:
+        raise ValueError(
+            f"{where}: layer sizes {list(sizes)} make {n} parameters, more than a Value graph"
+            f" can hold ({MAX_VALUES}); use nn.Linear layers (Tensors) for a network this large"
+        )

@@ -138,6 +138,9 @@ def softmax(x: Any, dim: int | None = None, axis: int | None = None) -> Any:
         _value_dim(d, "softmax")
         return _value_softmax(x)
     x = _tensor(x, "softmax")
+    if x.ndim == 0:  # as torch: a 0-d tensor's softmax is 1, its dim -1 or 0
+        checks_args.dims("softmax", "dim", d, 0)
+        return softmax(x.reshape(1), d).reshape(())
     return apply(SOFTMAX, x, args=(_last_axis(x, d, "softmax"),))
 
 
@@ -155,6 +158,9 @@ def log_softmax(x: Any, dim: int | None = None, axis: int | None = None) -> Any:
         _value_dim(d, "log_softmax")
         return _value_log_softmax(x)
     x = _tensor(x, "log_softmax")
+    if x.ndim == 0:  # as torch: a 0-d tensor's log_softmax is 0
+        checks_args.dims("log_softmax", "dim", d, 0)
+        return log_softmax(x.reshape(1), d).reshape(())
     return apply(LOG_SOFTMAX, x, args=(_last_axis(x, d, "log_softmax"),))
 
 

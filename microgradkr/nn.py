@@ -179,6 +179,7 @@ class MLP(Module):
         sizes = [checks_args.layer_size(f"MLP: {name}", n) for name, n in named]
         if len(sizes) < 2:
             raise ValueError("MLP: nouts must name at least one layer, got []")
+        checks_args.value_count("MLP", sizes)
         self.layers = [
             Layer(sizes[i], sizes[i + 1], nonlin=i != len(nouts) - 1) for i in range(len(nouts))
         ]

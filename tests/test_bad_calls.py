@@ -405,3 +405,22 @@ def test_the_numerical_checks_name_themselves_and_their_inputs():
     assert empty.shape == (0, 0)
     with pytest.raises(ValueError, match="Neuron"):
         nn.Neuron(3)([1.0, 2.0])  # "affine needs as many weights as inputs" before
+
+
+def test_softmax_of_a_0d_tensor_is_one_as_torch():
+    from microgradkr import functional as F
+
+    x = Tensor(2.0, requires_grad=True)
+    y = F.softmax(x, dim=0)  # "needs a tensor with at least one axis" before; torch gives 1.0
+    assert y.shape == () and y.item() == 1.0
+    assert F.log_softmax(x, dim=-1).item() == 0.0 and x.softmax(0).item() == 1.0
+    y.backward()
+    assert x.grad == 0.0  # softmax of one element is constant
+    with pytest.raises(IndexError, match=r"^softmax: dim=1 is out of range .* \[-1, 0\]"):
+        F.softmax(x, dim=1)
+
+
+def test_a_scalar_mlp_too_large_for_a_value_graph_is_refused_at_once():
+    with pytest.raises(ValueError, match=r"^MLP: layer sizes \[1073741824, 1\] make 1073741825 "):
+        nn.MLP(2**30, [1])  # built a billion Values for minutes before
+    assert len(nn.MLP(999, [999]).parameters()) == 999_000  # a million: still a Value graph
