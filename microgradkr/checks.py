@@ -80,6 +80,7 @@ def _leaf(x: Any, i: int, dtype: Any = None, where: str = "gradcheck") -> Tensor
     """A fresh leaf that requires grad, holding a copy of ``x``'s numbers (ints as float64)."""
     if isinstance(x, Tensor):
         data, label = x.data, x.label
+        checks_args.float_tensor(where, f"inputs[{i}]", x)
     elif isinstance(x, (np.ndarray, list, tuple, int, float)):
         data, label = checks_args.array(where, f"inputs[{i}]", x, None), ""
         if data.dtype.kind not in "biuf":  # objects, or an int past int64

@@ -55,7 +55,7 @@ def number(
     x = float(value) if abs(value) < 1e308 or isinstance(value, float) else math.inf
     if not math.isfinite(x) or not low <= x <= high or (positive and x <= low):
         span = f"> {low:g}" if positive and high == math.inf else f"in [{low:g}, {high:g}]"
-        raise ValueError(f"{where}: {name} must be a finite number {span}, got {value!r}")
+        raise ValueError(f"{where}: {name} must be a finite number {span}, got {value!r:.80}")
     return x
 
 
@@ -94,6 +94,8 @@ def path(where: str, name: str, value: Any) -> Path:
     """``value`` as a Path (a str or an os.PathLike)."""
     if not isinstance(value, (str, os.PathLike)) or (isinstance(value, str) and not value):
         raise TypeError(f"{where}: {name} must be a file path (str or Path), got {_got(value)}")
+    if any(len(os.fsencode(part)) > 255 for part in Path(value).parts):  # the OS's limit
+        raise ValueError(f"{where}: {name} has a name longer than 255 bytes, got {_got(value)}")
     return Path(value)
 
 
@@ -244,7 +246,7 @@ def fraction(name: str, value: Any, closed: bool = True) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float, np.floating)):
         raise TypeError(f"{name} must be a number, got {type(value).__name__}")
     if not (0.0 <= value <= 1.0 if closed else 0.0 <= value < 1.0):
-        raise ValueError(f"{name} must be in [0, 1{']' if closed else ')'}, got {value!r}")
+        raise ValueError(f"{name} must be in [0, 1{']' if closed else ')'}, got {value!r:.80}")
     return float(value)
 
 
@@ -266,14 +268,17 @@ _OPERATORS = {
 }
 
 
+_HELPERS = ("as_array", "operand_kind")
+
+
 def operand_error(kind: str, value: Any, why: str = "") -> TypeError:
     """The error for an operand of a ``kind`` node that is no number, naming the operator or
     method called: found from the stack on this error path only, so that the operators' hot
     path passes no name."""
     frame = sys._getframe(1)
     while frame.f_back is not None and frame.f_code.co_name not in _OPERATORS:
-        if frame.f_code.co_name[0] not in "_<" and frame.f_code.co_name != "as_array":
-            break  # the public method called (as_array: the coercion's own helper)
+        if frame.f_code.co_name[0] not in "_<" and frame.f_code.co_name not in _HELPERS:
+            break  # the public method called, past the coercion's own helpers
         frame = frame.f_back
     name = frame.f_code.co_name
     method = f"{kind}.{name}" if "self" in frame.f_locals else name  # add_n is a function
@@ -329,7 +334,7 @@ def registered(where: str, name: str, value: Any, table: Any) -> Any:
         raise TypeError(f"{where}: {name} must be the name of a registered op, got {_got(value)}")
     if value not in table:
         known = ", ".join(sorted(table)[:8])
-        raise ValueError(f"{where}: {name} {value!r} is not a registered op ({known}, ...)")
+        raise ValueError(f"{where}: {name} {value!r:.80} is not a registered op ({known}, ...)")
     return table[value]
 
 
@@ -351,3 +356,28 @@ def value_count(where: str, sizes: Sequence[int]) -> None:
             f"{where}: layer sizes {list(sizes)} make {n} parameters, more than a Value graph"
             f" can hold ({MAX_VALUES}); use nn.Linear layers (Tensors) for a network this large"
         )
+
+
+def operand_kind(x: Any) -> str:
+    """numpy's kind letter of an operand's numbers ('f', 'i' ...); a ragged list is refused."""
+    try:
+        return np.asarray(x).dtype.kind
+    except ValueError:  # [[1.0, 2.0], [3.0]]: numpy's 'inhomogeneous shape'
+        raise operand_error("Tensor", x, " (a ragged list)") from None
+
+
+def float_tensor(where: str, name: str, value: Any) -> None:
+    """``value`` if its numbers are floats: only they have gradients (a mask or labels do not)."""
+    if value.data.dtype.kind != "f":
+        raise TypeError(
+            f"{where}: {name} must be a float tensor to differentiate, got {value.data.dtype}"
+        )
+
+
+def rectangular(where: str, name: str, value: Any) -> np.ndarray:
+    """``value`` (a Tensor's numbers, an array, nested lists) as an array; a ragged list (numpy's
+    'inhomogeneous shape') is refused with the argument's name."""
+    try:
+        return np.asarray(value.data if is_node(value) else value)
+    except ValueError:
+        raise TypeError(f"{where}: {name} must be a rectangular array, got {_got(value)}") from None

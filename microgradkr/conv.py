@@ -49,9 +49,9 @@ def _pair(op: str, name: str, value: Any, least: int) -> tuple[int, int]:
     if len(pair) != 2 or not all(
         isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in pair
     ):
-        raise TypeError(f"{op}: {name} must be an int or a pair of ints, got {value!r}")
+        raise TypeError(f"{op}: {name} must be an int or a pair of ints, got {value!r:.80}")
     if min(pair) < least:
-        raise ValueError(f"{op}: {name} must be >= {least}, got {value!r}")
+        raise ValueError(f"{op}: {name} must be >= {least}, got {value!r:.80}")
     return int(pair[0]), int(pair[1])
 
 

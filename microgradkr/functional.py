@@ -122,7 +122,7 @@ def _dim_or_axis(dim: int | None, axis: int | None, op: str) -> int:
     d = -1 if dim is None and axis is None else (dim if dim is not None else axis)
     if isinstance(d, bool) or not isinstance(d, (int, np.integer)):
         # a tuple would pass _axes and silently use its first dim
-        raise TypeError(f"{op}: dim must be an int, got {type(d).__name__} {d!r}")
+        raise TypeError(f"{op}: dim must be an int, got {type(d).__name__} {d!r:.80}")
     return int(d)
 
 
@@ -181,7 +181,7 @@ def _rows(n: int) -> Array:
 def _targets(t: Any, a: Array, op: str) -> tuple[Array, bool]:
     """Integer labels (shape a.shape[:-1]) or one-hot/probability targets (a's shape), flattened."""
     if type(t) is not np.ndarray:
-        t = t.data if isinstance(t, Tensor) else np.asarray(t)
+        t = checks_args.rectangular("cross_entropy", "labels", t)
     c = a.shape[-1]
     if t.shape == a.shape and t.dtype.kind in "biuf":
         return t.reshape(-1, c).astype(a.dtype, copy=False), False
@@ -285,7 +285,7 @@ def mse(y: Any, t: Any, reduction: Literal["half_sum", "mean"] = "half_sum") -> 
         return 0.5 * (d * d).sum()
     if reduction == "mean":
         return (d * d).mean()
-    raise ValueError(f"mse: reduction must be 'half_sum' or 'mean', got {reduction!r}")
+    raise ValueError(f"mse: reduction must be 'half_sum' or 'mean', got {reduction!r:.80}")
 
 
 def hinge(scores: Any, labels: Any, margin: float = 1.0) -> Tensor:
@@ -294,7 +294,7 @@ def hinge(scores: Any, labels: Any, margin: float = 1.0) -> Tensor:
     margin = checks_args.number("hinge", "margin", margin)
     if s.ndim == 0:
         raise ValueError("hinge: scores must be of shape (N, C) or (C,), got a 0-d tensor")
-    t = np.asarray(labels.data if isinstance(labels, Tensor) else labels)
+    t = checks_args.rectangular("hinge", "labels", labels)
     if s.ndim == 1 and t.size == 1:
         s = s.reshape(1, s.size)
         t = t.reshape(1)

@@ -98,7 +98,7 @@ def _check_channels(x: Tensor, given: dict[str, Any], training: bool) -> None:
         if v is None:
             continue
         arr = v.data if isinstance(v, Tensor) else v
-        size = np.size(arr)
+        size = np.size(checks_args.rectangular("batch_norm", name, arr))
         if size != c:
             raise ValueError(
                 f"batch_norm: {name} must have {c} values, one per channel of input of shape"

@@ -63,7 +63,7 @@ def save_model(module: Any, path: str | Path) -> Path:
     """Write every parameter's data to ``path`` (which must end in .npz) as ``param_i`` arrays."""
     path = checks_args.path("save_model", "path", path)
     if path.suffix != ".npz":
-        raise ValueError(f"path must end in .npz, got {str(path)!r}")
+        raise ValueError(f"path must end in .npz, got {str(path)!r:.80}")
     arrays: dict[str, Any] = {}
     for name, p in _state(module).items():
         arr = np.asarray(p.data)

@@ -52,7 +52,7 @@ def _check_params(params: Params) -> list[Any]:
     """A list of parameters from a list, a generator or a module with ``parameters()``."""
     if hasattr(params, "parameters") and callable(params.parameters):
         params = params.parameters()
-    if not isinstance(params, Iterable):
+    if not isinstance(params, Iterable) or getattr(params, "ndim", 1) == 0:
         raise TypeError(
             f"params must be a list of parameters or a module, got {type(params).__name__}"
         )
@@ -83,7 +83,7 @@ def _check_number(name: str, value: Any, low: float = 0.0, high: float = math.in
     if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
         raise TypeError(f"{name} must be a number, got {type(value).__name__}")
     if not low <= value <= high:
-        raise ValueError(f"{name} must be in [{low:g}, {high:g}], got {value!r}")
+        raise ValueError(f"{name} must be in [{low:g}, {high:g}], got {value!r:.80}")
     return float(value)
 
 
@@ -91,7 +91,7 @@ def _check_beta(name: str, value: Any) -> float:
     """A decay rate in [0, 1): at 1 the bias correction 1 - beta^t would divide by zero."""
     beta = _check_number(name, value, 0.0, 1.0)
     if beta == 1.0:
-        raise ValueError(f"{name} must be in [0, 1), got {value!r}")
+        raise ValueError(f"{name} must be in [0, 1), got {value!r:.80}")
     return beta
 
 
@@ -352,7 +352,7 @@ class Adam(Optimizer):
     ) -> None:
         super().__init__(params, lr, weight_decay)
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-            raise TypeError(f"betas must be a pair (beta1, beta2), got {betas!r}")
+            raise TypeError(f"betas must be a pair (beta1, beta2), got {betas!r:.80}")
         self.betas = (_check_beta("betas[0]", betas[0]), _check_beta("betas[1]", betas[1]))
         self.eps = _check_number("eps", eps)
         self.amsgrad = checks_args.flag(type(self).__name__, "amsgrad", amsgrad)

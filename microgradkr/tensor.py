@@ -114,7 +114,7 @@ def _const(x: Any, like: Tensor) -> Tensor:
     if isinstance(x, (numbers.Real, np.ndarray, np.generic, list, tuple)):
         t = _new(Tensor)
         dt = like.data.dtype if like.data.dtype in FLOATS else None
-        kind = np.asarray(x).dtype.kind
+        kind = checks_args.operand_kind(x)
         if like.data.dtype.kind in "bi" and kind in "biu":
             # int64 + 2 and int64 + True stay int64, bool + True bool, bool + 2 is int64 (torch)
             both_bool = like.data.dtype.kind == kind == "b"
@@ -385,7 +385,7 @@ class Tensor(ShapeMethods, BackwardMethods, graph.GraphNode):
         for d in (dim0, dim1):
             if isinstance(d, (tuple, list)) or not isinstance(d, (int, np.integer)):
                 raise TypeError(
-                    f"transpose(dim0, dim1) swaps two dims, got {dim0!r}, {dim1!r}: "
+                    f"transpose(dim0, dim1) swaps two dims, got {dim0!r:.80}, {dim1!r:.80}: "
                     "to reorder all of them pass the order to permute(...)"
                 )
         n = self.data.ndim

@@ -71,10 +71,11 @@ def _reduction(
 def _shape_arg(shape: tuple[Any, ...], op: str) -> tuple[int, ...]:
     """A shape given as varargs ``(2, 3)`` or as one sequence ``((2, 3),)``."""
     if len(shape) == 1 and isinstance(shape[0], (Sequence, np.ndarray)):
-        shape = tuple(shape[0])
+        first: Any = shape[0]  # a 0-d array is one size, as numpy takes it
+        shape = (first[()],) if getattr(first, "ndim", 1) == 0 else tuple(first)
     for n in shape:
         if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
-            raise TypeError(f"{op}: a size must be an int, got {type(n).__name__} {n!r}")
+            raise TypeError(f"{op}: a size must be an int, got {type(n).__name__} {n!r:.80}")
     return tuple(int(n) for n in shape)
 
 
@@ -336,7 +337,7 @@ class ShapeMethods(TorchMethods):
 
     def gather(self, dim: int, index: Any) -> Tensor:
         """out[i][j] = x[index[i][j]][j] for dim 0 (and so on), as ``torch.gather``."""
-        idx = np.asarray(getattr(index, "data", index))
+        idx = checks_args.rectangular("gather", "index", index)
         if idx.dtype.kind not in "iu" or idx.ndim != self.data.ndim:
             raise TypeError(
                 f"gather: index must be an integer tensor with {self.data.ndim} dims,"

@@ -247,7 +247,7 @@ class TorchMethods:
 
     def where(self, condition: Any, other: Any) -> Tensor:
         """x where ``condition``, else ``other`` (torch's ``x.where(cond, y)``)."""
-        cond = np.asarray(getattr(condition, "data", condition))
+        cond = checks_args.rectangular("where", "condition", condition)
         if cond.dtype.kind != "b":
             raise TypeError(f"where: condition must be a bool tensor, got {cond.dtype}")
         return self._apply(WHERE, self._operand(other), args=(cond,))

@@ -37,6 +37,7 @@ def _leaves(inputs: Any, create_graph: bool, what: str) -> tuple[bool, tuple[Ten
     leaves = []
     for i, x in enumerate(xs):
         if isinstance(x, Tensor):
+            checks_args.float_tensor(what, f"inputs[{i}]", x)
             leaves.append(x if create_graph and x.requires_grad else Tensor(x.data, True))
         elif isinstance(x, (np.ndarray, np.generic, float, int, list)):
             leaves.append(Tensor(checks_args.array(what, f"inputs[{i}]", x), requires_grad=True))

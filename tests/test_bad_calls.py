@@ -203,9 +203,15 @@ def test_load_model_path_must_be_a_path():
 # fail, and no more than BUDGET calls in all: lower both as they are fixed. Before this round the
 # same attack found 2735 failures (of 9200 bad calls), 537 after its first branch.
 OPEN = {
+    "AdaDelta.step",
+    "AdaGrad.step",
+    "Adam.step",
+    "Momentum.step",
+    "Nesterov.step",
+    "RMSProp.step",
     "Tensor",
+    "Tensor.__getitem__",
     "Tensor.pow",
-    "apply",
     "arange",
     "draw",
     "gradcheck",
@@ -217,13 +223,13 @@ OPEN = {
     "transforms.jacobian",
     "write_steps",
 }
-BUDGET = 28
+BUDGET = 32
 
 
 def test_the_attack_finds_no_new_raw_error(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # a bad path argument ('a') is written here
     n, failures = bad_calls.attack(tmp_path)
-    assert n > 9000
+    assert n > 13000
     labels = [re.match(r"^(.*?)\((\w+)=", f) for f in failures]
     outside = [f for f, m in zip(failures, labels, strict=True) if not m or m.group(1) not in OPEN]
     assert outside == []
@@ -424,3 +430,56 @@ def test_a_scalar_mlp_too_large_for_a_value_graph_is_refused_at_once():
     with pytest.raises(ValueError, match=r"^MLP: layer sizes \[1073741824, 1\] make 1073741825 "):
         nn.MLP(2**30, [1])  # built a billion Values for minutes before
     assert len(nn.MLP(999, [999]).parameters()) == 999_000  # a million: still a Value graph
+
+
+# -- the widened attack: 0-d arrays, ragged lists, long strings, int and bool tensors ---------
+
+
+def test_a_0d_array_is_one_size_and_never_iterated():
+    assert mg.zeros(np.array(3)).shape == (3,)  # "iteration over a 0-d array" before
+    assert Tensor(np.ones(3)).broadcast_to(np.array(3)).shape == (3,)
+    with pytest.raises(TypeError, match="^add_n: values must be a list"):
+        mg.add_n(np.array(3))
+    with pytest.raises(TypeError, match="^Layer: x must be a list of 3 Values"):
+        nn.Layer(3, 2)(np.array(3))  # "len() of unsized object" before
+    with pytest.raises(TypeError, match="params must be a list of parameters"):
+        optim.SGD(np.array(3))
+
+
+def test_a_ragged_list_is_named_where_it_comes_in():
+    from microgradkr import functional as F
+
+    ragged = [[1.0, 2.0], [3.0]]
+    t = Tensor(np.ones((2, 3)))
+    with pytest.raises(TypeError, match=r"^Tensor \* other: .* \(a ragged list\)"):
+        t * ragged  # numpy's "inhomogeneous shape" before
+    with pytest.raises(TypeError, match="^zeros_like: x must be a rectangular array"):
+        mg.zeros_like(ragged)
+    with pytest.raises(TypeError, match="^where: condition must be a rectangular array"):
+        t.where(ragged, t)
+    with pytest.raises(TypeError, match="^hinge: labels must be a rectangular array"):
+        F.hinge(t, ragged)
+    with pytest.raises(TypeError, match="^batch_norm: running_mean must be a rectangular"):
+        F.batch_norm(t, ragged, np.ones(3))  # raised inside numpy's fromnumeric before
+
+
+def test_a_long_string_is_cut_in_the_message():
+    long = "a" * 100_000
+    for call in (lambda: mg.set_language(long), lambda: Value(long), lambda: mg.ones(long)):
+        with pytest.raises((TypeError, ValueError)) as err:
+            call()
+        assert len(str(err.value)) < 300  # the whole 100 000 characters before
+    with pytest.raises(ValueError, match="^load_model: path has a name longer than 255 bytes"):
+        mg.load_model(nn.Linear(2, 1, rng=0), long)  # OSError 'File name too long' before
+
+
+def test_int_and_bool_tensors_are_named_where_a_gradient_is_needed():
+    from microgradkr import transforms
+
+    ints = Tensor(np.array([1, 2]), dtype=np.int64)
+    with pytest.raises(TypeError, match=r"^jacobian: inputs\[0\] must be a float tensor"):
+        mg.jacobian(lambda u: u * u, ints)
+    with pytest.raises(TypeError, match=r"^vjp: inputs\[0\] must be a float tensor .* got bool"):
+        transforms.vjp(lambda u: u * u, Tensor(np.array([True])), v=Tensor(np.ones(1)))
+    with pytest.raises(TypeError, match="^apply needs an Op and Values, got"):
+        mg.apply(mg.ops.ADD, Value(1.0), Tensor([1.0, 2.0]))  # float() of NotImplemented before

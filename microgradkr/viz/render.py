@@ -245,6 +245,7 @@ def save(diagram: graphviz.Digraph, path: str | Path, format: str | None = None)
         if "format" not in str(err):
             raise
         raise ValueError(
-            f"save: format must be svg, png, pdf, dot or another of graphviz's formats, got {fmt!r}"
+            "save: format must be svg, png, pdf, dot or another of graphviz's formats,"
+            f" got {fmt!r:.80}"
         ) from None
     return path
