@@ -130,12 +130,16 @@ def arange(
         start, end = 0, start
     for name, v in (("start", start), ("end", end), ("step", step)):
         checks_args.number("arange", name, v)
+        if isinstance(v, int) and not -(2**63) <= v < 2**63:  # numpy made objects of it
+            raise ValueError(f"arange: {name} must fit in int64, got {v}")
     if step == 0:
         raise ValueError("arange: step must be nonzero")
-    _capped((max(0, math.ceil((end - start) / step)),), "arange")
+    n = max(0, math.ceil((end - start) / step))
+    _capped((n,), "arange")
     ints = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
     dt = dtype if dtype is not None else (np.int64 if ints else np.float64)
-    return Tensor(np.arange(start, end, step), dtype=dt, **kw)
+    # nothing to count: numpy's own size arithmetic overflows for a start near 1e308
+    return Tensor(np.arange(start, end, step) if n else np.zeros(0), dtype=dt, **kw)
 
 
 def linspace(
