@@ -95,8 +95,9 @@ def _check_beta(name: str, value: Any) -> float:
     return beta
 
 
-def _check_grad(where: str, i: int, p: Any) -> None:
-    """A parameter's grad, before it is used: numbers of the parameter's own shape."""
+def _check_grad(where: str, i: int, p: Any) -> Any:
+    """A parameter's grad, before it is used: numbers of the parameter's own shape (a node's
+    numbers for a create_graph gradient, which the update uses, not the node)."""
     g, shape = p.grad, np.shape(p.data)
     if not isinstance(g, (np.ndarray, float)):
         g = getattr(g, "data", g)  # a create_graph gradient is a node: its numbers
@@ -109,6 +110,7 @@ def _check_grad(where: str, i: int, p: Any) -> None:
             )
     elif isinstance(g, bool) or not isinstance(g, (int, float, np.integer, np.floating)):
         raise TypeError(f"{where}.step: params[{i}].grad must be a number, got {type(g).__name__}")
+    return g
 
 
 def _zeros(x: Any) -> Any:
@@ -145,8 +147,8 @@ class Optimizer:
         for i, (p, state) in enumerate(zip(self.params, self.state, strict=True)):
             if p.grad is None:
                 continue
-            _check_grad(type(self).__name__, i, p)
-            g = p.grad + self.weight_decay * p.data if self.weight_decay else p.grad
+            g = _check_grad(type(self).__name__, i, p)
+            g = g + self.weight_decay * p.data if self.weight_decay else g
             state["step"] = state.get("step", 0) + 1
             _write(p, self._update(p.data, g, state))
 
