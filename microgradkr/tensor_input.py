@@ -120,8 +120,8 @@ def index_part(i: Any, x: Any) -> Any:
     what = "a float Tensor" if isinstance(i, GraphNode) else f"a float index ({i!r})"
     if isinstance(i, GraphNode):
         i = i.data  # type: ignore[attr-defined]  # a Tensor's
-    elif isinstance(i, list):
-        i = np.asarray(i) if i else np.zeros(0, dtype=np.intp)  # [] gathers nothing, as numpy
+    elif isinstance(i, list):  # [] gathers nothing, as numpy; a ragged list is refused
+        i = checks_args.rectangular("getitem", "index", i) if i else np.zeros(0, dtype=np.intp)
     kind = i.dtype.kind if isinstance(i, (np.ndarray, np.generic)) else None
     if isinstance(i, float) or kind == "f":
         raise IndexError(
