@@ -127,7 +127,8 @@ class ShapeMethods(TorchMethods):
         if hasattr(axis, "_prev") and name in ("max", "min"):  # x.max(y): elementwise, as torch
             return self.maximum(axis) if name == "max" else self.minimum(axis)
         if dim is not None and axis is None:
-            return self._with_indices(name, arg, dim, checks_args.flag(name, "keepdim", keepdim))
+            keep = keepdim is not None and checks_args.flag(name, "keepdim", keepdim)
+            return self._with_indices(name, arg, dim, keep)
         ax, keep = _reduction(name, axis, keepdims, dim, keepdim)
         axes = _axes(ax, self.data.ndim, name)
         shape = self.data.shape

@@ -295,6 +295,7 @@ def test_keepdim_must_be_true_or_false():
     with pytest.raises(TypeError, match="^amax: dim must be an int"):
         t.amax(dim=Tensor([1.0, 2.0]))  # an elementwise minimum of the wrong shape before
     assert t.sum(1, keepdim=True).shape == (2, 1)
+    assert t.max(dim=1).values.shape == (2,)  # keepdim left out (None): False
 
 
 def test_views_expands_and_comparisons_name_the_method_called():
