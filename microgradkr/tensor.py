@@ -231,14 +231,14 @@ class Tensor(ShapeMethods, BackwardMethods, graph.GraphNode):
             dtype = data.data.dtype if dtype is None else dtype
             data = data.data
         self.data: Array = as_array(data, dtype, "Tensor", keep_bool=True)
-        if requires_grad and self.data.dtype not in FLOATS:
+        self.requires_grad = checks_args.flag("Tensor", "requires_grad", requires_grad)  # torch's
+        if self.requires_grad and self.data.dtype not in FLOATS:
             raise TypeError(
                 f"Tensor: only floating point tensors can require gradients, got a"
                 f" {self.data.dtype} tensor (a mask or labels); pass dtype=np.float64 for numbers"
             )
         # an ndarray (or a Tensor after backward(create_graph=True)), None before any backward
         self.grad: Any = None
-        self.requires_grad = bool(requires_grad)
         self.label = label
         self.op: TensorOp | None = None
         self._prev: tuple[Tensor, ...] = ()
