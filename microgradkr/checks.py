@@ -55,13 +55,13 @@ class GradcheckError(RuntimeError):
         self.rows = rows
 
 
-def _as_input(x: Any, i: int) -> Value:
+def _as_input(x: Any, i: int, where: str) -> Value:
     if isinstance(x, Value):
         return x
     try:
         return Value(x)
     except TypeError:
-        raise TypeError(text("check.input_type", i=i, type=type(x).__name__)) from None
+        raise TypeError(text("check.input_type", where=where, i=i, type=type(x).__name__)) from None
 
 
 def _call(f: Callable[..., Any], inputs: Sequence[Value]) -> Value:
@@ -71,19 +71,23 @@ def _call(f: Callable[..., Any], inputs: Sequence[Value]) -> Value:
     return out
 
 
-def _inputs(inputs: Any) -> list[Value]:
+def _inputs(inputs: Any, where: str = "gradcheck") -> list[Value]:
     seq = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
-    return [_as_input(x, i) for i, x in enumerate(seq)]
+    return [_as_input(x, i, where) for i, x in enumerate(seq)]
 
 
-def _leaf(x: Any, i: int, dtype: Any = None) -> Tensor:
-    """A fresh leaf that requires grad, holding a copy of ``x``'s numbers."""
+def _leaf(x: Any, i: int, dtype: Any = None, where: str = "gradcheck") -> Tensor:
+    """A fresh leaf that requires grad, holding a copy of ``x``'s numbers (ints as float64)."""
     if isinstance(x, Tensor):
         data, label = x.data, x.label
+        checks_args.float_tensor(where, f"inputs[{i}]", x)
     elif isinstance(x, (np.ndarray, list, tuple, int, float)):
-        data, label = np.asarray(x), ""
+        data, label = checks_args.array(where, f"inputs[{i}]", x, None), ""
+        if data.dtype.kind not in "biuf":  # objects, or an int past int64
+            raise TypeError(text("check.tensor_input", where=where, i=i, type=type(x).__name__))
+        data = data if data.dtype.kind == "f" else data.astype(np.float64)
     else:
-        raise TypeError(text("check.tensor_input", i=i, type=type(x).__name__))
+        raise TypeError(text("check.tensor_input", where=where, i=i, type=type(x).__name__))
     leaf = Tensor(
         data, requires_grad=True, label=label, dtype=dtype or getattr(data, "dtype", None)
     )
@@ -328,7 +332,7 @@ def gradgradcheck(
     tensors = any(isinstance(x, (Tensor, np.ndarray)) for x in seq)
     if not seq:
         raise ValueError(text("check.empty", what="gradgradcheck"))
-    xs: list[Any] = seq if tensors else _inputs(seq)
+    xs: list[Any] = seq if tensors else _inputs(seq, "gradgradcheck")
     seeds: dict[tuple[int, ...], np.ndarray] = {}
 
     def first_order(i: int, *args: Any) -> Any:

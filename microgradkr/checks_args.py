@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import os
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -54,7 +55,7 @@ def number(
     x = float(value) if abs(value) < 1e308 or isinstance(value, float) else math.inf
     if not math.isfinite(x) or not low <= x <= high or (positive and x <= low):
         span = f"> {low:g}" if positive and high == math.inf else f"in [{low:g}, {high:g}]"
-        raise ValueError(f"{where}: {name} must be a finite number {span}, got {value!r}")
+        raise ValueError(f"{where}: {name} must be a finite number {span}, got {value!r:.80}")
     return x
 
 
@@ -93,6 +94,8 @@ def path(where: str, name: str, value: Any) -> Path:
     """``value`` as a Path (a str or an os.PathLike)."""
     if not isinstance(value, (str, os.PathLike)) or (isinstance(value, str) and not value):
         raise TypeError(f"{where}: {name} must be a file path (str or Path), got {_got(value)}")
+    if any(len(os.fsencode(part)) > 255 for part in Path(value).parts):  # the OS's limit
+        raise ValueError(f"{where}: {name} has a name longer than 255 bytes, got {_got(value)}")
     return Path(value)
 
 
@@ -223,6 +226,7 @@ def list_of(where: str, name: str, value: Any, kind: type) -> None:
         raise TypeError(f"{where}: {name} must be a list of {kind.__name__}, got {_got(value)}")
 
 
+MAX_ELEMENTS = 2**40  # an array past this many numbers (8 TB of float64) is a mistake
 MAX_SIZE = 2**31 - 1  # a layer's size past this is a typo: its weights could not be allocated
 
 
@@ -242,5 +246,138 @@ def fraction(name: str, value: Any, closed: bool = True) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float, np.floating)):
         raise TypeError(f"{name} must be a number, got {type(value).__name__}")
     if not (0.0 <= value <= 1.0 if closed else 0.0 <= value < 1.0):
-        raise ValueError(f"{name} must be in [0, 1{']' if closed else ')'}, got {value!r}")
+        raise ValueError(f"{name} must be in [0, 1{']' if closed else ')'}, got {value!r:.80}")
     return float(value)
+
+
+# -- operands and matrix shapes (errors2: the bad calls still left) ----------------------------
+
+_OPERATORS = {
+    "__add__": "+",
+    "__radd__": "+",
+    "__sub__": "-",
+    "__rsub__": "-",
+    "__mul__": "*",
+    "__rmul__": "*",
+    "__truediv__": "/",
+    "__rtruediv__": "/",
+    "__matmul__": "@",
+    "__rmatmul__": "@",
+    "__pow__": "**",
+    "__rpow__": "**",
+}
+
+
+_HELPERS = ("as_array", "operand_kind")
+
+
+def operand_error(kind: str, value: Any, why: str = "") -> TypeError:
+    """The error for an operand of a ``kind`` node that is no number, naming the operator or
+    method called: found from the stack on this error path only, so that the operators' hot
+    path passes no name."""
+    frame = sys._getframe(1)
+    while frame.f_back is not None and frame.f_code.co_name not in _OPERATORS:
+        if frame.f_code.co_name[0] not in "_<" and frame.f_code.co_name not in _HELPERS:
+            break  # the public method called, past the coercion's own helpers
+        frame = frame.f_back
+    name = frame.f_code.co_name
+    method = f"{kind}.{name}" if "self" in frame.f_locals else name  # add_n is a function
+    called = f"{kind} {_OPERATORS[name]} other" if name in _OPERATORS else method
+    takes = ", a number or an array of numbers" if kind == "Tensor" else " or a number"
+    return TypeError(f"{called}: other must be a {kind}{takes}, got {_got(value)}{why}")
+
+
+def matrices(where: str, a: Any, b: Any, ndim: int) -> None:
+    """``a`` and ``b`` both of ``ndim`` dims with matching inner sizes, as torch's ``dot``
+    (1), ``mm`` (2) and ``bmm`` (3) want them."""
+    other = {1: "other", 2: "mat2", 3: "batch2"}[ndim]
+    shape = getattr(b, "shape", None)
+    if not is_node(b) or not isinstance(shape, tuple):
+        raise TypeError(f"{where}: {other} must be a Tensor, got {_got(b)}")
+    if a.ndim != ndim or len(shape) != ndim:
+        raise ValueError(
+            f"{where}: self and {other} must be {ndim}-D, got shapes {a.shape} and {shape}"
+        )
+    inner = (a.shape[-1], shape[0 if ndim < 3 else 1])
+    batch = ndim < 3 or a.shape[0] == shape[0]
+    if inner[0] != inner[1] or not batch:
+        raise ValueError(f"{where}: shapes {a.shape} and {shape} do not match")
+
+
+def sum_to_args(g: Any, shape: Any) -> tuple[np.ndarray, tuple[int, ...]]:
+    """``sum_to``'s arguments: an array of numbers and a shape it was broadcast from."""
+    arr = np.asarray(g) if not is_node(g) else np.asarray(g.data)
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"sum_to: g must be an array of numbers, got {_got(g)}")
+    if isinstance(shape, (int, np.integer)) and not isinstance(shape, bool):
+        shape = (shape,)
+    if not isinstance(shape, (tuple, list)):
+        raise TypeError(f"sum_to: shape must be a tuple of ints, got {_got(shape)}")
+    target = size("sum_to", "shape", shape)
+    lead = arr.ndim - len(target)
+    if lead < 0 or any(n not in (1, arr.shape[lead + i]) for i, n in enumerate(target)):
+        raise ValueError(f"sum_to: shape {target} does not broadcast to g's shape {arr.shape}")
+    return arr, target
+
+
+MAX_EXAMPLES = 1000  # hypothesis's default is 100; past this a check would run for minutes
+
+
+def examples(where: str, value: Any) -> int | None:
+    """``max_examples``: None (hypothesis's default) or an int in [1, MAX_EXAMPLES]."""
+    return None if value is None else integer(where, "max_examples", value, 1, MAX_EXAMPLES)
+
+
+def registered(where: str, name: str, value: Any, table: Any) -> Any:
+    """``table[value]`` for the name of a registered op, else an error listing a few names."""
+    if not isinstance(value, str):
+        raise TypeError(f"{where}: {name} must be the name of a registered op, got {_got(value)}")
+    if value not in table:
+        known = ", ".join(sorted(table)[:8])
+        raise ValueError(f"{where}: {name} {value!r:.80} is not a registered op ({known}, ...)")
+    return table[value]
+
+
+def instance(where: str, name: str, value: Any, kind: type) -> None:
+    """``value`` if it is a ``kind`` (format_trace's root: a Value, not a Tensor)."""
+    if not isinstance(value, kind):
+        raise TypeError(f"{where}: {name} must be a {kind.__name__}, got {_got(value)}")
+
+
+MAX_VALUES = 10**6  # a scalar net's parameters, each a Value (~100 bytes): seconds to build
+
+
+def value_count(where: str, sizes: Sequence[int]) -> None:
+    """A scalar MLP of these layer sizes holds at most MAX_VALUES parameters: MLP(2**30, [1])
+    would build a billion Values for minutes (a Tensor network is nn.Linear's)."""
+    n = sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:], strict=True))
+    if n > MAX_VALUES:
+        raise ValueError(
+            f"{where}: layer sizes {list(sizes)} make {n} parameters, more than a Value graph"
+            f" can hold ({MAX_VALUES}); use nn.Linear layers (Tensors) for a network this large"
+        )
+
+
+def operand_kind(x: Any) -> str:
+    """numpy's kind letter of an operand's numbers ('f', 'i' ...); a ragged list is refused."""
+    try:
+        return np.asarray(x).dtype.kind
+    except ValueError:  # [[1.0, 2.0], [3.0]]: numpy's 'inhomogeneous shape'
+        raise operand_error("Tensor", x, " (a ragged list)") from None
+
+
+def float_tensor(where: str, name: str, value: Any) -> None:
+    """``value`` if its numbers are floats: only they have gradients (a mask or labels do not)."""
+    if value.data.dtype.kind != "f":
+        raise TypeError(
+            f"{where}: {name} must be a float tensor to differentiate, got {value.data.dtype}"
+        )
+
+
+def rectangular(where: str, name: str, value: Any) -> np.ndarray:
+    """``value`` (a Tensor's numbers, an array, nested lists) as an array; a ragged list (numpy's
+    'inhomogeneous shape') is refused with the argument's name."""
+    try:
+        return np.asarray(value.data if is_node(value) else value)
+    except ValueError:
+        raise TypeError(f"{where}: {name} must be a rectangular array, got {_got(value)}") from None

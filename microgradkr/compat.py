@@ -74,7 +74,7 @@ def micrograd_node(v: Value, children: Iterable[Any], symbol: str) -> None:
     arity = None if op is ops.ADD_N else 2 if op in _BINARY else 1
     if arity is not None and arity != len(prev):
         raise ValueError(
-            f"Value(..., _op={symbol!r}): {op.name} takes {arity} children, got {len(prev)} "
+            f"Value(..., _op={symbol!r:.80}): {op.name} takes {arity} children, got {len(prev)} "
             "(micrograd keeps children in a set, so x * x has one: pass a tuple (x, x))"
         )
     v.op = op
@@ -87,7 +87,7 @@ def draw_dot(root: Any, format: str = "svg", rankdir: str = "LR", **options: Any
     if not isinstance(format, str):
         raise TypeError(f"draw_dot: format must be a str such as 'svg', got {format!r:.60}")
     if not isinstance(rankdir, str) or rankdir not in ("LR", "TB"):
-        raise ValueError(f"draw_dot: rankdir must be 'LR' or 'TB', got {rankdir!r}")
+        raise ValueError(f"draw_dot: rankdir must be 'LR' or 'TB', got {rankdir!r:.80}")
     from . import viz  # lazily: importing the engine never needs graphviz
 
     diagram = viz.draw(root, rankdir=rankdir, **options)

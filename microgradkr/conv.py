@@ -22,6 +22,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from . import checks_args
 from .ops import CHAIN, DISTRIBUTOR, ROUTER, SWITCHER
 from .tensor import SCATTER, Tensor, TensorOp, _node, apply
 from .tensor_input import op_inputs
@@ -48,9 +49,9 @@ def _pair(op: str, name: str, value: Any, least: int) -> tuple[int, int]:
     if len(pair) != 2 or not all(
         isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in pair
     ):
-        raise TypeError(f"{op}: {name} must be an int or a pair of ints, got {value!r}")
+        raise TypeError(f"{op}: {name} must be an int or a pair of ints, got {value!r:.80}")
     if min(pair) < least:
-        raise ValueError(f"{op}: {name} must be >= {least}, got {value!r}")
+        raise ValueError(f"{op}: {name} must be >= {least}, got {value!r:.80}")
     return int(pair[0]), int(pair[1])
 
 
@@ -69,6 +70,8 @@ def geometry(op: str, shape: tuple[int, ...], kernel: Any, stride: Any, pad: Any
         raise ValueError(
             f"{op}: the {kh}x{kw} kernel is larger than the padded {h}x{w} input ({where})"
         )
+    if shape[0] * shape[1] * h * w > checks_args.MAX_ELEMENTS:  # numpy's pad fails deep inside
+        raise ValueError(f"{op}: padding makes a padded input of more than 2**40 numbers ({where})")
     return Geometry(kh, kw, sh, sw, ph, pw, (h - kh) // sh + 1, (w - kw) // sw + 1)
 
 
@@ -205,7 +208,9 @@ def col2im(
     """DLfS's col2im, im2col's adjoint: col (N*OH*OW, C*FH*FW) -> (N, C, H, W), overlapping
     patches summed. Backward: im2col(g)."""
     ct = _tensor(col, "col2im", "col")
-    shape = tuple(int(s) for s in input_shape)
+    shape = checks_args.size("col2im", "input_shape", input_shape)
+    if len(shape) != 4:
+        raise ValueError(f"col2im: input_shape must be (N, C, H, W), got {shape}")
     geo = geometry("col2im", shape, (filter_h, filter_w), stride, pad)
     want = (shape[0] * geo.oh * geo.ow, shape[1] * geo.kh * geo.kw)
     if ct.shape != want:

@@ -70,10 +70,11 @@ def tensor(data: Any, requires_grad: bool = False, label: str = "", dtype: Any =
 def _size(size: tuple[Any, ...], op: str) -> tuple[int, ...]:
     """A size given as varargs or as one sequence, checked."""
     if len(size) == 1 and isinstance(size[0], (Sequence, np.ndarray)):
-        size = tuple(size[0])
+        first: Any = size[0]  # a 0-d array is one size, as numpy takes it
+        size = (first[()],) if getattr(first, "ndim", 1) == 0 else tuple(first)
     for n in size:
         if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
-            raise ValueError(f"{op}: sizes must be non-negative ints, got {n!r}")
+            raise ValueError(f"{op}: sizes must be non-negative ints, got {n!r:.80}")
     return _capped(tuple(int(n) for n in size), op)
 
 
@@ -129,12 +130,16 @@ def arange(
         start, end = 0, start
     for name, v in (("start", start), ("end", end), ("step", step)):
         checks_args.number("arange", name, v)
+        if isinstance(v, int) and not -(2**63) <= v < 2**63:  # numpy made objects of it
+            raise ValueError(f"arange: {name} must fit in int64, got {v}")
     if step == 0:
         raise ValueError("arange: step must be nonzero")
-    _capped((max(0, math.ceil((end - start) / step)),), "arange")
+    n = max(0, math.ceil((end - start) / step))
+    _capped((n,), "arange")
     ints = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
     dt = dtype if dtype is not None else (np.int64 if ints else np.float64)
-    return Tensor(np.arange(start, end, step), dtype=dt, **kw)
+    # nothing to count: numpy's own size arithmetic overflows for a start near 1e308
+    return Tensor(np.arange(start, end, step) if n else np.zeros(0), dtype=dt, **kw)
 
 
 def linspace(
@@ -198,8 +203,8 @@ def _scalar(op: str, value: Any) -> None:
         raise ValueError(f"{op}: fill_value {value} does not fit in int64")
 
 
-def _like(x: Any, dtype: Any) -> tuple[tuple[int, ...], Any]:
-    data = np.asarray(getattr(x, "data", x))
+def _like(x: Any, dtype: Any, op: str) -> tuple[tuple[int, ...], Any]:
+    data = checks_args.rectangular(op, "x", x)
     if data.dtype.kind not in "biuf":
         raise TypeError(f"x must be a Tensor or an array of numbers, got {type(x).__name__}")
     return data.shape, (data.dtype if dtype is None else dtype)
@@ -207,32 +212,32 @@ def _like(x: Any, dtype: Any) -> tuple[tuple[int, ...], Any]:
 
 def zeros_like(x: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """zeros of x's shape and dtype."""
-    shape, dt = _like(x, dtype)
+    shape, dt = _like(x, dtype, "zeros_like")
     return Tensor(np.zeros(shape), dtype=dt, requires_grad=requires_grad)
 
 
 def ones_like(x: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """ones of x's shape and dtype."""
-    shape, dt = _like(x, dtype)
+    shape, dt = _like(x, dtype, "ones_like")
     return Tensor(np.ones(shape), dtype=dt, requires_grad=requires_grad)
 
 
 def full_like(x: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """``fill_value`` in x's shape and dtype."""
-    shape, dt = _like(x, dtype)
+    shape, dt = _like(x, dtype, "full_like")
     _scalar("full_like", fill_value)
     return Tensor(np.full(shape, fill_value), dtype=dt, requires_grad=requires_grad)
 
 
 def randn_like(x: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """N(0, 1) samples of x's shape and dtype."""
-    shape, dt = _like(x, dtype)
+    shape, dt = _like(x, dtype, "randn_like")
     return Tensor(_generator().standard_normal(shape), dtype=dt, requires_grad=requires_grad)
 
 
 def rand_like(x: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """U[0, 1) samples of x's shape and dtype."""
-    shape, dt = _like(x, dtype)
+    shape, dt = _like(x, dtype, "rand_like")
     return Tensor(_generator().random(shape), dtype=dt, requires_grad=requires_grad)
 
 

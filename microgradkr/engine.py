@@ -10,7 +10,7 @@ import numbers
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeAlias
 
-from . import anomaly, collector, grad_mode, graph
+from . import anomaly, checks_args, collector, grad_mode, graph
 from .i18n import CATALOG, text
 from .ops import (
     ABS,
@@ -68,7 +68,7 @@ def apply(op: Op, *inputs: Value) -> Value:
         local = tuple(op.local(*xs, out))
     except (ArithmeticError, ValueError) as err:
         raise _domain_error(op, inputs, err) from None
-    except AttributeError:
+    except (AttributeError, TypeError):  # a Tensor's or an array's data among the Values
         if isinstance(op, Op) and all(isinstance(v, Value) for v in inputs):
             raise
         raise TypeError(
@@ -78,12 +78,16 @@ def apply(op: Op, *inputs: Value) -> Value:
     return _node(out, op, inputs, local)
 
 
+def _0d(x: Any) -> bool:
+    return getattr(x, "ndim", 1) == 0  # a 0-d array is Iterable, and iterating it fails
+
+
 def add_n(values: Iterable[Operand]) -> Value:
     """x1 + x2 + ... + xn as one add gate with n inputs (a distributor: every local gradient is 1).
 
     One node instead of n - 1 chained ones, so a neuron's weighted sum stays small and fast.
     """
-    if not isinstance(values, Iterable) or isinstance(values, (str, dict)):
+    if not isinstance(values, Iterable) or isinstance(values, (str, dict)) or _0d(values):
         raise TypeError(f"add_n: values must be a list of Values or numbers, got {values!r:.60}")
     inputs = tuple(v if isinstance(v, Value) else _wrap(v) for v in values)
     if not inputs:
@@ -158,7 +162,7 @@ def _apply2(op: Op, a: Value, b: Value) -> Value:
 def _as_float(data: Any) -> float:
     if isinstance(data, numbers.Real) and not isinstance(data, Value):
         return float(data)
-    raise TypeError(f"Value needs a real number, got {type(data).__name__}: {data!r}")
+    raise TypeError(f"Value needs a real number, got {type(data).__name__}: {data!r:.80}")
 
 
 def _upstream(grad: Any) -> float:
@@ -170,7 +174,8 @@ def _upstream(grad: Any) -> float:
         return _upstream(grad.item() if hasattr(grad, "item") else grad.data.item())
     what = f"{type(grad).__name__} of shape {shape}" if shape is not None else type(grad).__name__
     raise TypeError(
-        f"backward(grad=...) of a Value needs one number (dL/d(this node)), got {what}: {grad!r}"
+        f"backward(grad=...) of a Value needs one number (dL/d(this node)), got {what}:"
+        f" {grad!r:.80}"
     )
 
 
@@ -189,7 +194,7 @@ def _wrap(x: Any) -> Value:
         return x
     if isinstance(x, numbers.Real):
         return Value(float(x))
-    raise TypeError(f"cannot combine a Value with {type(x).__name__}: {x!r}")
+    raise checks_args.operand_error("Value", x)
 
 
 class Value(graph.GraphNode):
@@ -285,7 +290,10 @@ class Value(graph.GraphNode):
         return self * -1.0
 
     def __sub__(self, other: Operand) -> Value:
-        return self + (-other)
+        try:
+            return self + (-other)
+        except TypeError:  # -None: name the - that was called, not the unary one
+            raise checks_args.operand_error("Value", other) from None
 
     def __truediv__(self, other: Operand) -> Value:
         return self * _wrap(other).reciprocal()
@@ -315,7 +323,7 @@ class Value(graph.GraphNode):
             return _apply2(POW, self, other)
         if isinstance(other, numbers.Real):
             return _apply1(pow_op(float(other)), self)
-        raise TypeError(f"exponent must be a number or a Value, got {type(other).__name__}")
+        raise TypeError(f"pow: exponent must be a number or a Value, got {type(other).__name__}")
 
     def __rpow__(self, other: Number) -> Value:
         return _apply2(POW, _wrap(other), self)

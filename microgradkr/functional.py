@@ -122,7 +122,7 @@ def _dim_or_axis(dim: int | None, axis: int | None, op: str) -> int:
     d = -1 if dim is None and axis is None else (dim if dim is not None else axis)
     if isinstance(d, bool) or not isinstance(d, (int, np.integer)):
         # a tuple would pass _axes and silently use its first dim
-        raise TypeError(f"{op}: dim must be an int, got {type(d).__name__} {d!r}")
+        raise TypeError(f"{op}: dim must be an int, got {type(d).__name__} {d!r:.80}")
     return int(d)
 
 
@@ -138,6 +138,9 @@ def softmax(x: Any, dim: int | None = None, axis: int | None = None) -> Any:
         _value_dim(d, "softmax")
         return _value_softmax(x)
     x = _tensor(x, "softmax")
+    if x.ndim == 0:  # as torch: a 0-d tensor's softmax is 1, its dim -1 or 0
+        checks_args.dims("softmax", "dim", d, 0)
+        return softmax(x.reshape(1), d).reshape(())
     return apply(SOFTMAX, x, args=(_last_axis(x, d, "softmax"),))
 
 
@@ -155,6 +158,9 @@ def log_softmax(x: Any, dim: int | None = None, axis: int | None = None) -> Any:
         _value_dim(d, "log_softmax")
         return _value_log_softmax(x)
     x = _tensor(x, "log_softmax")
+    if x.ndim == 0:  # as torch: a 0-d tensor's log_softmax is 0
+        checks_args.dims("log_softmax", "dim", d, 0)
+        return log_softmax(x.reshape(1), d).reshape(())
     return apply(LOG_SOFTMAX, x, args=(_last_axis(x, d, "log_softmax"),))
 
 
@@ -175,7 +181,7 @@ def _rows(n: int) -> Array:
 def _targets(t: Any, a: Array, op: str) -> tuple[Array, bool]:
     """Integer labels (shape a.shape[:-1]) or one-hot/probability targets (a's shape), flattened."""
     if type(t) is not np.ndarray:
-        t = t.data if isinstance(t, Tensor) else np.asarray(t)
+        t = checks_args.rectangular("cross_entropy", "labels", t)
     c = a.shape[-1]
     if t.shape == a.shape and t.dtype.kind in "biuf":
         return t.reshape(-1, c).astype(a.dtype, copy=False), False
@@ -248,7 +254,7 @@ def cross_entropy_error(y: Any, t: Any, delta: float = 1e-7) -> Tensor:
     ``t`` is one-hot (y's shape) or integer labels; delta = 1e-7 keeps log(0) away.
     """
     probs = _tensor(y, "cross_entropy_error")
-    checks_args.number("cross_entropy_error", "delta", delta, 0.0)
+    delta = checks_args.number("cross_entropy_error", "delta", delta, 0.0)
     if probs.ndim == 0:
         raise ValueError("cross_entropy_error: y must be probabilities of shape (N, C) or (C,)")
     target = np.asarray(t.data if isinstance(t, Tensor) else t)
@@ -269,6 +275,7 @@ def cross_entropy_error(y: Any, t: Any, delta: float = 1e-7) -> Tensor:
 
 def mse(y: Any, t: Any, reduction: Literal["half_sum", "mean"] = "half_sum") -> Tensor:
     """DLfS's sum of squares error E = 1/2 sum (y - t)^2; ``reduction="mean"``: mean (y - t)^2."""
+    checks_args.choice("mse", "reduction", reduction, ("half_sum", "mean"))
     out = _tensor(y, "mse")
     target = _const(t, out)
     if target.shape != out.shape:
@@ -278,14 +285,16 @@ def mse(y: Any, t: Any, reduction: Literal["half_sum", "mean"] = "half_sum") -> 
         return 0.5 * (d * d).sum()
     if reduction == "mean":
         return (d * d).mean()
-    raise ValueError(f"mse: reduction must be 'half_sum' or 'mean', got {reduction!r}")
+    raise ValueError(f"mse: reduction must be 'half_sum' or 'mean', got {reduction!r:.80}")
 
 
 def hinge(scores: Any, labels: Any, margin: float = 1.0) -> Tensor:
     """Multiclass SVM: L = (1/N) sum_n sum_{j != t_n} max(0, s_nj - s_nt + margin)."""
     s = _tensor(scores, "hinge")
-    checks_args.number("hinge", "margin", margin)
-    t = np.asarray(labels.data if isinstance(labels, Tensor) else labels)
+    margin = checks_args.number("hinge", "margin", margin)
+    if s.ndim == 0:
+        raise ValueError("hinge: scores must be of shape (N, C) or (C,), got a 0-d tensor")
+    t = checks_args.rectangular("hinge", "labels", labels)
     if s.ndim == 1 and t.size == 1:
         s = s.reshape(1, s.size)
         t = t.reshape(1)

@@ -14,11 +14,11 @@ from .tensor import Tensor, apply
 from .tensor_ops_torch import LEAKY_RELU
 
 
-def _as_tensor(x: Any, op: str) -> Tensor:
+def _as_tensor(x: Any, op: str, dtype: Any = None) -> Tensor:
     if isinstance(x, Tensor):
         return x
     try:
-        return Tensor(x)
+        return Tensor(x, dtype=dtype)
     except TypeError as err:
         raise TypeError(f"{op}: {err}") from None
 
@@ -37,7 +37,12 @@ def linear(input: Any, weight: Any, bias: Any = None) -> Tensor:
             f" got {w.shape}"
         )
     y = x @ w.t()
-    return y if bias is None else y + _as_tensor(bias, "linear")
+    if bias is None:
+        return y
+    b = _as_tensor(bias, "linear")
+    if b.ndim > 1 or b.shape not in ((), (1,), w.shape[:1]):  # torch: (out_features,)
+        raise ValueError(f"linear: bias must have shape {w.shape[:1]}, got {b.shape}")
+    return y + b
 
 
 def relu(input: Any) -> Tensor:
@@ -47,7 +52,8 @@ def relu(input: Any) -> Tensor:
 
 def leaky_relu(input: Any, negative_slope: float = 0.01) -> Tensor:
     """x where x > 0, else negative_slope * x; local gradient 1 or negative_slope."""
-    return apply(LEAKY_RELU, _as_tensor(input, "leaky_relu"), args=(float(negative_slope),))
+    slope = checks_args.number("leaky_relu", "negative_slope", negative_slope)
+    return apply(LEAKY_RELU, _as_tensor(input, "leaky_relu"), args=(slope,))
 
 
 def sigmoid(input: Any) -> Tensor:
@@ -62,8 +68,9 @@ def tanh(input: Any) -> Tensor:
 
 def mse_loss(input: Any, target: Any, reduction: Literal["mean", "sum", "none"] = "mean") -> Tensor:
     """mean (x - t)^2 (``reduction="sum"``: the sum, ``"none"``: elementwise), as torch."""
+    checks_args.choice("mse_loss", "reduction", reduction, ("mean", "sum", "none"))
     x = _as_tensor(input, "mse_loss")
-    t = target if isinstance(target, Tensor) else Tensor(target, dtype=x.dtype)
+    t = target if isinstance(target, Tensor) else _as_tensor(target, "mse_loss: target", x.dtype)
     if t.shape != x.shape:
         raise ValueError(f"mse_loss: input has shape {x.shape} but target has shape {t.shape}")
     d = x - t
@@ -91,7 +98,7 @@ def _check_channels(x: Tensor, given: dict[str, Any], training: bool) -> None:
         if v is None:
             continue
         arr = v.data if isinstance(v, Tensor) else v
-        size = np.size(arr)
+        size = np.size(checks_args.rectangular("batch_norm", name, arr))
         if size != c:
             raise ValueError(
                 f"batch_norm: {name} must have {c} values, one per channel of input of shape"
@@ -124,8 +131,8 @@ def batch_norm(
     """
     x = _as_tensor(input, "batch_norm")
     checks_args.flag("batch_norm", "training", training)
-    checks_args.number("batch_norm", "momentum", momentum, 0.0, 1.0)
-    checks_args.number("batch_norm", "eps", eps, 0.0, positive=True)
+    momentum = checks_args.number("batch_norm", "momentum", momentum, 0.0, 1.0)
+    eps = checks_args.number("batch_norm", "eps", eps, 0.0, positive=True)
     if x.ndim < 2:
         raise ValueError(f"batch_norm: input must be (N, C, ...), got shape {x.shape}")
     stats = {"running_mean": running_mean, "running_var": running_var}
@@ -161,9 +168,8 @@ def batch_norm(
 def dropout(input: Any, p: float = 0.5, training: bool = True, generator: Any = None) -> Tensor:
     """x * mask / (1 - p), mask_i ~ Bernoulli(1 - p), when ``training``; x otherwise."""
     x = _as_tensor(input, "dropout")
-    if not 0.0 <= p <= 1.0:
-        raise ValueError(f"dropout: p must be in [0, 1], got {p}")
-    if not training or p == 0.0:
+    p = checks_args.number("dropout", "p", p, 0.0, 1.0)  # a bool p was taken as 1 or 0
+    if not checks_args.flag("dropout", "training", training) or p == 0.0:
         return x
     if p == 1.0:
         return x * np.zeros(x.shape)

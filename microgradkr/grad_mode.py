@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
+from . import checks_args
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -79,7 +81,7 @@ class set_grad_enabled:
 
     def __init__(self, mode: bool) -> None:
         self.before = switch.enabled
-        self.mode = bool(mode)
+        self.mode = checks_args.flag("set_grad_enabled", "mode", mode)
         switch.enabled = self.mode  # a plain call switches at once, as torch.set_grad_enabled
 
     def __enter__(self) -> None:

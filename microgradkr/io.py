@@ -63,7 +63,7 @@ def save_model(module: Any, path: str | Path) -> Path:
     """Write every parameter's data to ``path`` (which must end in .npz) as ``param_i`` arrays."""
     path = checks_args.path("save_model", "path", path)
     if path.suffix != ".npz":
-        raise ValueError(f"path must end in .npz, got {str(path)!r}")
+        raise ValueError(f"path must end in .npz, got {str(path)!r:.80}")
     arrays: dict[str, Any] = {}
     for name, p in _state(module).items():
         arr = np.asarray(p.data)
@@ -144,7 +144,10 @@ def _open_regular(path: Path) -> BinaryIO:
     would block or never end (O_NONBLOCK: opening a FIFO with no writer returns at once)."""
     if path.is_dir():
         raise LoadError(f"{path} is a directory, not an .npz file written by save_model")
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # missing: FileNotFoundError
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:  # the OS's words name neither the function nor the argument
+        raise FileNotFoundError(f"load_model: no file at path {str(path)!r:.80}") from None
     mode = os.fstat(fd).st_mode
     if not stat.S_ISREG(mode):
         os.close(fd)

@@ -115,6 +115,7 @@ class Neuron(Module):
         self.nonlin = checks_args.flag("Neuron", "nonlin", nonlin)
 
     def __call__(self, x: Sequence[Value | float]) -> Value:
+        _check_inputs("Neuron", x, len(self.w))  # a Layer of Neurons calls affines, not this
         act = affine(self.w, x, self.b)
         return act.relu() if self.nonlin else act
 
@@ -130,7 +131,7 @@ _JUST_NEURON = {Neuron}
 
 def _check_inputs(layer: str, x: Any, n: int) -> None:
     """x: a list of n inputs (Values or numbers), once per call, not per neuron."""
-    if not isinstance(x, list | tuple | np.ndarray):
+    if not isinstance(x, list | tuple | np.ndarray) or getattr(x, "ndim", 1) == 0:
         raise TypeError(
             f"{layer}: x must be a list of {n} Values or numbers, got {type(x).__name__}"
         )
@@ -173,11 +174,12 @@ class MLP(Module):
 
     def __init__(self, nin: int, nouts: Sequence[int]) -> None:
         if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence):
-            raise TypeError(f"MLP: nouts must be a list of layer sizes, got {nouts!r}")
+            raise TypeError(f"MLP: nouts must be a list of layer sizes, got {nouts!r:.80}")
         named = [("nin", nin), *((f"nouts[{i}]", n) for i, n in enumerate(nouts))]
         sizes = [checks_args.layer_size(f"MLP: {name}", n) for name, n in named]
         if len(sizes) < 2:
             raise ValueError("MLP: nouts must name at least one layer, got []")
+        checks_args.value_count("MLP", sizes)
         self.layers = [
             Layer(sizes[i], sizes[i + 1], nonlin=i != len(nouts) - 1) for i in range(len(nouts))
         ]
@@ -225,10 +227,12 @@ def init_std(init: str | float, fan_in: int) -> float:
     if isinstance(init, str):
         stds = {"he": math.sqrt(2.0 / fan_in), "xavier": math.sqrt(1.0 / fan_in), "std": 0.01}
         if init not in stds:
-            raise ValueError(f'init must be "he", "xavier", "std" or a float std, got {init!r}')
+            raise ValueError(f'init must be "he", "xavier", "std" or a float std, got {init!r:.80}')
         return stds[init]
     if isinstance(init, bool) or not isinstance(init, (int, float)) or init < 0:
-        raise ValueError(f'init must be "he", "xavier", "std" or a float std >= 0, got {init!r}')
+        raise ValueError(
+            f'init must be "he", "xavier", "std" or a float std >= 0, got {init!r:.80}'
+        )
     return float(init)
 
 
@@ -356,7 +360,7 @@ class BatchNorm1d(Module):
         self.num_features = checks_args.layer_size("num_features", num_features)
         self.momentum = checks_args.fraction("momentum", momentum)
         if isinstance(eps, bool) or not isinstance(eps, (int, float)) or eps <= 0:
-            raise ValueError(f"eps must be a number > 0, got {eps!r}")
+            raise ValueError(f"eps must be a number > 0, got {eps!r:.80}")
         self.eps = float(eps)
         n = self.num_features
         # four arrays of their own: a Tensor shares a float64 array it is given, and the running
@@ -440,7 +444,7 @@ class SoftmaxWithLoss(Module):
         self.t: np.ndarray | None = None
 
     def forward(self, x: Any, t: Any) -> Tensor:
-        loss: Tensor = functional.cross_entropy(x, t)
+        loss: Tensor = functional.cross_entropy(_as_tensor(x, "SoftmaxWithLoss"), t)
         # the fused node keeps y = softmax(x) for its backward; reuse it rather than recompute
         self.y = loss._args[0] if loss._args else functional.softmax(_as_tensor(x, "y")).data
         self.t = np.asarray(t.data if isinstance(t, Tensor) else t)

@@ -117,7 +117,7 @@ def hessian(f: Callable[..., Any], inputs: Any) -> Any:
         from .transforms import hessian as tensor_hessian
 
         return tensor_hessian(f, tuple(inputs) if isinstance(inputs, list) else inputs)
-    xs = _inputs(inputs)
+    xs = _inputs(inputs, "hessian")
     first = grad(_call(f, xs), xs, create_graph=True)
     h: np.ndarray = np.zeros((len(xs), len(xs)))
     for i, g in enumerate(first):
@@ -132,14 +132,14 @@ def jacobian(f: Callable[[Tensor], Tensor], x: Any) -> np.ndarray:
     Elementwise ops give a diagonal J; for f(x) = W @ x, J = W.
     """
     checks_args.function("jacobian", "f", f)
-    leaf = _leaf(x, 0)
+    leaf = _leaf(x, 0, where="jacobian")
     return _jacobians(_call_tensor(f, [leaf], "jacobian"), [leaf])[0]
 
 
 def vjp(f: Callable[[Tensor], Tensor], x: Any, v: Any) -> tuple[np.ndarray, np.ndarray]:
     """(f(x), v^T J): backprop seeded with v, as ``torch.autograd.functional.vjp``."""
     checks_args.function("vjp", "f", f)
-    leaf = _leaf(x, 0)
+    leaf = _leaf(x, 0, where="vjp")
     out = _call_tensor(f, [leaf], "vjp")
     v = checks_args.array("vjp", "v", v.data if isinstance(v, Tensor) else v, out.data.dtype)
     if v.shape != out.shape:

@@ -52,7 +52,7 @@ def _check_params(params: Params) -> list[Any]:
     """A list of parameters from a list, a generator or a module with ``parameters()``."""
     if hasattr(params, "parameters") and callable(params.parameters):
         params = params.parameters()
-    if not isinstance(params, Iterable):
+    if not isinstance(params, Iterable) or getattr(params, "ndim", 1) == 0:
         raise TypeError(
             f"params must be a list of parameters or a module, got {type(params).__name__}"
         )
@@ -83,7 +83,7 @@ def _check_number(name: str, value: Any, low: float = 0.0, high: float = math.in
     if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
         raise TypeError(f"{name} must be a number, got {type(value).__name__}")
     if not low <= value <= high:
-        raise ValueError(f"{name} must be in [{low:g}, {high:g}], got {value!r}")
+        raise ValueError(f"{name} must be in [{low:g}, {high:g}], got {value!r:.80}")
     return float(value)
 
 
@@ -91,12 +91,13 @@ def _check_beta(name: str, value: Any) -> float:
     """A decay rate in [0, 1): at 1 the bias correction 1 - beta^t would divide by zero."""
     beta = _check_number(name, value, 0.0, 1.0)
     if beta == 1.0:
-        raise ValueError(f"{name} must be in [0, 1), got {value!r}")
+        raise ValueError(f"{name} must be in [0, 1), got {value!r:.80}")
     return beta
 
 
-def _check_grad(where: str, i: int, p: Any) -> None:
-    """A parameter's grad, before it is used: numbers of the parameter's own shape."""
+def _check_grad(where: str, i: int, p: Any) -> Any:
+    """A parameter's grad, before it is used: numbers of the parameter's own shape (a node's
+    numbers for a create_graph gradient, which the update uses, not the node)."""
     g, shape = p.grad, np.shape(p.data)
     if not isinstance(g, (np.ndarray, float)):
         g = getattr(g, "data", g)  # a create_graph gradient is a node: its numbers
@@ -109,6 +110,7 @@ def _check_grad(where: str, i: int, p: Any) -> None:
             )
     elif isinstance(g, bool) or not isinstance(g, (int, float, np.integer, np.floating)):
         raise TypeError(f"{where}.step: params[{i}].grad must be a number, got {type(g).__name__}")
+    return g
 
 
 def _zeros(x: Any) -> Any:
@@ -145,8 +147,8 @@ class Optimizer:
         for i, (p, state) in enumerate(zip(self.params, self.state, strict=True)):
             if p.grad is None:
                 continue
-            _check_grad(type(self).__name__, i, p)
-            g = p.grad + self.weight_decay * p.data if self.weight_decay else p.grad
+            g = _check_grad(type(self).__name__, i, p)
+            g = g + self.weight_decay * p.data if self.weight_decay else g
             state["step"] = state.get("step", 0) + 1
             _write(p, self._update(p.data, g, state))
 
@@ -352,7 +354,7 @@ class Adam(Optimizer):
     ) -> None:
         super().__init__(params, lr, weight_decay)
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-            raise TypeError(f"betas must be a pair (beta1, beta2), got {betas!r}")
+            raise TypeError(f"betas must be a pair (beta1, beta2), got {betas!r:.80}")
         self.betas = (_check_beta("betas[0]", betas[0]), _check_beta("betas[1]", betas[1]))
         self.eps = _check_number("eps", eps)
         self.amsgrad = checks_args.flag(type(self).__name__, "amsgrad", amsgrad)

@@ -29,7 +29,7 @@ def manual_seed(seed: int) -> np.random.Generator:
     (micrograd's ``random.uniform(-1, 1)``), so ``random.seed(n)`` keeps working for it alone.
     """
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"manual_seed: seed must be an int, got {type(seed).__name__} {seed!r}")
+        raise TypeError(f"manual_seed: seed must be an int, got {type(seed).__name__} {seed!r:.80}")
     n = int(seed) % 2**64  # torch takes negative seeds as well
     random.seed(n)
     # reseeded in place, as torch's: layers and loaders made before the call hold this object

@@ -28,6 +28,7 @@ from .tensor_input import (
     op_error,
     op_inputs,
     promote_types,
+    sum_to,
 )
 from .tensor_ops import (
     ADD,
@@ -55,7 +56,6 @@ from .tensor_ops import (
     Axis,
     TensorOp,
     _dim,
-    sum_to,
 )
 from .tensor_ops import _values as _values  # where user-written rules have always found it
 from .tensor_shape import ShapeMethods
@@ -114,7 +114,7 @@ def _const(x: Any, like: Tensor) -> Tensor:
     if isinstance(x, (numbers.Real, np.ndarray, np.generic, list, tuple)):
         t = _new(Tensor)
         dt = like.data.dtype if like.data.dtype in FLOATS else None
-        kind = np.asarray(x).dtype.kind
+        kind = checks_args.operand_kind(x)
         if like.data.dtype.kind in "bi" and kind in "biu":
             # int64 + 2 and int64 + True stay int64, bool + True bool, bool + 2 is int64 (torch)
             both_bool = like.data.dtype.kind == kind == "b"
@@ -127,7 +127,7 @@ def _const(x: Any, like: Tensor) -> Tensor:
         t._prev = ()
         t._args = ()
         return t
-    raise TypeError(f"cannot combine a Tensor with {type(x).__name__}: {x!r}")
+    raise checks_args.operand_error("Tensor", x)
 
 
 def apply(op: TensorOp, *inputs: Tensor, args: tuple[Any, ...] = ()) -> Tensor:
@@ -231,14 +231,14 @@ class Tensor(ShapeMethods, BackwardMethods, graph.GraphNode):
             dtype = data.data.dtype if dtype is None else dtype
             data = data.data
         self.data: Array = as_array(data, dtype, "Tensor", keep_bool=True)
-        if requires_grad and self.data.dtype not in FLOATS:
+        self.requires_grad = checks_args.flag("Tensor", "requires_grad", requires_grad)  # torch's
+        if self.requires_grad and self.data.dtype not in FLOATS:
             raise TypeError(
                 f"Tensor: only floating point tensors can require gradients, got a"
                 f" {self.data.dtype} tensor (a mask or labels); pass dtype=np.float64 for numbers"
             )
         # an ndarray (or a Tensor after backward(create_graph=True)), None before any backward
         self.grad: Any = None
-        self.requires_grad = bool(requires_grad)
         self.label = label
         self.op: TensorOp | None = None
         self._prev: tuple[Tensor, ...] = ()
@@ -281,7 +281,7 @@ class Tensor(ShapeMethods, BackwardMethods, graph.GraphNode):
         is cast back to this tensor's dtype."""
         if isinstance(dtype, str) and dtype in ("cpu", "cpu:0"):
             return self  # the only device there is
-        dt = np.dtype(dtype)
+        dt = checks_args.dtype("to", "dtype", dtype)
         if dt not in DTYPES:
             raise ValueError(f"to: dtype must be float64, float32, int64 or bool, got {dt}")
         if dt in FLOATS and self.data.dtype in FLOATS:
@@ -385,7 +385,7 @@ class Tensor(ShapeMethods, BackwardMethods, graph.GraphNode):
         for d in (dim0, dim1):
             if isinstance(d, (tuple, list)) or not isinstance(d, (int, np.integer)):
                 raise TypeError(
-                    f"transpose(dim0, dim1) swaps two dims, got {dim0!r}, {dim1!r}: "
+                    f"transpose(dim0, dim1) swaps two dims, got {dim0!r:.80}, {dim1!r:.80}: "
                     "to reorder all of them pass the order to permute(...)"
                 )
         n = self.data.ndim
@@ -434,7 +434,7 @@ class Tensor(ShapeMethods, BackwardMethods, graph.GraphNode):
 
     # -- the hooks of BackwardMethods (tensor_backward.py) ----------------------------------------
     def _as_grad(self, grad: Any) -> Array:
-        return as_array(grad.data if isinstance(grad, Tensor) else grad, self.dtype, "grad")
+        return as_array(grad.data if isinstance(grad, Tensor) else grad, self.dtype, "gradient")
 
     # numpy operands on the left (ndarray * t) defer to Tensor instead of converting it.
     __array_ufunc__ = None

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from . import checks_args
+from . import checks_args, tensor_ops
 from .graph import GraphNode
 from .tensor_ops import MATMUL, Array, TensorOp
 
@@ -38,6 +38,8 @@ def as_array(data: Any, dtype: Any, what: str, keep_bool: bool = False) -> Array
     except ValueError as err:  # a ragged list
         raise TypeError(f"{what} needs a rectangular array of numbers: {err}") from None
     if arr.dtype.kind not in "biuf":
+        if what.startswith("an operand"):  # of an operator or method: name the one called
+            raise checks_args.operand_error("Tensor", data, f" (an array of dtype {arr.dtype})")
         raise TypeError(
             f"{what} needs numbers, got an array of dtype {arr.dtype}"
             + (" (Values? use Tensor for arrays, Value for scalars)" if arr.dtype == object else "")
@@ -118,8 +120,8 @@ def index_part(i: Any, x: Any) -> Any:
     what = "a float Tensor" if isinstance(i, GraphNode) else f"a float index ({i!r})"
     if isinstance(i, GraphNode):
         i = i.data  # type: ignore[attr-defined]  # a Tensor's
-    elif isinstance(i, list):
-        i = np.asarray(i) if i else np.zeros(0, dtype=np.intp)  # [] gathers nothing, as numpy
+    elif isinstance(i, list):  # [] gathers nothing, as numpy; a ragged list is refused
+        i = checks_args.rectangular("getitem", "index", i) if i else np.zeros(0, dtype=np.intp)
     kind = i.dtype.kind if isinstance(i, (np.ndarray, np.generic)) else None
     if isinstance(i, float) or kind == "f":
         raise IndexError(
@@ -129,3 +131,9 @@ def index_part(i: Any, x: Any) -> Any:
     if kind is not None and kind not in "biu":
         raise IndexError(f"getitem: an index of dtype {i.dtype} cannot index a tensor")
     return i
+
+
+def sum_to(g: Any, shape: Any) -> Array:
+    """Sum ``g`` down to ``shape``, the backward of numpy broadcasting, its arguments checked
+    (the backward pass calls tensor_ops.sum_to, which trusts them)."""
+    return tensor_ops.sum_to(*checks_args.sum_to_args(g, shape))

@@ -392,7 +392,7 @@ def _axes(axis: Axis, ndim: int, op: str) -> tuple[int, ...] | None:
     if axis is None:
         return None
     if isinstance(axis, bool) or not isinstance(axis, (int, np.integer, tuple, list)):
-        raise TypeError(f"{op}: dim must be an int or a tuple of ints, got {axis!r}")
+        raise TypeError(f"{op}: dim must be an int or a tuple of ints, got {axis!r:.80}")
     parts = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
     if ndim == 0 and all(isinstance(a, (int, np.integer)) and a in (0, -1) for a in parts):
         return ()
@@ -409,7 +409,7 @@ def _axes(axis: Axis, ndim: int, op: str) -> tuple[int, ...] | None:
 def _dim(d: Any, ndim: int, op: str) -> int:
     """One dim as a non-negative axis; a 0-d tensor accepts -1 and 0, as in PyTorch."""
     if isinstance(d, bool) or not isinstance(d, (int, np.integer)):
-        raise TypeError(f"{op}: a dim must be an int, got {type(d).__name__} {d!r}")
+        raise TypeError(f"{op}: a dim must be an int, got {type(d).__name__} {d!r:.80}")
     n = max(ndim, 1)
     if not -n <= d < n:
         raise IndexError(

@@ -64,16 +64,18 @@ def _reduction(
     """(axes, keep) from numpy's ``axis``/``keepdims`` or torch's ``dim``/``keepdim``."""
     if dim is not None and axis is not None:
         raise TypeError(f"{op}: pass dim= or axis=, not both")
-    return (axis if dim is None else dim), bool(keepdims if keepdim is None else keepdim)
+    keep = keepdims if keepdim is None else keepdim
+    return (axis if dim is None else dim), checks_args.flag(op, "keepdim", keep)
 
 
 def _shape_arg(shape: tuple[Any, ...], op: str) -> tuple[int, ...]:
     """A shape given as varargs ``(2, 3)`` or as one sequence ``((2, 3),)``."""
     if len(shape) == 1 and isinstance(shape[0], (Sequence, np.ndarray)):
-        shape = tuple(shape[0])
+        first: Any = shape[0]  # a 0-d array is one size, as numpy takes it
+        shape = (first[()],) if getattr(first, "ndim", 1) == 0 else tuple(first)
     for n in shape:
         if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
-            raise TypeError(f"{op}: a size must be an int, got {type(n).__name__} {n!r}")
+            raise TypeError(f"{op}: a size must be an int, got {type(n).__name__} {n!r:.80}")
     return tuple(int(n) for n in shape)
 
 
@@ -122,10 +124,11 @@ class ShapeMethods(TorchMethods):
     def _extreme(
         self, name: str, op: TensorOp, arg: Any, axis: Any, keepdims: bool, dim: Any, keepdim: Any
     ) -> Any:
-        if hasattr(axis, "_prev"):  # x.max(y): elementwise, as torch
+        if hasattr(axis, "_prev") and name in ("max", "min"):  # x.max(y): elementwise, as torch
             return self.maximum(axis) if name == "max" else self.minimum(axis)
         if dim is not None and axis is None:
-            return self._with_indices(name, arg, dim, bool(keepdim))
+            keep = keepdim is not None and checks_args.flag(name, "keepdim", keepdim)
+            return self._with_indices(name, arg, dim, keep)
         ax, keep = _reduction(name, axis, keepdims, dim, keepdim)
         axes = _axes(ax, self.data.ndim, name)
         shape = self.data.shape
@@ -171,13 +174,17 @@ class ShapeMethods(TorchMethods):
         correction: float | None = None,
     ) -> Tensor:
         """sqrt(var): the standard deviation over ``dim``; its gradient is 0 where it is 0."""
-        v = self._var_wide(dim, unbiased, keepdim, correction)
+        checks_args.flag("std", "keepdim", keepdim)
+        checks_args.flag("std", "unbiased", unbiased)
+        v = self._var_wide(dim, unbiased, keepdim, correction, "std")
         return v._apply(STD_SQRT)._narrow(self.data.dtype)
 
-    def _var_wide(self, dim: Axis, unbiased: bool, keepdim: bool, correction: Any) -> Tensor:
+    def _var_wide(
+        self, dim: Axis, unbiased: bool, keepdim: bool, correction: Any, op: str = "var"
+    ) -> Tensor:
         # float32 sums in float64, as torch: [1e20, -1e20, 0] has a std of 1e20, not inf
         c = (1.0 if unbiased else 0.0) if correction is None else builtins.float(correction)
-        axes = _axes(dim, self.data.ndim, "var")
+        axes = _axes(dim, self.data.ndim, op)
         x = self._widen()
         d = x._apply(SUB, x._apply(MEAN, args=(axes, True)))
         ss = d._apply(MUL, d)._apply(SUM, args=(axes, keepdim))
@@ -236,15 +243,21 @@ class ShapeMethods(TorchMethods):
     # -- shape ----------------------------------------------------------------------------------
     def view(self, *shape: Any) -> Tensor:
         """The same numbers in a new shape (one -1 is inferred); as reshape."""
-        return self._apply(RESHAPE, args=(_shape_arg(shape, "view"),))
+        return self._view(_shape_arg(shape, "view"), "view")
 
     def view_as(self, other: Any) -> Tensor:
         """view(other.shape)."""
-        return self.view(checks_args.shape_of("view_as", "other", other))
+        return self._view(checks_args.shape_of("view_as", "other", other), "view_as")
 
     def reshape_as(self, other: Any) -> Tensor:
         """reshape(other.shape)."""
-        return self.view(checks_args.shape_of("reshape_as", "other", other))
+        return self._view(checks_args.shape_of("reshape_as", "other", other), "reshape_as")
+
+    def _view(self, shape: tuple[int, ...], op: str) -> Tensor:
+        try:
+            return self._apply(RESHAPE, args=(shape,))
+        except ValueError as err:  # name the method called: view_as, not reshape
+            raise ValueError(f"{op}: {err}") from None
 
     def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
         """Dims ``start_dim`` to ``end_dim`` merged into one (a 0-d tensor becomes shape (1,))."""
@@ -285,15 +298,15 @@ class ShapeMethods(TorchMethods):
 
     def broadcast_to(self, *shape: Any) -> Tensor:
         """The tensor repeated along broadcast dims to ``shape``; the gradient is summed back."""
-        target = _shape_arg(shape, "broadcast_to")
+        return self._broadcast(_shape_arg(shape, "broadcast_to"), "broadcast_to")
+
+    def _broadcast(self, target: tuple[int, ...], op: str) -> Tensor:
         try:
-            np.broadcast_shapes(self.data.shape, target)
+            ok = np.broadcast_shapes(self.data.shape, target) == target
         except ValueError:
-            raise ValueError(
-                f"broadcast_to: shape {self.data.shape} cannot broadcast to {target}"
-            ) from None
-        if np.broadcast_shapes(self.data.shape, target) != target:
-            raise ValueError(f"broadcast_to: shape {self.data.shape} cannot broadcast to {target}")
+            ok = False
+        if not ok:
+            raise ValueError(f"{op}: shape {self.data.shape} cannot broadcast to {target}")
         return self._apply(BROADCAST_TO, args=(target,))
 
     def expand(self, *sizes: Any) -> Tensor:
@@ -304,11 +317,11 @@ class ShapeMethods(TorchMethods):
             raise ValueError(f"expand: {target} has fewer dims than the shape {self.data.shape}")
         own = (-1,) * lead + self.data.shape
         sizes = tuple(o if n == -1 else n for n, o in zip(target, own, strict=True))
-        return self.broadcast_to(sizes)
+        return self._broadcast(sizes, "expand")
 
     def expand_as(self, other: Any) -> Tensor:
         """broadcast_to(other.shape)."""
-        return self.broadcast_to(checks_args.shape_of("expand_as", "other", other))
+        return self._broadcast(checks_args.shape_of("expand_as", "other", other), "expand_as")
 
     def sum_to(self, *shape: Any) -> Tensor:
         """Summed down to ``shape`` (broadcast_to's backward, DeZero's ``sum_to``)."""
@@ -325,7 +338,7 @@ class ShapeMethods(TorchMethods):
 
     def gather(self, dim: int, index: Any) -> Tensor:
         """out[i][j] = x[index[i][j]][j] for dim 0 (and so on), as ``torch.gather``."""
-        idx = np.asarray(getattr(index, "data", index))
+        idx = checks_args.rectangular("gather", "index", index)
         if idx.dtype.kind not in "iu" or idx.ndim != self.data.ndim:
             raise TypeError(
                 f"gather: index must be an integer tensor with {self.data.ndim} dims,"

@@ -110,6 +110,7 @@ class TorchMethods:
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Set ``requires_grad`` on this leaf, in place; returns it."""
+        checks_args.flag("requires_grad_", "requires_grad", requires_grad)
         if self._prev:
             raise RuntimeError(
                 "requires_grad_: you can only change requires_grad flags of leaf tensors; "
@@ -146,7 +147,7 @@ class TorchMethods:
         if hasattr(k, "_prev") or isinstance(k, np.ndarray):
             return self._apply(POW_TENSOR, self._operand(k))
         if not isinstance(k, (int, builtins.float, np.number)):  # a bool is an int: 1 or 0
-            raise TypeError(f"Tensor ** k needs a number or a tensor k, got {type(k).__name__}")
+            raise TypeError(f"pow: exponent must be a number or a Tensor, got {type(k).__name__}")
         if self.data.dtype.kind in "biu":
             return self._int_pow(k)
         return self._apply(POW, args=(builtins.float(k),))
@@ -186,7 +187,20 @@ class TorchMethods:
         """self @ other (``mm``, ``bmm`` and ``dot`` too: one matmul op for every rank)."""
         return self._apply(MATMUL, self._operand(other))
 
-    mm = bmm = dot = matmul
+    def mm(self, mat2: Any) -> Tensor:
+        """self @ mat2 for two matrices (torch.mm)."""
+        checks_args.matrices("mm", self, mat2, 2)
+        return self.matmul(mat2)
+
+    def bmm(self, batch2: Any) -> Tensor:
+        """self[i] @ batch2[i] for two batches of matrices (torch.bmm)."""
+        checks_args.matrices("bmm", self, batch2, 3)
+        return self.matmul(batch2)
+
+    def dot(self, other: Any) -> Tensor:
+        """Σ self_i other_i for two vectors (torch.dot)."""
+        checks_args.matrices("dot", self, other, 1)
+        return self.matmul(other)
 
     def abs(self) -> Tensor:
         """|x|, local gradient sign(x) (0 at 0, as torch)."""
@@ -233,7 +247,7 @@ class TorchMethods:
 
     def where(self, condition: Any, other: Any) -> Tensor:
         """x where ``condition``, else ``other`` (torch's ``x.where(cond, y)``)."""
-        cond = np.asarray(getattr(condition, "data", condition))
+        cond = checks_args.rectangular("where", "condition", condition)
         if cond.dtype.kind != "b":
             raise TypeError(f"where: condition must be a bool tensor, got {cond.dtype}")
         return self._apply(WHERE, self._operand(other), args=(cond,))
@@ -243,7 +257,13 @@ class TorchMethods:
         if other is None or isinstance(other, str):
             return NotImplemented  # x == None is False, as torch
         b = getattr(other, "data", other)
-        return self._leaf(np.asarray(fn(self.data, b)))
+        try:
+            return self._leaf(np.asarray(fn(self.data, b)))
+        except (TypeError, ValueError) as err:  # numpy's words: name the comparison and other
+            shape = self.data.shape
+            raise type(err)(
+                f"{fn.__name__}: other does not compare with shape {shape}: {err}"
+            ) from None
 
     def __lt__(self, other: Any) -> Any:
         return self._compare(other, np.less)

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from . import checks_args
 from .engine import Value
 from .numeric import gradcheck
 from .ops import Op
@@ -24,6 +25,7 @@ def check_gradients(
     """Run a hypothesis property: ``gradcheck(f, inputs)`` for inputs drawn from ``strategies``
     (one per argument of f). A failure is shrunk to the smallest input and reported."""
     hypothesis = import_hypothesis()
+    max_examples = checks_args.examples("check_gradients", max_examples)
     limit = {} if max_examples is None else {"max_examples": max_examples}
     prop = _gradchecked(f, strategies, tolerances, hypothesis.settings(database=None, **limit))
     with _storage_outside_cwd():
@@ -35,6 +37,7 @@ def gradient_test(
 ) -> Callable[[Callable[..., Value]], Callable[[], None]]:
     """Decorator: turn ``f`` into a hypothesis test (for pytest) that gradchecks it."""
     hypothesis = import_hypothesis()
+    max_examples = checks_args.examples("gradient_test", max_examples)
     settings = None if max_examples is None else hypothesis.settings(max_examples=max_examples)
 
     def decorate(f: Callable[..., Value]) -> Callable[[], None]:
@@ -96,8 +99,11 @@ def check_op(
 
     if isinstance(op, Function):  # a user's Function class: its Op (or TensorOp) record
         op = op.as_op(tensor=tensor, arity=arity)
+    max_examples = checks_args.examples("check_op", max_examples)
     if isinstance(op, str):
-        entry = (TENSOR_REGISTRY if tensor else REGISTRY)[op]
+        entry = checks_args.registered(
+            "check_op", "op", op, TENSOR_REGISTRY if tensor else REGISTRY
+        )
     else:
         entry = register(op, arity=arity, safe=safe, args=args, cases=cases)
     tensor = tensor or isinstance(op, TensorOp)

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from . import checks_args
 from .tensor import Tensor
 from .testing_registry import LIMIT, TENSOR_REGISTRY, Entry, import_hypothesis
 
@@ -57,6 +58,8 @@ def tensors(
     ``dtype`` int64 or bool: the ints in that range, or both bools (never requiring grad)."""
     hypothesis = import_hypothesis()
     st = hypothesis.strategies
+    min_value = checks_args.number("tensors", "min_value", min_value)
+    max_value = checks_args.number("tensors", "max_value", max_value)
     dt = np.dtype(dtype)
     if dt in (np.dtype(np.int64), np.dtype(np.bool_)):
         ints = st.integers(math.ceil(min_value), math.floor(max_value))
@@ -150,7 +153,7 @@ def _default_shapes(n: int) -> Any:
 def tensor_op_cases(op: str) -> Any:
     """Pairs ``(f, inputs)``: the registered Tensor op alone, at tensors where its gradient can
     be checked numerically (away from its kinks and domain edges), ready for gradcheck."""
-    entry = TENSOR_REGISTRY[op]
+    entry = checks_args.registered("tensor_op_cases", "op", op, TENSOR_REGISTRY)
     cases = (entry.cases or cases_for())(entry)
 
     def alone(drawn: tuple[list[Tensor], tuple[Any, ...]]) -> tuple[TensorExpression, list[Tensor]]:

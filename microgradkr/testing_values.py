@@ -7,6 +7,7 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+from . import checks_args
 from .engine import Value, add_n, affine
 from .testing_registry import LIMIT, REGISTRY, import_hypothesis, register
 
@@ -145,7 +146,7 @@ def expressions(
 def op_cases(op: str) -> Any:
     """Pairs ``(f, inputs)``: the registered op alone, at inputs where its gradient can be
     checked numerically (away from its kinks and domain edges)."""
-    entry = REGISTRY[op]
+    entry = checks_args.registered("op_cases", "op", op, REGISTRY)
     st = import_hypothesis().strategies
     alone = Expression(entry.arity, [(entry.name, tuple(range(entry.arity)))])
 

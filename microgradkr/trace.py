@@ -107,7 +107,7 @@ def pattern_word(pattern: str) -> str:
 
 def format_trace(root: Value, grad: float = 1.0, digits: int = 5) -> str:
     """The forward values and the backward pass as text, one gate per step with its pattern."""
-    checks_args.node("format_trace", "root", root)
+    checks_args.instance("format_trace", "root", root, Value)  # a Tensor's steps are VJPs
     checks_args.number("format_trace", "grad", grad)
     checks_args.integer("format_trace", "digits", digits, 1, 30)
     names = node_names(root)

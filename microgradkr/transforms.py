@@ -37,9 +37,10 @@ def _leaves(inputs: Any, create_graph: bool, what: str) -> tuple[bool, tuple[Ten
     leaves = []
     for i, x in enumerate(xs):
         if isinstance(x, Tensor):
+            checks_args.float_tensor(what, f"inputs[{i}]", x)
             leaves.append(x if create_graph and x.requires_grad else Tensor(x.data, True))
         elif isinstance(x, (np.ndarray, np.generic, float, int, list)):
-            leaves.append(Tensor(np.asarray(x, dtype=np.float64), requires_grad=True))
+            leaves.append(Tensor(checks_args.array(what, f"inputs[{i}]", x), requires_grad=True))
         else:
             raise TypeError(f"{what}: inputs[{i}] must be a Tensor, got {type(x).__name__}")
     if not leaves:
@@ -148,6 +149,8 @@ def _jacobian_of(
     """d out / d x for each x, of shape out.shape + x.shape: one backprop per output element."""
     if strict:  # once, not per element
         _independent(out, xs, what, about)
+    if out.size == 0:  # no element to seed: an empty Jacobian (seed[0] failed before)
+        return [Tensor(np.zeros(out.shape + x.shape)) for x in xs]
     rows: list[list[Any]] = [[] for _ in xs]
     for k in range(max(out.size, 1)):
         seed = np.zeros(out.size, dtype=out.data.dtype)
@@ -155,8 +158,6 @@ def _jacobian_of(
         seed = seed.reshape(out.shape)
         for j, g in enumerate(_grads(out, xs, seed, create_graph, False, what)):
             rows[j].append(g)
-    if out.size == 0:
-        return [Tensor(np.zeros(out.shape + x.shape)) for x in xs]
     return [_stack(r, out.shape, create_graph) for r in rows]
 
 

@@ -32,6 +32,8 @@ TYPED = (
     RuntimeError,
     FileNotFoundError,
 )  # a missing file: as open() and torch.load say it
+# what Python raises for numbers (1 / 0, 2.0 ** 1e308): accepted from our code naming the op
+DOMAIN = (ZeroDivisionError, OverflowError)
 PACKAGE = str(Path(mg.__file__).parent)
 TIMEOUT = 3  # seconds a single bad call may take before it counts as a hang
 
@@ -77,10 +79,14 @@ def judge(call: Call, arg: str, err: BaseException) -> str | None:
     where = f"{Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else "?"
     msg = str(err)
     head = f"{type(err).__name__} at {where}: {msg[:160]!r}"
+    ours = bool(frames) and frames[-1].filename.startswith(PACKAGE)
+    if isinstance(err, DOMAIN) and ours and any(w in msg for w in (*call.op, call.label)):
+        return None  # a math domain error that names the op and the value: the design's rule
+    if frames and Path(frames[-1].filename).name.startswith("bad_calls"):
+        return None  # raised in the caller's own function (hessian's f of a Value), or by
+        # Python's operator protocol: what the caller wrote fails, not the library
     if not isinstance(err, TYPED) or isinstance(err, AssertionError):
         return f"untyped {head}"
-    if frames and Path(frames[-1].filename).name.startswith("bad_calls"):
-        return None  # raised in the caller's own function, or by Python's operator protocol
     if not frames or not frames[-1].filename.startswith(PACKAGE):
         return f"raw {head}"
     if len(msg) > 2000:

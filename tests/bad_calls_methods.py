@@ -173,6 +173,8 @@ def method_calls() -> Iterator[Call]:
         src = _x()
         if name == "backward":
             src = src * 2
+        if name in ("bmm", "dot"):  # torch's ranks: a batch of matrices, a vector
+            src = Tensor(np.ones((2, 2, 3)) if name == "bmm" else np.ones(3), requires_grad=True)
         fn = getattr(src, name)
         try:
             import inspect
@@ -194,15 +196,15 @@ def method_calls() -> Iterator[Call]:
     ]
     for name, fn in ops:
         good = 1 if name == "getitem" else (Tensor(np.ones(3)) if name == "matmul" else 2.0)
-        yield Call(f"Tensor.__{name}__", _bound(fn, _x()), (good,), names=("other",), op=(name,))
+        op = (name, "div") if name == "truediv" else (name,)  # torch's name for the op: div
+        yield Call(f"Tensor.__{name}__", _bound(fn, _x()), (good,), names=("other",), op=op)
     v = Value(2.0)
     yield Call("Value.backward", (v * v).backward, (), {"grad": 1.0})
     yield Call("Value.max", v.max, (Value(1.0),), names=("other",), op=("max",))
     for name, fn in ops[:6]:
         if name != "matmul":
-            yield Call(
-                f"Value.__{name}__", _bound(fn, Value(2.0)), (3.0,), names=("other",), op=(name,)
-            )
+            op = (name, "reciprocal") if name == "truediv" else (name,)  # x / y: x * (1/y)
+            yield Call(f"Value.__{name}__", _bound(fn, Value(2.0)), (3.0,), names=("other",), op=op)
 
 
 def _bound(fn: Callable[[Any, Any], Any], a: Any) -> Callable[[Any], Any]:
@@ -221,7 +223,13 @@ def testing_calls() -> Iterator[Call]:
     ]:
         yield Call(f"testing.{name}", _drawn(getattr(testing, name)), (), kw, op=(name,))
     yield Call("testing.op_cases", testing.op_cases, ("add",), names=("op",), op=("op_cases",))
-    # check_op runs hypothesis: a bad max_examples (2**70) runs it for hours, not attacked here
+    # check_op runs hypothesis: its max_examples is capped (2**70 ran for hours), so attacked,
+    # with a registered op only (a bad op would be registered for the rest of the process)
+    yield Call("testing.check_op", _check_add, (5,), names=("max_examples",), op=("check_op",))
+
+
+def _check_add(max_examples: Any) -> None:
+    testing.check_op("add", max_examples=max_examples)
 
 
 def _drawn(strategy: Callable[..., Any]) -> Callable[..., Any]:

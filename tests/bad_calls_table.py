@@ -39,6 +39,17 @@ def bad_values() -> list[tuple[str, Any]]:
         ("-7", -7),
         ("(0, 0)", (0, 0)),
         ("empty", Tensor(np.zeros((0,)))),
+        # widened (errors2): values the first attack never tried
+        ("-0.0", -0.0),
+        ("np.float64", np.float64(1.5)),
+        ("np.int64", np.int64(7)),
+        ("0-d array", np.array(3)),
+        ("generator", (x for x in (1.0, 2.0))),
+        ("long str", "a" * 100_000),
+        ("nested", [[1.0, 2.0], [3.0]]),
+        ("int Tensor", Tensor(np.array([1, 2]), dtype=np.int64)),
+        ("bool Tensor", Tensor(np.array([True, False]))),
+        ("float32 Tensor", Tensor(np.ones((2, 3), dtype=np.float32))),
     ]
 
 

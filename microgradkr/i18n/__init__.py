@@ -68,10 +68,13 @@ def current(lang: str | None = None, glossary: str | None = None) -> tuple[str, 
 
 
 def _check(lang: str, glossary: str) -> None:
+    for name, value in (("lang", lang), ("glossary", glossary)):
+        if not isinstance(value, str):
+            raise TypeError(f"{name} must be a str, got {type(value).__name__}")
     if lang not in LANGS:
-        raise ValueError(f"lang must be one of {', '.join(LANGS)}, got {lang!r}")
+        raise ValueError(f"lang must be one of {', '.join(LANGS)}, got {lang!r:.80}")
     if glossary not in GLOSSARIES:
-        raise ValueError(f"glossary must be one of {', '.join(GLOSSARIES)}, got {glossary!r}")
+        raise ValueError(f"glossary must be one of {', '.join(GLOSSARIES)}, got {glossary!r:.80}")
 
 
 def term(name: str, lang: str | None = None, glossary: str | None = None) -> str:

@@ -174,9 +174,9 @@ EN: dict[str, str] = {
     "err.syntax.unmatched": "unmatched {bracket}",
     "err.syntax.null": "source code string cannot contain null bytes",
     # gradcheck (checks.py, checks_fast.py, checks_tensor.py)
-    "check.input_type": "gradcheck input {i} must be a Value or a number, got {type}",
+    "check.input_type": "{where}: inputs[{i}] must be a Value or a number, got {type}",
     "check.returns_value": "gradcheck needs f(*inputs) to return a Value, got {type}",
-    "check.tensor_input": "input {i} must be a Tensor or an array, got {type}",
+    "check.tensor_input": "{where}: inputs[{i}] must be a Tensor or an array, got {type}",
     "check.returns_tensor": "{what} needs f to return a Tensor, got {type}",
     "check.empty": "{what} needs at least one input, got an empty list",
     "check.summary": "gradcheck: backprop and central differences disagree for {failed} of {n} "
@@ -378,10 +378,11 @@ KO: dict[str, str] = {
     "err.syntax.unclosed": "{bracket} 가 닫히지 않았습니다",
     "err.syntax.unmatched": "짝이 없는 {bracket}",
     "err.syntax.null": "식에 널 문자가 있습니다",
-    "check.input_type": "gradcheck 의 입력 {i} 는 `Value` 나 수여야 합니다. 받은 것: {type}",
+    "check.input_type": "{where}: 입력 `inputs[{i}]` 는 `Value` 나 수여야 합니다. 받은 것: {type}",
     "check.returns_value": "gradcheck 에서 `f(*inputs)` 는 `Value` 를 돌려주어야 합니다. 받은 것: "
     "{type}",
-    "check.tensor_input": "입력 {i} 는 `Tensor` 나 배열이어야 합니다. 받은 것: {type}",
+    "check.tensor_input": "{where}: 입력 `inputs[{i}]` 는 `Tensor` 나 배열이어야 합니다. 받은 것: "
+    "{type}",
     "check.returns_tensor": "{what} 에서 f 는 `Tensor` 를 돌려주어야 합니다. 받은 것: {type}",
     "check.empty": "{what} 에는 입력이 하나 이상 필요합니다. 받은 것: 빈 리스트",
     "check.summary": "gradcheck: 입력 {n}개 중 {failed}개에서 역전파와 중앙 차분이 다릅니다 "

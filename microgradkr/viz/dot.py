@@ -111,11 +111,11 @@ def draw(
     layout = LAYOUT.get()
     t = words(lang, glossary, None if layout is None else layout.seen)
     lang = t.lang
-    if rankdir not in ("LR", "RL", "TB", "BT"):
-        raise ValueError(f"rankdir must be 'LR', 'RL', 'TB' or 'BT', got {rankdir!r}")
+    if not isinstance(rankdir, str) or rankdir not in ("LR", "RL", "TB", "BT"):
+        raise ValueError(f"rankdir must be 'LR', 'RL', 'TB' or 'BT', got {rankdir!r:.80}")
     if not isinstance(precision, int) or precision < 1:
         raise ValueError(
-            f"precision must be a positive int (significant digits), got {precision!r}"
+            f"precision must be a positive int (significant digits), got {precision!r:.80}"
         )
     if not isinstance(root, Value | Tensor):
         hint = (

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import checks_args
 from ..engine import Value
 from ..graph import topological_order
 from ..i18n import LANGS, Words, current
@@ -303,6 +304,7 @@ def explain(
     lang, glossary = current(lang, glossary)
     if not isinstance(value, Value | Tensor) or not isinstance(root, Value | Tensor):
         raise TypeError("explain needs a Value or Tensor and the output (root) it feeds")
+    checks_args.integer("explain", "precision", precision, 1, 30)
     t = words(lang, glossary)
     graph = Graph(root, precision, const=t["const"])
     return graph.explain(value, t)

@@ -238,6 +238,14 @@ def save(diagram: graphviz.Digraph, path: str | Path, format: str | None = None)
     fmt = (format or path.suffix.lstrip(".") or "svg").lower()
     if fmt in ("dot", "gv"):
         path.write_text(diagram.source, encoding="utf-8")
-    else:
+        return path
+    try:
         path.write_bytes(diagram.pipe(format=fmt))
+    except ValueError as err:  # graphviz's own, listing its 60 formats
+        if "format" not in str(err):
+            raise
+        raise ValueError(
+            "save: format must be svg, png, pdf, dot or another of graphviz's formats,"
+            f" got {fmt!r:.80}"
+        ) from None
     return path
