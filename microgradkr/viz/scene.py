@@ -272,7 +272,7 @@ def build_scene(
 
     steps = value_steps(g, ids, edges, p) if not tensors else tensor_steps(g, ids, edges, p, t)
     scene = Scene(lang, tensors, ids[root], None, step, nodes, edges, steps)
-    scene.glossary, scene.norm, scene.precision = t.glossary, t["norm"], p
+    scene.glossary, scene.norm, scene.precision = t.glossary, t["norm"], int(p)
     if isinstance(root, Value):
         scene.seed = num(seed_of(root), p)
     elif root.grad is not None:
