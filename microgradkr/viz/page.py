@@ -36,12 +36,12 @@ Chromium on a 2-core machine, 1,000 in 2-3 s; dagre's layout is most of it, and 
 than the graph where edges cross many ranks (a value used 200 times: 600 nodes, 20 s). Past a
 depth of about 1,500 dagre's recursion overflows the browser's stack: no page opens at all."""
 
-MAX_PAGE_LAYOUT = 2000
+MAX_PAGE_LAYOUT = 1200
 """Above this ``page_layout_size`` ``explore`` refuses. Dagre routes an edge through a dummy node
-on every rank it crosses, so its work grows with the values plus the ranks edges cross: in Chromium
-on a busy 2-core machine a 500-node chain (size 1,003) opens in 0.4 s, a random 300-node add/mul
-graph (1,615) in 0.8 s, a random 500-node one (2,739) in 3.1 s, a value used 200 times (41,201)
-in 8-20 s."""
+on every rank it crosses, so its work grows with the values plus the ranks edges cross. Chromium
+on 2 cores at load 6: a 500-node chain (size 1,003) or an MLP loss of one sample (1,087) opens in
+1.1-1.3 s, random add/mul graphs of size 1,400-1,600 in 1.0-2.6 s, 2,300 in 5 s; a value used 200
+times (41,201) in 8-20 s. A 500-node diamond is 1,101."""
 
 _JS_PREFIX = {"viz.": "", "explain.": "ex_", "page.": "page_"}
 """Catalogue key prefix -> the page script's key prefix ('page.step' is 'page_step' there)."""
