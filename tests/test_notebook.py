@@ -101,3 +101,17 @@ def test_a_graph_above_the_pages_limit_shows_its_text_not_an_error():
     out = bundle(y)
     assert "text/html" not in out
     assert out["text/plain"] == repr(y)
+
+
+def test_a_graph_whose_page_layout_is_too_slow_shows_its_text_not_an_error():
+    """A value used 100 times (301 nodes, under max_nodes) is past the page's max_layout: the
+    display keeps its text and picture instead of raising the page's DiagramTooLargeError."""
+    from microgradkr.viz.notebook import bundle
+
+    x = Value(0.5, "x")
+    y = x
+    for _ in range(100):
+        y = y * x + 0.1
+    out = bundle(y)
+    assert "text/html" not in out
+    assert out["text/plain"] == repr(y)

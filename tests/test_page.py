@@ -15,7 +15,8 @@ from microgradkr import Tensor, Value, examples, explore, nn
 from microgradkr.cli import main
 from microgradkr.graph import topological_order
 from microgradkr.viz.explain import names
-from microgradkr.viz.page import MAX_PAGE_NODES
+from microgradkr.viz.page import MAX_PAGE_LAYOUT, MAX_PAGE_NODES, page_layout_size
+from microgradkr.viz.render import DiagramTooLargeError
 
 
 def scene_of(page: str) -> dict:  # type: ignore[type-arg]
@@ -149,7 +150,7 @@ def chain_page(n: int) -> int:
     for _ in range(n - 1):
         y = y.tanh()
     y.backward()
-    return len(explore(y, step=None, max_nodes=n).encode())
+    return len(explore(y, step=None, max_nodes=n, max_layout=10**9).encode())
 
 
 def fan_out_page(uses: int) -> int:
@@ -158,7 +159,7 @@ def fan_out_page(uses: int) -> int:
     for i in range(uses - 1):
         s = s + x * (i / 100)
     s.backward()
-    return len(explore(s, step=None, max_nodes=3 * uses).encode())
+    return len(explore(s, step=None, max_nodes=3 * uses, max_layout=10**9).encode())
 
 
 @pytest.mark.parametrize("page", [chain_page, fan_out_page])
@@ -196,3 +197,90 @@ def test_a_page_orders_its_graph_once(monkeypatch: pytest.MonkeyPatch, check: bo
     f.backward()
     explore(f, check=check)
     assert len(calls) == 1
+
+
+# -- the layout budget: what dagre lays out, nodes + the ranks edges cross -------------------
+
+
+def fan_out(uses: int) -> Value:
+    """A value used ``uses`` times along a chain: v = v * x + 0.1, 3 nodes a use."""
+    x = Value(0.5, "x")
+    v = x
+    for _ in range(uses):
+        v = v * x + 0.1
+    return v
+
+
+def random_graph(n: int, seed: int = 0) -> Value:
+    """Add and mul of two values drawn from all made so far, n // 10 leaves, until n nodes."""
+    r = random.Random(seed)
+    pool = [Value(r.uniform(-1, 1), f"a{i}") for i in range(n // 10)]
+    while len(topological_order(pool[-1])) < n:
+        a, b = r.choice(pool), r.choice(pool)
+        pool.append(a + b if r.random() < 0.5 else a * b)
+    return pool[-1]
+
+
+def chain(n: int) -> Value:
+    y = Value(0.5, "x")
+    for _ in range(n - 1):
+        y = y.tanh()
+    return y
+
+
+def diamond(n: int) -> Value:
+    v = Value(0.5, "x")
+    while len(topological_order(v)) < n:
+        v = (v * 2) * (v + 1)
+    return v
+
+
+def mlp_loss(samples: int) -> Value:
+    random.seed(1)
+    model = nn.MLP(2, [16, 16, 1])
+    r = random.Random(2)
+    xs = [[r.uniform(-2, 2), r.uniform(-2, 2)] for _ in range(samples)]
+    return sum(((model(x) - 1.0) ** 2 for x in xs), Value(0.0))
+
+
+def test_the_layout_size_is_values_plus_the_ranks_edges_cross() -> None:
+    """x * y + x: x and y rank 0, the mul 1, the add 2; edges x->mul, y->mul, mul->add cross 1
+    rank each, x->add 2: 4 values + 5."""
+    x, y = Value(2.0, "x"), Value(3.0, "y")
+    f = x * y + x
+    assert page_layout_size(topological_order(f)) == 9
+    assert page_layout_size(topological_order(chain(10))) == 10 + 9
+
+
+@pytest.mark.parametrize(
+    "root", [fan_out(50), fan_out(150), random_graph(250), random_graph(400, 1)]
+)
+def test_the_page_refuses_a_layout_too_slow_for_the_browser(
+    root: Value, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Dagre routes an edge through every rank it crosses: a value used 200 times (600 nodes)
+    took 20 s to open, a random 500-node graph 7 s, a random 300-node one 2.6 s. Refused
+    before building anything."""
+    import microgradkr.viz.page as page
+
+    size = page_layout_size(topological_order(root))
+    monkeypatch.setattr(page, "build_scene", None)  # the refusal comes first
+    with pytest.raises(DiagramTooLargeError, match=f"max_layout={MAX_PAGE_LAYOUT}") as err:
+        explore(root)
+    assert (err.value.count, err.value.option) == (size, "max_layout")
+    assert f"explore(..., max_layout={size})" in str(err.value)
+    with pytest.raises(DiagramTooLargeError, match=f"explore\\(..., max_layout={size}\\)"):
+        explore(root, lang="ko")
+
+
+@pytest.mark.parametrize(
+    "root", [chain(500), diamond(495), fan_out(25), random_graph(150), mlp_loss(1)]
+)
+def test_the_page_accepts_the_shapes_that_open_fast(root: Value) -> None:
+    assert page_layout_size(topological_order(root)) <= MAX_PAGE_LAYOUT
+    assert "mgk-scene" in explore(root)
+
+
+def test_max_layout_makes_a_page_anyway() -> None:
+    root = fan_out(100)
+    assert "mgk-scene" in explore(root, max_layout=page_layout_size(topological_order(root)))

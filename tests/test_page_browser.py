@@ -313,9 +313,9 @@ def test_labels_open_readable(browser: Any, tmp_path: Path, gates: int) -> None:
 
 
 def test_a_big_graph_opens_on_its_output_and_says_how_to_move(browser: Any, tmp_path: Path):
-    root = chain(150)
+    root = chain(150)  # x used 75 times: layout size 9,001, past max_layout
     root.label = "out"
-    load(browser, explore(root), tmp_path)
+    load(browser, explore(root, max_layout=9001), tmp_path)
     assert opening_font_px(browser) >= 11.0
     assert browser.find_element(By.ID, "hint").is_displayed()
     out = browser.find_element(By.CSS_SELECTOR, '.node[data-name="out"]').rect
@@ -459,8 +459,8 @@ def test_the_info_panel_follows_the_step(browser: Any, tmp_path: Path) -> None:
 def test_the_hint_speaks_of_modules_only_where_there_are_modules(
     browser: Any, tmp_path: Path
 ) -> None:
-    root = chain(150)
-    load(browser, explore(root), tmp_path)
+    root = chain(150)  # layout size 9,001, past max_layout
+    load(browser, explore(root, max_layout=9001), tmp_path)
     hint = browser.find_element(By.ID, "hint")
     assert hint.is_displayed() and "Drag to move" in hint.text
     assert "module" not in hint.text

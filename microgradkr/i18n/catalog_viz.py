@@ -179,6 +179,11 @@ EN: dict[str, str] = {
     "viz.box_neuron": "neuron",
     # -- the page's hint, its sentence on modules only where there are modules (pages) -------
     "page.hint_modules": "Click a dashed box to open a module.",
+    # -- explore's layout budget (layout) ----------------------------------------------------
+    "viz.err.page_too_large": "the graph's page layout size is {size} (values plus the ranks "
+    "its edges cross), more than max_layout={max_layout}; the browser would take long to lay "
+    "it out. Make it anyway with explore(..., max_layout={size}), or explore the loss of one "
+    "sample",
 }
 
 KO: dict[str, str] = {
@@ -357,4 +362,8 @@ KO: dict[str, str] = {
     "viz.box_neuron": "뉴런",
     # -- the page's hint, its sentence on modules only where there are modules (pages) -------
     "page.hint_modules": "점선 상자를 누르면 모듈이 열립니다.",
+    # -- explore's layout budget (layout) ----------------------------------------------------
+    "viz.err.page_too_large": "그래프의 페이지 배치 크기가 {size}(값의 수 더하기 간선이 건너는 "
+    "단의 수)로 `max_layout={max_layout}`보다 커서 브라우저가 배치하는 데 오래 걸립니다. "
+    "그래도 만들려면 `explore(..., max_layout={size})`, 아니면 샘플 하나의 «loss»를 살펴보세요",
 }

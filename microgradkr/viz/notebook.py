@@ -16,6 +16,7 @@ from ..engine import Value
 from ..tensor import Tensor
 from .dot import draw, mimebundle
 from .page import MAX_PAGE_NODES, explore
+from .render import DiagramTooLargeError
 from .watch_dashboard import Watcher, watch
 
 __all__ = ["HEIGHT", "MAX_PAGE_NODES", "Watcher", "bundle", "diagram_bundle", "iframe", "watch"]
@@ -58,7 +59,10 @@ def bundle(node: Value | Tensor, include: Any = None, exclude: Any = None) -> di
     if _size(node) > MAX_PAGE_NODES:
         return out
     ran = node.grad is not None if isinstance(node, Tensor) else node.grad != 0.0
-    page = explore(node, step=None if ran else 0)
+    try:
+        page = explore(node, step=None if ran else 0)
+    except DiagramTooLargeError:  # a layout too slow for the browser: the text and picture
+        return out
     out["text/html"] = iframe(page, out.get("image/svg+xml"))
     return out
 
@@ -78,8 +82,9 @@ def diagram_bundle(diagram: Any, include: Any = None, exclude: Any = None) -> di
     root = diagram.root
     if _size(root) <= MAX_PAGE_NODES:
         ran = root.grad is not None if isinstance(root, Tensor) else root.grad != 0.0
-        page = explore(root, step=None if ran else 0, **diagram.view)
-        out["text/html"] = iframe(page, out.get("image/svg+xml"))
+        with suppress(DiagramTooLargeError):
+            page = explore(root, step=None if ran else 0, **diagram.view)
+            out["text/html"] = iframe(page, out.get("image/svg+xml"))
     return out
 
 

@@ -22,6 +22,9 @@ from ..i18n import CATALOG, LANGS, current, text
 from ..i18n.glossary import TERMS
 from ..nn import Module
 from ..tensor import Tensor
+from .fmt import Node
+from .picture import ranks
+from .render import DiagramTooLargeError
 from .scene import Scene, build_scene
 from .style import PATTERN_COLOURS
 
@@ -32,6 +35,13 @@ MAX_PAGE_NODES = 500
 Chromium on a 2-core machine, 1,000 in 2-3 s; dagre's layout is most of it, and it grows faster
 than the graph where edges cross many ranks (a value used 200 times: 600 nodes, 20 s). Past a
 depth of about 1,500 dagre's recursion overflows the browser's stack: no page opens at all."""
+
+MAX_PAGE_LAYOUT = 1200
+"""Above this ``page_layout_size`` ``explore`` refuses. Dagre routes an edge through a dummy node
+on every rank it crosses, so its work grows with the values plus the ranks edges cross. Chromium
+on 2 cores at load 6: a 500-node chain (size 1,003) or an MLP loss of one sample (1,087) opens in
+1.1-1.3 s, random add/mul graphs of size 1,400-1,600 in 1.0-2.6 s, 2,300 in 5 s; a value used 200
+times (41,201) in 8-20 s. A 500-node diamond is 1,101."""
 
 _JS_PREFIX = {"viz.": "", "explain.": "ex_", "page.": "page_"}
 """Catalogue key prefix -> the page script's key prefix ('page.step' is 'page_step' there)."""
@@ -96,6 +106,12 @@ def script_json(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(_SCRIPT_SAFE)
 
 
+def page_layout_size(order: list[Node]) -> int:
+    """What dagre lays out for the page: one node per value, plus the ranks each edge crosses."""
+    rank, uses = ranks(order, 1)
+    return len(order) + sum(rank[i] - rank[q] for q, used in uses.items() for i, _ in used)
+
+
 def initial_collapse(scene: Scene, collapse: bool | None) -> list[int]:
     """Modules drawn as one box at first: the innermost ones (neurons) if asked, or if big."""
     gates = sum(1 for n in scene.nodes if n.op is not None)
@@ -149,6 +165,7 @@ def explore(
     step: int | None = 0,
     rankdir: str = "LR",
     max_nodes: int = MAX_PAGE_NODES,
+    max_layout: int = MAX_PAGE_LAYOUT,
 ) -> str:
     """The interactive page of ``root``'s graph as HTML text; also written to ``path`` if given.
 
@@ -156,6 +173,8 @@ def explore(
     boxes that fold and unfold (``collapse``: True, False, or None = fold past 60 gates).
     ``lang``, ``glossary``: None = the ones ``microgradkr.i18n.set_language`` set; the page
     switches between English and Korean in place, its Korean in the glossary's words.
+    Above ``max_nodes`` values or a ``page_layout_size`` of ``max_layout``, it refuses
+    (``DiagramTooLargeError``, a ValueError) before building anything.
     """
     if not isinstance(root, Value | Tensor):
         raise TypeError(f"explore needs a Value or a Tensor, got {type(root).__name__}")
@@ -171,6 +190,10 @@ def explore(
             f"slow; explore(..., max_nodes={len(order)}) to make it anyway, or explore the loss "
             "of one sample"
         )
+    size = page_layout_size(order)
+    if size > max_layout:
+        message = text("viz.err.page_too_large", size=size, max_layout=max_layout)
+        raise DiagramTooLargeError(message, size, "max_layout")
     scene = build_scene(
         root,
         lang=lang,

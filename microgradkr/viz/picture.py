@@ -147,6 +147,23 @@ class Plan:
     size: int  # drawn nodes and copies, plus the ranks every drawn edge crosses
 
 
+def ranks(order: list[Node], gap: int) -> tuple[list[int], dict[int, list[tuple[int, int]]]]:
+    """Each node's rank (an op ``gap`` after its latest input, a leaf ``gap`` before its first
+    use), and each node's uses: its index -> [(user's index, input j), ...] in order."""
+    index = {node: i for i, node in enumerate(order)}
+    rank = [0] * len(order)
+    uses: dict[int, list[tuple[int, int]]] = {}
+    for i, node in enumerate(order):
+        if node._prev:
+            rank[i] = max(rank[index[q]] for q in node._prev) + gap
+            for j, q in enumerate(node._prev):
+                uses.setdefault(index[q], []).append((i, j))
+    for i, node in enumerate(order):
+        if not node._prev and i in uses:
+            rank[i] = min(rank[k] for k, _ in uses[i]) - gap
+    return rank, uses
+
+
 def plan_copies(order: list[Node]) -> Plan:
     """Ranks as ``dot`` gives them (a gate, then its value); a use too far away gets a copy.
 
@@ -154,17 +171,7 @@ def plan_copies(order: list[Node]) -> Plan:
     use. Any layout ``dot`` finds is no longer in total than this one, so ``size`` bounds its
     work: each edge adds one placed point per rank it crosses.
     """
-    index = {node: i for i, node in enumerate(order)}
-    rank = [0] * len(order)
-    uses: dict[int, list[tuple[int, int]]] = {}
-    for i, node in enumerate(order):
-        if node._prev:
-            rank[i] = max(rank[index[q]] for q in node._prev) + 2
-            for j, q in enumerate(node._prev):
-                uses.setdefault(index[q], []).append((i, j))
-    for i, node in enumerate(order):
-        if not node._prev and i in uses:
-            rank[i] = min(rank[k] for k, _ in uses[i]) - 2
+    rank, uses = ranks(order, 2)
     copies: dict[tuple[int, int], tuple[int, int]] = {}
     size = 2 * len(order)
     for q, used in uses.items():
