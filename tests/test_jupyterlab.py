@@ -26,21 +26,12 @@ import pytest
 
 pytest.importorskip("jupyterlab", reason="jupyterlab is not installed (the notebook extra)")
 pytest.importorskip("anywidget", reason="anywidget is not installed (the notebook extra)")
-webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-DRIVER = shutil.which("chromedriver")
-if CHROMIUM is None or DRIVER is None:
-    pytest.skip("no headless browser: chromium and chromium-driver", allow_module_level=True)
-
+from chromium import chromium  # noqa: E402  (skips this module where there is no browser)
 from selenium.common.exceptions import TimeoutException  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 from microgradkr.viz.watch_record import GRID  # noqa: E402
 
-FLAGS = (
-    "--headless --no-sandbox --disable-gpu --disable-background-networking "
-    "--disable-component-update --no-first-run --window-size=1200,1000"
-)
 TOKEN = "mgk-test-token"
 
 STEPS, EVERY = 30, 5
@@ -152,20 +143,10 @@ def lab() -> Iterator[tuple[str, Path]]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    options = webdriver.ChromeOptions()
-    for flag in FLAGS.split():
-        options.add_argument(flag)
-    profile = tempfile.mkdtemp(prefix="mgk-chromium-")
-    options.add_argument(f"--user-data-dir={profile}")
-    options.binary_location = CHROMIUM
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=webdriver.ChromeService(DRIVER), options=options)
-    driver.set_script_timeout(120)
-    try:
+    # the network on: the page talks to the server on 127.0.0.1
+    with chromium(1200, 1000, offline=False) as driver:
+        driver.set_script_timeout(120)
         yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 def write_notebook(folder: Path, name: str, sources: list[str]) -> None:

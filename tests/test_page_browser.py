@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import random
 import re
-import shutil
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +16,10 @@ from typing import Any
 
 import numpy as np
 import pytest
+from chromium import chromium  # skips this module where there is no browser
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 
 from microgradkr import Tensor, backward_steps, examples, explain, gradients_after, nn
 from microgradkr.graph import topological_order
@@ -25,41 +27,11 @@ from microgradkr.viz.fmt import num
 from microgradkr.viz.page import explore
 from microgradkr.viz.scene import build_scene
 
-webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-DRIVER = shutil.which("chromedriver")
-if CHROMIUM is None or DRIVER is None:
-    pytest.skip("no headless browser: chromium and chromium-driver", allow_module_level=True)
-
-from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
-from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.common.keys import Keys  # noqa: E402
-
-FLAGS = (
-    "--headless=new --no-sandbox --disable-gpu --disable-background-networking "
-    "--disable-component-update --disable-sync --no-first-run --window-size=1400,900"
-)
-
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    options = webdriver.ChromeOptions()
-    for flag in FLAGS.split():
-        options.add_argument(flag)
-    profile = tempfile.mkdtemp(prefix="mgk-chromium-")
-    options.add_argument(f"--user-data-dir={profile}")
-    options.binary_location = CHROMIUM
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=webdriver.ChromeService(DRIVER), options=options)
-    # the network off: the page must need nothing but its own file
-    driver.execute_cdp_cmd("Network.enable", {})
-    driver.execute_cdp_cmd(
-        "Network.emulateNetworkConditions",
-        {"offline": True, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1},
-    )
-    yield driver
-    driver.quit()
-    shutil.rmtree(profile, ignore_errors=True)
+    with chromium(1400, 900) as driver:
+        yield driver
 
 
 def load(driver: Any, html: str, tmp_path: Path, name: str = "page") -> float:
