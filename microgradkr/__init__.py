@@ -56,6 +56,7 @@ from .tensor import Tensor, TensorOp, exp, log, maximum, sum_to
 from .tensor_torch import clamp, cos, minimum, sin, sqrt, where
 from .trace import Edge, Step, backward_steps, format_trace, gradients_after
 from .transforms import hvp, vhp
+from .version import __version__ as __version__  # explicit: re-exported under mypy strict
 from .viz import (
     Diagram,
     GraphvizNotFoundError,
@@ -68,8 +69,6 @@ from .viz import (
     watch,
     write_steps,
 )
-
-__version__ = "0.1.0"
 
 
 def save(obj: Any, path: str | Path) -> Path:

@@ -21,6 +21,7 @@ from .columns import wide
 from .expr import MAX_LENGTH, MAX_PARTS, allowed
 from .i18n import LANGS, text
 from .i18n.glossary import GLOSSARIES
+from .version import __version__
 
 PROG = "python -m microgradkr"
 EXAMPLES = {
@@ -178,6 +179,12 @@ def parser(commands: Mapping[str, Callable[[argparse.Namespace], int]]) -> Parse
     )
     top_options = top.add_argument_group(text("cli.options"))
     top_options.add_argument("-h", "--help", action="help", help=text("cli.help"))
+    top_options.add_argument(
+        "--version",
+        action="version",
+        version=f"microgradkr {__version__}",
+        help=text("cli.version"),
+    )
     _language_options(top_options, lang, glossary)  # before the command too: --lang ko demo
     _, options = _command(sub, "demo", commands["demo"])
     options.add_argument(

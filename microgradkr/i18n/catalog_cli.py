@@ -215,6 +215,8 @@ EN: dict[str, str] = {
     # the demo on a machine that cannot draw its Korean PNGs (issue 20, fresh machine)
     "demo.svg_only": "drew the pictures as SVG only (a browser draws the Hangul with its own "
     "fonts), no PNG: {reason}",
+    # the package's version (issue 29, wheel)
+    "cli.version": "show the version of microgradkr and exit",
 }
 
 KO: dict[str, str] = {
@@ -420,4 +422,6 @@ KO: dict[str, str] = {
     # the demo on a machine that cannot draw its Korean PNGs (issue 20, fresh machine)
     "demo.svg_only": "그림을 SVG로만 그렸습니다(브라우저가 자기 글꼴로 한글을 그립니다). PNG는 "
     "없습니다: {reason}",
+    # the package's version (issue 29, wheel)
+    "cli.version": "microgradkr의 버전을 보여 주고 끝냅니다",
 }
